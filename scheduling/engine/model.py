@@ -1,0 +1,317 @@
+"""The engine's problem and solution model: frozen dataclasses, no Django.
+
+This module is the contract between the services (which translate database rows into a
+``Problem``), the solvers (which return a ``Solution``) and the validator (which checks any
+list of ``Assignment`` against the ``Problem`` on its own).
+
+Time. Day ``d`` is ``horizon.start + d`` days. A shift of type ``s`` on day ``d`` starts at the
+local wall-clock time ``s.start`` in ``horizon.timezone`` and ends ``s.minutes`` of wall-clock time
+later (so a 19:00-07:00 night float on the night clocks go back lasts 13 real hours). Real start
+and end instants come from ``Problem.interval`` and every duty-hour computation uses them.
+
+Coverage. For each ``Demand`` (one per day x shift type) let ``n`` be the number of eligible
+people assigned. ``n < minimum`` and ``n > maximum`` are hard; ``n < target`` costs
+``under_weight`` per missing person and ``n > target`` costs ``over_weight`` per extra person.
+A person may be assigned to (day, shift) only if some demand on that day and shift lists them
+as eligible, or the assignment is fixed.
+
+Per-person limits (``PersonLimits``), all hard when set. A day is *worked* when the person has
+any assignment on it. A *weekend* is worked when its Saturday or Sunday is worked.
+Minimum-consecutive rules (working days and days off) do not apply to a run that touches the
+first or the last day of the horizon (the published reading of the shift benchmark).
+Two assignments of one person whose real intervals overlap are always forbidden.
+
+ACGME rules (``AcgmeRules``) apply to people of kind RESIDENT when ``Problem.acgme`` is set;
+see DESIGN.md's table. Duty periods are built from the real intervals of shifts that count
+toward duty hours; shifts that touch or overlap merge into one continuous period.
+
+Objective (minimised; the validator computes it on its own, every solver reports the same):
+  sum over demands of under_weight * max(0, target - n) + over_weight * max(0, n - target)
+  + sum over ON requests not met of weight (shift None: met when any shift is worked that day)
+  + sum over OFF requests met of weight (shift None: met when any shift is worked that day)
+  + sum over fairness groups of weight * (max - min) of the measure over the group's people,
+    where "call" counts IN_HOUSE_CALL and AT_HOME_CALL assignments, "night" NIGHT_FLOAT
+    assignments, "weekend" assignments on Saturdays and Sundays, "holiday" assignments on
+    horizon.holidays
+  + change_weight * number of baseline assignments absent from the solution.
+
+Severity: hard rules are CRITICAL (ACGME hard limits, overlaps, unavailability, fixed
+assignments, coverage minimum/maximum, supervision) or HIGH (ACGME averaged rules, person
+limits, forbidden successions); MEDIUM is a "should" (8 hours off between periods); LOW is
+information. A schedule is *valid* when it has no CRITICAL or HIGH violation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from enum import StrEnum
+from functools import cached_property
+from zoneinfo import ZoneInfo
+
+
+class PersonKind(StrEnum):
+    RESIDENT = "resident"
+    FACULTY = "faculty"
+    STAFF = "staff"
+
+
+class ShiftCategory(StrEnum):
+    DAY = "day"
+    CLINIC_HALF_DAY = "clinic"
+    IN_HOUSE_CALL = "in_house_call"
+    AT_HOME_CALL = "at_home_call"
+    NIGHT_FLOAT = "night_float"
+    ATTENDING = "attending"
+    TRANSITION = "transition"
+    MOONLIGHTING = "moonlighting"
+
+
+class Severity(StrEnum):
+    CRITICAL = "critical"
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+
+class RequestKind(StrEnum):
+    ON = "on"  # wants to work (this shift, or any shift when shift is None)
+    OFF = "off"  # wants not to work it
+
+
+class SolveStatus(StrEnum):
+    OPTIMAL = "optimal"
+    FEASIBLE = "feasible"
+    INFEASIBLE = "infeasible"
+    UNKNOWN = "unknown"  # no solution found within the limits
+    CANCELLED = "cancelled"
+    INVALID = "invalid"  # the problem itself is contradictory (see Solution.conflicts)
+
+
+@dataclass(frozen=True)
+class Horizon:
+    start: date
+    days: int
+    timezone: str = "UTC"
+    holidays: frozenset[int] = frozenset()  # day indexes
+
+    def date_of(self, day: int) -> date:
+        return self.start + timedelta(days=day)
+
+    def is_weekend(self, day: int) -> bool:
+        return self.date_of(day).weekday() >= 5
+
+    @cached_property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+@dataclass(frozen=True)
+class ShiftType:
+    id: str
+    start: time
+    minutes: int
+    category: ShiftCategory = ShiftCategory.DAY
+    counts_toward_duty: bool = True
+    # Shift type ids that may not be worked on the day after this one (explicit successions).
+    forbidden_next: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class PersonLimits:
+    max_shifts: Mapping[str, int] = field(default_factory=dict)  # per shift type id
+    min_total_minutes: int | None = None
+    max_total_minutes: int | None = None
+    min_consecutive_work: int | None = None
+    max_consecutive_work: int | None = None
+    min_consecutive_off: int | None = None
+    max_weekends: int | None = None
+    max_shifts_per_day: int | None = None
+    # Per-person duty-hour ceiling in hours/week averaged over the ACGME window (the
+    # review-committee rotation exception, e.g. 88); None means the rule set's value.
+    weekly_hours_limit: float | None = None
+
+
+@dataclass(frozen=True)
+class Person:
+    id: str
+    kind: PersonKind = PersonKind.RESIDENT
+    pgy: int | None = None
+    skills: frozenset[str] = frozenset()
+    limits: PersonLimits = PersonLimits()
+
+
+@dataclass(frozen=True)
+class Eligibility:
+    kinds: frozenset[PersonKind] | None = None  # None: any kind
+    pgy_min: int | None = None
+    pgy_max: int | None = None
+    skills: frozenset[str] = frozenset()  # all required
+    people: frozenset[str] | None = None  # explicit list (e.g. the rotation's members); None: anyone
+
+    def admits(self, person: Person) -> bool:
+        if self.kinds is not None and person.kind not in self.kinds:
+            return False
+        if self.people is not None and person.id not in self.people:
+            return False
+        if self.pgy_min is not None and (person.pgy is None or person.pgy < self.pgy_min):
+            return False
+        if self.pgy_max is not None and (person.pgy is None or person.pgy > self.pgy_max):
+            return False
+        return self.skills <= person.skills
+
+
+@dataclass(frozen=True)
+class Demand:
+    day: int
+    shift: str
+    target: int
+    minimum: int = 0
+    maximum: int | None = None
+    under_weight: int = 1
+    over_weight: int = 1
+    eligibility: Eligibility = Eligibility()
+    # Supervised shift: residents on it must be covered by faculty assigned on the same day to
+    # the shift type ``supervisor_shift`` (see SupervisionRule).
+    supervisor_shift: str | None = None
+
+
+@dataclass(frozen=True)
+class SupervisionRule:
+    """Faculty:resident ratios by PGY (PGY-1 1:2, PGY-2+ 1:4 by default).
+
+    With L the least common multiple of the ratios, a supervised (day, shift) needs
+    faculty_present * L >= sum over its residents of L / ratio(pgy). PGY levels above the
+    highest key use the highest key's ratio.
+    """
+
+    ratios: Mapping[int, int] = field(default_factory=lambda: {1: 2, 2: 4})
+
+    def ratio(self, pgy: int | None) -> int:
+        keys = sorted(self.ratios)
+        level = keys[0] if pgy is None else max((k for k in keys if k <= pgy), default=keys[0])
+        return self.ratios[level]
+
+
+@dataclass(frozen=True)
+class Unavailability:
+    person: str
+    day: int
+    shift: str | None = None  # None: the whole day
+
+
+@dataclass(frozen=True)
+class Request:
+    person: str
+    day: int
+    kind: RequestKind
+    weight: int = 1
+    shift: str | None = None  # None: any shift that day
+
+
+@dataclass(frozen=True)
+class Assignment:
+    person: str
+    day: int
+    shift: str
+
+
+@dataclass(frozen=True)
+class FairnessGroup:
+    """Peers whose counts of a kind of duty should be even: cost weight * (max - min)."""
+
+    name: str
+    people: frozenset[str]
+    measure: str  # "call", "night", "weekend" or "holiday"
+    weight: int = 1
+
+
+@dataclass(frozen=True)
+class AcgmeRules:
+    """ACGME duty-hour rules as versioned data (Common Program Requirements VI.F)."""
+
+    version: str = "ACGME-CPR-2025"
+    window_days: int = 28
+    max_weekly_hours: float = 80.0
+    min_free_days_per_window: int = 4  # free periods of 24 continuous hours
+    max_continuous_hours: float = 24.0
+    transition_hours: float = 4.0
+    long_period_hours: float = 24.0  # a period this long needs the rest below after it
+    rest_after_long_period_hours: float = 14.0
+    min_rest_hours: float = 8.0  # "should": a warning
+    max_call_nights_per_window: int = 9  # q3 in-house call averaged over the window
+    max_consecutive_night_float: int = 6
+    pgy1_may_moonlight: bool = False
+
+
+@dataclass(frozen=True)
+class Problem:
+    horizon: Horizon
+    shift_types: tuple[ShiftType, ...]
+    people: tuple[Person, ...]
+    demands: tuple[Demand, ...] = ()
+    unavailable: tuple[Unavailability, ...] = ()
+    requests: tuple[Request, ...] = ()
+    fixed: tuple[Assignment, ...] = ()
+    fairness: tuple[FairnessGroup, ...] = ()
+    acgme: AcgmeRules | None = None
+    supervision: SupervisionRule = SupervisionRule()
+    # Minimal-change re-solve: each assignment of the baseline not kept costs change_weight.
+    baseline: tuple[Assignment, ...] = ()
+    change_weight: int = 0
+    name: str = ""
+
+    @cached_property
+    def shift_by_id(self) -> dict[str, ShiftType]:
+        return {s.id: s for s in self.shift_types}
+
+    @cached_property
+    def person_by_id(self) -> dict[str, Person]:
+        return {p.id: p for p in self.people}
+
+    def interval(self, day: int, shift_id: str) -> tuple[datetime, datetime]:
+        """Real (UTC) start and end of a shift, honouring DST in the horizon's timezone."""
+        shift = self.shift_by_id[shift_id]
+        tz = self.horizon.tz
+        local_start = datetime.combine(self.horizon.date_of(day), shift.start)
+        local_end = local_start + timedelta(minutes=shift.minutes)
+        return (
+            local_start.replace(tzinfo=tz).astimezone(ZoneInfo("UTC")),
+            local_end.replace(tzinfo=tz).astimezone(ZoneInfo("UTC")),
+        )
+
+
+@dataclass(frozen=True)
+class Violation:
+    rule: str  # e.g. "acgme.weekly_hours", "coverage.minimum", "limit.max_weekends"
+    severity: Severity
+    message: str
+    person: str | None = None
+    start: datetime | None = None  # window or period
+    end: datetime | None = None
+    day: int | None = None
+    shift: str | None = None
+    measured: float | None = None
+    limit: float | None = None
+
+
+@dataclass(frozen=True)
+class Progress:
+    elapsed: float
+    objective: float | None
+    bound: float | None
+    phase: str = ""
+
+
+@dataclass(frozen=True)
+class Solution:
+    assignments: tuple[Assignment, ...]
+    status: SolveStatus
+    algorithm: str
+    objective: float | None = None
+    bound: float | None = None
+    time_to_first_feasible: float | None = None
+    wall_time: float = 0.0
+    violations: tuple[Violation, ...] = ()  # hard rules the solver could not satisfy (greedy)
+    conflicts: tuple[str, ...] = ()  # named causes when infeasible or invalid
