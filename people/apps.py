@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+
+
+class PeopleConfig(AppConfig):
+    name = "people"
+
+    def ready(self) -> None:
+        from auditlog.registry import auditlog
+
+        from people import models
+
+        for model in (
+            models.Program,
+            models.Person,
+            models.Membership,
+            models.Absence,
+            models.Request,
+            models.Certification,
+            models.Procedure,
+            models.ProcedureCredential,
+            models.Notification,
+            models.CalendarSubscription,
+        ):
+            auditlog.register(
+                model, exclude_fields=["token_hash", "heartbeat_at", "elapsed_seconds"]
+            )

@@ -1,0 +1,453 @@
+"""Programs, the people in them, their roles, absences, requests, credentials and feeds."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING
+from zoneinfo import available_timezones
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+
+from lib.models import CodedModel
+
+if TYPE_CHECKING:
+    from rotations.models import AcademicYear
+
+PGY_MIN, PGY_MAX = 1, 8
+
+TIMEZONE_CHOICES = sorted((tz, tz) for tz in available_timezones())
+
+
+def default_supervision_ratios() -> dict[str, int]:
+    # Program policy, not ACGME text: one faculty per 2 PGY-1 and per 4 PGY-2+ residents.
+    return {"1": 2, "2": 4}
+
+
+class Program(CodedModel):
+    name = models.CharField(max_length=200, unique=True)
+    short_name = models.CharField(max_length=40, blank=True)
+    timezone = models.CharField(max_length=64, choices=TIMEZONE_CHOICES, default="America/New_York")
+    acgme_rules_version = models.CharField(max_length=40, default="ACGME-CPR-2025")
+    rule_overrides = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text='Stricter local rules, e.g. {"max_call_nights_per_window": 8}.',
+    )
+    supervision_ratios = models.JSONField(
+        default=default_supervision_ratios,
+        help_text='Residents per faculty member by PGY level, e.g. {"1": 2, "2": 4}.',
+    )
+    max_consecutive_night_float = models.PositiveSmallIntegerField(default=6)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(max_consecutive_night_float__gte=1),
+                name="program_night_float_limit_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.short_name or self.name
+
+    def clean(self) -> None:
+        ratios = self.supervision_ratios
+        if not isinstance(ratios, dict) or not ratios:
+            raise ValidationError(
+                {"supervision_ratios": "Give residents per faculty by PGY level."}
+            )
+        for level, ratio in ratios.items():
+            if not str(level).isdigit() or not PGY_MIN <= int(level) <= PGY_MAX:
+                raise ValidationError({"supervision_ratios": f"{level!r} is not a PGY level 1-8."})
+            if not isinstance(ratio, int) or ratio < 1:
+                raise ValidationError(
+                    {
+                        "supervision_ratios": f"PGY-{level}: {ratio!r} is not a positive whole number."
+                    }
+                )
+
+
+class Person(CodedModel):
+    class Kind(models.TextChoices):
+        RESIDENT = "resident", "Resident"
+        FACULTY = "faculty", "Faculty"
+        STAFF = "staff", "Other staff"
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="people")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    first_name = models.CharField(max_length=100)
+    last_name = models.CharField(max_length=100)
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    training_start = models.DateField(
+        null=True, blank=True, help_text="First day of PGY-1; PGY is derived from it each year."
+    )
+    pgy_override = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="PGY level for the override year (e.g. a repeated year)."
+    )
+    pgy_override_year = models.ForeignKey(
+        "rotations.AcademicYear", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    is_program_director = models.BooleanField(default=False)
+    is_adjunct = models.BooleanField(default=False)
+    attending_weeks_target = models.PositiveSmallIntegerField(null=True, blank=True)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+        verbose_name_plural = "people"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(pgy_override__isnull=True)
+                | Q(pgy_override__gte=PGY_MIN, pgy_override__lte=PGY_MAX),
+                name="person_pgy_override_in_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(pgy_override__isnull=True, pgy_override_year__isnull=True)
+                | Q(pgy_override__isnull=False, pgy_override_year__isnull=False),
+                name="person_pgy_override_has_year",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="resident") | Q(training_start__isnull=False),
+                name="person_resident_has_training_start",
+            ),
+        ]
+        indexes = [
+            # Admin and pages list a program's people by kind.
+            models.Index(fields=["program", "kind"], name="person_program_kind_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    def pgy_in(self, year: AcademicYear) -> int | None:
+        """PGY level during an academic year: derived from training start unless overridden."""
+        if self.kind != self.Kind.RESIDENT or self.training_start is None:
+            return None
+        if self.pgy_override is not None and self.pgy_override_year_id == year.pk:
+            return self.pgy_override
+        return pgy_from_training_start(self.training_start, year.start_date)
+
+    def clean(self) -> None:
+        if self.kind == self.Kind.RESIDENT and self.training_start is None:
+            raise ValidationError({"training_start": "A resident needs a training start date."})
+        if (self.pgy_override is None) != (self.pgy_override_year_id is None):
+            raise ValidationError(
+                {"pgy_override": "Give both the PGY override and its academic year, or neither."}
+            )
+        if self.pgy_override is not None and not PGY_MIN <= self.pgy_override <= PGY_MAX:
+            raise ValidationError({"pgy_override": f"PGY must be between {PGY_MIN} and {PGY_MAX}."})
+
+
+def pgy_from_training_start(training_start: date, year_start: date) -> int:
+    """Whole years of training completed by the year's start, plus one."""
+    years = year_start.year - training_start.year
+    if (year_start.month, year_start.day) < (training_start.month, training_start.day):
+        years -= 1
+    return max(years + 1, PGY_MIN)
+
+
+class Membership(CodedModel):
+    class Role(models.TextChoices):
+        ADMIN = "admin", "Program admin"
+        COORDINATOR = "coordinator", "Coordinator"
+        FACULTY = "faculty", "Faculty"
+        RESIDENT = "resident", "Resident"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=16, choices=Role.choices)
+    person = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="memberships"
+    )
+
+    MANAGER_ROLES = (Role.ADMIN, Role.COORDINATOR)
+
+    class Meta:
+        ordering = ["program", "user"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "program"], name="membership_one_role_per_program"
+            ),
+            models.UniqueConstraint(
+                fields=["person"],
+                condition=Q(person__isnull=False),
+                name="membership_one_user_per_person",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} · {self.program}"
+
+    def clean(self) -> None:
+        if self.person_id is None:
+            return
+        person = self.person
+        if person is None:
+            return
+        if person.program_id != self.program_id:
+            raise ValidationError({"person": "This person belongs to another program."})
+        expected = {
+            self.Role.RESIDENT: Person.Kind.RESIDENT,
+            self.Role.FACULTY: Person.Kind.FACULTY,
+        }
+        if self.role in expected and person.kind != expected[self.Role(self.role)]:
+            raise ValidationError(
+                {
+                    "role": f"A {self.get_role_display().lower()} membership must link a {expected[self.Role(self.role)].label.lower()}, not {person.get_kind_display().lower()}."
+                }
+            )
+
+
+class Absence(CodedModel):
+    class Kind(models.TextChoices):
+        VACATION = "vacation", "Vacation"
+        SICK = "sick", "Sick"
+        CONFERENCE = "conference", "Conference"
+        PARENTAL = "parental", "Parental leave"
+        MILITARY = "military", "Military"
+        BEREAVEMENT = "bereavement", "Bereavement"
+        OTHER = "other", "Other"
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", "Requested"
+        APPROVED = "approved", "Approved"
+        DENIED = "denied", "Denied"
+        CANCELLED = "cancelled", "Cancelled"
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="absences")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.REQUESTED)
+    start_date = models.DateField()
+    end_date = models.DateField()
+    note = models.TextField(blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-start_date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__gte=F("start_date")), name="absence_end_not_before_start"
+            ),
+        ]
+        indexes = [
+            # Conflict detection and problem building ask "who is away between these dates".
+            models.Index(
+                fields=["person", "start_date", "end_date"], name="absence_person_dates_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} · {self.get_kind_display()} {self.start_date:%Y-%m-%d}–{self.end_date:%Y-%m-%d}"
+
+    def clean(self) -> None:
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            raise ValidationError({"end_date": "The absence ends before it starts."})
+
+
+class Request(CodedModel):
+    """A soft wish: prefer to work, or not to work, a date range (optionally one shift type)."""
+
+    class Kind(models.TextChoices):
+        PREFER_ON = "prefer_on", "Prefer to work"
+        PREFER_OFF = "prefer_off", "Prefer not to work"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        APPROVED = "approved", "Approved"
+        DENIED = "denied", "Denied"
+        CANCELLED = "cancelled", "Cancelled"
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="requests")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    start_date = models.DateField()
+    end_date = models.DateField()
+    shift_type = models.ForeignKey(
+        "rotations.ShiftType", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    weight = models.PositiveSmallIntegerField(default=1, help_text="1 (mild) to 10 (strong).")
+    note = models.TextField(blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-start_date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__gte=F("start_date")), name="request_end_not_before_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(weight__gte=1, weight__lte=10), name="request_weight_1_to_10"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} · {self.get_kind_display()} {self.start_date:%Y-%m-%d}–{self.end_date:%Y-%m-%d}"
+
+    def clean(self) -> None:
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            raise ValidationError({"end_date": "The request ends before it starts."})
+
+
+class Certification(CodedModel):
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="certifications")
+    name = models.CharField(max_length=100, help_text="e.g. ACLS, BLS, PALS, NRP.")
+    issued_on = models.DateField()
+    expires_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["person", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expires_on__isnull=True) | Q(expires_on__gt=F("issued_on")),
+                name="certification_expires_after_issue",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} · {self.person}"
+
+    def clean(self) -> None:
+        if self.issued_on and self.expires_on and self.expires_on <= self.issued_on:
+            raise ValidationError({"expires_on": "The certification expires before it was issued."})
+
+
+class Procedure(CodedModel):
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="procedures")
+    name = models.CharField(max_length=120)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program", "name"], name="procedure_unique_name_per_program"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ProcedureCredential(CodedModel):
+    class Level(models.TextChoices):
+        SUPERVISED = "supervised", "Supervised"
+        INDEPENDENT = "independent", "Independent"
+        SUPERVISOR = "supervisor", "May supervise"
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="credentials")
+    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="credentials")
+    level = models.CharField(max_length=16, choices=Level.choices, default=Level.INDEPENDENT)
+    granted_on = models.DateField()
+    expires_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["person", "procedure"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "procedure"], name="credential_one_per_person_procedure"
+            ),
+            models.CheckConstraint(
+                condition=Q(expires_on__isnull=True) | Q(expires_on__gt=F("granted_on")),
+                name="credential_expires_after_grant",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.procedure} · {self.person}"
+
+    def clean(self) -> None:
+        if self.granted_on and self.expires_on and self.expires_on <= self.granted_on:
+            raise ValidationError({"expires_on": "The credential expires before it was granted."})
+        if (
+            self.person_id
+            and self.procedure_id
+            and self.person.program_id != self.procedure.program_id
+        ):
+            raise ValidationError({"procedure": "This procedure belongs to another program."})
+
+
+class Notification(CodedModel):
+    class Kind(models.TextChoices):
+        INFO = "info", "Information"
+        REQUEST = "request", "Request decided"
+        SWAP = "swap", "Swap"
+        SCHEDULE = "schedule", "Schedule published"
+        CONFLICT = "conflict", "Conflict"
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.INFO)
+    title = models.CharField(max_length=200)
+    body = models.TextField(blank=True)
+    url = models.CharField(max_length=500, blank=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            # The dashboard shows a user's unread notifications, newest first.
+            models.Index(
+                fields=["recipient", "read_at", "-created_at"], name="notification_inbox_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class CalendarSubscription(CodedModel):
+    """A calendar feed link. The token is shown once; only its SHA-256 hash is stored."""
+
+    class Scope(models.TextChoices):
+        PERSON = "person", "My schedule"
+        ROTATION = "rotation", "A rotation"
+        PROGRAM = "program", "Whole program"
+
+    program = models.ForeignKey(
+        Program, on_delete=models.CASCADE, related_name="calendar_subscriptions"
+    )
+    owner = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="calendar_subscriptions"
+    )
+    scope = models.CharField(max_length=16, choices=Scope.choices, default=Scope.PERSON)
+    rotation = models.ForeignKey(
+        "rotations.Rotation", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    label = models.CharField(max_length=100, blank=True)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    token_hint = models.CharField(
+        max_length=8, editable=False, help_text="First characters, to tell links apart."
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(scope="rotation") | Q(rotation__isnull=False),
+                name="subscription_rotation_scope_names_rotation",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.owner} · {self.get_scope_display()} · {self.token_hint}…"

@@ -1,0 +1,15 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+
+
+class ResilienceConfig(AppConfig):
+    name = "resilience"
+
+    def ready(self) -> None:
+        from auditlog.registry import auditlog
+
+        from resilience import models
+
+        for model in (models.ResilienceSnapshot,):
+            auditlog.register(model)

@@ -1,0 +1,469 @@
+"""The demo program: a realistic family-medicine residency a newcomer can explore at once.
+
+Riverside Family Medicine: 24 residents (8 per PGY 1-3), 12 faculty (a program director and an
+adjunct among them), the 2026-2027 academic year in 13 four-week blocks, 13 rotations with
+curricula per PGY, timed shift types (ward days, 24-hour in-house call with a handoff, night
+float, clinic half-days with precepting, attending weeks, at-home call), coverage with
+supervision, credentials, absences and requests.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, time, timedelta
+
+from auditlog.context import set_actor
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from people.models import (
+    Absence,
+    Certification,
+    Membership,
+    Person,
+    Procedure,
+    ProcedureCredential,
+    Program,
+    Request,
+)
+from rotations import services as rotation_services
+from rotations.models import (
+    AcademicYear,
+    CoverageRequirement,
+    CurriculumRequirement,
+    Rotation,
+    ShiftType,
+)
+
+DEMO_PROGRAM = "Riverside Family Medicine Residency"
+DEMO_PASSWORD = "riverside-demo-2026"
+WEEKDAYS = 0b0011111
+WEEKEND = 0b1100000
+EVERY_DAY = 0b1111111
+SUN_TO_THU = 0b1001111
+
+RESIDENT_NAMES = [
+    ("Amara", "Okafor"),
+    ("Ben", "Whitaker"),
+    ("Chloe", "Nguyen"),
+    ("Diego", "Ramirez"),
+    ("Elena", "Petrova"),
+    ("Farid", "Haddad"),
+    ("Grace", "Kim"),
+    ("Hugo", "Lindqvist"),
+    ("Isla", "MacLeod"),
+    ("Jamal", "Carter"),
+    ("Keiko", "Tanaka"),
+    ("Liam", "O'Brien"),
+    ("Maya", "Patel"),
+    ("Noah", "Schwartz"),
+    ("Olivia", "Moreau"),
+    ("Pedro", "Alves"),
+    ("Quinn", "Harper"),
+    ("Rania", "Aziz"),
+    ("Samuel", "Adeyemi"),
+    ("Tara", "Singh"),
+    ("Umar", "Farouk"),
+    ("Vera", "Novak"),
+    ("Wes", "Duncan"),
+    ("Yara", "Costa"),
+]
+FACULTY_NAMES = [
+    ("Helen", "Brooks"),
+    ("Marcus", "Reid"),
+    ("Sofia", "Esposito"),
+    ("David", "Chen"),
+    ("Rachel", "Goldberg"),
+    ("Thomas", "Mensah"),
+    ("Priya", "Raman"),
+    ("Anders", "Berg"),
+    ("Lucia", "Ferreira"),
+    ("Kwame", "Boateng"),
+    ("Nadia", "Karimi"),
+    ("Owen", "Gallagher"),
+]
+
+# (name, abbreviation, kind, colour, min, max per block, leave, heavy, splittable)
+ROTATIONS = [
+    ("Inpatient Medicine", "IM", Rotation.Kind.INPATIENT, "#3b6ea8", 4, 6, False, True, False),
+    ("Night Float", "NF", Rotation.Kind.NIGHT_FLOAT, "#29335c", 2, 2, False, True, False),
+    ("Intensive Care", "ICU", Rotation.Kind.ICU, "#b33a3a", 1, 2, False, True, False),
+    ("Obstetrics", "OB", Rotation.Kind.OBSTETRICS, "#c2569b", 1, 3, False, False, False),
+    (
+        "Inpatient Paediatrics",
+        "PEDS",
+        Rotation.Kind.PEDIATRICS,
+        "#e08e2b",
+        1,
+        3,
+        False,
+        False,
+        False,
+    ),
+    ("Emergency Medicine", "ED", Rotation.Kind.EMERGENCY, "#d1495b", 1, 2, False, False, False),
+    ("Family Medicine Clinic", "FMC", Rotation.Kind.CLINIC, "#2a9d8f", 2, 6, True, False, True),
+    ("Community Medicine", "COM", Rotation.Kind.CLINIC, "#57a773", 0, 3, True, False, True),
+    ("Geriatrics", "GER", Rotation.Kind.OTHER, "#8d6a9f", 0, 2, True, False, False),
+    ("General Surgery", "SURG", Rotation.Kind.OTHER, "#6b4226", 0, 2, False, False, False),
+    ("Behavioural Health", "BH", Rotation.Kind.OTHER, "#577590", 0, 2, True, False, False),
+    ("Sports Medicine", "SPORT", Rotation.Kind.ELECTIVE, "#90be6d", 0, 2, True, False, True),
+    ("Elective", "ELEC", Rotation.Kind.ELECTIVE, "#a5a58d", 0, 6, True, False, True),
+]
+
+# PGY -> {rotation abbreviation: (min blocks, max blocks)}; minimums sum to at most 13.
+CURRICULUM = {
+    1: {
+        "IM": (3, 4),
+        "NF": (1, 1),
+        "OB": (2, 2),
+        "PEDS": (2, 2),
+        "ED": (1, 1),
+        "FMC": (1, 2),
+        "SURG": (1, 1),
+        "ICU": (0, 1),
+        "ELEC": (0, 1),
+    },
+    2: {
+        "IM": (2, 3),
+        "NF": (1, 2),
+        "ICU": (1, 2),
+        "OB": (1, 1),
+        "PEDS": (1, 1),
+        "ED": (1, 1),
+        "FMC": (2, 3),
+        "GER": (1, 1),
+        "BH": (1, 1),
+        "ELEC": (0, 2),
+    },
+    3: {
+        "IM": (2, 2),
+        "NF": (1, 1),
+        "ICU": (0, 1),
+        "FMC": (3, 4),
+        "COM": (1, 2),
+        "SPORT": (1, 1),
+        "ELEC": (2, 4),
+        "BH": (0, 1),
+    },
+}
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    role: str
+    username: str
+    password: str
+    person: str
+
+
+def demo_program() -> Program | None:
+    return Program.objects.filter(name=DEMO_PROGRAM).first()
+
+
+def seed_demo() -> tuple[Program, list[DemoLogin], bool]:
+    """Build the demo program once; later calls change nothing. Returns (program, logins, created)."""
+    existing = demo_program()
+    if existing is not None:
+        return existing, _logins(existing), False
+    with transaction.atomic(), set_actor(None):
+        program = _build()
+    return program, _logins(program), True
+
+
+def _logins(program: Program) -> list[DemoLogin]:
+    logins = []
+    for membership in Membership.objects.filter(program=program).select_related("user", "person"):
+        logins.append(
+            DemoLogin(
+                role=membership.get_role_display(),
+                username=membership.user.get_username(),
+                password=DEMO_PASSWORD,
+                person=str(membership.person) if membership.person else "-",
+            )
+        )
+    return sorted(logins, key=lambda login: login.username)
+
+
+def _build() -> Program:
+    program = Program.objects.create(
+        name=DEMO_PROGRAM, short_name="Riverside FM", timezone="America/New_York"
+    )
+    year = AcademicYear.objects.create(
+        program=program, name="2026–2027", start_date=date(2026, 7, 1), end_date=date(2027, 6, 30)
+    )
+    rotation_services.academic_year_create_blocks(
+        academic_year=year,
+        pattern=rotation_services.BlockPattern.FOUR_WEEKS,
+        weekday=None,
+        actor=None,
+    )
+    rotations = _rotations(program)
+    shifts = _shift_types(program)
+    _coverage(shifts, rotations)
+    residents = _residents(program)
+    faculty = _faculty(program)
+    _credentials(program, residents, faculty)
+    _absences_and_requests(residents, faculty, shifts)
+    _users(program, residents, faculty)
+    return program
+
+
+def _rotations(program: Program) -> dict[str, Rotation]:
+    rotations = {}
+    for name, abbr, kind, colour, low, high, leave, heavy, split in ROTATIONS:
+        rotations[abbr] = Rotation.objects.create(
+            program=program,
+            name=name,
+            abbreviation=abbr,
+            kind=kind,
+            color=colour,
+            min_residents=low,
+            max_residents=high,
+            leave_eligible=leave,
+            heavy=heavy,
+            splittable=split,
+            location="Riverside General" if kind != Rotation.Kind.CLINIC else "Riverside FMC",
+        )
+    for pgy, needs in CURRICULUM.items():
+        for abbr, (low, high) in needs.items():
+            CurriculumRequirement.objects.create(
+                rotation=rotations[abbr], pgy=pgy, min_blocks=low, max_blocks=high
+            )
+    return rotations
+
+
+def _shift_types(program: Program) -> dict[str, ShiftType]:
+    specs = [
+        ("Ward day", "WD", ShiftType.Category.DAY, time(7), 12 * 60, True, "#3b6ea8"),
+        (
+            "In-house call",
+            "CALL",
+            ShiftType.Category.IN_HOUSE_CALL,
+            time(7),
+            24 * 60,
+            True,
+            "#b33a3a",
+        ),
+        (
+            "Post-call handoff",
+            "PC",
+            ShiftType.Category.TRANSITION,
+            time(7),
+            4 * 60,
+            True,
+            "#e9c46a",
+        ),
+        ("Night float", "NF", ShiftType.Category.NIGHT_FLOAT, time(19), 12 * 60, True, "#29335c"),
+        ("Clinic AM", "CAM", ShiftType.Category.CLINIC_HALF_DAY, time(8), 4 * 60, True, "#2a9d8f"),
+        ("Clinic PM", "CPM", ShiftType.Category.CLINIC_HALF_DAY, time(13), 4 * 60, True, "#57a773"),
+        ("Precepting AM", "PAM", ShiftType.Category.ATTENDING, time(8), 4 * 60, True, "#264653"),
+        ("Precepting PM", "PPM", ShiftType.Category.ATTENDING, time(13), 4 * 60, True, "#264653"),
+        ("Ward attending", "ATT", ShiftType.Category.ATTENDING, time(7), 10 * 60, True, "#1d3557"),
+        (
+            "At-home call",
+            "HOME",
+            ShiftType.Category.AT_HOME_CALL,
+            time(17),
+            14 * 60,
+            False,
+            "#6d597a",
+        ),
+    ]
+    return {
+        abbr: ShiftType.objects.create(
+            program=program,
+            name=name,
+            abbreviation=abbr,
+            category=category,
+            start_time=start,
+            duration_minutes=minutes,
+            counts_toward_duty=counts,
+            color=colour,
+        )
+        for name, abbr, category, start, minutes, counts, colour in specs
+    }
+
+
+def _coverage(shifts: dict[str, ShiftType], rotations: dict[str, Rotation]) -> None:
+    resident, faculty = CoverageRequirement.Kinds.RESIDENT, CoverageRequirement.Kinds.FACULTY
+    rows = [
+        # shift, rotation, kind, pgy_min, days, min, target, max, supervised by
+        ("WD", "IM", resident, None, EVERY_DAY, 3, 4, 6, "ATT"),
+        ("CALL", None, resident, 2, EVERY_DAY, 1, 1, 1, None),
+        ("NF", "NF", resident, None, SUN_TO_THU, 1, 2, 2, None),
+        ("CAM", "FMC", resident, None, WEEKDAYS, 2, 3, 6, "PAM"),
+        ("CPM", "FMC", resident, None, WEEKDAYS, 2, 3, 6, "PPM"),
+        ("ATT", None, faculty, None, EVERY_DAY, 1, 1, 2, None),
+        ("PAM", None, faculty, None, WEEKDAYS, 1, 1, 2, None),
+        ("PPM", None, faculty, None, WEEKDAYS, 1, 1, 2, None),
+        ("HOME", None, faculty, None, EVERY_DAY, 1, 1, 1, None),
+    ]
+    for shift, rotation, kind, pgy_min, days, low, target, high, supervisor in rows:
+        CoverageRequirement.objects.create(
+            shift_type=shifts[shift],
+            rotation=rotations[rotation] if rotation else None,
+            person_kind=kind,
+            pgy_min=pgy_min,
+            weekdays=days,
+            minimum=low,
+            target=target,
+            maximum=high,
+            needs_supervision=supervisor is not None,
+            supervisor_shift_type=shifts[supervisor] if supervisor else None,
+        )
+
+
+def _residents(program: Program) -> list[Person]:
+    residents = []
+    for index, (first, last) in enumerate(RESIDENT_NAMES):
+        pgy = index // 8 + 1
+        residents.append(
+            Person.objects.create(
+                program=program,
+                kind=Person.Kind.RESIDENT,
+                first_name=first,
+                last_name=last,
+                email=f"{first.lower()}.{last.lower().replace(chr(39), '')}@riverside.example",
+                phone=f"555-01{index:02d}",
+                training_start=date(2026 - (pgy - 1), 7, 1),
+            )
+        )
+    return residents
+
+
+def _faculty(program: Program) -> list[Person]:
+    faculty = []
+    for index, (first, last) in enumerate(FACULTY_NAMES):
+        faculty.append(
+            Person.objects.create(
+                program=program,
+                kind=Person.Kind.FACULTY,
+                first_name=first,
+                last_name=last,
+                email=f"{first.lower()}.{last.lower()}@riverside.example",
+                phone=f"555-02{index:02d}",
+                is_program_director=index == 0,
+                is_adjunct=index == len(FACULTY_NAMES) - 1,
+                attending_weeks_target=2 if index == len(FACULTY_NAMES) - 1 else 5,
+            )
+        )
+    return faculty
+
+
+def _credentials(program: Program, residents: list[Person], faculty: list[Person]) -> None:
+    deliveries = Procedure.objects.create(program=program, name="Vaginal delivery")
+    procedures = [deliveries] + [
+        Procedure.objects.create(program=program, name=name)
+        for name in ("Central line placement", "Colposcopy", "Joint injection")
+    ]
+    issued = date(2025, 6, 1)
+    for person in residents + faculty:
+        for name in ("BLS", "ACLS"):
+            Certification.objects.create(
+                person=person, name=name, issued_on=issued, expires_on=issued + timedelta(days=730)
+            )
+    for person in faculty:
+        for procedure in procedures:
+            ProcedureCredential.objects.create(
+                person=person,
+                procedure=procedure,
+                level=ProcedureCredential.Level.SUPERVISOR,
+                granted_on=date(2020, 1, 1),
+            )
+    for person in residents[8:]:  # PGY-2 and PGY-3 may deliver without direct supervision
+        ProcedureCredential.objects.create(
+            person=person,
+            procedure=deliveries,
+            level=ProcedureCredential.Level.INDEPENDENT,
+            granted_on=date(2026, 6, 15),
+        )
+
+
+def _absences_and_requests(
+    residents: list[Person], faculty: list[Person], shifts: dict[str, ShiftType]
+) -> None:
+    approved, requested = Absence.Status.APPROVED, Absence.Status.REQUESTED
+    absences = [
+        (residents[2], Absence.Kind.VACATION, date(2026, 12, 21), date(2026, 12, 27), approved),
+        (residents[9], Absence.Kind.CONFERENCE, date(2027, 1, 14), date(2027, 1, 17), approved),
+        (residents[17], Absence.Kind.VACATION, date(2027, 3, 8), date(2027, 3, 14), requested),
+        (residents[20], Absence.Kind.PARENTAL, date(2027, 2, 1), date(2027, 3, 28), approved),
+        (faculty[3], Absence.Kind.CONFERENCE, date(2026, 12, 3), date(2026, 12, 5), approved),
+        (faculty[6], Absence.Kind.VACATION, date(2026, 12, 24), date(2027, 1, 1), approved),
+    ]
+    for person, kind, start, end, status in absences:
+        Absence.objects.create(
+            person=person, kind=kind, start_date=start, end_date=end, status=status
+        )
+    wishes = [
+        (residents[0], Request.Kind.PREFER_OFF, date(2026, 12, 24), date(2026, 12, 25), None, 8),
+        (
+            residents[5],
+            Request.Kind.PREFER_OFF,
+            date(2026, 12, 31),
+            date(2027, 1, 1),
+            shifts["CALL"],
+            5,
+        ),
+        (
+            residents[12],
+            Request.Kind.PREFER_ON,
+            date(2026, 12, 12),
+            date(2026, 12, 13),
+            shifts["CALL"],
+            3,
+        ),
+        (
+            faculty[1],
+            Request.Kind.PREFER_OFF,
+            date(2026, 12, 19),
+            date(2026, 12, 20),
+            shifts["HOME"],
+            6,
+        ),
+    ]
+    for person, kind, start, end, shift, weight in wishes:
+        Request.objects.create(
+            person=person,
+            kind=kind,
+            start_date=start,
+            end_date=end,
+            shift_type=shift,
+            weight=weight,
+            status=Request.Status.APPROVED,
+        )
+
+
+def _users(program: Program, residents: list[Person], faculty: list[Person]) -> None:
+    User = get_user_model()
+    accounts = [
+        ("admin", "Program", "Admin", Membership.Role.ADMIN, None, True),
+        ("coordinator", "Casey", "Morgan", Membership.Role.COORDINATOR, None, False),
+        (
+            "faculty",
+            faculty[0].first_name,
+            faculty[0].last_name,
+            Membership.Role.FACULTY,
+            faculty[0],
+            False,
+        ),
+        (
+            "resident",
+            residents[0].first_name,
+            residents[0].last_name,
+            Membership.Role.RESIDENT,
+            residents[0],
+            False,
+        ),
+    ]
+    for username, first, last, role, person, superuser in accounts:
+        user = User.objects.create_user(
+            username=username,
+            password=DEMO_PASSWORD,
+            first_name=first,
+            last_name=last,
+            email=f"{username}@riverside.example",
+            is_superuser=superuser,
+            is_staff=superuser,
+        )
+        Membership.objects.create(user=user, program=program, role=role, person=person)

@@ -1,0 +1,444 @@
+"""Every named database constraint rejects the bad row it exists for.
+
+Each case builds a row that is valid except for one value and expects the database (not model
+validation) to refuse it. A meta-test keeps the table complete: a new constraint without a case
+fails the suite.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from django.apps import apps
+from django.db import IntegrityError, transaction
+
+from conflicts.models import ConflictAlert
+from lib import factories as f
+from people.models import (
+    CalendarSubscription,
+    Certification,
+    ProcedureCredential,
+    Request,
+)
+from resilience.models import ResilienceSnapshot
+from rotations.models import CurriculumRequirement
+from scheduling.models import Assignment, ScheduleRun, State
+from swaps.models import SwapCandidate, SwapRequest
+
+pytestmark = pytest.mark.django_db
+
+DAY = date(2026, 7, 1)
+AT = datetime(2026, 7, 1, 11, tzinfo=UTC)
+
+
+def _subscription(**overrides: object) -> None:
+    person = f.PersonFactory()
+    CalendarSubscription.objects.create(
+        program=person.program, owner=person, token_hash="0" * 64, token_hint="abc", **overrides
+    )
+
+
+def _swap(**overrides: object) -> None:
+    assignment = f.AssignmentFactory()
+    values: dict[str, object] = {
+        "program": assignment.person.program,
+        "requester": assignment.person,
+        "assignment": assignment,
+    }
+    values.update(overrides)
+    if values.get("counterpart") == "requester":
+        values["counterpart"] = assignment.person
+    SwapRequest.objects.create(**values)
+
+
+def _duplicate(factory: Callable[..., object], *shared: str, **overrides: object) -> None:
+    first = factory(**overrides)
+    factory(**{**overrides, **{name: getattr(first, name) for name in shared}})
+
+
+def _run_pair(status: str) -> None:
+    run = f.ScheduleRunFactory(status=status)
+    ScheduleRun.objects.create(
+        program=run.program, start_date=run.start_date, end_date=run.end_date, status=status
+    )
+
+
+def _assignment_pair(state: str) -> None:
+    run = f.ScheduleRunFactory()
+    first = f.AssignmentFactory(state=state, run=run, person__program=run.program)
+    f.AssignmentFactory(
+        person=first.person, shift_type=first.shift_type, date=first.date, state=state, run=run
+    )
+
+
+def _rotation_assignment_pair(state: str) -> None:
+    run = f.ScheduleRunFactory()
+    first = f.RotationAssignmentFactory(state=state, run=run, person__program=run.program)
+    f.RotationAssignmentFactory(
+        person=first.person, block=first.block, rotation=first.rotation, state=state, run=run
+    )
+
+
+def _overlapping_blocks() -> None:
+    block = f.BlockFactory(number=1)
+    f.BlockFactory(
+        academic_year=block.academic_year,
+        number=2,
+        start_date=block.end_date,
+        end_date=block.end_date + timedelta(days=27),
+    )
+
+
+def _candidate_pair() -> None:
+    assignment = f.AssignmentFactory()
+    swap = SwapRequest.objects.create(
+        program=assignment.person.program, requester=assignment.person, assignment=assignment
+    )
+    other = f.PersonFactory(program=swap.program)
+    for _ in range(2):
+        SwapCandidate.objects.create(swap=swap, person=other, assignment=assignment, score=0.5)
+
+
+# constraint name -> (valid row builder, bad row builder)
+CASES: dict[str, tuple[Callable[[], object], Callable[[], object]]] = {
+    "program_night_float_limit_positive": (
+        lambda: f.ProgramFactory(max_consecutive_night_float=1),
+        lambda: f.ProgramFactory(max_consecutive_night_float=0),
+    ),
+    "person_pgy_override_in_range": (
+        lambda: f.PersonFactory(pgy_override=8, pgy_override_year=f.AcademicYearFactory()),
+        lambda: f.PersonFactory(pgy_override=9, pgy_override_year=f.AcademicYearFactory()),
+    ),
+    "person_pgy_override_has_year": (
+        lambda: f.PersonFactory(pgy_override=None),
+        lambda: f.PersonFactory(pgy_override=2, pgy_override_year=None),
+    ),
+    "person_resident_has_training_start": (
+        lambda: f.PersonFactory(kind="faculty", training_start=None),
+        lambda: f.PersonFactory(kind="resident", training_start=None),
+    ),
+    "membership_one_role_per_program": (
+        lambda: f.MembershipFactory(),
+        lambda: _duplicate(f.MembershipFactory, "user", "program"),
+    ),
+    "membership_one_user_per_person": (
+        lambda: f.MembershipFactory(person=f.PersonFactory()),
+        lambda: _duplicate(f.MembershipFactory, "person", person=f.PersonFactory()),
+    ),
+    "absence_end_not_before_start": (
+        lambda: f.AbsenceFactory(start_date=DAY, end_date=DAY),
+        lambda: f.AbsenceFactory(start_date=DAY, end_date=DAY - timedelta(days=1)),
+    ),
+    "request_end_not_before_start": (
+        lambda: Request.objects.create(
+            person=f.PersonFactory(), kind="prefer_off", start_date=DAY, end_date=DAY
+        ),
+        lambda: Request.objects.create(
+            person=f.PersonFactory(),
+            kind="prefer_off",
+            start_date=DAY,
+            end_date=DAY - timedelta(days=1),
+        ),
+    ),
+    "request_weight_1_to_10": (
+        lambda: Request.objects.create(
+            person=f.PersonFactory(), kind="prefer_on", start_date=DAY, end_date=DAY, weight=10
+        ),
+        lambda: Request.objects.create(
+            person=f.PersonFactory(), kind="prefer_on", start_date=DAY, end_date=DAY, weight=11
+        ),
+    ),
+    "certification_expires_after_issue": (
+        lambda: Certification.objects.create(
+            person=f.PersonFactory(), name="BLS", issued_on=DAY, expires_on=DAY + timedelta(days=1)
+        ),
+        lambda: Certification.objects.create(
+            person=f.PersonFactory(), name="BLS", issued_on=DAY, expires_on=DAY
+        ),
+    ),
+    "procedure_unique_name_per_program": (
+        lambda: f.ProcedureFactory(),
+        lambda: _duplicate(f.ProcedureFactory, "program", "name"),
+    ),
+    "credential_one_per_person_procedure": (
+        lambda: ProcedureCredential.objects.create(
+            person=f.PersonFactory(), procedure=f.ProcedureFactory(), granted_on=DAY
+        ),
+        lambda: _duplicate(
+            lambda **kw: ProcedureCredential.objects.create(
+                person=kw.get("person") or f.PersonFactory(),
+                procedure=kw.get("procedure") or f.ProcedureFactory(),
+                granted_on=DAY,
+            ),
+            "person",
+            "procedure",
+        ),
+    ),
+    "credential_expires_after_grant": (
+        lambda: ProcedureCredential.objects.create(
+            person=f.PersonFactory(),
+            procedure=f.ProcedureFactory(),
+            granted_on=DAY,
+            expires_on=DAY + timedelta(days=1),
+        ),
+        lambda: ProcedureCredential.objects.create(
+            person=f.PersonFactory(),
+            procedure=f.ProcedureFactory(),
+            granted_on=DAY,
+            expires_on=DAY - timedelta(days=1),
+        ),
+    ),
+    "subscription_rotation_scope_names_rotation": (
+        lambda: _subscription(scope="person"),
+        lambda: _subscription(scope="rotation", rotation=None),
+    ),
+    "academic_year_end_after_start": (
+        lambda: f.AcademicYearFactory(start_date=DAY, end_date=DAY + timedelta(days=1)),
+        lambda: f.AcademicYearFactory(start_date=DAY, end_date=DAY),
+    ),
+    "academic_year_unique_start_per_program": (
+        lambda: f.AcademicYearFactory(),
+        lambda: _duplicate(f.AcademicYearFactory, "program", "start_date"),
+    ),
+    "block_end_not_before_start": (
+        lambda: f.BlockFactory(start_date=DAY, end_date=DAY),
+        lambda: f.BlockFactory(start_date=DAY, end_date=DAY - timedelta(days=1)),
+    ),
+    "block_unique_number_per_year": (
+        lambda: f.BlockFactory(number=1),
+        lambda: _duplicate(
+            lambda **kw: f.BlockFactory(
+                number=1,
+                start_date=DAY + timedelta(days=100 if kw else 0),
+                end_date=DAY + timedelta(days=110 if kw else 10),
+                **kw,
+            ),
+            "academic_year",
+        ),
+    ),
+    "block_no_overlap_within_year": (
+        lambda: f.BlockFactory(number=1),
+        _overlapping_blocks,
+    ),
+    "rotation_unique_abbreviation": (
+        lambda: f.RotationFactory(),
+        lambda: _duplicate(f.RotationFactory, "program", "abbreviation"),
+    ),
+    "rotation_min_not_above_max": (
+        lambda: f.RotationFactory(min_residents=3, max_residents=3),
+        lambda: f.RotationFactory(min_residents=4, max_residents=3),
+    ),
+    "rotation_pgy_range_valid": (
+        lambda: f.RotationFactory(pgy_min=1, pgy_max=8),
+        lambda: f.RotationFactory(pgy_min=2, pgy_max=9),
+    ),
+    "rotation_hours_exception_at_most_88": (
+        lambda: f.RotationFactory(weekly_hours_limit=88),
+        lambda: f.RotationFactory(weekly_hours_limit=89),
+    ),
+    "curriculum_one_per_rotation_pgy": (
+        lambda: CurriculumRequirement.objects.create(rotation=f.RotationFactory(), pgy=1),
+        lambda: _duplicate(
+            lambda **kw: CurriculumRequirement.objects.create(
+                rotation=kw.get("rotation") or f.RotationFactory(), pgy=1
+            ),
+            "rotation",
+        ),
+    ),
+    "curriculum_pgy_in_range": (
+        lambda: CurriculumRequirement.objects.create(rotation=f.RotationFactory(), pgy=8),
+        lambda: CurriculumRequirement.objects.create(rotation=f.RotationFactory(), pgy=9),
+    ),
+    "curriculum_min_not_above_max": (
+        lambda: CurriculumRequirement.objects.create(
+            rotation=f.RotationFactory(), pgy=1, min_blocks=2, max_blocks=2
+        ),
+        lambda: CurriculumRequirement.objects.create(
+            rotation=f.RotationFactory(), pgy=1, min_blocks=3, max_blocks=2
+        ),
+    ),
+    "shift_type_unique_abbreviation": (
+        lambda: f.ShiftTypeFactory(),
+        lambda: _duplicate(f.ShiftTypeFactory, "program", "abbreviation"),
+    ),
+    "shift_type_duration_1_to_28h": (
+        lambda: f.ShiftTypeFactory(duration_minutes=28 * 60),
+        lambda: f.ShiftTypeFactory(duration_minutes=28 * 60 + 1),
+    ),
+    "coverage_minimum_not_above_target": (
+        lambda: f.CoverageFactory(minimum=2, target=2),
+        lambda: f.CoverageFactory(minimum=3, target=2),
+    ),
+    "coverage_target_not_above_maximum": (
+        lambda: f.CoverageFactory(target=2, maximum=2),
+        lambda: f.CoverageFactory(target=3, maximum=2),
+    ),
+    "coverage_weekdays_valid": (
+        lambda: f.CoverageFactory(weekdays=127),
+        lambda: f.CoverageFactory(weekdays=0),
+    ),
+    "coverage_pgy_min_in_range": (
+        lambda: f.CoverageFactory(pgy_min=1),
+        lambda: f.CoverageFactory(pgy_min=0),
+    ),
+    "coverage_pgy_max_in_range": (
+        lambda: f.CoverageFactory(pgy_max=8),
+        lambda: f.CoverageFactory(pgy_max=9),
+    ),
+    "coverage_supervision_names_shift": (
+        lambda: f.CoverageFactory(
+            needs_supervision=True, supervisor_shift_type=f.ShiftTypeFactory()
+        ),
+        lambda: f.CoverageFactory(needs_supervision=True, supervisor_shift_type=None),
+    ),
+    "run_end_not_before_start": (
+        lambda: f.ScheduleRunFactory(start_date=DAY, end_date=DAY),
+        lambda: f.ScheduleRunFactory(start_date=DAY, end_date=DAY - timedelta(days=1)),
+    ),
+    "run_one_active_per_program_period": (
+        lambda: _run_pair(ScheduleRun.Status.SUCCEEDED),
+        lambda: _run_pair(ScheduleRun.Status.RUNNING),
+    ),
+    "rotation_assignment_one_published_per_slot": (
+        lambda: f.RotationAssignmentFactory(state=State.PUBLISHED),
+        lambda: _duplicate(f.RotationAssignmentFactory, "person", "block", "rotation"),
+    ),
+    "rotation_assignment_one_draft_per_slot_run": (
+        lambda: f.RotationAssignmentFactory(state=State.DRAFT, run=f.ScheduleRunFactory()),
+        lambda: _rotation_assignment_pair(State.DRAFT),
+    ),
+    "rotation_assignment_draft_has_run": (
+        lambda: f.RotationAssignmentFactory(state=State.PUBLISHED, run=None),
+        lambda: f.RotationAssignmentFactory(state=State.DRAFT, run=None),
+    ),
+    "assignment_end_after_start": (
+        lambda: f.AssignmentFactory(starts_at=AT, ends_at=AT + timedelta(minutes=1)),
+        lambda: f.AssignmentFactory(starts_at=AT, ends_at=AT),
+    ),
+    "assignment_one_published_per_person_date_shift": (
+        lambda: f.AssignmentFactory(state=State.PUBLISHED),
+        lambda: _duplicate(f.AssignmentFactory, "person", "shift_type", "date"),
+    ),
+    "assignment_one_draft_per_person_date_shift_run": (
+        lambda: f.AssignmentFactory(state=State.DRAFT, run=f.ScheduleRunFactory()),
+        lambda: _assignment_pair(State.DRAFT),
+    ),
+    "assignment_draft_has_run": (
+        lambda: f.AssignmentFactory(state=State.PUBLISHED, run=None),
+        lambda: f.AssignmentFactory(state=State.DRAFT, run=None),
+    ),
+    "swap_one_to_one_names_counterpart_shift": (
+        lambda: _swap(kind="one_to_one", status="open"),
+        lambda: _swap(kind="one_to_one", status="accepted", counterpart_assignment=None),
+    ),
+    "swap_counterpart_not_requester": (
+        lambda: _swap(counterpart=None),
+        lambda: _swap(counterpart="requester"),
+    ),
+    "swap_candidate_unique": (lambda: None, _candidate_pair),
+    "conflict_end_not_before_start": (
+        lambda: ConflictAlert.objects.create(
+            program=f.ProgramFactory(),
+            kind="coverage",
+            severity="high",
+            start_date=DAY,
+            end_date=DAY,
+            message="gap",
+        ),
+        lambda: ConflictAlert.objects.create(
+            program=f.ProgramFactory(),
+            kind="coverage",
+            severity="high",
+            start_date=DAY,
+            end_date=DAY - timedelta(days=1),
+            message="gap",
+        ),
+    ),
+    "resilience_utilization_not_negative": (
+        lambda: ResilienceSnapshot.objects.create(
+            program=f.ProgramFactory(),
+            start_date=DAY,
+            end_date=DAY,
+            utilization=0,
+            defense_level="green",
+        ),
+        lambda: ResilienceSnapshot.objects.create(
+            program=f.ProgramFactory(),
+            start_date=DAY,
+            end_date=DAY,
+            utilization=-0.1,
+            defense_level="green",
+        ),
+    ),
+    "resilience_end_not_before_start": (
+        lambda: ResilienceSnapshot.objects.create(
+            program=f.ProgramFactory(),
+            start_date=DAY,
+            end_date=DAY,
+            utilization=0.5,
+            defense_level="green",
+        ),
+        lambda: ResilienceSnapshot.objects.create(
+            program=f.ProgramFactory(),
+            start_date=DAY,
+            end_date=DAY - timedelta(days=1),
+            utilization=0.5,
+            defense_level="green",
+        ),
+    ),
+}
+
+# Constraints that live in a migration rather than in Meta (they span rows).
+MIGRATION_CONSTRAINTS = {"block_no_overlap_within_year"}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_it_accepts_the_valid_row(name: str) -> None:
+    valid, _ = CASES[name]
+    valid()
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_it_rejects_the_bad_row(name: str) -> None:
+    _, bad = CASES[name]
+    with pytest.raises(IntegrityError), transaction.atomic():
+        bad()
+
+
+def test_it_has_a_case_for_every_named_constraint() -> None:
+    project_apps = {"people", "rotations", "scheduling", "swaps", "conflicts", "resilience"}
+    declared = {
+        constraint.name
+        for model in apps.get_models()
+        if model._meta.app_label in project_apps
+        for constraint in model._meta.constraints
+    }
+    assert declared | MIGRATION_CONSTRAINTS == set(CASES)
+
+
+def test_it_lets_the_same_slot_be_drafted_by_two_runs() -> None:
+    first = f.AssignmentFactory(state=State.DRAFT, run=f.ScheduleRunFactory())
+    other_run = f.ScheduleRunFactory(
+        program=first.person.program, start_date=date(2026, 8, 1), end_date=date(2026, 8, 28)
+    )
+    f.AssignmentFactory(
+        person=first.person,
+        shift_type=first.shift_type,
+        date=first.date,
+        state=State.DRAFT,
+        run=other_run,
+    )
+    assert Assignment.objects.filter(person=first.person, date=first.date).count() == 2
+
+
+def test_it_lets_adjacent_blocks_touch_without_overlapping() -> None:
+    block = f.BlockFactory(number=1)
+    f.BlockFactory(
+        academic_year=block.academic_year,
+        number=2,
+        start_date=block.end_date + timedelta(days=1),
+        end_date=block.end_date + timedelta(days=28),
+    )
+    assert block.academic_year.blocks.count() == 2

@@ -1,0 +1,13 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.urls import include, path
+
+from scheduler_project import health
+
+urlpatterns = [
+    path("health", health.live, name="health"),
+    path("health/ready", health.ready, name="health-ready"),
+    path("admin/", admin.site.urls),
+    path("", include("django_prometheus.urls")),
+]
