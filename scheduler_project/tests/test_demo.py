@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+
+from people.models import Membership, Person, Program
+from rotations.models import (
+    AcademicYear,
+    CoverageRequirement,
+    CurriculumRequirement,
+    Rotation,
+    ShiftType,
+)
+from scheduler_project.demo import DEMO_PASSWORD, seed_demo
+
+pytestmark = pytest.mark.django_db
+
+
+def _counts() -> dict[str, int]:
+    return {
+        model.__name__: model.objects.count()
+        for model in (
+            Program,
+            Person,
+            Membership,
+            Rotation,
+            ShiftType,
+            CoverageRequirement,
+            CurriculumRequirement,
+        )
+    }
+
+
+def test_it_builds_the_family_medicine_program() -> None:
+    program, _, created = seed_demo()
+    assert created
+    year = AcademicYear.objects.get(program=program)
+    residents = Person.objects.filter(program=program, kind=Person.Kind.RESIDENT)
+    assert sorted(person.pgy_in(year) for person in residents) == [1] * 8 + [2] * 8 + [3] * 8
+    assert Person.objects.filter(program=program, kind=Person.Kind.FACULTY).count() == 12
+    assert Person.objects.filter(program=program, is_program_director=True).count() == 1
+    assert Person.objects.filter(program=program, is_adjunct=True).count() == 1
+    assert year.blocks.count() == 13
+    assert Rotation.objects.filter(program=program, leave_eligible=True).exists()
+    assert CoverageRequirement.objects.filter(
+        shift_type__program=program, needs_supervision=True
+    ).exists()
+
+
+def test_it_keeps_every_curriculum_within_thirteen_blocks() -> None:
+    program, _, _ = seed_demo()
+    for pgy in (1, 2, 3):
+        required = sum(
+            CurriculumRequirement.objects.filter(rotation__program=program, pgy=pgy).values_list(
+                "min_blocks", flat=True
+            )
+        )
+        assert 0 < required <= 13
+
+
+def test_it_is_idempotent() -> None:
+    seed_demo()
+    before = _counts()
+    _, _, created = seed_demo()
+    assert not created
+    assert _counts() == before
+
+
+def test_it_prints_a_working_login_for_each_role() -> None:
+    out = StringIO()
+    call_command("seed_demo", "--if-empty", stdout=out)
+    printed = out.getvalue()
+    for role in Membership.Role:
+        assert role.label in printed
+    for username in ("admin", "coordinator", "faculty", "resident"):
+        assert username in printed
+        assert authenticate(username=username, password=DEMO_PASSWORD) is not None
+
+
+def test_it_leaves_a_database_with_other_programs_alone() -> None:
+    Program.objects.create(name="Someone else's program")
+    out = StringIO()
+    call_command("seed_demo", "--if-empty", stdout=out)
+    assert "not added" in out.getvalue()
+    assert Program.objects.count() == 1
