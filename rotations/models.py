@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -71,8 +71,9 @@ class Block(CodedModel):
         return (self.end_date - self.start_date).days + 1
 
     @property
-    def midpoint(self):  # first day of the second half, for split blocks
-        return self.start_date + timedelta(days=self.days // 2)
+    def midpoint(self) -> date:
+        """First day of the second half of a split block (the first half gets an odd day)."""
+        return self.start_date + timedelta(days=(self.days + 1) // 2)
 
     def clean(self) -> None:
         if self.start_date and self.end_date and self.end_date < self.start_date:

@@ -15,7 +15,9 @@ from datetime import date, time, timedelta
 from auditlog.context import set_actor
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 
+from lib.errors import ApplicationError
 from people.models import (
     Absence,
     Certification,
@@ -34,6 +36,7 @@ from rotations.models import (
     Rotation,
     ShiftType,
 )
+from scheduling.models import ScheduleRun
 
 DEMO_PROGRAM = "Riverside Family Medicine Residency"
 DEMO_PASSWORD = "riverside-demo-2026"
@@ -160,14 +163,53 @@ def demo_program() -> Program | None:
     return Program.objects.filter(name=DEMO_PROGRAM).first()
 
 
-def seed_demo() -> tuple[Program, list[DemoLogin], bool]:
-    """Build the demo program once; later calls change nothing. Returns (program, logins, created)."""
+def seed_demo(
+    *, schedule: bool = False, time_limit: int = 20
+) -> tuple[Program, list[DemoLogin], bool]:
+    """Build the demo program once; later calls change nothing. Returns (program, logins, created).
+
+    With ``schedule``, also generate and publish the year's rotation plan and the schedule of
+    the block holding today (or the first block), through the same services a coordinator uses.
+    """
     existing = demo_program()
     if existing is not None:
         return existing, _logins(existing), False
     with transaction.atomic(), set_actor(None):
         program = _build()
+    if schedule:
+        generate_demo_schedule(program, time_limit=time_limit)
     return program, _logins(program), True
+
+
+def generate_demo_schedule(program: Program, *, time_limit: int = 20) -> list[ScheduleRun]:
+    """Plan the year, publish it, then schedule and publish one block. Runs in-process."""
+    from scheduling import services
+
+    year = AcademicYear.objects.get(program=program)
+    blocks = list(year.blocks.order_by("number"))
+    today = timezone.localdate()
+    block = next((b for b in blocks if b.start_date <= today <= b.end_date), blocks[0])
+    runs = []
+    for kind, start, end in (
+        (ScheduleRun.Kind.ROTATION_PLAN, year.start_date, year.end_date),
+        (ScheduleRun.Kind.SCHEDULE, block.start_date, block.end_date),
+    ):
+        run = services.schedule_run_create(
+            program=program,
+            start_date=start,
+            end_date=end,
+            actor=None,
+            kind=kind,
+            algorithm=ScheduleRun.Algorithm.CPSAT,
+            time_limit_seconds=time_limit,
+            enqueue=False,
+        )
+        services.schedule_run_execute(run_id=run.pk)
+        run.refresh_from_db()
+        if run.status != ScheduleRun.Status.SUCCEEDED:
+            raise ApplicationError(f"The demo {run.get_kind_display().lower()} failed: {run.error}")
+        runs.append(services.schedule_run_publish(run=run, actor=None))
+    return runs
 
 
 def _logins(program: Program) -> list[DemoLogin]:
@@ -422,10 +464,10 @@ def _absences_and_requests(
             6,
         ),
     ]
-    for person, kind, start, end, shift, weight in wishes:
+    for person, wish, start, end, shift, weight in wishes:
         Request.objects.create(
             person=person,
-            kind=kind,
+            kind=wish,
             start_date=start,
             end_date=end,
             shift_type=shift,

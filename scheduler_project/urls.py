@@ -9,5 +9,6 @@ urlpatterns = [
     path("health", health.live, name="health"),
     path("health/ready", health.ready, name="health-ready"),
     path("admin/", admin.site.urls),
+    path("schedule/", include("scheduling.urls")),
     path("", include("django_prometheus.urls")),
 ]

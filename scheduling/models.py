@@ -67,6 +67,11 @@ class ScheduleRun(CodedModel):
     started_at = models.DateTimeField(null=True, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    discarded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -91,6 +96,15 @@ class ScheduleRun(CodedModel):
     @property
     def is_active(self) -> bool:
         return self.status in self.ACTIVE_STATUSES
+
+    @property
+    def is_draft(self) -> bool:
+        """Succeeded, and neither published nor discarded: its rows await a decision."""
+        return (
+            self.status == self.Status.SUCCEEDED
+            and self.published_at is None
+            and self.discarded_at is None
+        )
 
 
 class ScheduleRunProgress(models.Model):

@@ -71,7 +71,7 @@ def test_it_is_idempotent() -> None:
 
 def test_it_prints_a_working_login_for_each_role() -> None:
     out = StringIO()
-    call_command("seed_demo", "--if-empty", stdout=out)
+    call_command("seed_demo", "--if-empty", "--no-schedule", stdout=out)
     printed = out.getvalue()
     for role in Membership.Role:
         assert role.label in printed
@@ -83,6 +83,6 @@ def test_it_prints_a_working_login_for_each_role() -> None:
 def test_it_leaves_a_database_with_other_programs_alone() -> None:
     Program.objects.create(name="Someone else's program")
     out = StringIO()
-    call_command("seed_demo", "--if-empty", stdout=out)
+    call_command("seed_demo", "--if-empty", "--no-schedule", stdout=out)
     assert "not added" in out.getvalue()
     assert Program.objects.count() == 1

@@ -45,7 +45,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from functools import cached_property
 from zoneinfo import ZoneInfo
@@ -273,13 +273,18 @@ class Problem:
     def interval(self, day: int, shift_id: str) -> tuple[datetime, datetime]:
         """Real (UTC) start and end of a shift, honouring DST in the horizon's timezone."""
         shift = self.shift_by_id[shift_id]
-        tz = self.horizon.tz
-        local_start = datetime.combine(self.horizon.date_of(day), shift.start)
-        local_end = local_start + timedelta(minutes=shift.minutes)
-        return (
-            local_start.replace(tzinfo=tz).astimezone(ZoneInfo("UTC")),
-            local_end.replace(tzinfo=tz).astimezone(ZoneInfo("UTC")),
-        )
+        return real_interval(self.horizon.date_of(day), shift.start, shift.minutes, self.horizon.tz)
+
+
+def real_interval(on: date, start: time, minutes: int, tz: ZoneInfo) -> tuple[datetime, datetime]:
+    """UTC start and end of a shift starting at local ``start`` on ``on`` and lasting ``minutes``
+    of wall-clock time in ``tz`` (so its real length changes on the days clocks change)."""
+    local_start = datetime.combine(on, start)
+    local_end = local_start + timedelta(minutes=minutes)
+    return (
+        local_start.replace(tzinfo=tz).astimezone(UTC),
+        local_end.replace(tzinfo=tz).astimezone(UTC),
+    )
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,21 @@ class Command(BaseCommand):
             action="store_true",
             help="Skip when the database already holds programs other than the demo.",
         )
+        parser.add_argument(
+            "--no-schedule",
+            action="store_true",
+            help="Do not generate and publish the rotation plan and a block schedule.",
+        )
+        parser.add_argument("--time-limit", type=int, default=20, help="Seconds per solver run.")
 
-    def handle(self, *args: Any, if_empty: bool = False, **options: Any) -> None:
+    def handle(
+        self,
+        *args: Any,
+        if_empty: bool = False,
+        no_schedule: bool = False,
+        time_limit: int = 20,
+        **options: Any,
+    ) -> None:
         if (
             if_empty
             and Program.objects.exists()
@@ -26,7 +39,11 @@ class Command(BaseCommand):
         ):
             self.stdout.write("The database already holds programs; the demo was not added.")
             return
-        program, logins, created = seed_demo()
+        if not no_schedule:
+            self.stdout.write(
+                "Building the demo program, its rotation plan and a block schedule (about a minute)…"
+            )
+        program, logins, created = seed_demo(schedule=not no_schedule, time_limit=time_limit)
         verb = "Created" if created else "Already present:"
         self.stdout.write(self.style.SUCCESS(f"{verb} {program.name}."))
         self.stdout.write("Demo logins (http://127.0.0.1:8000/admin/):")

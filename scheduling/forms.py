@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django import forms
+
+from people.models import Person, Program
+from rotations.models import Block, ShiftType
+from scheduling.models import ScheduleRun
+from scheduling.services import MAX_TIME_LIMIT
+
+
+class GenerateForm(forms.Form):
+    kind = forms.ChoiceField(choices=ScheduleRun.Kind.choices, initial=ScheduleRun.Kind.SCHEDULE)
+    blocks = forms.ModelMultipleChoiceField(
+        queryset=Block.objects.none(),
+        required=False,
+        help_text="Consecutive blocks; or give dates below.",
+    )
+    start_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    algorithm = forms.ChoiceField(
+        choices=ScheduleRun.Algorithm.choices, initial=ScheduleRun.Algorithm.CPSAT
+    )
+    time_limit_seconds = forms.IntegerField(
+        min_value=1, max_value=MAX_TIME_LIMIT, initial=30, label="Time limit (s)"
+    )
+    minimal_change = forms.BooleanField(
+        required=False,
+        help_text="Keep locked shifts and move as few people as possible from the published schedule.",
+    )
+
+    def __init__(self, *args: Any, program: Program, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.program = program
+        blocks = Block.objects.filter(academic_year__program=program).select_related(
+            "academic_year"
+        )
+        self.fields["blocks"].queryset = blocks.order_by("start_date")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        blocks = list(data.get("blocks") or [])
+        start, end = data.get("start_date"), data.get("end_date")
+        if blocks:
+            start, end = min(b.start_date for b in blocks), max(b.end_date for b in blocks)
+        elif start is None or end is None:
+            raise forms.ValidationError("Choose blocks, or give a start and an end date.")
+        if end < start:
+            self.add_error("end_date", "The period ends before it starts.")
+        data["period"] = (start, end)
+        return data
+
+
+class CellForm(forms.Form):
+    person = forms.UUIDField(widget=forms.HiddenInput)
+    date = forms.DateField(widget=forms.HiddenInput)
+    shift_type = forms.ModelChoiceField(queryset=ShiftType.objects.none())
+    action = forms.ChoiceField(
+        choices=[("add", "Add"), ("remove", "Remove")], widget=forms.HiddenInput
+    )
+
+    def __init__(self, *args: Any, program: Program, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.program = program
+        self.fields["shift_type"].queryset = ShiftType.objects.filter(program=program, active=True)
+
+    def clean_person(self) -> Person:
+        person = Person.objects.filter(
+            program=self.program, code=self.cleaned_data["person"]
+        ).first()
+        if person is None:
+            raise forms.ValidationError("Unknown person.")
+        return person
+
+    def clean_date(self) -> date:
+        return self.cleaned_data["date"]

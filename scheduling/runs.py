@@ -1,0 +1,96 @@
+"""Running a solver inside a worker: progress sampling, heartbeats and cancellation.
+
+CP-SAT reports progress from its own threads while the worker's main thread is blocked in the
+solve, so database writes happen on one monitor thread: the solver callbacks only leave the
+latest sample in memory, and ``should_stop`` only reads a flag the monitor sets.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+from django.db import close_old_connections, connection
+from django.utils import timezone
+
+from scheduling.engine.model import Progress
+from scheduling.models import ScheduleRun, ScheduleRunProgress
+
+SAMPLE_SECONDS = 0.5  # progress rows at least twice a second while the solver improves
+HEARTBEAT_SECONDS = 2.0
+
+
+@dataclass
+class _Latest:
+    progress: Progress | None = None
+    written: Progress | None = None
+
+
+class RunMonitor:
+    """Writes progress rows and heartbeats for a run and watches for a cancel request."""
+
+    def __init__(self, run: ScheduleRun) -> None:
+        self.run_id = run.pk
+        self._latest = _Latest()
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self.cancelled = threading.Event()
+        self._thread = threading.Thread(
+            target=self._loop, name=f"run-monitor-{run.pk}", daemon=True
+        )
+
+    def __enter__(self) -> RunMonitor:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=10)
+
+    # Solver callbacks: memory only.
+    def on_progress(self, progress: Progress) -> None:
+        with self._lock:
+            self._latest.progress = progress
+
+    def should_stop(self) -> bool:
+        return self.cancelled.is_set()
+
+    def flush(self) -> None:
+        """Write the latest sample now (called once more after the solver returns)."""
+        self._write_sample()
+
+    def _loop(self) -> None:
+        last_heartbeat = 0.0
+        try:
+            while not self._stop.wait(SAMPLE_SECONDS):
+                self._write_sample()
+                now = timezone.now().timestamp()
+                if now - last_heartbeat >= HEARTBEAT_SECONDS:
+                    last_heartbeat = now
+                    ScheduleRun.objects.filter(pk=self.run_id).update(heartbeat_at=timezone.now())
+                if ScheduleRun.objects.filter(pk=self.run_id, cancel_requested=True).exists():
+                    self.cancelled.set()
+        finally:
+            connection.close()  # this thread's own connection
+
+    def _write_sample(self) -> None:
+        with self._lock:
+            sample = self._latest.progress
+            if sample is None or sample is self._latest.written:
+                return
+            self._latest.written = sample
+        close_old_connections()
+        ScheduleRunProgress.objects.create(
+            run_id=self.run_id,
+            elapsed_seconds=sample.elapsed,
+            objective=sample.objective,
+            bound=sample.bound,
+            phase=sample.phase,
+        )
+        ScheduleRun.objects.filter(pk=self.run_id).update(
+            objective=sample.objective,
+            bound=sample.bound,
+            elapsed_seconds=sample.elapsed,
+            phase=sample.phase or "solving",
+            heartbeat_at=timezone.now(),
+        )

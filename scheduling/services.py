@@ -1,0 +1,422 @@
+"""Writes to the schedule: runs (create, execute, cancel, publish, discard) and manual edits."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from datetime import date, timedelta
+from typing import Any
+
+from auditlog.context import set_actor
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+
+from lib.errors import ApplicationError
+from people.models import Person, Program
+from rotations.models import ShiftType
+from scheduling import problem as problems
+from scheduling.engine.model import Solution, SolveStatus, Violation
+from scheduling.engine.solvers import get_solver, solver_names
+from scheduling.engine.validator import validate
+from scheduling.models import Assignment, ScheduleRun, Source, State
+from scheduling.runs import RunMonitor
+
+logger = logging.getLogger(__name__)
+
+MAX_TIME_LIMIT = 3600
+STALE_AFTER = timedelta(minutes=2)
+DEFAULT_CHANGE_WEIGHT = 50
+
+
+def violation_row(violation: Violation, built: problems.BuiltProblem) -> dict[str, Any]:
+    """A violation as stored on the run and shown to coordinators (people by name, dates)."""
+    day = built.problem.horizon.date_of(violation.day) if violation.day is not None else None
+    message = violation.message
+    if violation.person:
+        message = message.replace(violation.person, built.person_label(violation.person))
+    return {
+        "rule": violation.rule,
+        "severity": str(violation.severity),
+        "message": message,
+        "person": built.person_label(violation.person),
+        "shift": violation.shift or "",
+        "date": day.isoformat() if day else "",
+        "start": violation.start.isoformat() if violation.start else "",
+        "end": violation.end.isoformat() if violation.end else "",
+        "measured": violation.measured,
+        "limit": violation.limit,
+    }
+
+
+def schedule_run_create(
+    *,
+    program: Program,
+    start_date: date,
+    end_date: date,
+    actor: Any,
+    kind: str = ScheduleRun.Kind.SCHEDULE,
+    algorithm: str = ScheduleRun.Algorithm.CPSAT,
+    time_limit_seconds: int = 30,
+    parameters: dict[str, Any] | None = None,
+    enqueue: bool = True,
+) -> ScheduleRun:
+    """Queue a run; refuse while another run of the program overlaps the period.
+
+    ``enqueue=False`` leaves the run queued for the caller to execute in-process (the demo seed
+    and management commands, which must work before any worker is running).
+    """
+    if end_date < start_date:
+        raise ApplicationError(
+            "The period ends before it starts.", details={"end_date": str(end_date)}
+        )
+    if not 1 <= time_limit_seconds <= MAX_TIME_LIMIT:
+        raise ApplicationError(f"The time limit must be between 1 and {MAX_TIME_LIMIT} seconds.")
+    if algorithm not in solver_names():
+        raise ApplicationError(
+            f"Unknown algorithm {algorithm!r}.", details={"known": list(solver_names())}
+        )
+    with transaction.atomic(), set_actor(actor):
+        # One writer per program at a time, so two requests cannot both pass the overlap check.
+        Program.objects.select_for_update().get(pk=program.pk)
+        active = (
+            ScheduleRun.objects.filter(
+                program=program,
+                kind=kind,
+                status__in=ScheduleRun.ACTIVE_STATUSES,
+                start_date__lte=end_date,
+                end_date__gte=start_date,
+            )
+            .order_by("created_at")
+            .first()
+        )
+        if active is not None:
+            raise ApplicationError(
+                f"Run {active.code} is already {active.get_status_display().lower()} for "
+                f"{active.start_date:%d %b}–{active.end_date:%d %b %Y}; wait for it or cancel it.",
+                details={"run": str(active.code)},
+            )
+        try:
+            run = ScheduleRun.objects.create(
+                program=program,
+                kind=kind,
+                algorithm=algorithm,
+                start_date=start_date,
+                end_date=end_date,
+                time_limit_seconds=time_limit_seconds,
+                parameters=parameters or {},
+                requested_by=actor if getattr(actor, "pk", None) else None,
+            )
+        except IntegrityError:
+            raise ApplicationError("Another run for this period was just started.") from None
+        if enqueue:
+            transaction.on_commit(lambda: _enqueue(run))
+    return run
+
+
+def _enqueue(run: ScheduleRun) -> None:
+    from scheduling.tasks import execute_run
+
+    # Soft limit: the solver's own limit plus time to build and save; hard limit a minute later.
+    soft = run.time_limit_seconds + 120
+    execute_run.apply_async(args=[run.pk], soft_time_limit=soft, time_limit=soft + 60)
+
+
+def schedule_run_cancel(*, run: ScheduleRun, actor: Any) -> ScheduleRun:
+    with transaction.atomic(), set_actor(actor):
+        run = ScheduleRun.objects.select_for_update().get(pk=run.pk)
+        if run.status == ScheduleRun.Status.QUEUED:
+            run.status = ScheduleRun.Status.CANCELLED
+            run.finished_at = timezone.now()
+            run.cancel_requested = True
+            run.save(update_fields=["status", "finished_at", "cancel_requested", "updated_at"])
+        elif run.status == ScheduleRun.Status.RUNNING:
+            # The worker's monitor sees the flag within a second and stops the solver.
+            run.cancel_requested = True
+            run.save(update_fields=["cancel_requested", "updated_at"])
+        else:
+            raise ApplicationError(f"The run has already {run.get_status_display().lower()}.")
+    return run
+
+
+def schedule_run_execute(*, run_id: int) -> None:
+    """The worker's side of a run. Claims it; a second delivery of the same task does nothing."""
+    now = timezone.now()
+    claimed = ScheduleRun.objects.filter(pk=run_id, status=ScheduleRun.Status.QUEUED).update(
+        status=ScheduleRun.Status.RUNNING, started_at=now, heartbeat_at=now, phase="building"
+    )
+    if not claimed:
+        logger.info("run %s was not queued any more; nothing to do", run_id)
+        return
+    run = ScheduleRun.objects.select_related("program").get(pk=run_id)
+    try:
+        if run.kind == ScheduleRun.Kind.ROTATION_PLAN:
+            from scheduling import plan_services
+
+            plan_services.execute_plan_run(run)
+        else:
+            _execute_schedule_run(run)
+    except ApplicationError as error:
+        _finish(
+            run, ScheduleRun.Status.FAILED, error=error.message, metrics={"details": error.details}
+        )
+    except Exception as error:  # the run must end failed, never stay "running"
+        logger.exception("run %s crashed", run_id)
+        _finish(run, ScheduleRun.Status.FAILED, error=f"{type(error).__name__}: {error}")
+
+
+def _execute_schedule_run(run: ScheduleRun) -> None:
+    params = run.parameters or {}
+    baseline: list[Assignment] = []
+    if params.get("minimal_change"):
+        baseline = list(
+            Assignment.objects.filter(
+                person__program=run.program,
+                state=State.PUBLISHED,
+                date__range=(run.start_date, run.end_date),
+            )
+        )
+    built = problems.build_problem(
+        run.program,
+        run.start_date,
+        run.end_date,
+        baseline=baseline,
+        change_weight=int(params.get("change_weight", DEFAULT_CHANGE_WEIGHT)) if baseline else 0,
+    )
+    solution = solve_with_monitor(run, built.problem, get_solver(run.algorithm))
+    if solution is None:
+        return
+    report = validate(built.problem, solution.assignments)
+    violations = [violation_row(v, built) for v in report.violations]
+    with transaction.atomic():
+        # All rows or none: a failure anywhere in here leaves no draft behind.
+        Assignment.objects.bulk_create(
+            [_draft_assignment(run, built, assignment) for assignment in solution.assignments],
+            batch_size=500,
+        )
+        _finish(
+            run,
+            ScheduleRun.Status.SUCCEEDED,
+            objective=report.objective,
+            bound=solution.bound,
+            violations=violations,
+            metrics=_metrics(solution, report.penalties, len(solution.assignments)),
+        )
+
+
+def solve_with_monitor(run: ScheduleRun, problem: Any, solve: Callable[..., Any]) -> Any:
+    """Solve with live progress; None when the run was cancelled (it is then marked so).
+
+    Works for shift schedules and rotation plans alike: both solvers share the interface.
+    """
+    params = run.parameters or {}
+    ScheduleRun.objects.filter(pk=run.pk).update(phase="solving")
+    with RunMonitor(run) as monitor:
+        solution = solve(
+            problem,
+            time_limit=float(run.time_limit_seconds),
+            seed=int(params.get("seed", 0)),
+            workers=int(params.get("workers", 2)),
+            on_progress=monitor.on_progress,
+            should_stop=monitor.should_stop,
+        )
+        monitor.flush()
+    if monitor.cancelled.is_set() or solution.status == SolveStatus.CANCELLED:
+        _finish(run, ScheduleRun.Status.CANCELLED, metrics={"wall_time": solution.wall_time})
+        return None
+    if solution.status in (SolveStatus.INFEASIBLE, SolveStatus.INVALID) or (
+        solution.status == SolveStatus.UNKNOWN and not solution.assignments
+    ):
+        causes = list(solution.conflicts) or ["no schedule found within the time limit"]
+        raise ApplicationError(
+            f"No schedule satisfies the rules ({solution.status}): " + "; ".join(causes),
+            details={"conflicts": causes, "status": str(solution.status)},
+        )
+    return solution
+
+
+def _metrics(solution: Solution, penalties: dict[str, float], rows: int) -> dict[str, Any]:
+    return {
+        "status": str(solution.status),
+        "algorithm": solution.algorithm,
+        "wall_time": solution.wall_time,
+        "time_to_first_feasible": solution.time_to_first_feasible,
+        "penalties": penalties,
+        "assignments": rows,
+    }
+
+
+def _draft_assignment(
+    run: ScheduleRun, built: problems.BuiltProblem, assignment: Any
+) -> Assignment:
+    person, shift_type, day, begins, ends = problems.materialise(built, assignment)
+    return Assignment(
+        person=person,
+        shift_type=shift_type,
+        date=day,
+        starts_at=begins,
+        ends_at=ends,
+        state=State.DRAFT,
+        source=Source.SOLVER,
+        run=run,
+    )
+
+
+def _finish(run: ScheduleRun, status: str, **values: Any) -> None:
+    fields = {"status": status, "finished_at": timezone.now(), "phase": "done", **values}
+    ScheduleRun.objects.filter(pk=run.pk).update(**fields)
+    for name, value in fields.items():
+        setattr(run, name, value)
+
+
+def schedule_run_publish(*, run: ScheduleRun, actor: Any) -> ScheduleRun:
+    """Replace the published schedule of the run's period by its draft, atomically."""
+    with transaction.atomic(), set_actor(actor):
+        run = ScheduleRun.objects.select_for_update().get(pk=run.pk)
+        if not run.is_draft:
+            raise ApplicationError(
+                "Only a succeeded run that is not yet published or discarded can be published."
+            )
+        if run.kind == ScheduleRun.Kind.ROTATION_PLAN:
+            from scheduling import plan_services
+
+            counts = plan_services.publish_plan(run)
+        else:
+            counts = _publish_assignments(run)
+        run.published_at = timezone.now()
+        run.published_by = actor if getattr(actor, "pk", None) else None
+        run.metrics = {**run.metrics, "published": counts}
+        # Saved through the ORM so the audit log records who published which run.
+        run.save(update_fields=["published_at", "published_by", "metrics", "updated_at"])
+    return run
+
+
+def _publish_assignments(run: ScheduleRun) -> dict[str, int]:
+    published = Assignment.objects.filter(
+        person__program=run.program,
+        state=State.PUBLISHED,
+        date__range=(run.start_date, run.end_date),
+    )
+    removed, _ = published.filter(locked=False).delete()
+    locked_same = Assignment.objects.filter(
+        state=State.PUBLISHED,
+        locked=True,
+        person=OuterRef("person"),
+        date=OuterRef("date"),
+        shift_type=OuterRef("shift_type"),
+    )
+    drafts = Assignment.objects.filter(run=run, state=State.DRAFT)
+    drafts.filter(Exists(locked_same)).delete()  # the locked row already says the same
+    added = drafts.update(state=State.PUBLISHED, updated_at=timezone.now())
+    return {"removed": removed, "added": added}
+
+
+def schedule_run_discard(*, run: ScheduleRun, actor: Any) -> ScheduleRun:
+    with transaction.atomic(), set_actor(actor):
+        run = ScheduleRun.objects.select_for_update().get(pk=run.pk)
+        if not run.is_draft:
+            raise ApplicationError("Only an unpublished draft can be discarded.")
+        run.assignments.filter(state=State.DRAFT).delete()
+        run.rotation_assignments.filter(state=State.DRAFT).delete()
+        run.discarded_at = timezone.now()
+        run.save(update_fields=["discarded_at", "updated_at"])
+    return run
+
+
+def schedule_runs_fail_stale(*, now: Any = None, stale_after: timedelta = STALE_AFTER) -> int:
+    """Fail running runs whose worker stopped sending heartbeats (it died or was killed)."""
+    now = now or timezone.now()
+    stale = ScheduleRun.objects.filter(
+        status=ScheduleRun.Status.RUNNING, heartbeat_at__lt=now - stale_after
+    )
+    return stale.update(
+        status=ScheduleRun.Status.FAILED,
+        finished_at=now,
+        phase="done",
+        error="The worker stopped responding; nothing was saved. Start the run again.",
+    )
+
+
+def run_comparison(run: ScheduleRun) -> dict[str, int]:
+    """How the run's draft differs from the published schedule of its period."""
+    key = ("person_id", "date", "shift_type_id")
+    drafts = set(Assignment.objects.filter(run=run, state=State.DRAFT).values_list(*key))
+    published = set(
+        Assignment.objects.filter(
+            person__program=run.program,
+            state=State.PUBLISHED,
+            date__range=(run.start_date, run.end_date),
+        ).values_list(*key)
+    )
+    return {
+        "draft": len(drafts),
+        "published": len(published),
+        "added": len(drafts - published),
+        "removed": len(published - drafts),
+        "kept": len(drafts & published),
+    }
+
+
+def wait_for_run(run: ScheduleRun, *, timeout: float = 60.0) -> ScheduleRun:
+    """Poll until a run leaves queued/running (used by tests and the demo seed)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        run.refresh_from_db()
+        if not run.is_active or time.monotonic() > deadline:
+            return run
+        time.sleep(0.2)
+
+
+def _violation_key(row: dict[str, Any]) -> tuple[Any, ...]:
+    return (row["rule"], row["person"], row["shift"], row["date"], row["start"], row["end"])
+
+
+def assignment_change_preview(
+    *, person: Person, day: date, shift_type: ShiftType, add: bool
+) -> list[dict[str, Any]]:
+    """The violations a manual edit would cause: validate the surrounding 28-day windows with and
+    without the change, and keep what is new. Nothing is saved."""
+    program = person.program
+    year_start, year_end = problems.academic_year_bounds(program, day)
+    start = max(day - timedelta(days=27), year_start)
+    end = min(day + timedelta(days=27), year_end)
+    built = problems.build_problem(program, start, end)
+    current = problems.published_engine_assignments(built, start, end)
+    key = problems.engine_assignment(built, person, day, shift_type, start)
+    changed = (current | {key}) if add else (current - {key})
+    before = {
+        _violation_key(violation_row(v, built)) for v in validate(built.problem, current).violations
+    }
+    after = [violation_row(v, built) for v in validate(built.problem, changed).violations]
+    return [row for row in after if _violation_key(row) not in before]
+
+
+def assignment_add(
+    *, person: Person, day: date, shift_type: ShiftType, actor: Any, locked: bool = False
+) -> Assignment:
+    if shift_type.program_id != person.program_id:
+        raise ApplicationError("That shift type belongs to another program.")
+    begins, ends = problems.shift_interval(person.program.timezone, shift_type, day)
+    with transaction.atomic(), set_actor(actor):
+        if Assignment.objects.filter(
+            person=person, date=day, shift_type=shift_type, state=State.PUBLISHED
+        ).exists():
+            raise ApplicationError(
+                f"{person} already has {shift_type.abbreviation} on {day:%d %b %Y}."
+            )
+        return Assignment.objects.create(
+            person=person,
+            shift_type=shift_type,
+            date=day,
+            starts_at=begins,
+            ends_at=ends,
+            state=State.PUBLISHED,
+            source=Source.MANUAL,
+            locked=locked,
+        )
+
+
+def assignment_remove(*, assignment: Assignment, actor: Any) -> None:
+    with transaction.atomic(), set_actor(actor):
+        Assignment.objects.select_for_update().filter(pk=assignment.pk).delete()

@@ -1,0 +1,272 @@
+"""Coordinator pages: generate, watch and decide on runs; the schedule grid with checked edits."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from lib.errors import ApplicationError
+from people.models import Person, Program
+from rotations.models import Rotation
+from scheduling import selectors, services
+from scheduling.forms import CellForm, GenerateForm
+from scheduling.models import Assignment, ScheduleRun, State
+
+GRID_DAYS = 28
+
+
+def _program(request: HttpRequest) -> Program:
+    programs = selectors.managed_programs(request.user)
+    code = request.GET.get("program") or request.POST.get("program")
+    program = programs.filter(code=code).first() if code else programs.order_by("name").first()
+    if program is None:
+        raise Http404("You coordinate no program.")
+    return program
+
+
+@login_required
+@require_GET
+def run_list(request: HttpRequest) -> HttpResponse:
+    runs = selectors.runs_for_manager(request.user)[:50]
+    return render(request, "scheduling/run_list.html", {"runs": runs, "nav": "runs"})
+
+
+@login_required
+@require_GET
+def run_detail(request: HttpRequest, code: Any) -> HttpResponse:
+    run = selectors.get_run_for_manager(request.user, code)
+    context = {
+        "run": run,
+        "percent": selectors.run_percent(run),
+        "chart": selectors.run_chart(run),
+        "comparison": services.run_comparison(run) if run.is_draft else None,
+        "nav": "runs",
+    }
+    template = "scheduling/run.html#progress" if request.htmx else "scheduling/run.html"
+    response = render(request, template, context)
+    if request.htmx and not run.is_active:
+        response["HX-Refresh"] = "true"  # the run ended: load the violations and decisions
+    return response
+
+
+def _decide(request: HttpRequest, code: Any, action: Any, done: str) -> HttpResponse:
+    run = selectors.get_run_for_manager(request.user, code)
+    try:
+        action(run=run, actor=request.user)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, done)
+    return redirect("scheduling:run", code=run.code)
+
+
+@login_required
+@require_POST
+def run_cancel(request: HttpRequest, code: Any) -> HttpResponse:
+    return _decide(
+        request,
+        code,
+        services.schedule_run_cancel,
+        "Cancel requested; the solver stops within seconds.",
+    )
+
+
+@login_required
+@require_POST
+def run_publish(request: HttpRequest, code: Any) -> HttpResponse:
+    return _decide(
+        request,
+        code,
+        services.schedule_run_publish,
+        "Published: feeds and pages now show this schedule.",
+    )
+
+
+@login_required
+@require_POST
+def run_discard(request: HttpRequest, code: Any) -> HttpResponse:
+    return _decide(request, code, services.schedule_run_discard, "Draft discarded.")
+
+
+@login_required
+def generate(request: HttpRequest) -> HttpResponse:
+    program = _program(request)
+    form = GenerateForm(request.POST or None, program=program, initial=request.GET.dict())
+    if request.method == "POST" and form.is_valid():
+        start, end = form.cleaned_data["period"]
+        try:
+            run = services.schedule_run_create(
+                program=program,
+                start_date=start,
+                end_date=end,
+                actor=request.user,
+                kind=form.cleaned_data["kind"],
+                algorithm=form.cleaned_data["algorithm"],
+                time_limit_seconds=form.cleaned_data["time_limit_seconds"],
+                parameters={"minimal_change": form.cleaned_data["minimal_change"]},
+            )
+        except ApplicationError as error:
+            form.add_error(None, error.message)
+        else:
+            return redirect("scheduling:run", code=run.code)
+    return render(
+        request, "scheduling/generate.html", {"form": form, "program": program, "nav": "generate"}
+    )
+
+
+def _grid_params(request: HttpRequest, program: Program) -> dict[str, Any]:
+    try:
+        start = date.fromisoformat(request.GET["start"]) if request.GET.get("start") else None
+    except ValueError:
+        start = None
+    start = start or selectors.current_block_start(program, timezone.localdate())
+    run = None
+    if request.GET.get("run"):
+        run = selectors.get_run_for_manager(request.user, request.GET["run"])
+        start = run.start_date
+    pgy = request.GET.get("pgy")
+    rotation = request.GET.get("rotation")
+    return {
+        "start": start,
+        "run": run,
+        "pgy": int(pgy) if pgy and pgy.isdigit() else None,
+        "rotation_id": int(rotation) if rotation and rotation.isdigit() else None,
+        "kind": request.GET.get("kind") if request.GET.get("kind") in Person.Kind.values else None,
+    }
+
+
+@login_required
+@require_GET
+def grid(request: HttpRequest) -> HttpResponse:
+    program = _program(request)
+    params = _grid_params(request, program)
+    data = selectors.schedule_grid(
+        program,
+        params["start"],
+        GRID_DAYS,
+        run=params["run"],
+        rotation_id=params["rotation_id"],
+        pgy=params["pgy"],
+        kind=params["kind"],
+    )
+    context = {
+        "program": program,
+        "grid": data,
+        "params": params,
+        "previous": params["start"] - timedelta(days=GRID_DAYS),
+        "next": params["start"] + timedelta(days=GRID_DAYS),
+        "rotations": Rotation.objects.filter(program=program, active=True),
+        "drafts": ScheduleRun.objects.filter(
+            program=program,
+            status=ScheduleRun.Status.SUCCEEDED,
+            published_at__isnull=True,
+            discarded_at__isnull=True,
+            kind=ScheduleRun.Kind.SCHEDULE,
+        )[:10],
+        "kinds": Person.Kind.choices,
+        "nav": "grid",
+    }
+    template = "scheduling/grid.html#grid" if request.htmx else "scheduling/grid.html"
+    return render(request, template, context)
+
+
+@login_required
+@require_GET
+def grid_cell(request: HttpRequest) -> HttpResponse:
+    program = _program(request)
+    person = Person.objects.filter(program=program, code=request.GET.get("person")).first()
+    try:
+        day = date.fromisoformat(request.GET.get("date", ""))
+    except ValueError:
+        raise Http404("Bad date.") from None
+    if person is None:
+        raise Http404("No such person.")
+    current = Assignment.objects.filter(
+        person=person, date=day, state=State.PUBLISHED
+    ).select_related("shift_type")
+    return render(
+        request,
+        "scheduling/grid.html#cell-editor",
+        {
+            "program": program,
+            "person": person,
+            "day": day,
+            "current": current,
+            "form": CellForm(program=program),
+        },
+    )
+
+
+@login_required
+@require_POST
+def grid_preview(request: HttpRequest) -> HttpResponse:
+    program = _program(request)
+    form = CellForm(request.POST, program=program)
+    violations: list[dict[str, Any]] = []
+    error = ""
+    if form.is_valid():
+        try:
+            violations = services.assignment_change_preview(
+                person=form.cleaned_data["person"],
+                day=form.cleaned_data["date"],
+                shift_type=form.cleaned_data["shift_type"],
+                add=form.cleaned_data["action"] == "add",
+            )
+        except ApplicationError as exc:
+            error = exc.message
+    else:
+        error = "; ".join(str(e) for errors in form.errors.values() for e in errors)
+    return render(
+        request,
+        "scheduling/grid.html#preview",
+        {"violations": violations, "error": error, "checked": form.is_valid() and not error},
+    )
+
+
+@login_required
+@require_POST
+def grid_save(request: HttpRequest) -> HttpResponse:
+    program = _program(request)
+    form = CellForm(request.POST, program=program)
+    if not form.is_valid():
+        messages.error(
+            request,
+            "The change was not saved: "
+            + "; ".join(str(e) for v in form.errors.values() for e in v),
+        )
+        return redirect(f"{_grid_url(program)}")
+    person, day, shift = (
+        form.cleaned_data["person"],
+        form.cleaned_data["date"],
+        form.cleaned_data["shift_type"],
+    )
+    try:
+        if form.cleaned_data["action"] == "add":
+            services.assignment_add(person=person, day=day, shift_type=shift, actor=request.user)
+        else:
+            assignment = Assignment.objects.filter(
+                person=person, date=day, shift_type=shift, state=State.PUBLISHED
+            ).first()
+            if assignment is None:
+                raise ApplicationError("That shift is not on the schedule any more.")
+            services.assignment_remove(assignment=assignment, actor=request.user)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        verb = "Added" if form.cleaned_data["action"] == "add" else "Removed"
+        messages.success(request, f"{verb} {shift.abbreviation} for {person} on {day:%a %d %b}.")
+    return redirect(
+        f"{_grid_url(program)}&start={selectors.current_block_start(program, day).isoformat()}"
+    )
+
+
+def _grid_url(program: Program) -> str:
+    return f"{reverse('scheduling:grid')}?program={program.code}"
