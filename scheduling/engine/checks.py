@@ -1,0 +1,245 @@
+"""Contradictory problem data, named before any solver runs.
+
+``check_problem`` returns one human sentence per cause; an empty list means the data is
+consistent (which does not prove the problem feasible: that is the solvers' job). A fixed
+assignment on a (day, shift) that has demands is *ineligible* when none of them admits the
+person; a fixed assignment on a (day, shift) without demand is a free-standing manual entry and
+allowed (model.py: "or the assignment is fixed").
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+
+from .duty import timeline_for
+from .model import Assignment, Demand, PersonKind, Problem, ShiftCategory
+
+FAIRNESS_MEASURES = frozenset({"call", "night", "weekend", "holiday"})
+
+
+class ProblemError(ValueError):
+    """The problem data contradicts itself; ``causes`` names each contradiction."""
+
+    def __init__(self, causes: Iterable[str]) -> None:
+        self.causes: tuple[str, ...] = tuple(causes)
+        super().__init__("; ".join(self.causes) or "invalid problem")
+
+
+def require_consistent(problem: Problem) -> None:
+    """Raise ProblemError when check_problem finds anything."""
+    causes = check_problem(problem)
+    if causes:
+        raise ProblemError(causes)
+
+
+def check_problem(problem: Problem) -> list[str]:
+    causes = _structure(problem)
+    if causes:
+        return causes  # unknown ids make the checks below meaningless
+    causes += _demands(problem)
+    causes += _limits(problem)
+    causes += _fixed(problem)
+    causes += _staffing(problem)
+    return causes
+
+
+def _duplicates(kind: str, ids: Iterable[str]) -> list[str]:
+    return [f"duplicate {kind} id {i!r}" for i, n in sorted(Counter(ids).items()) if n > 1]
+
+
+def _structure(problem: Problem) -> list[str]:
+    """Ids and days that do not exist."""
+    days = problem.horizon.days
+    people, shifts = problem.person_by_id, problem.shift_by_id
+    causes = []
+    if days <= 0:
+        causes.append(f"the horizon has {days} days")
+    try:
+        problem.horizon.tz  # noqa: B018 - loading the zone is the check
+    except (KeyError, ValueError) as error:
+        causes.append(f"unknown timezone {problem.horizon.timezone!r} ({error})")
+    causes += _duplicates("person", (p.id for p in problem.people))
+    causes += _duplicates("shift type", (s.id for s in problem.shift_types))
+    for s in problem.shift_types:
+        if s.minutes <= 0:
+            causes.append(f"shift type {s.id!r} lasts {s.minutes} minutes")
+        causes += [
+            f"shift type {s.id!r} forbids unknown next shift {n!r}"
+            for n in sorted(s.forbidden_next - shifts.keys())
+        ]
+
+    def where(kind: str, person: str | None, day: int, shift: str | None) -> list[str]:
+        found = []
+        if person is not None and person not in people:
+            found.append(f"{kind} names unknown person {person!r}")
+        if shift is not None and shift not in shifts:
+            found.append(f"{kind} names unknown shift type {shift!r}")
+        if not 0 <= day < days:
+            found.append(f"{kind} on day {day} lies outside the {days}-day horizon")
+        return found
+
+    for d in problem.demands:
+        causes += where(f"demand {d.shift}@{d.day}", None, d.day, d.shift)
+        if d.supervisor_shift is not None and d.supervisor_shift not in shifts:
+            causes.append(
+                f"demand {d.shift}@{d.day} names unknown supervisor shift {d.supervisor_shift!r}"
+            )
+        if d.eligibility.people is not None:
+            causes += [
+                f"demand {d.shift}@{d.day} lists unknown person {p!r}"
+                for p in sorted(d.eligibility.people - people.keys())
+            ]
+    for u in problem.unavailable:
+        causes += where("unavailability", u.person, u.day, u.shift)
+    for r in problem.requests:
+        causes += where("request", r.person, r.day, r.shift)
+    for a in problem.fixed:
+        causes += where("fixed assignment", a.person, a.day, a.shift)
+    for a in problem.baseline:
+        causes += where("baseline assignment", a.person, a.day, a.shift)
+    for g in problem.fairness:
+        if g.measure not in FAIRNESS_MEASURES:
+            causes.append(f"fairness group {g.name!r} has unknown measure {g.measure!r}")
+        causes += [
+            f"fairness group {g.name!r} names unknown person {p!r}"
+            for p in sorted(g.people - people.keys())
+        ]
+    for p in problem.people:
+        causes += [
+            f"{p.id}: limit on unknown shift type {s!r}"
+            for s in sorted(set(p.limits.max_shifts) - shifts.keys())
+        ]
+    if any(r <= 0 for r in problem.supervision.ratios.values()) or not problem.supervision.ratios:
+        causes.append(f"supervision ratios must be positive: {dict(problem.supervision.ratios)}")
+    return causes
+
+
+def _demands(problem: Problem) -> list[str]:
+    causes = []
+    cells = Counter((d.day, d.shift) for d in problem.demands)
+    causes += [
+        f"{n} demands for {shift} on day {day} (one per day and shift type)"
+        for (day, shift), n in sorted(cells.items())
+        if n > 1
+    ]
+    for d in problem.demands:
+        name = f"demand {d.shift}@{d.day}"
+        if d.minimum < 0 or d.target < 0:
+            causes.append(f"{name}: negative minimum or target")
+        if d.maximum is not None and d.minimum > d.maximum:
+            causes.append(f"{name}: minimum {d.minimum} above maximum {d.maximum}")
+        elif d.target < d.minimum or (d.maximum is not None and d.target > d.maximum):
+            causes.append(
+                f"{name}: target {d.target} outside [{d.minimum}, "
+                f"{'inf' if d.maximum is None else d.maximum}]"
+            )
+        if d.under_weight < 0 or d.over_weight < 0:
+            causes.append(f"{name}: negative weight")
+    return causes
+
+
+def _limits(problem: Problem) -> list[str]:
+    causes = []
+    for p in problem.people:
+        lim = p.limits
+        pairs = [
+            ("total minutes", lim.min_total_minutes, lim.max_total_minutes),
+            ("consecutive working days", lim.min_consecutive_work, lim.max_consecutive_work),
+        ]
+        for what, low, high in pairs:
+            if low is not None and high is not None and low > high:
+                causes.append(f"{p.id}: minimum {what} {low} above maximum {high}")
+        values = [lim.min_total_minutes, lim.max_total_minutes, lim.min_consecutive_work,
+                  lim.max_consecutive_work, lim.min_consecutive_off, lim.max_weekends,
+                  lim.max_shifts_per_day, *lim.max_shifts.values()]  # fmt: skip
+        if any(v is not None and v < 0 for v in values):
+            causes.append(f"{p.id}: negative limit")
+        if lim.weekly_hours_limit is not None and lim.weekly_hours_limit <= 0:
+            causes.append(f"{p.id}: weekly hours limit {lim.weekly_hours_limit} is not positive")
+    return causes
+
+
+def _fixed(problem: Problem) -> list[str]:
+    """Fixed assignments that cannot hold: unavailable, ineligible, overlapping, overfull."""
+    unavailable = {(u.person, u.day, u.shift) for u in problem.unavailable}
+    demands: dict[tuple[int, str], list[Demand]] = {}
+    for d in problem.demands:
+        demands.setdefault((d.day, d.shift), []).append(d)
+    people = problem.person_by_id
+    causes = []
+    for a in problem.fixed:
+        if (a.person, a.day, None) in unavailable or (a.person, a.day, a.shift) in unavailable:
+            causes.append(f"{a.person} is fixed on {a.shift} day {a.day} but unavailable")
+        cell = demands.get((a.day, a.shift))
+        person = people[a.person]
+        if cell and not any(d.eligibility.admits(person) for d in cell):
+            causes.append(f"{a.person} is fixed on {a.shift} day {a.day} but not eligible")
+        rules = problem.acgme
+        if (
+            rules is not None
+            and not rules.pgy1_may_moonlight
+            and person.kind == PersonKind.RESIDENT
+            and person.pgy == 1
+            and problem.shift_by_id[a.shift].category == ShiftCategory.MOONLIGHTING
+        ):
+            causes.append(f"{a.person} is PGY-1 and fixed on moonlighting shift {a.shift}")
+    causes += _fixed_overlaps(problem)
+    for d in problem.demands:
+        if d.maximum is None:
+            continue
+        n = sum(
+            1
+            for a in problem.fixed
+            if a.day == d.day and a.shift == d.shift and d.eligibility.admits(people[a.person])
+        )
+        if n > d.maximum:
+            causes.append(f"{n} fixed on {d.shift} day {d.day}, above its maximum {d.maximum}")
+    return causes
+
+
+def _fixed_overlaps(problem: Problem) -> list[str]:
+    timeline = timeline_for(problem)
+    by_person: dict[str, list[Assignment]] = {}
+    for a in set(problem.fixed):
+        by_person.setdefault(a.person, []).append(a)
+    causes = []
+    for pid, fixed in sorted(by_person.items()):
+        timed = sorted((timeline.interval(a.day, a.shift), a) for a in fixed)
+        latest_end, latest = timed[0][0][1], timed[0][1]
+        for (start, end), a in timed[1:]:
+            if start < latest_end:
+                causes.append(
+                    f"{pid} has overlapping fixed assignments {latest.shift} day {latest.day} "
+                    f"and {a.shift} day {a.day}"
+                )
+            if end > latest_end:
+                latest_end, latest = end, a
+    return causes
+
+
+def _staffing(problem: Problem) -> list[str]:
+    """A demand minimum above the eligible people available that day."""
+    unavailable_day = {(u.person, u.day) for u in problem.unavailable if u.shift is None}
+    unavailable_shift = {(u.person, u.day, u.shift) for u in problem.unavailable if u.shift}
+    admitted: dict[object, list[str]] = {}
+    causes = []
+    for d in problem.demands:
+        if d.minimum == 0:
+            continue
+        pool = admitted.get(d.eligibility)
+        if pool is None:
+            pool = [p.id for p in problem.people if d.eligibility.admits(p)]
+            admitted[d.eligibility] = pool
+        available = sum(
+            1
+            for pid in pool
+            if (pid, d.day) not in unavailable_day
+            and (pid, d.day, d.shift) not in unavailable_shift
+        )
+        if available < d.minimum:
+            causes.append(
+                f"demand {d.shift}@{d.day} needs at least {d.minimum} but only {available} "
+                f"eligible people are available"
+            )
+    return causes
