@@ -1,0 +1,49 @@
+"""In a real browser: the demo coordinator starts a generation and watches it finish."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import pytest
+
+from scheduler_project.demo import DEMO_PASSWORD, seed_demo
+
+pytestmark = [pytest.mark.browser, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+
+
+def test_it_shows_a_generation_progress_and_its_end(
+    page: Any, live_server: Any, worker_queue: str
+) -> None:
+    seed_demo(schedule=False)
+    page.goto(f"{live_server.url}/admin/login/?next=/schedule/generate/")
+    page.fill("#id_username", "coordinator")
+    page.fill("#id_password", DEMO_PASSWORD)
+    page.click("input[type=submit], button[type=submit]")
+    page.wait_for_url("**/schedule/generate/")
+
+    page.select_option("#id_kind", "rotation_plan")
+    page.fill("#id_start_date", "2026-07-01")
+    page.fill("#id_end_date", "2027-06-30")
+    page.select_option("#id_algorithm", "cpsat")
+    page.fill("#id_time_limit_seconds", "20")
+    page.click("text=Start run")
+    page.wait_for_url("**/schedule/runs/*/")
+
+    seen: list[int] = []
+    statuses: set[str] = set()
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        status = page.get_attribute("[data-status]", "data-status") or ""
+        statuses.add(status)
+        if status in ("succeeded", "failed", "cancelled"):
+            break
+        value = page.get_attribute("[role=progressbar]", "aria-valuenow")
+        if value is not None:
+            seen.append(int(value))
+        page.wait_for_timeout(500)  # htmx polls the progress fragment every second
+    assert "running" in statuses
+    assert page.get_attribute("[data-status]", "data-status") == "succeeded"
+    assert len(set(seen)) > 1 and seen == sorted(seen), seen  # the bar moved forward
+    page.wait_for_selector("text=Publish")
+    assert page.locator("text=Violations (0)").count() == 1
