@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 import factory
 from django.contrib.auth import get_user_model
@@ -12,23 +13,17 @@ from rotations.models import AcademicYear, Block, CoverageRequirement, Rotation,
 from scheduling.models import Assignment, RotationAssignment, ScheduleRun
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[Any]):
     class Meta:
         model = get_user_model()
         django_get_or_create = ("username",)
-        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
-    password = factory.PostGenerationMethodCall("set_password", "test-pass-123")
-
-    @factory.post_generation
-    def save_password(self, create: bool, extracted: object, **kwargs: object) -> None:
-        if create:
-            self.save()
+    password = factory.django.Password("test-pass-123")
 
 
-class ProgramFactory(factory.django.DjangoModelFactory):
+class ProgramFactory(factory.django.DjangoModelFactory[Program]):
     class Meta:
         model = Program
 
@@ -37,7 +32,7 @@ class ProgramFactory(factory.django.DjangoModelFactory):
     timezone = "America/New_York"
 
 
-class PersonFactory(factory.django.DjangoModelFactory):
+class PersonFactory(factory.django.DjangoModelFactory[Person]):
     class Meta:
         model = Person
 
@@ -50,7 +45,7 @@ class PersonFactory(factory.django.DjangoModelFactory):
     )
 
 
-class MembershipFactory(factory.django.DjangoModelFactory):
+class MembershipFactory(factory.django.DjangoModelFactory[Membership]):
     class Meta:
         model = Membership
 
@@ -59,7 +54,7 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     role = Membership.Role.COORDINATOR
 
 
-class AcademicYearFactory(factory.django.DjangoModelFactory):
+class AcademicYearFactory(factory.django.DjangoModelFactory[AcademicYear]):
     class Meta:
         model = AcademicYear
 
@@ -69,7 +64,7 @@ class AcademicYearFactory(factory.django.DjangoModelFactory):
     end_date = date(2027, 6, 30)
 
 
-class BlockFactory(factory.django.DjangoModelFactory):
+class BlockFactory(factory.django.DjangoModelFactory[Block]):
     class Meta:
         model = Block
 
@@ -81,7 +76,7 @@ class BlockFactory(factory.django.DjangoModelFactory):
     end_date = factory.LazyAttribute(lambda b: b.start_date + timedelta(days=27))
 
 
-class RotationFactory(factory.django.DjangoModelFactory):
+class RotationFactory(factory.django.DjangoModelFactory[Rotation]):
     class Meta:
         model = Rotation
 
@@ -91,7 +86,7 @@ class RotationFactory(factory.django.DjangoModelFactory):
     kind = Rotation.Kind.INPATIENT
 
 
-class ShiftTypeFactory(factory.django.DjangoModelFactory):
+class ShiftTypeFactory(factory.django.DjangoModelFactory[ShiftType]):
     class Meta:
         model = ShiftType
 
@@ -103,14 +98,14 @@ class ShiftTypeFactory(factory.django.DjangoModelFactory):
     duration_minutes = 12 * 60
 
 
-class CoverageFactory(factory.django.DjangoModelFactory):
+class CoverageFactory(factory.django.DjangoModelFactory[CoverageRequirement]):
     class Meta:
         model = CoverageRequirement
 
     shift_type = factory.SubFactory(ShiftTypeFactory)
 
 
-class ProcedureFactory(factory.django.DjangoModelFactory):
+class ProcedureFactory(factory.django.DjangoModelFactory[Procedure]):
     class Meta:
         model = Procedure
 
@@ -118,7 +113,7 @@ class ProcedureFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Procedure {n}")
 
 
-class AbsenceFactory(factory.django.DjangoModelFactory):
+class AbsenceFactory(factory.django.DjangoModelFactory[Absence]):
     class Meta:
         model = Absence
 
@@ -128,7 +123,7 @@ class AbsenceFactory(factory.django.DjangoModelFactory):
     end_date = date(2026, 12, 5)
 
 
-class ScheduleRunFactory(factory.django.DjangoModelFactory):
+class ScheduleRunFactory(factory.django.DjangoModelFactory[ScheduleRun]):
     class Meta:
         model = ScheduleRun
 
@@ -137,7 +132,7 @@ class ScheduleRunFactory(factory.django.DjangoModelFactory):
     end_date = date(2026, 7, 28)
 
 
-class AssignmentFactory(factory.django.DjangoModelFactory):
+class AssignmentFactory(factory.django.DjangoModelFactory[Assignment]):
     class Meta:
         model = Assignment
 
@@ -154,7 +149,7 @@ class AssignmentFactory(factory.django.DjangoModelFactory):
     )
 
 
-class RotationAssignmentFactory(factory.django.DjangoModelFactory):
+class RotationAssignmentFactory(factory.django.DjangoModelFactory[RotationAssignment]):
     class Meta:
         model = RotationAssignment
 
@@ -162,4 +157,6 @@ class RotationAssignmentFactory(factory.django.DjangoModelFactory):
     block = factory.SubFactory(
         BlockFactory, academic_year__program=factory.SelfAttribute("...person.program")
     )
-    rotation = factory.SubFactory(RotationFactory, program=factory.SelfAttribute("..person.program"))
+    rotation = factory.SubFactory(
+        RotationFactory, program=factory.SelfAttribute("..person.program")
+    )

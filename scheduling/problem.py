@@ -23,7 +23,10 @@ from scheduling.engine import model as m
 from scheduling.models import Assignment, RotationAssignment, State
 
 CATEGORY = {choice.value: m.ShiftCategory(choice.value) for choice in ShiftType.Category}
-KIND = {Person.Kind.RESIDENT: m.PersonKind.RESIDENT, Person.Kind.FACULTY: m.PersonKind.FACULTY}
+KIND: dict[str, m.PersonKind] = {
+    Person.Kind.RESIDENT: m.PersonKind.RESIDENT,
+    Person.Kind.FACULTY: m.PersonKind.FACULTY,
+}
 COVERAGE_KINDS = {
     CoverageRequirement.Kinds.RESIDENT: frozenset({m.PersonKind.RESIDENT}),
     CoverageRequirement.Kinds.FACULTY: frozenset({m.PersonKind.FACULTY}),
@@ -300,6 +303,8 @@ def _weekly_hour_exceptions(program: Program, days: list[date]) -> dict[int, flo
     ).values_list("person_id", "rotation__weekly_hours_limit")
     limits: dict[int, float] = {}
     for person_id, hours in rows:
+        if hours is None:
+            continue
         # Conservative when a period spans two rotations: the lower ceiling applies.
         limits[person_id] = min(limits.get(person_id, float(hours)), float(hours))
     return limits

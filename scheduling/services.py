@@ -20,7 +20,7 @@ from scheduling import problem as problems
 from scheduling.engine.model import Solution, SolveStatus, Violation
 from scheduling.engine.solvers import get_solver, solver_names
 from scheduling.engine.validator import validate
-from scheduling.models import Assignment, ScheduleRun, Source, State
+from scheduling.models import Assignment, ScheduleRun, ScheduleRunProgress, Source, State
 from scheduling.runs import RunMonitor
 
 logger = logging.getLogger(__name__)
@@ -150,6 +150,8 @@ def schedule_run_execute(*, run_id: int) -> None:
         logger.info("run %s was not queued any more; nothing to do", run_id)
         return
     run = ScheduleRun.objects.select_related("program").get(pk=run_id)
+    # A first sample at once, so the page shows the run moving before the first solution.
+    ScheduleRunProgress.objects.create(run=run, elapsed_seconds=0.0, phase="building")
     try:
         if run.kind == ScheduleRun.Kind.ROTATION_PLAN:
             from scheduling import plan_services
@@ -420,3 +422,10 @@ def assignment_add(
 def assignment_remove(*, assignment: Assignment, actor: Any) -> None:
     with transaction.atomic(), set_actor(actor):
         Assignment.objects.select_for_update().filter(pk=assignment.pk).delete()
+
+
+def schedule_validate(*, program: Program, start: date, end: date) -> list[dict[str, Any]]:
+    """Check the published schedule of a period with the engine's validator (nothing saved)."""
+    built = problems.build_problem(program, start, end)
+    current = problems.published_engine_assignments(built, start, end)
+    return [violation_row(v, built) for v in validate(built.problem, current).violations]

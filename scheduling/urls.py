@@ -14,6 +14,7 @@ urlpatterns = [
     path("runs/<uuid:code>/discard/", views.run_discard, name="run-discard"),
     path("generate/", views.generate, name="generate"),
     path("grid/", views.grid, name="grid"),
+    path("validate/", views.validate, name="validate"),
     path("grid/cell/", views.grid_cell, name="grid-cell"),
     path("grid/preview/", views.grid_preview, name="grid-preview"),
     path("grid/save/", views.grid_save, name="grid-save"),

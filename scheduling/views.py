@@ -122,6 +122,32 @@ def generate(request: HttpRequest) -> HttpResponse:
     )
 
 
+@login_required
+@require_GET
+def validate(request: HttpRequest) -> HttpResponse:
+    program = _program(request)
+    try:
+        start = date.fromisoformat(request.GET.get("start", ""))
+        end = date.fromisoformat(request.GET.get("end", ""))
+    except ValueError:
+        start = selectors.current_block_start(program, timezone.localdate())
+        end = start + timedelta(days=GRID_DAYS - 1)
+    error, violations = "", []
+    try:
+        violations = services.schedule_validate(program=program, start=start, end=end)
+    except ApplicationError as exc:
+        error = exc.message
+    context = {
+        "program": program,
+        "start": start,
+        "end": end,
+        "violations": violations,
+        "error": error,
+        "nav": "grid",
+    }
+    return render(request, "scheduling/validate.html", context)
+
+
 def _grid_params(request: HttpRequest, program: Program) -> dict[str, Any]:
     try:
         start = date.fromisoformat(request.GET["start"]) if request.GET.get("start") else None

@@ -12,6 +12,7 @@ from auditlog.models import LogEntry
 from django.utils import timezone
 
 from lib.errors import ApplicationError
+from people.models import Absence
 from scheduler_project.celery import app as celery_app
 from scheduling import services
 from scheduling.engine.model import Assignment as EngineAssignment
@@ -270,3 +271,23 @@ def test_it_compares_a_draft_with_the_published_schedule(world: SmallProgram) ->
     assert comparison["published"] == 7
     assert comparison["draft"] == 7
     assert comparison["added"] + comparison["kept"] == 7
+
+
+def test_it_moves_the_fewest_people_when_re_solving_with_minimal_change(
+    world: SmallProgram,
+) -> None:
+    published = services.schedule_run_publish(run=_create(world, algorithm="cpsat"), actor=None)
+    day3 = Assignment.objects.get(state=State.PUBLISHED, date=START + timedelta(days=3))
+    Absence.objects.create(
+        person=day3.person,
+        kind=Absence.Kind.SICK,
+        status=Absence.Status.APPROVED,
+        start_date=day3.date,
+        end_date=day3.date,
+    )
+    second = _create(world, algorithm="cpsat", parameters={"minimal_change": True})
+    comparison = services.run_comparison(second)
+    assert published.published_at is not None
+    assert comparison == {"draft": 7, "published": 7, "added": 1, "removed": 1, "kept": 6}
+    replacement = Assignment.objects.get(run=second, date=day3.date)
+    assert replacement.person_id != day3.person_id
