@@ -1,0 +1,248 @@
+"""Coordinator console: the annual rotation plan, the shift schedule and solver runs."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from functools import partial
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from scheduler_project.admin import (
+    AUDIT_FIELDS,
+    DateRangeFilter,
+    ProgramScopedAdmin,
+    ReadOnlyScopedAdmin,
+    RelatedOnly,
+    ScopedInline,
+)
+from scheduling import services
+from scheduling.models import Assignment, RotationAssignment, ScheduleRun, ScheduleRunProgress
+
+PERSON_SEARCH = ("person__first_name", "person__last_name")
+SCHEDULE_READONLY = ("state", "source", "run")
+
+
+class ScheduleRunProgressInline(ScopedInline, admin.TabularInline):
+    model = ScheduleRunProgress
+    read_only = True
+    fields = ("elapsed_seconds", "phase", "objective", "bound", "recorded_at")
+    readonly_fields = fields
+    show_change_link = False
+    verbose_name_plural = "progress"
+
+
+@admin.register(ScheduleRun)
+class ScheduleRunAdmin(ReadOnlyScopedAdmin):
+    """Runs are queued, cancelled, published and discarded only through the scheduling services."""
+
+    program_path = "program"
+    list_display = (
+        "created_at",
+        "kind",
+        "algorithm",
+        "status",
+        "period",
+        "objective",
+        "bound",
+        "elapsed",
+        "published_at",
+        "requested_by",
+        "program",
+    )
+    list_filter = ("status", "kind", "algorithm", ("program", RelatedOnly))
+    list_select_related = ("program", "requested_by")
+    search_fields = ("phase", "error")
+    date_hierarchy = "created_at"
+    inlines = (ScheduleRunProgressInline,)
+    actions = ("publish_runs", "discard_runs", "cancel_runs")
+    add_fields = (
+        "program",
+        "kind",
+        "algorithm",
+        "start_date",
+        "end_date",
+        "time_limit_seconds",
+        "parameters",
+    )
+    fieldsets = (
+        (None, {"fields": ("program", "kind", "algorithm", "status", "phase", "requested_by")}),
+        ("Scope", {"fields": ("start_date", "end_date", "time_limit_seconds", "parameters")}),
+        (
+            "Result",
+            {"fields": ("objective", "bound", "elapsed_seconds", "metrics", "violations", "error")},
+        ),
+        (
+            "Timing",
+            {
+                "fields": (
+                    "started_at",
+                    "heartbeat_at",
+                    "finished_at",
+                    "cancel_requested",
+                    "published_at",
+                    "published_by",
+                    "discarded_at",
+                )
+            },
+        ),
+        ("Record", {"fields": AUDIT_FIELDS}),
+    )
+
+    # Adding a run means asking for one: the form only collects the service's arguments.
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return self._manages(request, None)
+
+    def get_inlines(self, request: HttpRequest, obj: Any = None) -> Any:
+        return self.inlines if obj else ()
+
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
+        return super().get_fieldsets(request, obj) if obj else [(None, {"fields": self.add_fields})]
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        run = services.schedule_run_create(
+            program=obj.program,
+            start_date=obj.start_date,
+            end_date=obj.end_date,
+            actor=request.user,
+            kind=obj.kind,
+            algorithm=obj.algorithm,
+            time_limit_seconds=obj.time_limit_seconds,
+            parameters=obj.parameters,
+        )
+        obj.pk, obj.code, obj.status = run.pk, run.code, run.status
+
+    def _each(
+        self, request: HttpRequest, runs: QuerySet[ScheduleRun], verb: str, call: Any
+    ) -> None:
+        done = sum(
+            self.call_service(request, partial(call, run=run, actor=request.user)) is not None
+            for run in runs
+        )
+        if done:
+            self.message_user(request, f"{verb} {done} run(s).", level=messages.SUCCESS)
+
+    @admin.action(description="Publish the selected drafts")
+    def publish_runs(self, request: HttpRequest, queryset: QuerySet[ScheduleRun]) -> None:
+        self._each(request, queryset, "Published", services.schedule_run_publish)
+
+    @admin.action(description="Discard the selected drafts")
+    def discard_runs(self, request: HttpRequest, queryset: QuerySet[ScheduleRun]) -> None:
+        self._each(request, queryset, "Discarded", services.schedule_run_discard)
+
+    @admin.action(description="Cancel the selected runs")
+    def cancel_runs(self, request: HttpRequest, queryset: QuerySet[ScheduleRun]) -> None:
+        self._each(request, queryset, "Cancelled", services.schedule_run_cancel)
+
+    @admin.display(description="Period", ordering="start_date")
+    def period(self, obj: ScheduleRun) -> str:
+        return f"{obj.start_date:%d %b} – {obj.end_date:%d %b %Y}"
+
+    @admin.display(description="Elapsed", ordering="elapsed_seconds")
+    def elapsed(self, obj: ScheduleRun) -> str:
+        return f"{obj.elapsed_seconds:.1f} s"
+
+
+@admin.register(RotationAssignment)
+class RotationAssignmentAdmin(ProgramScopedAdmin):
+    program_path = "person__program"
+    list_display = (
+        "person",
+        "block",
+        "rotation",
+        "half",
+        "state",
+        "source",
+        "locked",
+        "program_name",
+    )
+    list_filter = (
+        ("block__academic_year", RelatedOnly),
+        ("block", RelatedOnly),
+        ("rotation", RelatedOnly),
+        "half",
+        "state",
+        "source",
+        "locked",
+        ("person__program", RelatedOnly),
+    )
+    list_select_related = ("person__program", "block", "rotation")
+    search_fields = (*PERSON_SEARCH, "rotation__name", "rotation__abbreviation")
+    autocomplete_fields = ("person", "block", "rotation")
+    readonly_fields = (*SCHEDULE_READONLY, *AUDIT_FIELDS)
+
+    @admin.display(description="Program", ordering="person__program__name")
+    def program_name(self, obj: RotationAssignment) -> str:
+        return str(obj.person.program)
+
+
+class AssignmentForm(forms.ModelForm):
+    """Materialises start and end in UTC from the shift type in the program's timezone."""
+
+    class Meta:
+        model = Assignment
+        fields = ("person", "shift_type", "date", "locked", "note")
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        person, shift, day = (cleaned.get(k) for k in ("person", "shift_type", "date"))
+        if person is None or shift is None or day is None:
+            return cleaned
+        if person.program_id != shift.program_id:
+            self.add_error("shift_type", "This shift type belongs to another program.")
+            return cleaned
+        local = datetime.combine(day, shift.start_time, tzinfo=ZoneInfo(person.program.timezone))
+        self.instance.starts_at = local.astimezone(UTC)
+        self.instance.ends_at = self.instance.starts_at + timedelta(minutes=shift.duration_minutes)
+        return cleaned
+
+
+@admin.register(Assignment)
+class AssignmentAdmin(ProgramScopedAdmin):
+    program_path = "person__program"
+    form = AssignmentForm
+    list_display = (
+        "date",
+        "person",
+        "shift_type",
+        "hours",
+        "state",
+        "source",
+        "locked",
+        "program_name",
+    )
+    list_filter = (
+        ("date", DateRangeFilter),
+        "shift_type__category",
+        ("shift_type", RelatedOnly),
+        "person__kind",
+        "state",
+        "source",
+        "locked",
+        ("person__program", RelatedOnly),
+    )
+    list_select_related = ("person__program", "shift_type")
+    date_hierarchy = "date"
+    search_fields = (*PERSON_SEARCH, "shift_type__name", "shift_type__abbreviation")
+    autocomplete_fields = ("person", "shift_type")
+    readonly_fields = ("starts_at", "ends_at", *SCHEDULE_READONLY, *AUDIT_FIELDS)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Assignment]:
+        # Autocomplete (swap requests) renders str(), which names the person and shift type.
+        # The changelist skips list_select_related once a queryset has select_related, so this
+        # names everything the list shows.
+        return super().get_queryset(request).select_related("person__program", "shift_type")
+
+    @admin.display(description="Hours")
+    def hours(self, obj: Assignment) -> str:
+        zone = ZoneInfo(obj.person.program.timezone)
+        start, end = obj.starts_at.astimezone(zone), obj.ends_at.astimezone(zone)
+        return f"{start:%H:%M}–{end:%H:%M}"
+
+    @admin.display(description="Program", ordering="person__program__name")
+    def program_name(self, obj: Assignment) -> str:
+        return str(obj.person.program)

@@ -1,0 +1,172 @@
+"""Coordinator console for the schedule: scoping, manual assignments, runs, query counts."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import pytest
+from django.contrib import admin
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from people.models import Person, Program
+from rotations.models import ShiftType
+from scheduler_project.admin import ProgramScopedAdmin
+from scheduling.models import Assignment, ScheduleRun
+
+pytestmark = pytest.mark.django_db
+
+MODELS = [
+    model
+    for model, model_admin in admin.site._registry.items()
+    if model._meta.app_label == "scheduling" and isinstance(model_admin, ProgramScopedAdmin)
+]
+
+
+@pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__name__)
+def test_it_hides_other_programs_rows_from_a_coordinator(model: Any, console: Any) -> None:
+    console.assert_changelist_scoped(model)
+
+
+@pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__name__)
+def test_it_shows_every_program_to_a_superuser(model: Any, console: Any) -> None:
+    console.assert_superuser_sees_all(model)
+
+
+@pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__name__)
+def test_it_offers_only_own_program_choices(model: Any, console: Any) -> None:
+    console.assert_choices_scoped(model)
+
+
+@pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__name__)
+def test_it_refuses_other_programs_objects_by_url(model: Any, console: Any) -> None:
+    console.assert_b_object_refused(model)
+
+
+@pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__name__)
+def test_it_renders_changelist_add_and_change_pages(model: Any, console: Any) -> None:
+    console.assert_pages_render(model)
+
+
+@pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__name__)
+def test_it_lists_rows_in_a_constant_number_of_queries(model: Any, console: Any) -> None:
+    console.assert_changelist_queries_constant(model)
+
+
+def test_it_materialises_a_manual_assignment_in_the_programs_timezone(console: Any) -> None:
+    person, shift = console.world.a[Person], console.world.a[ShiftType]
+    response = console.coordinator.post(
+        console.url(Assignment, "add"),
+        {"person": person.pk, "shift_type": shift.pk, "date": "2026-07-10", "note": ""},
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assignment = Assignment.objects.get(person=person, date=date(2026, 7, 10))
+    # 07:00 in New York (EDT, UTC-4) is 11:00 UTC; a 12-hour shift.
+    assert assignment.starts_at == datetime(2026, 7, 10, 11, tzinfo=UTC)
+    assert assignment.ends_at - assignment.starts_at == timedelta(hours=12)
+    assert assignment.source == "manual"
+
+
+def test_it_shows_runs_read_only(console: Any) -> None:
+    run = console.world.a[ScheduleRun]
+    response = console.coordinator.get(console.url(ScheduleRun, "change", run.pk))
+    assert response.status_code == 200
+    assert response.context["has_change_permission"] is False
+
+
+def _ask_for_run(console: Any, program: Program, start: str, end: str) -> Any:
+    return console.coordinator.post(
+        console.url(ScheduleRun, "add"),
+        {
+            "program": program.pk,
+            "kind": "schedule",
+            "algorithm": "greedy",
+            "start_date": start,
+            "end_date": end,
+            "time_limit_seconds": "10",
+            "parameters": "{}",
+        },
+        follow=True,
+    )
+
+
+def test_it_queues_a_run_through_the_service(
+    console: Any, program_a: Program, coordinator_a: Any
+) -> None:
+    _ask_for_run(console, program_a, "2026-09-01", "2026-09-28")
+    run = ScheduleRun.objects.get(program=program_a, start_date=date(2026, 9, 1))
+    assert run.status == ScheduleRun.Status.QUEUED
+    assert run.requested_by == coordinator_a
+
+
+def test_it_reports_a_refused_run_as_an_error_message(console: Any, program_a: Program) -> None:
+    # The world already holds a queued run for July.
+    response = _ask_for_run(console, program_a, "2026-07-10", "2026-07-20")
+    messages = [(m.level_tag, str(m)) for m in response.context["messages"]]
+    assert any(tag == "error" and "already queued" in text for tag, text in messages)
+    assert ScheduleRun.objects.filter(program=program_a).count() == 1
+
+
+def test_it_reports_a_refused_publish_as_an_error_message(console: Any) -> None:
+    run = console.world.a[ScheduleRun]
+    response = console.coordinator.post(
+        console.url(ScheduleRun, "changelist"),
+        {"action": "publish_runs", "_selected_action": [run.pk]},
+        follow=True,
+    )
+    messages = [(m.level_tag, str(m)) for m in response.context["messages"]]
+    assert messages == [
+        ("error", "Only a succeeded run that is not yet published or discarded can be published.")
+    ]
+
+
+def test_it_cancels_a_queued_run(console: Any) -> None:
+    run = console.world.a[ScheduleRun]
+    console.coordinator.post(
+        console.url(ScheduleRun, "changelist"),
+        {"action": "cancel_runs", "_selected_action": [run.pk]},
+    )
+    run.refresh_from_db()
+    assert run.status == ScheduleRun.Status.CANCELLED
+
+
+def _add_assignments(program: Program, shift: ShiftType, count: int, offset: int) -> None:
+    people = Person.objects.bulk_create(
+        Person(program=program, kind=Person.Kind.FACULTY, first_name=f"F{n}", last_name=f"L{n}")
+        for n in range(offset, offset + count)
+    )
+    start = datetime(2026, 8, 1, 11, tzinfo=UTC)
+    Assignment.objects.bulk_create(
+        Assignment(
+            person=person,
+            shift_type=shift,
+            date=date(2026, 8, 1),
+            starts_at=start,
+            ends_at=start + timedelta(hours=12),
+        )
+        for person in people
+    )
+
+
+def test_it_lists_assignments_in_a_constant_number_of_queries(
+    coordinator_client: Client, program_a: Program
+) -> None:
+    shift = ShiftType.objects.create(
+        program=program_a,
+        name="Day",
+        abbreviation="D",
+        category=ShiftType.Category.DAY,
+        start_time=datetime(2026, 1, 1, 7).time(),
+        duration_minutes=720,
+    )
+    url = "/admin/scheduling/assignment/"
+    _add_assignments(program_a, shift, 2, 0)
+    with CaptureQueriesContext(connection) as few:
+        assert coordinator_client.get(url).status_code == 200
+    _add_assignments(program_a, shift, 18, 2)
+    with CaptureQueriesContext(connection) as many:
+        assert coordinator_client.get(url).status_code == 200
+    assert len(many) == len(few)
+    assert len(many) <= 14
