@@ -18,9 +18,12 @@ def test_it_lists_the_solvers():
     assert {"greedy", "cpsat", "mip", "hybrid"} <= set(solver_names())
 
 
-def test_it_reports_a_solver_not_written_yet_as_unavailable():
+def test_it_reports_a_solver_whose_module_is_missing_as_unavailable(monkeypatch):
+    from scheduling.engine import solvers
+
+    monkeypatch.setitem(solvers.SOLVERS, "quantum", ("scheduling.engine.quantum", "solve"))
     with pytest.raises(KeyError, match="not available yet"):
-        get_solver("mip")
+        get_solver("quantum")
 
 
 def test_it_returns_the_greedy_solver():
