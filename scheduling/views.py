@@ -198,6 +198,7 @@ def grid(request: HttpRequest) -> HttpResponse:
             kind=ScheduleRun.Kind.SCHEDULE,
         )[:10],
         "kinds": Person.Kind.choices,
+        "cell_url": f"{reverse('scheduling:grid-cell')}?program={program.code}",
         "nav": "grid",
     }
     template = "scheduling/grid.html#grid" if request.htmx else "scheduling/grid.html"
