@@ -117,8 +117,9 @@ def validate(problem: Problem, assignments: Iterable[Assignment]) -> Report:
     counts = _coverage_counts(problem, index, admission)
     found += _coverage(problem, counts)
     found += _supervision(problem, index)
-    for pid, pairs in index.person_pairs.items():
-        found += _person_checks(problem, timeline, problem.person_by_id[pid], pairs)
+    for person in problem.people:
+        # Everyone, not only people with shifts: an empty roster can break a minimum.
+        found += _person_checks(problem, timeline, person, index.person_pairs.get(person.id, []))
     under, over = coverage_terms(problem.demands, counts)
     on, off = request_terms(problem, index.person_pairs)
     penalties = {

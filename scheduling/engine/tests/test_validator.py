@@ -185,6 +185,7 @@ DAYS_0_TO_4 = [(d, "day") for d in range(5)]
         ({"max_total_minutes": 3599}, DAYS_0_TO_4, limits.MAX_TOTAL_MINUTES),
         ({"min_total_minutes": 3600}, DAYS_0_TO_4, None),
         ({"min_total_minutes": 3601}, DAYS_0_TO_4, limits.MIN_TOTAL_MINUTES),
+        ({"min_total_minutes": 1}, [], limits.MIN_TOTAL_MINUTES),  # an empty roster counts too
         ({"max_consecutive_work": 5}, DAYS_0_TO_4, None),
         ({"max_consecutive_work": 4}, DAYS_0_TO_4, limits.MAX_CONSECUTIVE_WORK),
         (
