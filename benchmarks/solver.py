@@ -1,0 +1,221 @@
+"""Engine solver benchmark: CP-SAT on the residency scenarios and the Shift Scheduling Benchmark.
+
+    .venv/bin/python benchmarks/solver.py --scenarios S M L --instances 1 2 3 \\
+        --time-limit 60 --workers 2 --repeat 1
+
+For every case: time to the first feasible schedule, the best objective reached at 10/30/60 s
+(from the solver's progress reports), the final objective, bound and gap, the hard violations
+the validator finds, and the peak memory of the process. Each run is a fresh subprocess, so the
+peak memory (ru_maxrss) is the run's own; runs are sequential (the machine's cores are shared).
+Residency scenarios also time the greedy solver. Benchmark instances are re-scored by the
+benchmark's own evaluator and compared with best_known.csv.
+
+Results go to benchmarks/out/solver-<timestamp>.json (git-ignored); docs/benchmarks.md
+records the figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+NRP = ROOT.parent / "shared/benchmarks/schedulingbenchmarks_nrp"
+CHECKPOINTS = (10.0, 30.0, 60.0)
+
+
+def _best_at(trace: list[tuple[float, float]], t: float) -> float | None:
+    values = [obj for elapsed, obj in trace if elapsed <= t]
+    return min(values) if values else None
+
+
+def run_one(kind: str, name: str, time_limit: float, workers: int, seed: int) -> dict[str, Any]:
+    """One solve in this process (called in a subprocess by the driver)."""
+    from scheduling.engine import cpsat
+    from scheduling.engine.model import Progress
+    from scheduling.engine.validator import validate
+
+    trace: list[tuple[float, float]] = []
+
+    def progress(p: Progress) -> None:
+        if p.objective is not None:
+            trace.append((p.elapsed, p.objective))
+
+    row: dict[str, Any] = {"kind": kind, "name": name, "time_limit": time_limit,
+                           "workers": workers, "seed": seed}
+    if kind == "scenario":
+        from scheduling.engine import greedy
+        from scheduling.engine.scenarios import scenario
+
+        problem = scenario(name, seed)
+        began = time.perf_counter()
+        g = greedy.solve(problem, time_limit=time_limit, seed=seed, workers=1,
+                         on_progress=None, should_stop=None)
+        row["greedy_seconds"] = time.perf_counter() - began
+        row["greedy_objective"] = g.objective
+        row["greedy_hard"] = len(validate(problem, g.assignments).hard)
+    else:
+        from scheduling.engine.nrp import parse_instance, to_problem
+
+        instance = parse_instance(NRP / f"{name}.txt")
+        problem = to_problem(instance)
+    began = time.perf_counter()
+    solution = cpsat.solve(problem, time_limit=time_limit, seed=seed, workers=workers,
+                           on_progress=progress)
+    row["wall"] = time.perf_counter() - began
+    report = validate(problem, solution.assignments)
+    row.update(
+        status=solution.status.value,
+        objective=solution.objective,
+        bound=solution.bound,
+        first_feasible=solution.time_to_first_feasible,
+        hard=len(report.hard),
+        validator_objective=report.objective,
+        people=len(problem.people),
+        days=problem.horizon.days,
+    )
+    for t in CHECKPOINTS:
+        if t <= time_limit + 1e-9:
+            row[f"at_{int(t)}s"] = _best_at(trace, t)
+    if kind == "instance":
+        from scheduling.engine.nrp import evaluate, roster_from_assignments
+
+        row["benchmark_objective"] = evaluate(
+            instance, roster_from_assignments(instance, solution.assignments)
+        ).objective
+    # Linux reports kilobytes.
+    row["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return row
+
+
+def _subprocess(kind: str, name: str, args: argparse.Namespace) -> dict[str, Any]:
+    cmd = [sys.executable, __file__, "--one", kind, name, "--time-limit", str(args.time_limit),
+           "--workers", str(args.workers), "--seed", str(args.seed)]
+    done = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        return {"kind": kind, "name": name, "error": done.stderr.strip().splitlines()[-1:]}
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _best_known() -> dict[str, float]:
+    path = NRP / "best_known.csv"
+    if not path.exists():
+        return {}
+    with open(path) as fh:
+        return {r["instance"]: float(r["best_known_solution"]) for r in csv.DictReader(fh)}
+
+
+def _median(rows: list[dict[str, Any]], key: str) -> Any:
+    values = [r[key] for r in rows if r.get(key) is not None]
+    return statistics.median(values) if values else None
+
+
+def _summarise(rows: list[dict[str, Any]], known: dict[str, float]) -> dict[str, Any]:
+    first = dict(rows[0])
+    if len(rows) > 1:
+        for key in ("objective", "bound", "first_feasible", "wall", "peak_mb", "greedy_seconds",
+                    *(f"at_{int(t)}s" for t in CHECKPOINTS)):
+            first[key] = _median(rows, key)
+        first["runs"] = [{k: r.get(k) for k in ("objective", "first_feasible", "status")}
+                         for r in rows]
+    first["repeats"] = len(rows)
+    obj, bound = first.get("objective"), first.get("bound")
+    if obj is not None and bound is not None and obj:
+        first["gap_pct"] = 100 * (obj - bound) / abs(obj)
+    if first["name"] in known and obj is not None:
+        first["best_known"] = known[first["name"]]
+        first["vs_best_known_pct"] = 100 * (obj - known[first["name"]]) / known[first["name"]]
+    return first
+
+
+def _fmt(value: Any, digits: int = 1) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:.{digits}f}" if value != int(value) or digits else f"{value:.0f}"
+    return str(value)
+
+
+def _table(summary: list[dict[str, Any]]) -> str:
+    head = ["case", "status", "1st feas s", "@10s", "@30s", "@60s", "final", "bound", "gap %",
+            "best known", "vs best %", "hard", "peak MB", "greedy s"]
+    lines = [" | ".join(head), " | ".join("---" for _ in head)]
+    for r in summary:
+        lines.append(" | ".join([
+            r["name"], r.get("status", r.get("error", "?")), _fmt(r.get("first_feasible"), 2),
+            _fmt(r.get("at_10s"), 0), _fmt(r.get("at_30s"), 0), _fmt(r.get("at_60s"), 0),
+            _fmt(r.get("objective"), 0), _fmt(r.get("bound"), 0), _fmt(r.get("gap_pct")),
+            _fmt(r.get("best_known"), 0), _fmt(r.get("vs_best_known_pct")), _fmt(r.get("hard")),
+            _fmt(r.get("peak_mb"), 0), _fmt(r.get("greedy_seconds"), 2),
+        ]))
+    return "\n".join(lines)
+
+
+def _machine() -> dict[str, Any]:
+    def sh(cmd: str) -> str:
+        return subprocess.run(cmd, shell=True, capture_output=True, text=True).stdout.strip()
+
+    return {
+        "nproc": os.cpu_count(),
+        "cpu": sh("lscpu | grep 'Model name' | sed 's/.*: *//'"),
+        "memory": sh("free -h | awk '/Mem:/ {print $2}'"),
+        "load_before": os.getloadavg(),
+        "python": platform.python_version(),
+        "ortools": sh(f"{sys.executable} -c 'import ortools; print(ortools.__version__)'"),
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--scenarios", nargs="*", default=["S", "M", "L"])
+    parser.add_argument("--instances", nargs="*", default=[str(i) for i in range(1, 13)],
+                        help="benchmark instances: numbers or names (Instance7)")
+    parser.add_argument("--time-limit", type=float, default=60.0)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--repeat", type=int, default=1, help="runs per case (medians quoted)")
+    parser.add_argument("--one", nargs=2, metavar=("KIND", "NAME"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.one:
+        row = run_one(args.one[0], args.one[1], args.time_limit, args.workers, args.seed)
+        print(json.dumps(row))
+        return 0
+    cases = [("scenario", s) for s in args.scenarios]
+    names = [n if n.startswith("Instance") else f"Instance{n}" for n in args.instances]
+    if names and not NRP.is_dir():
+        print(f"skipping benchmark instances: {NRP} not found", file=sys.stderr)
+        names = []
+    cases += [("instance", n) for n in names]
+    known = _best_known()
+    machine = _machine()
+    summary = []
+    for kind, name in cases:
+        rows = [_subprocess(kind, name, args) for _ in range(args.repeat)]
+        rows = [r for r in rows if "error" not in r] or rows[:1]
+        summary.append(_summarise(rows, known))
+        print(f"{name}: {summary[-1].get('status')} {summary[-1].get('objective')}", file=sys.stderr)
+    machine["load_after"] = os.getloadavg()
+    out = ROOT / "benchmarks/out"
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / f"solver-{time.strftime('%Y%m%d-%H%M%S')}.json"
+    path.write_text(json.dumps({"machine": machine, "args": vars(args), "results": summary},
+                               indent=2))
+    print(_table(summary))
+    print(f"\nmachine: {machine}\nwritten: {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

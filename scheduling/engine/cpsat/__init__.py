@@ -1,0 +1,13 @@
+"""CP-SAT solver for the engine's generic Problem (algorithm "cpsat").
+
+``solve(problem, *, time_limit, seed, workers, on_progress, should_stop, hint) -> Solution``.
+The model is split by constraint family: build.py (variables, coverage, overlaps, objective),
+limits.py (person limits, successions, supervision), acgme.py (duty-hour rules), run.py
+(parameters, progress, cancellation and infeasibility diagnosis).
+"""
+
+from __future__ import annotations
+
+from .run import ALGORITHM, build_model, diagnose, solve
+
+__all__ = ["ALGORITHM", "build_model", "diagnose", "solve"]

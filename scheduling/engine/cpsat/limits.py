@@ -1,0 +1,151 @@
+"""Per-person limits, forbidden successions and supervision coupling.
+
+The consecutive rules are the ones a naive model gets weak: they are encoded as sliding-window
+clauses over the "works on day d" literals, which unit-propagate as soon as a run is decided
+and give the LP nothing fractional to hide in.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from math import lcm
+
+from ..model import PersonKind
+from .build import Builder, Lit, neg
+
+
+def add_person_limits(b: Builder) -> None:
+    problem = b.problem
+    keys_of = b.person_keys()
+    for person in problem.people:
+        limits = person.limits
+        pid = person.id
+        keys = keys_of.get(pid, [])
+        by_shift: dict[str, list] = defaultdict(list)
+        for key in keys:
+            by_shift[key[2]].append(b.x[key])
+        for shift, cap in limits.max_shifts.items():
+            if cap > 0 and len(by_shift.get(shift, ())) > cap:
+                b.linear(sum(by_shift[shift]) <= cap, f"max {shift} shifts for {pid}")
+        if limits.min_total_minutes is not None or limits.max_total_minutes is not None:
+            total = sum(b.minutes(d, s) * b.x[(pid, d, s)] for _, d, s in keys)
+            if limits.min_total_minutes is not None:
+                b.linear(total >= limits.min_total_minutes, f"minimum total minutes for {pid}")
+            if limits.max_total_minutes is not None:
+                b.linear(total <= limits.max_total_minutes, f"maximum total minutes for {pid}")
+        if limits.max_shifts_per_day is not None:
+            for day in range(b.days):
+                xs = b.day_vars(pid, day)
+                if len(xs) > limits.max_shifts_per_day:
+                    b.linear(sum(xs) <= limits.max_shifts_per_day, f"max shifts per day for {pid}")
+        work = [b.work(pid, d) for d in range(b.days)]
+        _consecutive(
+            b,
+            pid,
+            work,
+            limits.max_consecutive_work,
+            limits.min_consecutive_work,
+            limits.min_consecutive_off,
+        )
+        if limits.max_weekends is not None:
+            _weekends(b, pid, limits.max_weekends)
+
+
+def _consecutive(
+    b: Builder,
+    pid: str,
+    work: list[Lit],
+    max_work: int | None,
+    min_work: int | None,
+    min_off: int | None,
+) -> None:
+    days = len(work)
+    if max_work is not None and max_work < days:
+        group = f"max consecutive working days for {pid}"
+        for start in range(days - max_work):
+            window = work[start : start + max_work + 1]
+            b.clause([neg(w) for w in window], group)
+    # Runs touching the first or the last day of the horizon are exempt (model.py).
+    if min_work is not None and min_work > 1:
+        group = f"min consecutive working days for {pid}"
+        _forbid_short_runs(b, work, min_work, group)
+    if min_off is not None and min_off > 1:
+        group = f"min consecutive days off for {pid}"
+        _forbid_short_runs(b, [neg(w) for w in work], min_off, group)
+
+
+def _forbid_short_runs(b: Builder, on: list[Lit], minimum: int, group: str) -> None:
+    """A run starting on day d >= 1 (off d-1, on d) must still be on at d+j for every
+    j < minimum with d+j inside the horizon: a shorter run ends before the last day, and runs
+    reaching the last day satisfy every clause. Exact, and each clause has three literals, so
+    its linear relaxation on[d] - on[d-1] <= on[d+j] is far tighter than one long clause per
+    short-run pattern."""
+    days = len(on)
+    for start in range(1, days):
+        for j in range(1, minimum):
+            if start + j >= days:
+                break
+            b.clause([on[start - 1], neg(on[start]), on[start + j]], group)
+
+
+def _weekends(b: Builder, pid: str, cap: int) -> None:
+    horizon = b.problem.horizon
+    weekends: dict[int, list[int]] = defaultdict(list)
+    for day in range(b.days):
+        if horizon.is_weekend(day):
+            # Saturday and the following Sunday share their week's Monday.
+            weekday = horizon.date_of(day).weekday()
+            weekends[day - weekday].append(day)
+    worked: list[Lit] = []
+    for days in weekends.values():
+        lits = [b.work(pid, d) for d in days]
+        lits = [w for w in lits if w is not False]
+        if not lits:
+            continue
+        if len(lits) == 1:
+            worked.append(lits[0])
+            continue
+        w = b.model.NewBoolVar(f"weekend[{pid},{days[0]}]")
+        b.model.AddMaxEquality(w, lits)
+        worked.append(w)
+    if len(worked) > cap:
+        b.linear(sum(worked) <= cap, f"max weekends for {pid}")
+
+
+def add_successions(b: Builder) -> None:
+    shifts = b.problem.shift_by_id
+    for (pid, day, shift), var in b.x.items():
+        for nxt in sorted(shifts[shift].forbidden_next):
+            other = b.x.get((pid, day + 1, nxt))
+            if other is not None:
+                b.clause([var.Not(), other.Not()], f"forbidden succession {shift}->{nxt} for {pid}")
+
+
+def add_supervision(b: Builder) -> None:
+    """faculty present on the supervisor shift * L >= sum of residents' L / ratio(pgy)."""
+    problem = b.problem
+    rule = problem.supervision
+    big_l = lcm(*rule.ratios.values()) if rule.ratios else 1
+    seen: set[tuple[int, str, str]] = set()
+    for demand in problem.demands:
+        if demand.supervisor_shift is None:
+            continue
+        key = (demand.day, demand.shift, demand.supervisor_shift)
+        if key in seen:
+            continue
+        seen.add(key)
+        need = []
+        have = []
+        for person in problem.people:
+            if person.kind == PersonKind.RESIDENT:
+                v = b.x.get((person.id, demand.day, demand.shift))
+                if v is not None:
+                    need.append((big_l // rule.ratio(person.pgy)) * v)
+            elif person.kind == PersonKind.FACULTY:
+                v = b.x.get((person.id, demand.day, demand.supervisor_shift))
+                if v is not None:
+                    have.append(big_l * v)
+        if not need:
+            continue
+        group = f"supervision of {demand.shift} on {b.date(demand.day)}"
+        b.linear(sum(have) >= sum(need), group)

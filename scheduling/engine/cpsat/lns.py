@@ -1,0 +1,254 @@
+"""Rostering-aware large neighbourhood search around the CP-SAT model (workers >= 2).
+
+CP-SAT's own LNS workers pick neighbourhoods from the constraint graph and, on a shared
+two-core machine, manage a handful of calls a minute on the larger benchmark instances. Staff
+rostering has natural neighbourhoods instead: re-plan a few people over the whole horizon
+(their limits and runs stay intact), everybody over a few days (coverage trades between
+people), the people who could fill an under-covered demand, or the people working one day.
+Each move copies the model, fixes every other decision to the incumbent through its domain (so
+presolve removes them), hints the complete incumbent and solves the small rest with one
+worker. The neighbourhood size adapts: subproblems solved to optimality grow it, subproblems
+that time out shrink it.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+from collections import defaultdict
+from collections.abc import Callable
+from time import perf_counter
+
+from ortools.sat.python import cp_model
+
+from .build import Builder, Key
+
+# Seconds per subproblem: enough to solve a few people's rosters exactly most of the time;
+# the adaptive size keeps it so. Longer limits buy fewer, not better, moves.
+SUB_TIME = 0.5
+
+
+def restricted(
+    base: cp_model.CpModel,
+    index: dict[Key, int],
+    values: dict[Key, int],
+    free: set[Key],
+    full: list[int] | None = None,
+) -> cp_model.CpModel:
+    """A copy of ``base`` with every decision outside ``free`` fixed to ``values`` (through its
+    domain, so presolve removes it), hinted with the whole solution ``full`` when known.
+
+    A hint of the decisions alone is not enough: CP-SAT's hint search guesses the auxiliary
+    variables and, on the larger instances, often fails to rebuild the hinted schedule at all.
+    """
+    model = base.clone()
+    proto = model.Proto()
+    proto.clear_solution_hint()
+    variables = proto.variables
+    hint_vars: list[int] = []
+    hint_values: list[int] = []
+    for key, i in index.items():
+        v = values[key]
+        if full is None:
+            hint_vars.append(i)
+            hint_values.append(v)
+        if key not in free:
+            domain = variables[i].domain
+            domain.clear()
+            domain.extend((v, v))
+    if full is not None:
+        hint_vars, hint_values = list(range(len(full))), full
+    proto.solution_hint.vars.extend(hint_vars)
+    proto.solution_hint.values.extend(hint_values)
+    return model
+
+
+def complete(
+    builder: Builder, values: dict[Key, int], time_limit: float
+) -> tuple[float, list[int]] | None:
+    """The objective and the value of every model variable for a schedule given by its
+    decisions, or None when the schedule breaks the model (or the time runs out)."""
+    index = {key: var.Index() for key, var in builder.x.items()}
+    model = restricted(builder.model, index, values, set())
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.max_time_in_seconds = max(0.01, time_limit)
+    status = solver.Solve(model)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    return solver.ObjectiveValue(), list(solver.ResponseProto().solution)
+
+
+class Incumbent:
+    """The best schedule found by any search thread, shared under a lock."""
+
+    def __init__(self, started: float) -> None:
+        self.lock = threading.Lock()
+        self.started = started
+        self.objective: float | None = None
+        self.values: dict[Key, int] | None = None
+        self.full: list[int] | None = None  # every model variable, when known
+        self.first_feasible: float | None = None
+        self.version = 0
+
+    def offer(
+        self, objective: float, values: dict[Key, int], full: list[int] | None = None
+    ) -> bool:
+        with self.lock:
+            if self.first_feasible is None:
+                self.first_feasible = perf_counter() - self.started
+            if self.objective is not None and objective >= self.objective:
+                return False
+            self.objective, self.values, self.full = objective, values, full
+            self.version += 1
+            return True
+
+    def get(self) -> tuple[float | None, dict[Key, int] | None, int]:
+        with self.lock:
+            return self.objective, self.values, self.version
+
+    def full_solution(self) -> list[int] | None:
+        with self.lock:
+            return self.full
+
+
+class RosterLns:
+    def __init__(
+        self,
+        builder: Builder,
+        incumbent: Incumbent,
+        *,
+        seed: int,
+        deadline: float,
+        stopped: threading.Event,
+        on_improve: Callable[[], None],
+    ) -> None:
+        self.b = builder
+        self.base = builder.model.clone()
+        self.base.Proto().clear_solution_hint()
+        self.index = {key: var.Index() for key, var in builder.x.items()}
+        self.people = sorted({k[0] for k in builder.x})
+        self.keys_of: dict[str, list[Key]] = defaultdict(list)
+        for key in builder.x:
+            self.keys_of[key[0]].append(key)
+        # Demands with a target: (target, the decisions that count toward it).
+        self.cells: list[tuple[int, list[Key]]] = []
+        for demand in builder.problem.demands:
+            if demand.target > 0 and demand.under_weight > 0:
+                keys = [
+                    (p.id, demand.day, demand.shift)
+                    for p in builder.problem.people
+                    if (p.id, demand.day, demand.shift) in builder.x and demand.eligibility.admits(p)
+                ]
+                self.cells.append((demand.target, keys))
+        self.incumbent = incumbent
+        self.rng = random.Random(seed)
+        self.deadline = deadline
+        self.stopped = stopped
+        self.on_improve = on_improve
+        self.current: cp_model.CpSolver | None = None
+        self.searching_first = False
+        self.size = max(2, len(self.people) // 8)  # people freed per move
+        self.days = max(2, builder.days // 7)  # days freed per all-staff move
+
+    def stop(self) -> None:
+        self.stopped.set()
+        solver = self.current
+        if solver is not None:
+            solver.stop_search()
+
+    def _left(self) -> float:
+        return self.deadline - perf_counter()
+
+    def first_solution(self, time_limit: float, workers: int) -> None:
+        """A feasible start: CP-SAT's portfolio (feasibility jump, LNS) on all workers, before
+        the exact search starts, as one-worker tree search can take long to find one."""
+        solver = cp_model.CpSolver()
+        solver.parameters.num_workers = workers
+        solver.parameters.max_time_in_seconds = max(0.01, min(time_limit, self._left()))
+        solver.parameters.stop_after_first_solution = True
+        self.current = solver
+        self.searching_first = True
+        if not self.stopped.is_set():
+            status = solver.Solve(self.base)
+            if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                self._take(solver)
+        self.searching_first = False
+        self.current = None
+
+    def first_found(self) -> None:
+        """The exact search found a schedule: the first-solution phase can end."""
+        solver = self.current
+        if self.searching_first and solver is not None:
+            solver.stop_search()
+
+    def _take(self, solver: cp_model.CpSolver) -> None:
+        solution = list(solver.ResponseProto().solution)
+        values = {key: solution[i] for key, i in self.index.items()}
+        if self.incumbent.offer(solver.ObjectiveValue(), values, solution):
+            self.on_improve()
+
+    def _neighbourhood(self, values: dict[Key, int]) -> tuple[str, set[Key]]:
+        kind = self.rng.choice(("people", "gap", "gap", "days", "costly"))
+        if kind == "gap":
+            # An under-covered demand: free people who could fill it but are off that day,
+            # plus a few at random to absorb the knock-on changes of their runs and totals.
+            short = [keys for target, keys in self.cells if sum(values[k] for k in keys) < target]
+            if short:
+                keys = self.rng.choice(short)
+                idle = sorted({k[0] for k in keys if not any(
+                    values.get((k[0], k[1], s), 0) for s in self.b.shifts_of[(k[0], k[1])])})
+                chosen = set(self.rng.sample(idle, min(len(idle), max(1, self.size - 1))))
+                while len(chosen) < min(self.size + 1, len(self.people)):
+                    chosen.add(self.rng.choice(self.people))
+                return kind, {k for p in chosen for k in self.keys_of[p]}
+            kind = "people"
+        if kind == "days":
+            start = self.rng.randrange(max(1, self.b.days - self.days + 1))
+            span = range(start, start + self.days)
+            # A couple of whole rosters too, so runs crossing the window's edges can move.
+            extra = set(self.rng.sample(self.people, min(2, len(self.people))))
+            return kind, {k for k in self.b.x if k[1] in span or k[0] in extra}
+        if kind == "costly":
+            # People working on one random day: the ones whose swaps fix that day's cover.
+            day = self.rng.randrange(self.b.days)
+            busy = sorted({k[0] for k, v in values.items() if v and k[1] == day})
+            chosen = set(self.rng.sample(busy, min(len(busy), self.size)))
+            while len(chosen) < min(self.size + 1, len(self.people)):
+                chosen.add(self.rng.choice(self.people))
+            return kind, {k for p in chosen for k in self.keys_of[p]}
+        chosen = set(self.rng.sample(self.people, min(self.size, len(self.people))))
+        return kind, {k for p in chosen for k in self.keys_of[p]}
+
+    def run(self) -> None:
+        while not self.stopped.is_set() and self._left() > 0.05:
+            objective, values, _ = self.incumbent.get()
+            if values is None:
+                if self.stopped.wait(0.05):
+                    return
+                continue
+            kind, free = self._neighbourhood(values)
+            full = self.incumbent.full_solution()
+            model = restricted(self.base, self.index, values, free, full)
+            solver = cp_model.CpSolver()
+            p = solver.parameters
+            p.num_workers = 1
+            p.random_seed = self.rng.randrange(1 << 30)
+            p.linearization_level = 2
+            p.add_lp_constraints_lazily = False
+            p.max_time_in_seconds = max(0.01, min(SUB_TIME, self._left()))
+            self.current = solver
+            if self.stopped.is_set():
+                return
+            status = solver.Solve(model)
+            self.current = None
+            if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                if objective is None or solver.ObjectiveValue() < objective:
+                    self._take(solver)
+            self._adapt(kind, status == cp_model.OPTIMAL)
+
+    def _adapt(self, kind: str, solved: bool) -> None:
+        if kind == "days":
+            self.days = min(self.b.days, self.days + 1) if solved else max(1, self.days - 1)
+        else:
+            self.size = min(len(self.people), self.size + 1) if solved else max(1, self.size - 1)

@@ -1,0 +1,303 @@
+"""Solve a Problem with CP-SAT: parameters, hints, live progress, cancellation, diagnosis."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Sequence
+from time import perf_counter
+
+from ortools.sat.python import cp_model
+
+from ..model import Assignment, Problem, Progress, Solution, SolveStatus
+from .acgme import add_acgme
+from .build import Builder, ModelDataError
+from .limits import add_person_limits, add_successions, add_supervision
+from .lns import Incumbent, RosterLns, complete
+
+ALGORITHM = "cpsat"
+PROGRESS_PERIOD = 0.5  # seconds between timer progress reports and should_stop polls
+log = logging.getLogger(__name__)
+
+ProgressFn = Callable[[Progress], None]
+StopFn = Callable[[], bool]
+
+
+def build_model(problem: Problem, *, diagnose: bool = False) -> Builder:
+    b = Builder(problem, diagnose=diagnose)
+    b.build_variables()
+    b.add_coverage()
+    b.add_overlaps()
+    add_person_limits(b)
+    add_successions(b)
+    add_supervision(b)
+    add_acgme(b)
+    if not diagnose:
+        b.add_objective()
+    return b
+
+
+def configure(solver: cp_model.CpSolver, *, time_limit: float, seed: int, workers: int) -> None:
+    p = solver.parameters
+    p.max_time_in_seconds = max(0.01, time_limit)
+    p.random_seed = seed
+    p.num_workers = max(1, workers)
+    if workers <= 1:
+        # One deterministic worker: the same seed gives the same schedule.
+        p.interleave_search = False
+    # The full LP relaxation (level 2) is what closes the gap on rostering models: on small
+    # residency problems it proves optimality in a fraction of the time of the default.
+    p.linearization_level = 2
+    # Every constraint in the LP from the start (as CP-SAT's "max_lp" worker does): on the
+    # larger benchmark instances the lazy default leaves the bound near zero for minutes.
+    p.add_lp_constraints_lazily = False
+
+
+class _Monitor(cp_model.CpSolverSolutionCallback):
+    """Hands every improving solution of the exact search to the shared incumbent."""
+
+    def __init__(self, builder: Builder, incumbent: Incumbent, report: Callable[[str], None]) -> None:
+        super().__init__()
+        self.builder = builder
+        self.incumbent = incumbent
+        self.report = report
+        self.bound: float | None = None
+        self.lock = threading.Lock()
+
+    def on_solution_callback(self) -> None:
+        full = list(self.Response().solution)
+        values = {key: full[v.Index()] for key, v in self.builder.x.items()}
+        self.incumbent.offer(self.ObjectiveValue(), values, full)
+        self.on_bound(self.BestObjectiveBound())
+        self.report("solution")
+
+    def on_bound(self, bound: float) -> None:
+        with self.lock:
+            if self.bound is None or bound > self.bound:
+                self.bound = bound
+
+
+def _hint_from(
+    problem: Problem,
+    hint: Solution | Sequence[Assignment] | None,
+    *,
+    time_limit: float,
+    seed: int,
+    should_stop: StopFn | None,
+) -> Sequence[Assignment]:
+    if isinstance(hint, Solution):
+        return hint.assignments
+    if hint is not None:
+        return hint
+    try:
+        from .. import greedy
+    except ImportError:
+        return ()
+    try:
+        return greedy.solve(
+            problem, time_limit=time_limit, seed=seed, workers=1, on_progress=None,
+            should_stop=should_stop,
+        ).assignments
+    except Exception:  # a hint is optional; a greedy failure must not sink the exact solve
+        log.exception("greedy hint failed; solving without a hint")
+        return ()
+
+
+def _use_hint(
+    builder: Builder, incumbent: Incumbent, chosen: Sequence[Assignment], *, time_limit: float
+) -> None:
+    """Hint a schedule. CP-SAT's hint search gets lost on a hint of the decisions alone (the
+    auxiliary variables are guessed), so the schedule is first completed to every variable
+    with the decisions fixed; a schedule that satisfies the model also starts the incumbent."""
+    picked = {(a.person, a.day, a.shift) for a in chosen}
+    values = {key: int(key in picked) for key in builder.x}
+    full = complete(builder, values, time_limit)
+    if full is None:
+        builder.add_hint(chosen)  # infeasible here: still a useful direction for the search
+        return
+    objective, solution = full
+    proto = builder.model.Proto()
+    proto.clear_solution_hint()
+    proto.solution_hint.vars.extend(range(len(solution)))
+    proto.solution_hint.values.extend(solution)
+    incumbent.offer(objective, values, solution)
+
+
+def _check(problem: Problem) -> list[str]:
+    try:
+        from ..checks import check_problem
+    except ImportError:
+        return []
+    return list(check_problem(problem))
+
+
+def solve(
+    problem: Problem,
+    *,
+    time_limit: float = 10.0,
+    seed: int = 0,
+    workers: int = 1,
+    on_progress: ProgressFn | None = None,
+    should_stop: StopFn | None = None,
+    hint: Solution | Sequence[Assignment] | None = None,
+) -> Solution:
+    started = perf_counter()
+
+    def done(status: SolveStatus, conflicts: Sequence[str] = ()) -> Solution:
+        return Solution(
+            (), status, ALGORITHM, conflicts=tuple(conflicts), wall_time=perf_counter() - started
+        )
+
+    causes = _check(problem)
+    if causes:
+        return done(SolveStatus.INVALID, causes)
+    try:
+        builder = build_model(problem)
+    except ModelDataError as exc:
+        return done(SolveStatus.INVALID, [str(exc)])
+    if should_stop is not None and should_stop():
+        return done(SolveStatus.CANCELLED)
+    hint_budget = min(2.0, 0.1 * time_limit)
+    chosen = _hint_from(problem, hint, time_limit=hint_budget, seed=seed, should_stop=should_stop)
+    incumbent = Incumbent(started)
+    if chosen:
+        _use_hint(builder, incumbent, chosen, time_limit=max(0.5, 0.2 * time_limit))
+
+    solver = cp_model.CpSolver()
+    remaining = time_limit - (perf_counter() - started)
+    deadline = perf_counter() + remaining
+    stopped = threading.Event()  # should_stop said so
+    finished = threading.Event()  # the exact search returned
+    report_lock = threading.Lock()
+
+    def report(phase: str) -> None:
+        if on_progress is None:
+            return
+        objective = incumbent.get()[0]
+        with report_lock:
+            on_progress(Progress(perf_counter() - started, objective, monitor.bound, phase))
+
+    monitor = _Monitor(builder, incumbent, report)
+    solver.best_bound_callback = monitor.on_bound
+    lns: RosterLns | None = None
+    if workers >= 2 and builder.x:
+        # One core for the exact search (bounds, proofs), one for rostering LNS moves.
+        lns = RosterLns(builder, incumbent, seed=seed, deadline=deadline, stopped=threading.Event(),
+                        on_improve=lambda: report("lns"))
+    configure(solver, time_limit=remaining, seed=seed, workers=workers - 1 if lns else workers)
+    proven = threading.Event()  # an LNS schedule reached the exact search's bound
+
+    def tick() -> None:
+        # Polls cancellation and reports even while no new solution arrives.
+        while not finished.wait(PROGRESS_PERIOD):
+            if should_stop is not None and not stopped.is_set() and should_stop():
+                stopped.set()
+                solver.stop_search()
+                if lns is not None:
+                    lns.stop()
+            objective, bound = incumbent.get()[0], monitor.bound
+            if lns is not None and objective is not None:
+                lns.first_found()
+            if lns is not None and objective is not None and bound is not None:
+                if objective <= bound + 1e-9 and not proven.is_set():
+                    proven.set()
+                    solver.stop_search()
+                    lns.stop()
+            report("search")
+
+    def search() -> None:
+        assert lns is not None
+        if incumbent.get()[1] is None:
+            # Until the first schedule, by either thread (tick() stops this one early).
+            lns.first_solution(remaining, workers)
+        lns.run()
+
+    report("start")
+    timer = threading.Thread(target=tick, name="cpsat-progress", daemon=True)
+    helper = threading.Thread(target=search, name="cpsat-lns", daemon=True) if lns else None
+    timer.start()
+    if helper is not None:
+        helper.start()
+    try:
+        status = solver.Solve(builder.model, monitor)
+    finally:
+        if lns is not None:
+            lns.stop()
+        if helper is not None:
+            helper.join()
+        finished.set()
+        timer.join()
+    if status == cp_model.MODEL_INVALID:
+        return done(SolveStatus.INVALID, [f"CP-SAT rejected the model: {solver.StatusName()}"])
+    if status == cp_model.INFEASIBLE:
+        elapsed = perf_counter() - started
+        conflicts = diagnose(problem, time_limit=max(1.0, time_limit - elapsed), seed=seed)
+        report("infeasible")
+        return done(SolveStatus.INFEASIBLE, conflicts)
+    objective, values, _ = incumbent.get()
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        monitor.on_bound(float(solver.BestObjectiveBound()))
+    bound = monitor.bound
+    if values is None:
+        result = SolveStatus.CANCELLED if stopped.is_set() else SolveStatus.UNKNOWN
+    elif status == cp_model.OPTIMAL or proven.is_set() or (
+        objective is not None and bound is not None and objective <= bound + 1e-9
+    ):
+        result = SolveStatus.OPTIMAL
+    elif stopped.is_set():
+        result = SolveStatus.CANCELLED
+    else:
+        result = SolveStatus.FEASIBLE
+    assignments: tuple[Assignment, ...] = ()
+    if values is not None:
+        assignments = builder.assignments(values)
+    report("done")
+    return Solution(
+        assignments=assignments,
+        status=result,
+        algorithm=ALGORITHM,
+        objective=objective,
+        bound=bound,
+        time_to_first_feasible=incumbent.first_feasible,
+        wall_time=perf_counter() - started,
+    )
+
+
+def diagnose(problem: Problem, *, time_limit: float, seed: int = 0) -> list[str]:
+    """A small set of named constraint groups that cannot hold together.
+
+    Every group gets one assumption literal; CP-SAT returns a sufficient subset, which is then
+    shrunk by deletion (drop a group, keep it dropped while the rest stays infeasible) within
+    the time left.
+    """
+    started = perf_counter()
+    b = build_model(problem, diagnose=True)
+    names = {lit.Index(): name for name, lit in b.groups.items()}
+    lits = list(b.groups.values())
+
+    def infeasible_core(assumed: list, limit: float) -> list | None:
+        b.model.ClearAssumptions()
+        b.model.AddAssumptions(assumed)
+        solver = cp_model.CpSolver()
+        configure(solver, time_limit=limit, seed=seed, workers=1)
+        status = solver.Solve(b.model)
+        if status != cp_model.INFEASIBLE:
+            return None
+        core = set(solver.SufficientAssumptionsForInfeasibility())
+        return [lit for lit in assumed if lit.Index() in core]
+
+    core = infeasible_core(lits, time_limit / 2)
+    if core is None:
+        return ["the hard rules conflict (no smaller cause found in the time limit)"]
+    if not core:
+        return ["eligibility, unavailability and overlaps leave no schedule"]
+    i = 0
+    while i < len(core) and perf_counter() - started < time_limit:
+        trial = core[:i] + core[i + 1 :]
+        left = time_limit - (perf_counter() - started)
+        smaller = infeasible_core(trial, min(left, 2.0)) if trial else None
+        if smaller is not None:
+            core = smaller
+        else:
+            i += 1
+    return sorted(names[lit.Index()] for lit in core)
