@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from django import forms
@@ -37,10 +36,12 @@ class GenerateForm(forms.Form):
         blocks = Block.objects.filter(academic_year__program=program).select_related(
             "academic_year"
         )
-        self.fields["blocks"].queryset = blocks.order_by("start_date")
+        field = self.fields["blocks"]
+        assert isinstance(field, forms.ModelMultipleChoiceField)
+        field.queryset = blocks.order_by("start_date")
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         blocks = list(data.get("blocks") or [])
         start, end = data.get("start_date"), data.get("end_date")
         if blocks:
@@ -64,7 +65,9 @@ class CellForm(forms.Form):
     def __init__(self, *args: Any, program: Program, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.program = program
-        self.fields["shift_type"].queryset = ShiftType.objects.filter(program=program, active=True)
+        field = self.fields["shift_type"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = ShiftType.objects.filter(program=program, active=True)
 
     def clean_person(self) -> Person:
         person = Person.objects.filter(
@@ -73,6 +76,3 @@ class CellForm(forms.Form):
         if person is None:
             raise forms.ValidationError("Unknown person.")
         return person
-
-    def clean_date(self) -> date:
-        return self.cleaned_data["date"]

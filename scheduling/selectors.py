@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -31,9 +32,16 @@ def managed_programs(user: Any) -> QuerySet[Program]:
     return programs.filter(pk__in=managed_program_ids(user))
 
 
+def _valid_code(code: Any) -> Any:
+    try:
+        return uuid.UUID(str(code))
+    except ValueError:
+        raise Http404("No such object.") from None
+
+
 def get_program_for_manager(user: Any, code: Any) -> Program:
     """404 alike for a missing program and one the user does not coordinate."""
-    program = managed_programs(user).filter(code=code).first()
+    program = managed_programs(user).filter(code=_valid_code(code)).first()
     if program is None:
         raise Http404("No such program.")
     return program
@@ -42,7 +50,7 @@ def get_program_for_manager(user: Any, code: Any) -> Program:
 def get_run_for_manager(user: Any, code: Any) -> ScheduleRun:
     run = (
         ScheduleRun.objects.select_related("program", "requested_by", "published_by")
-        .filter(program__in=managed_programs(user), code=code)
+        .filter(program__in=managed_programs(user), code=_valid_code(code))
         .first()
     )
     if run is None:

@@ -7,11 +7,13 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
+from django_htmx.middleware import HtmxDetails
 
 from lib.errors import ApplicationError
 from people.models import Person, Program
@@ -23,10 +25,15 @@ from scheduling.models import Assignment, ScheduleRun, State
 GRID_DAYS = 28
 
 
+class HtmxHttpRequest(HttpRequest):
+    htmx: HtmxDetails
+
+
 def _program(request: HttpRequest) -> Program:
-    programs = selectors.managed_programs(request.user)
     code = request.GET.get("program") or request.POST.get("program")
-    program = programs.filter(code=code).first() if code else programs.order_by("name").first()
+    if code:
+        return selectors.get_program_for_manager(request.user, code)
+    program = selectors.managed_programs(request.user).order_by("name").first()
     if program is None:
         raise Http404("You coordinate no program.")
     return program
@@ -41,7 +48,7 @@ def run_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def run_detail(request: HttpRequest, code: Any) -> HttpResponse:
+def run_detail(request: HtmxHttpRequest, code: Any) -> HttpResponse:
     run = selectors.get_run_for_manager(request.user, code)
     context = {
         "run": run,
@@ -156,7 +163,7 @@ def _grid_params(request: HttpRequest, program: Program) -> dict[str, Any]:
     start = start or selectors.current_block_start(program, timezone.localdate())
     run = None
     if request.GET.get("run"):
-        run = selectors.get_run_for_manager(request.user, request.GET["run"])
+        run = selectors.get_run_for_manager(request.user, request.GET.get("run", ""))
         start = run.start_date
     pgy = request.GET.get("pgy")
     rotation = request.GET.get("rotation")
@@ -171,7 +178,7 @@ def _grid_params(request: HttpRequest, program: Program) -> dict[str, Any]:
 
 @login_required
 @require_GET
-def grid(request: HttpRequest) -> HttpResponse:
+def grid(request: HtmxHttpRequest) -> HttpResponse:
     program = _program(request)
     params = _grid_params(request, program)
     data = selectors.schedule_grid(
@@ -209,7 +216,10 @@ def grid(request: HttpRequest) -> HttpResponse:
 @require_GET
 def grid_cell(request: HttpRequest) -> HttpResponse:
     program = _program(request)
-    person = Person.objects.filter(program=program, code=request.GET.get("person")).first()
+    try:
+        person = Person.objects.filter(program=program, code=request.GET.get("person", "")).first()
+    except ValidationError:  # not a UUID
+        person = None
     try:
         day = date.fromisoformat(request.GET.get("date", ""))
     except ValueError:

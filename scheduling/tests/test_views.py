@@ -272,3 +272,13 @@ def test_it_names_the_field_of_a_bad_period(coordinator_client: Client, world: W
     )
     assert response.status_code == 200
     assert "ends before it starts" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["?program=not-a-uuid", "?run=not-a-uuid", "?program=00000000-0000-0000-0000-000000000000"],
+)
+def test_it_answers_404_to_malformed_or_unknown_codes(
+    coordinator_client: Client, world: World, query: str
+) -> None:
+    assert coordinator_client.get(reverse("scheduling:grid") + query).status_code == 404

@@ -99,9 +99,9 @@ def _free_days(b: Builder, person: Person, keys: list[Key]) -> None:
         if not blockers:
             free.append(True)
             continue
-        lit = b.model.NewBoolVar(f"free[{person.id},{d}]")
+        lit = b.model.new_bool_var(f"free[{person.id},{d}]")
         for x in blockers:
-            b.model.AddImplication(lit, x.Not())
+            b.model.add_implication(lit, x.Not())
         free.append(lit)
     group = f"ACGME free days for {person.id}"
     for w in starts:
@@ -177,8 +177,8 @@ def _day_literals(b: Builder, pid: str, keys: list[Key], category: ShiftCategory
         elif len(xs) == 1:
             out.append(xs[0])
         else:
-            lit = b.model.NewBoolVar(f"{category}[{pid},{d}]")
-            b.model.AddMaxEquality(lit, xs)
+            lit = b.model.new_bool_var(f"{category}[{pid},{d}]")
+            b.model.add_max_equality(lit, xs)
             out.append(lit)
     return out
 

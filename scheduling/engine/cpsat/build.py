@@ -14,14 +14,14 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Union
 
-from ortools.sat.python import cp_model
+from ortools.sat.python import cp_model, cp_model_helper
 
 from ..duty import Timeline, timeline_for
 from ..model import Assignment, Person, PersonKind, Problem, RequestKind, ShiftCategory
 
 Key = tuple[str, int, str]  # (person, day, shift)
 # A literal is a CP-SAT Boolean (or its negation) or a Python constant for "no variable".
-Lit = Union[cp_model.IntVar, cp_model.NotBooleanVariable, bool]  # noqa: UP007
+Lit = Union[cp_model_helper.Literal, bool]  # noqa: UP007
 
 
 class ModelDataError(ValueError):
@@ -59,9 +59,9 @@ class Builder:
             return
         lit = self.groups.get(group)
         if lit is None:
-            lit = self.model.NewBoolVar(f"group[{group}]")
+            lit = self.model.new_bool_var(f"group[{group}]")
             self.groups[group] = lit
-        constraint.OnlyEnforceIf(lit)
+        constraint.only_enforce_if(lit)
 
     def clause(self, lits: Iterable[Lit], group: str) -> None:
         """At least one of ``lits`` holds; constants are folded away."""
@@ -74,16 +74,16 @@ class Builder:
             real.append(lit)
         if not real:
             # Every literal is false: the group can never hold.
-            self.enforce(self.model.Add(0 >= 1), group)
+            self.enforce(self.model.add(0 >= 1), group)
             return
-        self.enforce(self.model.AddBoolOr(real), group)
+        self.enforce(self.model.add_bool_or(real), group)
 
     def linear(self, constraint: cp_model.BoundedLinearExpression | bool, group: str) -> None:
         if isinstance(constraint, bool):
             if not constraint:
-                self.enforce(self.model.Add(0 >= 1), group)
+                self.enforce(self.model.add(0 >= 1), group)
             return
-        self.enforce(self.model.Add(constraint), group)
+        self.enforce(self.model.add(constraint), group)
 
     # ----------------------------------------------------------------------- names
     def date(self, day: int) -> str:
@@ -146,7 +146,7 @@ class Builder:
             reason = self.pruned_reason(person, key[1], key[2])
             if reason is not None and key not in fixed:
                 continue
-            var = self.model.NewBoolVar(f"x[{key[0]},{key[1]},{key[2]}]")
+            var = self.model.new_bool_var(f"x[{key[0]},{key[1]},{key[2]}]")
             self.x[key] = var
             self.shifts_of[(key[0], key[1])].append(key[2])
             if reason is not None:
@@ -179,13 +179,13 @@ class Builder:
         elif len(xs) == 1:
             lit = xs[0]
         else:
-            lit = self.model.NewBoolVar(f"work[{person},{day}]")
+            lit = self.model.new_bool_var(f"work[{person},{day}]")
             limits = self.problem.person_by_id[person].limits
             if limits.max_shifts_per_day == 1 or self._pairwise_overlap(day, person):
                 # At most one shift that day: "works" is exactly the sum (a tighter LP).
-                self.model.Add(lit == sum(xs))
+                self.model.add(lit == sum(xs))
             else:
-                self.model.AddMaxEquality(lit, xs)
+                self.model.add_max_equality(lit, xs)
         self._work[key] = lit
         return lit
 
@@ -227,13 +227,13 @@ class Builder:
             # the "which side" literal makes under/over exact in every solution (not only at
             # the optimum), so each reported objective is the validator's value.
             top = len(xs)
-            under = self.model.NewIntVar(0, max(0, target), f"under[{where}]")
-            over = self.model.NewIntVar(0, max(0, top - target), f"over[{where}]")
-            self.model.Add(n + under - over == target)
+            under = self.model.new_int_var(0, max(0, target), f"under[{where}]")
+            over = self.model.new_int_var(0, max(0, top - target), f"over[{where}]")
+            self.model.add(n + under - over == target)
             if target > 0 and top > target:
-                short = self.model.NewBoolVar(f"short[{where}]")
-                self.model.Add(under == 0).OnlyEnforceIf(short.Not())
-                self.model.Add(over == 0).OnlyEnforceIf(short)
+                short = self.model.new_bool_var(f"short[{where}]")
+                self.model.add(under == 0).only_enforce_if(short.Not())
+                self.model.add(over == 0).only_enforce_if(short)
             if uw:
                 self.objective_terms.append((uw, under))
             if ow:
@@ -263,7 +263,7 @@ class Builder:
                 xs = [self.x[(person, d, s)] for d, s in clique if (person, d, s) in self.x]
                 if len(xs) > 1:
                     # Physical impossibility, never a diagnosis candidate.
-                    self.model.AddAtMostOne(xs)
+                    self.model.add_at_most_one(xs)
 
     # ------------------------------------------------------------------- objective
     def add_objective(self) -> None:
@@ -281,7 +281,7 @@ class Builder:
                 self._cost_if(neg(self.var(a.person, a.day, a.shift)), problem.change_weight)
         self._add_fairness()
         expr = sum(c * t for c, t in self.objective_terms) + self.objective_offset
-        self.model.Minimize(expr)
+        self.model.minimize(expr)
 
     def _cost_if(self, lit: Lit, weight: int) -> None:
         if isinstance(lit, bool):
@@ -320,17 +320,17 @@ class Builder:
                 continue
             counts = [self.fairness_count(p, group.measure) for p in members]
             top = self.days * 4
-            hi = self.model.NewIntVar(0, top, f"fair_max[{group.name}]")
-            lo = self.model.NewIntVar(0, top, f"fair_min[{group.name}]")
-            self.model.AddMaxEquality(hi, counts)
-            self.model.AddMinEquality(lo, counts)
+            hi = self.model.new_int_var(0, top, f"fair_max[{group.name}]")
+            lo = self.model.new_int_var(0, top, f"fair_min[{group.name}]")
+            self.model.add_max_equality(hi, counts)
+            self.model.add_min_equality(lo, counts)
             self.objective_terms.append((group.weight, hi - lo))
 
     # ---------------------------------------------------------------------- hints
     def add_hint(self, assignments: Sequence[Assignment]) -> None:
         chosen = {(a.person, a.day, a.shift) for a in assignments}
         for key, var in self.x.items():
-            self.model.AddHint(var, 1 if key in chosen else 0)
+            self.model.add_hint(var, 1 if key in chosen else 0)
 
     def assignments(self, values: Mapping[Key, int]) -> tuple[Assignment, ...]:
         """The schedule of a solution given as one value per decision variable."""

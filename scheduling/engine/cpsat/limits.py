@@ -105,8 +105,8 @@ def _weekends(b: Builder, pid: str, cap: int) -> None:
         if len(lits) == 1:
             worked.append(lits[0])
             continue
-        w = b.model.NewBoolVar(f"weekend[{pid},{days[0]}]")
-        b.model.AddMaxEquality(w, lits)
+        w = b.model.new_bool_var(f"weekend[{pid},{days[0]}]")
+        b.model.add_max_equality(w, lits)
         worked.append(w)
     if len(worked) > cap:
         b.linear(sum(worked) <= cap, f"max weekends for {pid}")

@@ -276,8 +276,8 @@ def diagnose(problem: Problem, *, time_limit: float, seed: int = 0) -> list[str]
     lits = list(b.groups.values())
 
     def infeasible_core(assumed: list, limit: float) -> list | None:
-        b.model.ClearAssumptions()
-        b.model.AddAssumptions(assumed)
+        b.model.clear_assumptions()
+        b.model.add_assumptions(assumed)
         solver = cp_model.CpSolver()
         configure(solver, time_limit=limit, seed=seed, workers=1)
         status = solver.Solve(b.model)
