@@ -130,7 +130,8 @@ STORAGES = {
     },
 }
 
-LOGIN_URL = "admin:login"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "pages:dashboard"
 
 # Email: the console backend unless a host is configured.
 EMAIL_HOST = env_str("EMAIL_HOST", "")

@@ -10,5 +10,8 @@ urlpatterns = [
     path("health/ready", health.ready, name="health-ready"),
     path("admin/", admin.site.urls),
     path("schedule/", include("scheduling.urls")),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("", include("people.urls")),
+    path("", include("scheduling.page_urls")),
     path("", include("django_prometheus.urls")),
 ]

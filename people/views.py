@@ -1,0 +1,255 @@
+"""People pages: my requests, the coordinator's review queue, notifications, calendar links."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
+
+from lib.errors import ApplicationError
+from people import page_selectors as selectors
+from people import services
+from people.forms import AbsenceRequestForm, DecisionForm, PreferenceRequestForm, SubscriptionForm
+from people.page_selectors import SESSION_PROGRAM, Seat, current_seat
+
+NEW_TOKEN = "new_feed_token"
+
+
+def page(request: HttpRequest, template: str, seat: Seat, nav: str, **context: Any) -> HttpResponse:
+    return render(request, template, {"seat": seat, "program": seat.program, "nav": nav, **context})
+
+
+def _person(seat: Seat) -> Any:
+    if seat.person is None:
+        raise Http404("Your account is not linked to a person in this program.")
+    return seat.person
+
+
+@login_required
+@require_GET
+def request_list(request: HttpRequest) -> HttpResponse:
+    seat = current_seat(request)
+    absences = list(selectors.my_absences(seat.person)) if seat.person else []
+    wishes = list(selectors.my_requests(seat.person)) if seat.person else []
+    return page(request, "people/requests.html", seat, "requests", absences=absences, wishes=wishes)
+
+
+def _request_form(request: HttpRequest, kind: str) -> HttpResponse:
+    seat = current_seat(request)
+    person = _person(seat)
+    if kind == "absence":
+        form: Any = AbsenceRequestForm(request.POST or None)
+    else:
+        form = PreferenceRequestForm(request.POST or None, program=seat.program)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        create = services.absence_request_create if kind == "absence" else services.request_create
+        try:
+            create(person=person, actor=request.user, **data)
+        except ApplicationError as error:
+            form.add_service_error(error)
+        else:
+            messages.success(request, "Request sent. You will be notified of the decision.")
+            return redirect("people:requests")
+    return page(request, "people/request_form.html", seat, "requests", form=form, kind=kind)
+
+
+@login_required
+def absence_new(request: HttpRequest) -> HttpResponse:
+    return _request_form(request, "absence")
+
+
+@login_required
+def preference_new(request: HttpRequest) -> HttpResponse:
+    return _request_form(request, "preference")
+
+
+@login_required
+@require_POST
+def request_cancel(request: HttpRequest, kind: str, code: Any) -> HttpResponse:
+    seat = current_seat(request)
+    try:
+        if kind == "absence":
+            services.absence_cancel(
+                absence=selectors.get_own_absence(seat, code), actor=request.user
+            )
+        else:
+            services.request_cancel(
+                request=selectors.get_own_request(seat, code), actor=request.user
+            )
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "Request cancelled.")
+    return redirect("people:requests")
+
+
+@login_required
+@require_GET
+def review(request: HttpRequest) -> HttpResponse:
+    seat = current_seat(request)
+    if not seat.is_manager:
+        raise Http404("Only coordinators review requests.")
+    absences = list(selectors.pending_absences(seat.program))
+    wishes = list(selectors.pending_requests(seat.program))
+    return page(request, "people/review.html", seat, "review", absences=absences, wishes=wishes)
+
+
+@login_required
+@require_POST
+def decide(request: HttpRequest, kind: str, code: Any) -> HttpResponse:
+    seat = current_seat(request)
+    form = DecisionForm(request.POST)
+    if kind == "absence":
+        item: Any = selectors.get_absence_for_manager(seat, code)
+    else:
+        item = selectors.get_request_for_manager(seat, code)
+    if not form.is_valid():
+        messages.error(request, "Choose approve or deny.")
+        return redirect("people:review")
+    approve = form.cleaned_data["decision"] == "approve"
+    try:
+        if kind == "absence":
+            services.absence_decide(
+                absence=item, approve=approve, actor=request.user, note=form.cleaned_data["note"]
+            )
+        else:
+            services.request_decide(
+                request=item, approve=approve, actor=request.user, note=form.cleaned_data["note"]
+            )
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            f"{'Approved' if approve else 'Denied'}: {item.person}, {item.start_date:%d %b}.",
+        )
+    return redirect("people:review")
+
+
+@login_required
+@require_GET
+def notification_list(request: HttpRequest) -> HttpResponse:
+    seat = current_seat(request)
+    notifications = list(selectors.notifications_for(seat)[:100])
+    return page(
+        request, "people/notifications.html", seat, "notifications", notifications=notifications
+    )
+
+
+@login_required
+@require_POST
+def notification_read(request: HttpRequest, code: Any) -> HttpResponse:
+    seat = current_seat(request)
+    notification = selectors.get_notification_for_user(seat, code)
+    services.notification_mark_read(notification=notification, actor=request.user)
+    if getattr(request, "htmx", False):
+        return HttpResponse("")  # the dashboard drops the row
+    return redirect(notification.url or "people:notifications")
+
+
+@login_required
+@require_POST
+def notification_read_all(request: HttpRequest) -> HttpResponse:
+    seat = current_seat(request)
+    services.notifications_mark_all_read(
+        user=request.user, program=seat.program, actor=request.user
+    )
+    return redirect("people:notifications")
+
+
+def feed_urls(request: HttpRequest, token: str) -> dict[str, str]:
+    path = reverse("pages:feed", kwargs={"token": token})
+    https = request.build_absolute_uri(path)
+    return {"https": https, "webcal": "webcal://" + https.split("://", 1)[1]}
+
+
+@login_required
+@require_GET
+def calendar(request: HttpRequest) -> HttpResponse:
+    seat = current_seat(request)
+    token = request.session.pop(NEW_TOKEN, None)  # shown once, then gone for good
+    form = SubscriptionForm(program=seat.program, manager=seat.is_manager)
+    return page(
+        request,
+        "people/calendar.html",
+        seat,
+        "calendar",
+        subscriptions=list(selectors.subscriptions_for(seat)),
+        form=form,
+        new=feed_urls(request, token) if token else None,
+    )
+
+
+@login_required
+@require_POST
+def calendar_create(request: HttpRequest) -> HttpResponse:
+    seat = current_seat(request)
+    form = SubscriptionForm(request.POST, program=seat.program, manager=seat.is_manager)
+    if not form.is_valid():
+        messages.error(
+            request, "; ".join(str(e) for errors in form.errors.values() for e in errors)
+        )
+        return redirect("people:calendar")
+    owner = seat.person
+    if owner is None and seat.is_manager and seat.membership is not None:
+        owner = services.staff_person_ensure(membership=seat.membership, actor=request.user)
+    if owner is None:
+        raise Http404("Your account is not linked to a person in this program.")
+    try:
+        _, token = services.subscription_create(
+            owner=owner,
+            scope=form.cleaned_data["scope"],
+            rotation=form.cleaned_data.get("rotation"),
+            label=form.cleaned_data["label"],
+            manager=seat.is_manager,
+            actor=request.user,
+        )
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        request.session[NEW_TOKEN] = token
+    return redirect("people:calendar")
+
+
+@login_required
+@require_POST
+def calendar_regenerate(request: HttpRequest, code: Any) -> HttpResponse:
+    seat = current_seat(request)
+    subscription = selectors.get_subscription_for_user(seat, code)
+    try:
+        _, token = services.subscription_regenerate(subscription=subscription, actor=request.user)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        request.session[NEW_TOKEN] = token
+        messages.success(request, "New link made; the old one no longer works.")
+    return redirect("people:calendar")
+
+
+@login_required
+@require_POST
+def calendar_revoke(request: HttpRequest, code: Any) -> HttpResponse:
+    seat = current_seat(request)
+    services.subscription_revoke(
+        subscription=selectors.get_subscription_for_user(seat, code), actor=request.user
+    )
+    messages.success(request, "Link revoked: calendars using it stop updating.")
+    return redirect("people:calendar")
+
+
+@login_required
+@require_POST
+def program_switch(request: HttpRequest) -> HttpResponse:
+    seat = current_seat(request)  # 404 for a program the user is not in
+    request.session[SESSION_PROGRAM] = str(seat.program.code)
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        target = reverse("pages:dashboard")
+    return redirect(target.split("?")[0] or reverse("pages:dashboard"))

@@ -1,0 +1,327 @@
+"""Reads for the personal pages: the dashboard and my schedule (week, month, list).
+
+Everything a template shows is computed here (local times, gauge geometry), so templates only draw.
+"""
+
+from __future__ import annotations
+
+import calendar as pycalendar
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from people.models import Absence, CalendarSubscription, Notification, Person, Program, Request
+from rotations.models import ShiftType
+from scheduling.models import Assignment, State
+from swaps.models import SwapRequest
+
+WEEKLY_LIMIT_HOURS = 80
+WINDOW_DAYS = 28
+CALL_CATEGORIES = (
+    ShiftType.Category.IN_HOUSE_CALL,
+    ShiftType.Category.AT_HOME_CALL,
+    ShiftType.Category.NIGHT_FLOAT,
+)
+OPEN_SWAPS = (SwapRequest.Status.OPEN, SwapRequest.Status.OFFERED, SwapRequest.Status.ACCEPTED)
+
+
+def zone(program: Program) -> ZoneInfo:
+    return ZoneInfo(program.timezone)
+
+
+def local_today(program: Program) -> date:
+    return timezone.now().astimezone(zone(program)).date()
+
+
+def local_midnight(day: date, tz: ZoneInfo) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=tz)
+
+
+def published(person: Person) -> QuerySet[Assignment]:
+    return Assignment.objects.filter(person=person, state=State.PUBLISHED).select_related(
+        "shift_type"
+    )
+
+
+@dataclass(frozen=True)
+class Shift:
+    """A published assignment as a page shows it: local times, colour, whether it is call."""
+
+    assignment: Assignment
+    starts: datetime
+    ends: datetime
+
+    @property
+    def shift_type(self) -> ShiftType:
+        return self.assignment.shift_type
+
+    @property
+    def is_call(self) -> bool:
+        return self.assignment.shift_type.category in CALL_CATEGORIES
+
+    @property
+    def hours(self) -> float:
+        return (self.ends - self.starts).total_seconds() / 3600
+
+    @property
+    def overnight(self) -> bool:
+        return self.ends.date() > self.starts.date()
+
+
+def as_shifts(rows: Any, tz: ZoneInfo) -> list[Shift]:
+    return [Shift(a, a.starts_at.astimezone(tz), a.ends_at.astimezone(tz)) for a in rows]
+
+
+@dataclass(frozen=True)
+class Gauge:
+    """A half-circle gauge: the needle's arc end and where the limit sits, in SVG units."""
+
+    value: float
+    limit: float
+    percent: int
+    arc: str
+    level: str
+
+
+def gauge(value: float, limit: float = WEEKLY_LIMIT_HOURS) -> Gauge:
+    # The dial spans 0 .. 1.25 x limit, so the 80-hour mark sits at 80% of the arc.
+    top = limit * 1.25
+    share = max(0.0, min(value / top, 1.0))
+    angle = math.pi * (1 - share)
+    x, y = 60 + 50 * math.cos(angle), 60 - 50 * math.sin(angle)
+    arc = f"M10,60 A50,50 0 0 1 {x:.1f},{y:.1f}" if share > 0 else ""
+    level = "bad" if value > limit else "warn" if value > limit * 0.9 else "ok"
+    return Gauge(round(value, 1), limit, round(100 * value / limit), arc, level)
+
+
+def _overlap_hours(shifts: list[Shift], start: datetime, end: datetime) -> float:
+    seconds = 0.0
+    for shift in shifts:
+        if not shift.shift_type.counts_toward_duty:
+            continue
+        overlap = (min(shift.ends, end) - max(shift.starts, start)).total_seconds()
+        seconds += max(overlap, 0)
+    return seconds / 3600
+
+
+@dataclass
+class DutySummary:
+    week_hours: float
+    window_hours: float
+    average: Gauge
+    days_off: int
+    window_start: date
+    window_end: date
+
+
+def duty_summary(person: Person, today: date, tz: ZoneInfo) -> DutySummary:
+    """This week's hours, the rolling 4-week average (ACGME 80 h) and days off in 28 days."""
+    week_start = today - timedelta(days=today.weekday())
+    window_start = today - timedelta(days=WINDOW_DAYS - 1)
+    first, last = min(week_start, window_start), week_start + timedelta(days=7)
+    rows = published(person).filter(
+        starts_at__lt=local_midnight(last, tz), ends_at__gt=local_midnight(first, tz)
+    )
+    shifts = as_shifts(rows, tz)
+    week = _overlap_hours(
+        shifts, local_midnight(week_start, tz), local_midnight(week_start + timedelta(days=7), tz)
+    )
+    window = _overlap_hours(
+        shifts, local_midnight(window_start, tz), local_midnight(today + timedelta(days=1), tz)
+    )
+    busy: set[date] = set()
+    for shift in shifts:  # a day is off when nothing at all touches it (at-home call included)
+        day = shift.starts.date()
+        while local_midnight(day, tz) < shift.ends:
+            busy.add(day)
+            day += timedelta(days=1)
+    days = [window_start + timedelta(days=i) for i in range(WINDOW_DAYS)]
+    return DutySummary(
+        week_hours=round(week, 1),
+        window_hours=round(window, 1),
+        average=gauge(window / 4),
+        days_off=sum(1 for d in days if d not in busy),
+        window_start=window_start,
+        window_end=today,
+    )
+
+
+@dataclass
+class Dashboard:
+    today: date
+    next_shifts: list[Shift]
+    week: list[tuple[date, list[Shift]]]
+    duty: DutySummary | None
+    absences: list[Absence]
+    wishes: list[Request]
+    swaps: list[SwapRequest]
+    offers: list[SwapRequest]
+    notifications: list[Notification]
+    unread: int
+    feeds: int
+    pending_reviews: int = 0
+
+
+def dashboard(
+    person: Person | None, program: Program, user: Any, *, manager: bool = False
+) -> Dashboard:
+    tz = zone(program)
+    today = local_today(program)
+    notes = Notification.objects.filter(recipient=user, program=program, read_at__isnull=True)
+    board = Dashboard(
+        today=today,
+        next_shifts=[],
+        week=[],
+        duty=None,
+        absences=[],
+        wishes=[],
+        swaps=[],
+        offers=[],
+        notifications=list(notes[:5]),
+        unread=notes.count(),
+        feeds=0,
+    )
+    if manager:
+        board.pending_reviews = (
+            Absence.objects.filter(person__program=program, status=Absence.Status.REQUESTED).count()
+            + Request.objects.filter(person__program=program, status=Request.Status.PENDING).count()
+        )
+    if person is None:
+        return board
+    board.next_shifts = as_shifts(
+        published(person).filter(ends_at__gt=timezone.now()).order_by("starts_at")[:5], tz
+    )
+    week_start = today - timedelta(days=today.weekday())
+    board.week = week_days(person, week_start, 7, tz)
+    board.duty = duty_summary(person, today, tz)
+    board.absences = list(
+        Absence.objects.filter(person=person, status=Absence.Status.REQUESTED).order_by(
+            "start_date"
+        )
+    )
+    board.wishes = list(
+        Request.objects.filter(person=person, status=Request.Status.PENDING)
+        .select_related("shift_type")
+        .order_by("start_date")
+    )
+    swaps = SwapRequest.objects.filter(status__in=OPEN_SWAPS).select_related(
+        "assignment__shift_type", "requester"
+    )
+    board.swaps = list(swaps.filter(requester=person)[:5])
+    board.offers = list(swaps.filter(counterpart=person)[:5])
+    board.feeds = CalendarSubscription.objects.filter(owner=person, revoked_at__isnull=True).count()
+    return board
+
+
+def week_days(
+    person: Person, start: date, days: int, tz: ZoneInfo
+) -> list[tuple[date, list[Shift]]]:
+    end = start + timedelta(days=days - 1)
+    by_day: dict[date, list[Shift]] = defaultdict(list)
+    for shift in as_shifts(published(person).filter(date__range=(start, end)), tz):
+        by_day[shift.assignment.date].append(shift)
+    return [
+        (start + timedelta(days=i), by_day.get(start + timedelta(days=i), [])) for i in range(days)
+    ]
+
+
+VIEWS = ("week", "month", "list")
+
+
+@dataclass
+class Period:
+    """One page of my schedule: a week, a calendar month or a 4-week list."""
+
+    view: str
+    anchor: date
+    start: date
+    end: date
+    title: str
+    previous: date
+    next: date
+    today: date
+    weeks: list[list[tuple[date, list[Shift], list[Absence]]]] = field(default_factory=list)
+    hours: float = 0.0
+    count: int = 0
+
+    @property
+    def days(self) -> list[tuple[date, list[Shift], list[Absence]]]:
+        return [cell for week in self.weeks for cell in week]
+
+
+def period_bounds(view: str, anchor: date) -> tuple[date, date, date, date, str]:
+    """(start, end, previous anchor, next anchor, title) for a view around a date."""
+    if view == "month":
+        first = anchor.replace(day=1)
+        days_in = pycalendar.monthrange(first.year, first.month)[1]
+        last = first.replace(day=days_in)
+        start = first - timedelta(days=first.weekday())
+        end = last + timedelta(days=6 - last.weekday())
+        previous = (first - timedelta(days=1)).replace(day=1)
+        following = last + timedelta(days=1)
+        return start, end, previous, following, f"{first:%B %Y}"
+    if view == "list":
+        start = anchor
+        end = anchor + timedelta(days=27)
+        return (
+            start,
+            end,
+            anchor - timedelta(days=28),
+            anchor + timedelta(days=28),
+            (f"{start:%d %b} – {end:%d %b %Y}"),
+        )
+    start = anchor - timedelta(days=anchor.weekday())
+    end = start + timedelta(days=6)
+    return (
+        start,
+        end,
+        start - timedelta(days=7),
+        start + timedelta(days=7),
+        (f"Week of {start:%d %b %Y}"),
+    )
+
+
+def my_period(person: Person, program: Program, view: str, anchor: date) -> Period:
+    tz = zone(program)
+    start, end, previous, following, title = period_bounds(view, anchor)
+    rows = published(person).filter(date__range=(start, end))
+    shifts = as_shifts(rows, tz)
+    by_day: dict[date, list[Shift]] = defaultdict(list)
+    for shift in shifts:
+        by_day[shift.assignment.date].append(shift)
+    absences = list(
+        Absence.objects.filter(
+            person=person,
+            start_date__lte=end,
+            end_date__gte=start,
+            status__in=[Absence.Status.APPROVED, Absence.Status.REQUESTED],
+        )
+    )
+    days = [start + timedelta(days=i) for i in range((end - start).days + 1)]
+    cells = [
+        (day, by_day.get(day, []), [a for a in absences if a.start_date <= day <= a.end_date])
+        for day in days
+    ]
+    if view == "list":
+        weeks = [[cell for cell in cells if cell[1] or cell[2]]]
+    else:
+        weeks = [cells[i : i + 7] for i in range(0, len(cells), 7)]
+    return Period(
+        view=view,
+        anchor=anchor,
+        start=start,
+        end=end,
+        title=title,
+        previous=previous,
+        next=following,
+        today=local_today(program),
+        weeks=weeks,
+        hours=round(sum(s.hours for s in shifts if s.shift_type.counts_toward_duty), 1),
+        count=len(shifts),
+    )

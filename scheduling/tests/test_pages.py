@@ -1,0 +1,250 @@
+"""The program pages: dashboard, my schedule, manifest, call roster, timeline."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from people.models import Membership, Notification, Person
+from people.page_selectors import SESSION_PROGRAM
+from scheduling.tests.pages_cast import Cast, assign, build_cast, person_of
+
+# Session, user and memberships, then the page's own reads; none grows with the schedule.
+PINNED_QUERIES = {
+    "pages:dashboard": 13,
+    "pages:my-schedule": 5,
+    "pages:manifest": 6,
+    "pages:roster": 5,
+    "pages:timeline": 9,
+}
+PAGES = ["pages:dashboard", "pages:my-schedule", "pages:manifest", "pages:roster", "pages:timeline"]
+
+
+@pytest.fixture
+def cast(resident_a: Any, faculty_a: Any) -> Cast:
+    return build_cast(person_of(resident_a).program, person_of(resident_a), person_of(faculty_a))
+
+
+@pytest.fixture
+def resident_client(resident_a: Any, cast: Cast) -> Client:
+    client = Client()
+    client.force_login(resident_a)
+    return client
+
+
+@pytest.fixture
+def faculty_client(faculty_a: Any, cast: Cast) -> Client:
+    client = Client()
+    client.force_login(faculty_a)
+    return client
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_it_renders_each_page_for_a_member(resident_client: Client, name: str) -> None:
+    response = resident_client.get(reverse(name))
+    assert response.status_code == 200
+    assert b"<html" in response.content and b"Rey Resident" in response.content
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_it_redirects_anonymous_users_to_login(db: None, client: Client, name: str) -> None:
+    response = client.get(reverse(name))
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_it_hides_another_programs_pages(cast: Cast, coordinator_b: Any, name: str) -> None:
+    client = Client()
+    client.force_login(coordinator_b)
+    assert client.get(reverse(name), {"program": str(cast.program.code)}).status_code == 404
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_it_refuses_post(resident_client: Client, name: str) -> None:
+    assert resident_client.post(reverse(name)).status_code == 405
+
+
+def test_it_answers_404_to_a_user_in_no_program(db: None, client: Client) -> None:
+    from conftest import make_user
+
+    client.force_login(make_user("loner"))
+    assert client.get(reverse("pages:dashboard")).status_code == 404
+
+
+def test_it_shows_the_dashboards_duty_hours_and_days_off(
+    resident_client: Client, cast: Cast
+) -> None:
+    board = resident_client.get(reverse("pages:dashboard")).context["board"]
+    # 3 ward days (36 h) + today's call up to midnight (17 of its 24 h): the window ends tonight
+    assert board.duty.window_hours == pytest.approx(53.0)
+    assert board.duty.average.value == pytest.approx(13.2)
+    assert board.duty.days_off == 28 - 4
+    assert [s.shift_type.abbreviation for s in board.next_shifts] == ["CALL", "NF"]
+
+
+def test_it_lists_unread_notifications_and_marks_one_read_over_htmx(
+    resident_client: Client, resident_a: Any, cast: Cast
+) -> None:
+    note = Notification.objects.create(
+        recipient=resident_a, program=cast.program, title="Request approved"
+    )
+    assert b"Request approved" in resident_client.get(reverse("pages:dashboard")).content
+    response = resident_client.post(
+        reverse("people:notification-read", args=[note.code]), HTTP_HX_REQUEST="true"
+    )
+    assert response.status_code == 200
+    note.refresh_from_db()
+    assert note.read_at is not None
+
+
+def test_it_shows_my_week_with_published_shifts_only(resident_client: Client, cast: Cast) -> None:
+    response = resident_client.get(reverse("pages:my-schedule"), {"date": cast.today.isoformat()})
+    period = response.context["period"]
+    shown = {(day, s.shift_type.abbreviation) for day, shifts, _ in period.days for s in shifts}
+    assert (cast.today, "CALL") in shown
+    assert (cast.today + timedelta(days=1), "WD") not in shown  # a draft
+
+
+def test_it_answers_htmx_with_the_schedule_fragment_only(
+    resident_client: Client, cast: Cast
+) -> None:
+    next_week = (cast.today + timedelta(days=7)).isoformat()
+    response = resident_client.get(
+        reverse("pages:my-schedule"), {"date": next_week}, HTTP_HX_REQUEST="true"
+    )
+    assert response.status_code == 200
+    assert b"<html" not in response.content and b'id="schedule"' in response.content
+    assert b"Night float" in response.content or response.context["period"].start > cast.today
+
+
+@pytest.mark.parametrize("view", ["week", "month", "list"])
+def test_it_shows_each_view_of_my_schedule(resident_client: Client, cast: Cast, view: str) -> None:
+    response = resident_client.get(
+        reverse("pages:my-schedule"), {"view": view, "date": cast.today.isoformat()}
+    )
+    assert response.context["period"].view == view
+    assert b"In-house call" in response.content
+
+
+def test_it_sends_people_without_a_person_away_from_my_schedule(
+    cast: Cast, coordinator_a: Any
+) -> None:
+    client = Client()
+    client.force_login(coordinator_a)
+    assert client.get(reverse("pages:my-schedule")).status_code == 404
+    assert client.get(reverse("pages:dashboard")).status_code == 200
+
+
+def test_it_shows_the_manifest_by_rotation_with_call_attending_and_absences(
+    faculty_client: Client, cast: Cast
+) -> None:
+    today = faculty_client.get(reverse("pages:manifest"), {"date": cast.today.isoformat()}).context[
+        "manifest"
+    ]
+    labels = {row.label: row for row in today.rows}
+    assert set(labels) == {"Inpatient Medicine", "Faculty"}
+    assert [s.shift_type.abbreviation for s in today.on_call] == ["CALL"]
+    assert [s.assignment.person.last_name for s in today.attending] == ["Faculty"]
+    night = labels["Inpatient Medicine"].slots["night"]
+    assert [s.shift_type.abbreviation for s in night] == [
+        "CALL"
+    ]  # 24-hour call runs through the night
+    tomorrow = faculty_client.get(
+        reverse("pages:manifest"), {"date": (cast.today + timedelta(days=1)).isoformat()}
+    ).context["manifest"]
+    assert [a.person.last_name for a in tomorrow.absent] == ["Faculty"]
+
+
+def test_it_filters_the_call_roster_by_service(faculty_client: Client, cast: Cast) -> None:
+    response = faculty_client.get(
+        reverse("pages:roster"),
+        {"month": cast.today.strftime("%Y-%m"), "service": str(cast.night.code)},
+    )
+    days = [d for week in response.context["roster"].weeks for d in week if d.services]
+    assert days and {st.abbreviation for d in days for st, _ in d.services} == {"NF"}
+    assert [p.last_name for p in response.context["roster"].contacts] == ["Resident"]
+
+
+def test_it_lists_roster_contacts(faculty_client: Client, cast: Cast) -> None:
+    Person.objects.filter(pk=cast.resident.pk).update(phone="555-0199")
+    response = faculty_client.get(reverse("pages:roster"), {"month": cast.today.strftime("%Y-%m")})
+    assert b"555-0199" in response.content
+
+
+def test_it_answers_404_to_an_unknown_roster_service(faculty_client: Client) -> None:
+    assert faculty_client.get(reverse("pages:roster"), {"service": "nope"}).status_code == 404
+
+
+def test_it_draws_rotation_blocks_and_attending_weeks_on_the_timeline(
+    faculty_client: Client, cast: Cast
+) -> None:
+    Person.objects.filter(pk=cast.faculty.pk).update(attending_weeks_target=3)
+    data = faculty_client.get(reverse("pages:timeline")).context["timeline"]
+    resident = next(r for r in data.residents if r.person == cast.resident)
+    assert [(b.label, b.span) for b in resident.bars] == [("IM", 28)]
+    faculty = next(r for r in data.faculty if r.person == cast.faculty)
+    assert faculty.count == 1 and faculty.summary == "1 / 3 weeks" and faculty.status == "under"
+
+
+def test_it_switches_program_for_people_in_two(cast: Cast, resident_a: Any, program_b: Any) -> None:
+    Membership.objects.create(user=resident_a, program=program_b, role=Membership.Role.FACULTY)
+    client = Client()
+    client.force_login(resident_a)
+    response = client.post(
+        reverse("people:program-switch"), {"program": str(program_b.code), "next": "/manifest/"}
+    )
+    assert response.status_code == 302 and response["Location"] == "/manifest/"
+    assert client.session[SESSION_PROGRAM] == str(program_b.code)
+    assert client.get(reverse("pages:manifest")).context["program"] == program_b
+    assert b'id="program-switch"' in client.get(reverse("pages:manifest")).content
+
+
+def _queries(client: Client, url: str, params: dict[str, str]) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.get(url, params)
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url, params).status_code == 200
+    return len(captured)
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_it_keeps_query_counts_flat_as_the_schedule_grows(
+    resident_client: Client, cast: Cast, name: str
+) -> None:
+    url = reverse(name)
+    params = {"date": cast.today.isoformat()}
+    before = _queries(resident_client, url, params)
+    others = [
+        Person.objects.create(
+            program=cast.program,
+            kind=Person.Kind.RESIDENT,
+            first_name=f"R{i}",
+            last_name=f"L{i}",
+            training_start=cast.year.start_date,
+            phone=f"555-10{i:02d}",
+        )
+        for i in range(5)
+    ]
+    for offset in range(-3, 10):
+        day = cast.today + timedelta(days=offset)
+        assign(cast.resident, cast.attending, day)
+        for person in others:
+            assign(person, cast.call, day)
+    after = _queries(resident_client, url, params)
+    assert after == before
+    assert before == PINNED_QUERIES[name], before
+
+
+def test_it_keeps_a_day_shift_out_of_the_manifests_night(
+    faculty_client: Client, cast: Cast
+) -> None:
+    yesterday = (cast.today - timedelta(days=1)).isoformat()
+    data = faculty_client.get(reverse("pages:manifest"), {"date": yesterday}).context["manifest"]
+    wards = next(row for row in data.rows if row.label == "Inpatient Medicine")
+    assert set(wards.slots) == {"morning", "afternoon"}  # 07-19 touches the night by 2 hours only
