@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from functools import partial
 from typing import Any, ClassVar
 
 from django.contrib import admin
@@ -10,6 +11,7 @@ from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.http import HttpRequest
 from django.utils import timezone
 
+from people import services as people_services
 from people.models import (
     Absence,
     CalendarSubscription,
@@ -255,6 +257,27 @@ class PersonScopedAdmin(ProgramScopedAdmin):
         return str(obj.person.program)
 
 
+def _decide_each(
+    model_admin: Any,
+    request: HttpRequest,
+    rows: QuerySet[Any],
+    decide: Any,
+    name: str,
+    approve: bool,
+) -> None:
+    """Decide each row through the service; refusals (already decided) become messages."""
+    done = sum(
+        model_admin.call_service(
+            request, partial(decide, **{name: row}, approve=approve, actor=request.user)
+        )
+        is not None
+        for row in rows
+    )
+    if done:
+        verb = "Approved" if approve else "Denied"
+        model_admin.message_user(request, f"{verb} {done} {name}(s); the requesters were notified.")
+
+
 @admin.register(Absence)
 class AbsenceAdmin(PersonScopedAdmin):
     list_display = ("person", "kind", "status", "start_date", "end_date", "days", "program_name")
@@ -266,10 +289,19 @@ class AbsenceAdmin(PersonScopedAdmin):
     )
     date_hierarchy = "start_date"
     readonly_fields = ("decided_by", "decided_at", *AUDIT_FIELDS)
+    actions = ("approve", "deny")
 
     @admin.display(description="Days")
     def days(self, obj: Absence) -> int:
         return (obj.end_date - obj.start_date).days + 1
+
+    @admin.action(description="Approve the selected absences")
+    def approve(self, request: HttpRequest, queryset: QuerySet[Absence]) -> None:
+        _decide_each(self, request, queryset, people_services.absence_decide, "absence", True)
+
+    @admin.action(description="Deny the selected absences")
+    def deny(self, request: HttpRequest, queryset: QuerySet[Absence]) -> None:
+        _decide_each(self, request, queryset, people_services.absence_decide, "absence", False)
 
 
 @admin.register(Request)
@@ -294,6 +326,15 @@ class RequestAdmin(PersonScopedAdmin):
     date_hierarchy = "start_date"
     autocomplete_fields = ("person", "shift_type")
     readonly_fields = ("decided_by", "decided_at", *AUDIT_FIELDS)
+    actions = ("approve", "deny")
+
+    @admin.action(description="Approve the selected requests")
+    def approve(self, request: HttpRequest, queryset: QuerySet[Request]) -> None:
+        _decide_each(self, request, queryset, people_services.request_decide, "request", True)
+
+    @admin.action(description="Deny the selected requests")
+    def deny(self, request: HttpRequest, queryset: QuerySet[Request]) -> None:
+        _decide_each(self, request, queryset, people_services.request_decide, "request", False)
 
 
 @admin.register(Certification)

@@ -295,23 +295,28 @@ def schedule_run_publish(*, run: ScheduleRun, actor: Any) -> ScheduleRun:
 
 
 def _publish_assignments(run: ScheduleRun) -> dict[str, int]:
+    """Make the draft the published schedule of its period, touching only what changed.
+
+    A published shift the draft repeats keeps its row (and so its public code, which calendar
+    feeds use as the event UID); published shifts the draft drops are deleted, unless locked;
+    the draft's new shifts become published.
+    """
     published = Assignment.objects.filter(
         person__program=run.program,
         state=State.PUBLISHED,
         date__range=(run.start_date, run.end_date),
     )
-    removed, _ = published.filter(locked=False).delete()
-    locked_same = Assignment.objects.filter(
-        state=State.PUBLISHED,
-        locked=True,
-        person=OuterRef("person"),
-        date=OuterRef("date"),
-        shift_type=OuterRef("shift_type"),
-    )
     drafts = Assignment.objects.filter(run=run, state=State.DRAFT)
-    drafts.filter(Exists(locked_same)).delete()  # the locked row already says the same
+    same_draft = drafts.filter(
+        person=OuterRef("person"), date=OuterRef("date"), shift_type=OuterRef("shift_type")
+    )
+    same_published = published.filter(
+        person=OuterRef("person"), date=OuterRef("date"), shift_type=OuterRef("shift_type")
+    )
+    removed, _ = published.filter(locked=False).exclude(Exists(same_draft)).delete()
+    kept, _ = drafts.filter(Exists(same_published)).delete()  # already published as it is
     added = drafts.update(state=State.PUBLISHED, updated_at=timezone.now())
-    return {"removed": removed, "added": added}
+    return {"removed": removed, "added": added, "kept": kept}
 
 
 def schedule_run_discard(*, run: ScheduleRun, actor: Any) -> ScheduleRun:

@@ -261,3 +261,26 @@ def test_it_rejects_a_posted_choice_from_another_program(console: Any) -> None:
     assert "person" in response.context["adminform"].form.errors
     absence.refresh_from_db()
     assert absence.person == console.world.a[Person]
+
+
+def test_it_approves_requested_absences_through_the_service(
+    coordinator_client: Any, coordinator_a: Any, world: Any
+) -> None:
+    from django.contrib.admin import helpers
+    from django.urls import reverse
+
+    from people.models import Absence, Notification
+
+    absence = world.a[Absence]
+    url = reverse("admin:people_absence_changelist")
+    coordinator_client.post(url, {"action": "approve", helpers.ACTION_CHECKBOX_NAME: [absence.pk]})
+    absence.refresh_from_db()
+    assert absence.status == Absence.Status.APPROVED
+    assert absence.decided_by == coordinator_a
+    response = coordinator_client.post(
+        url, {"action": "deny", helpers.ACTION_CHECKBOX_NAME: [absence.pk]}, follow=True
+    )
+    absence.refresh_from_db()
+    assert absence.status == Absence.Status.APPROVED  # already decided: refused, not changed
+    assert "already approved" in response.content.decode()
+    assert Notification.objects.filter(recipient__memberships__person=absence.person).exists()

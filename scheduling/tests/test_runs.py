@@ -291,3 +291,23 @@ def test_it_moves_the_fewest_people_when_re_solving_with_minimal_change(
     assert comparison == {"draft": 7, "published": 7, "added": 1, "removed": 1, "kept": 6}
     replacement = Assignment.objects.get(run=second, date=day3.date)
     assert replacement.person_id != day3.person_id
+
+
+def test_it_keeps_the_rows_of_unchanged_shifts_when_republishing(world: SmallProgram) -> None:
+    services.schedule_run_publish(run=_create(world, algorithm="cpsat"), actor=None)
+    before = dict(Assignment.objects.filter(state=State.PUBLISHED).values_list("date", "code"))
+    day3 = Assignment.objects.get(state=State.PUBLISHED, date=START + timedelta(days=3))
+    Absence.objects.create(
+        person=day3.person,
+        kind=Absence.Kind.SICK,
+        status=Absence.Status.APPROVED,
+        start_date=day3.date,
+        end_date=day3.date,
+    )
+    second = services.schedule_run_publish(
+        run=_create(world, algorithm="cpsat", parameters={"minimal_change": True}), actor=None
+    )
+    after = dict(Assignment.objects.filter(state=State.PUBLISHED).values_list("date", "code"))
+    assert second.metrics["published"] == {"removed": 1, "added": 1, "kept": 6}
+    assert {day for day in before if before[day] == after.get(day)} == set(before) - {day3.date}
+    assert not Assignment.objects.filter(state=State.DRAFT).exists()
