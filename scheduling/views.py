@@ -17,6 +17,7 @@ from django_htmx.middleware import HtmxDetails
 
 from lib.errors import ApplicationError
 from people.models import Person, Program
+from people.page_selectors import Seat, current_seat
 from rotations.models import Rotation
 from scheduling import selectors, services
 from scheduling.forms import CellForm, GenerateForm
@@ -29,21 +30,30 @@ class HtmxHttpRequest(HttpRequest):
     htmx: HtmxDetails
 
 
+def _seat(request: HttpRequest) -> Seat:
+    """The coordinator's current program (switchable, remembered in the session); 404 for
+    anyone who does not manage it."""
+    seat = current_seat(request)
+    if not (seat.is_manager or getattr(request.user, "is_superuser", False)):
+        raise Http404("Only the program's coordinators see this page.")
+    return seat
+
+
 def _program(request: HttpRequest) -> Program:
-    code = request.GET.get("program") or request.POST.get("program")
-    if code:
-        return selectors.get_program_for_manager(request.user, code)
-    program = selectors.managed_programs(request.user).order_by("name").first()
-    if program is None:
-        raise Http404("You coordinate no program.")
-    return program
+    return _seat(request).program
+
+
+def _render(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
+    """Render with the layout's context: the seat (program switcher, role navigation)."""
+    seat = context.get("seat") or current_seat(request)
+    return render(request, template, {"seat": seat, "program": seat.program, **context})
 
 
 @login_required
 @require_GET
 def run_list(request: HttpRequest) -> HttpResponse:
     runs = selectors.runs_for_manager(request.user)[:50]
-    return render(request, "scheduling/run_list.html", {"runs": runs, "nav": "runs"})
+    return _render(request, "scheduling/run_list.html", {"runs": runs, "nav": "runs"})
 
 
 @login_required
@@ -58,7 +68,7 @@ def run_detail(request: HtmxHttpRequest, code: Any) -> HttpResponse:
         "nav": "runs",
     }
     template = "scheduling/run.html#progress" if request.htmx else "scheduling/run.html"
-    response = render(request, template, context)
+    response = _render(request, template, context)
     if request.htmx and not run.is_active:
         response["HX-Refresh"] = "true"  # the run ended: load the violations and decisions
     return response
@@ -124,9 +134,7 @@ def generate(request: HttpRequest) -> HttpResponse:
             form.add_error(None, error.message)
         else:
             return redirect("scheduling:run", code=run.code)
-    return render(
-        request, "scheduling/generate.html", {"form": form, "program": program, "nav": "generate"}
-    )
+    return _render(request, "scheduling/generate.html", {"form": form, "nav": "generate"})
 
 
 @login_required
@@ -152,7 +160,7 @@ def validate(request: HttpRequest) -> HttpResponse:
         "error": error,
         "nav": "grid",
     }
-    return render(request, "scheduling/validate.html", context)
+    return _render(request, "scheduling/validate.html", context)
 
 
 def _grid_params(request: HttpRequest, program: Program) -> dict[str, Any]:
@@ -209,7 +217,7 @@ def grid(request: HtmxHttpRequest) -> HttpResponse:
         "nav": "grid",
     }
     template = "scheduling/grid.html#grid" if request.htmx else "scheduling/grid.html"
-    return render(request, template, context)
+    return _render(request, template, context)
 
 
 @login_required
