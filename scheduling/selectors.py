@@ -5,11 +5,12 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from people.models import Person, Program
 from people.selectors import managed_program_ids
@@ -98,10 +99,15 @@ def run_chart(run: ScheduleRun) -> Chart:
     return Chart(objective, bound, f"0–{t_max:.0f} s", low, high, len(samples))
 
 
-def run_percent(run: ScheduleRun) -> int:
+def run_percent(run: ScheduleRun, now: datetime | None = None) -> int:
+    """Share of the time limit used so far, by the wall clock since the worker claimed the run
+    (so the bar moves while the problem is built, not only once the solver reports)."""
     if not run.is_active:
         return 100
-    return min(99, int(100 * run.elapsed_seconds / max(run.time_limit_seconds, 1)))
+    elapsed = run.elapsed_seconds
+    if run.started_at is not None:
+        elapsed = max(elapsed, ((now or timezone.now()) - run.started_at).total_seconds())
+    return min(99, int(100 * elapsed / max(run.time_limit_seconds, 1)))
 
 
 @dataclass

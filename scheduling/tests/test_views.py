@@ -282,3 +282,21 @@ def test_it_answers_404_to_malformed_or_unknown_codes(
     coordinator_client: Client, world: World, query: str
 ) -> None:
     assert coordinator_client.get(reverse("scheduling:grid") + query).status_code == 404
+
+
+def test_it_measures_progress_by_the_clock_since_the_run_was_claimed(world: World) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from scheduling.selectors import run_percent
+
+    run = _run(world)
+    run.status, run.time_limit_seconds, run.elapsed_seconds = ScheduleRun.Status.RUNNING, 20, 0.0
+    run.started_at = timezone.now()
+    assert run_percent(run, now=run.started_at + timedelta(seconds=5)) == 25
+    assert (
+        run_percent(run, now=run.started_at + timedelta(seconds=60)) == 99
+    )  # never full while running
+    run.status = ScheduleRun.Status.SUCCEEDED
+    assert run_percent(run) == 100
