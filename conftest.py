@@ -139,7 +139,7 @@ def utc(day: date, hour: int) -> datetime:
     return datetime.combine(day, time(hour), tzinfo=UTC)
 
 
-def build_program_rows(program: Program, tag: str) -> dict[type[models.Model], models.Model]:
+def build_program_rows(program: Program, tag: str) -> dict[type[models.Model], Any]:
     """One row of every console model in ``program``, all linked together."""
     year = AcademicYear.objects.create(
         program=program, name="2026–2027", start_date=YEAR_START, end_date=YEAR_END
@@ -251,8 +251,9 @@ def build_program_rows(program: Program, tag: str) -> dict[type[models.Model], m
 
 @dataclass
 class World:
-    a: dict[type[models.Model], models.Model] = field(default_factory=dict)
-    b: dict[type[models.Model], models.Model] = field(default_factory=dict)
+    # Values are typed Any: each is an instance of its key, which a dict type cannot say.
+    a: dict[type[models.Model], Any] = field(default_factory=dict)
+    b: dict[type[models.Model], Any] = field(default_factory=dict)
 
 
 @pytest.fixture
@@ -329,6 +330,7 @@ class ConsoleChecks:
                 if not isinstance(form_field, ModelChoiceField | ModelMultipleChoiceField):
                     continue
                 queryset = form_field.queryset
+                assert queryset is not None
                 if queryset.model in PROGRAM_PATHS:
                     path = PROGRAM_PATHS[queryset.model]
                     assert not scope_queryset(queryset, path, [program_b.pk]).exists()
@@ -349,6 +351,7 @@ class ConsoleChecks:
         fields = self.model_admin(model).get_autocomplete_fields(request)
         for name in fields:
             remote = model._meta.get_field(name).related_model
+            assert isinstance(remote, type) and issubclass(remote, models.Model), name
             response = self.coordinator.get(
                 reverse("admin:autocomplete"),
                 {

@@ -28,10 +28,10 @@ def test_it_derives_pgy_from_training_start(
 
 
 def test_it_derives_pgy_per_academic_year_without_roll_over() -> None:
-    program = f.ProgramFactory()
-    resident = f.PersonFactory(program=program, training_start=date(2025, 7, 1))
-    this_year = f.AcademicYearFactory(program=program)
-    next_year = f.AcademicYearFactory(
+    program = f.ProgramFactory.create()
+    resident = f.PersonFactory.create(program=program, training_start=date(2025, 7, 1))
+    this_year = f.AcademicYearFactory.create(program=program)
+    next_year = f.AcademicYearFactory.create(
         program=program, start_date=date(2027, 7, 1), end_date=date(2028, 6, 30)
     )
     assert resident.pgy_in(this_year) == 2
@@ -39,12 +39,12 @@ def test_it_derives_pgy_per_academic_year_without_roll_over() -> None:
 
 
 def test_it_applies_the_override_only_in_its_year() -> None:
-    program = f.ProgramFactory()
-    year = f.AcademicYearFactory(program=program)
-    later = f.AcademicYearFactory(
+    program = f.ProgramFactory.create()
+    year = f.AcademicYearFactory.create(program=program)
+    later = f.AcademicYearFactory.create(
         program=program, start_date=date(2027, 7, 1), end_date=date(2028, 6, 30)
     )
-    resident = f.PersonFactory(
+    resident = f.PersonFactory.create(
         program=program, training_start=date(2025, 7, 1), pgy_override=1, pgy_override_year=year
     )
     assert resident.pgy_in(year) == 1
@@ -52,12 +52,12 @@ def test_it_applies_the_override_only_in_its_year() -> None:
 
 
 def test_it_gives_faculty_no_pgy() -> None:
-    faculty = f.PersonFactory(kind=Person.Kind.FACULTY, training_start=None)
-    assert faculty.pgy_in(f.AcademicYearFactory(program=faculty.program)) is None
+    faculty = f.PersonFactory.create(kind=Person.Kind.FACULTY, training_start=None)
+    assert faculty.pgy_in(f.AcademicYearFactory.create(program=faculty.program)) is None
 
 
 def test_it_names_the_field_of_an_impossible_pgy() -> None:
-    year = f.AcademicYearFactory()
+    year = f.AcademicYearFactory.create()
     person = Person(
         program=year.program,
         kind=Person.Kind.RESIDENT,
@@ -74,7 +74,7 @@ def test_it_names_the_field_of_an_impossible_pgy() -> None:
 
 def test_it_requires_training_start_for_residents() -> None:
     person = Person(
-        program=f.ProgramFactory(), kind=Person.Kind.RESIDENT, first_name="A", last_name="B"
+        program=f.ProgramFactory.create(), kind=Person.Kind.RESIDENT, first_name="A", last_name="B"
     )
     with pytest.raises(ValidationError) as error:
         person.full_clean()
@@ -82,9 +82,12 @@ def test_it_requires_training_start_for_residents() -> None:
 
 
 def test_it_refuses_a_membership_whose_role_conflicts_with_the_person() -> None:
-    faculty = f.PersonFactory(kind=Person.Kind.FACULTY, training_start=None)
+    faculty = f.PersonFactory.create(kind=Person.Kind.FACULTY, training_start=None)
     membership = Membership(
-        user=f.UserFactory(), program=faculty.program, role=Membership.Role.RESIDENT, person=faculty
+        user=f.UserFactory.create(),
+        program=faculty.program,
+        role=Membership.Role.RESIDENT,
+        person=faculty,
     )
     with pytest.raises(ValidationError) as error:
         membership.full_clean()
@@ -92,10 +95,10 @@ def test_it_refuses_a_membership_whose_role_conflicts_with_the_person() -> None:
 
 
 def test_it_refuses_a_membership_linking_another_programs_person() -> None:
-    person = f.PersonFactory()
+    person = f.PersonFactory.create()
     membership = Membership(
-        user=f.UserFactory(),
-        program=f.ProgramFactory(),
+        user=f.UserFactory.create(),
+        program=f.ProgramFactory.create(),
         role=Membership.Role.RESIDENT,
         person=person,
     )
@@ -105,7 +108,7 @@ def test_it_refuses_a_membership_linking_another_programs_person() -> None:
 
 
 def test_it_refuses_a_second_role_in_the_same_program() -> None:
-    first = f.MembershipFactory(role=Membership.Role.FACULTY)
+    first = f.MembershipFactory.create(role=Membership.Role.FACULTY)
     second = Membership(user=first.user, program=first.program, role=Membership.Role.COORDINATOR)
     with pytest.raises(ValidationError):
         second.full_clean()
@@ -121,7 +124,7 @@ def test_it_names_bad_supervision_ratios(ratios: dict[str, object]) -> None:
 
 def test_it_refuses_an_absence_ending_before_it_starts() -> None:
     absence = f.AbsenceFactory.build(
-        person=f.PersonFactory(), start_date=date(2026, 12, 5), end_date=date(2026, 12, 1)
+        person=f.PersonFactory.create(), start_date=date(2026, 12, 5), end_date=date(2026, 12, 1)
     )
     with pytest.raises(ValidationError) as error:
         absence.full_clean()

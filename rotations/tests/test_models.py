@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_it_names_the_end_of_a_block_ending_before_it_starts() -> None:
-    year = f.AcademicYearFactory()
+    year = f.AcademicYearFactory.create()
     block = Block(
         academic_year=year, number=1, start_date=date(2026, 7, 10), end_date=date(2026, 7, 1)
     )
@@ -22,7 +22,7 @@ def test_it_names_the_end_of_a_block_ending_before_it_starts() -> None:
 
 
 def test_it_names_the_block_a_new_block_overlaps() -> None:
-    existing = f.BlockFactory(number=1)
+    existing = f.BlockFactory.create(number=1)
     block = Block(
         academic_year=existing.academic_year,
         number=2,
@@ -35,7 +35,7 @@ def test_it_names_the_block_a_new_block_overlaps() -> None:
 
 
 def test_it_refuses_a_block_outside_its_year() -> None:
-    year = f.AcademicYearFactory()
+    year = f.AcademicYearFactory.create()
     block = Block(
         academic_year=year, number=1, start_date=date(2027, 6, 20), end_date=date(2027, 7, 10)
     )
@@ -53,7 +53,7 @@ def test_it_refuses_a_block_outside_its_year() -> None:
     ],
 )
 def test_it_names_the_field_of_impossible_coverage(values: dict[str, object], field: str) -> None:
-    shift = f.ShiftTypeFactory()
+    shift = f.ShiftTypeFactory.create()
     coverage = CoverageRequirement(shift_type=shift, **values)
     with pytest.raises(ValidationError) as error:
         coverage.full_clean()
@@ -62,7 +62,7 @@ def test_it_names_the_field_of_impossible_coverage(values: dict[str, object], fi
 
 def test_it_names_the_field_of_an_impossible_rotation() -> None:
     rotation = f.RotationFactory.build(
-        program=f.ProgramFactory(), min_residents=5, max_residents=2, pgy_min=3, pgy_max=2
+        program=f.ProgramFactory.create(), min_residents=5, max_residents=2, pgy_min=3, pgy_max=2
     )
     with pytest.raises(ValidationError) as error:
         rotation.full_clean()

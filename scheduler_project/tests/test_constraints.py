@@ -34,14 +34,14 @@ AT = datetime(2026, 7, 1, 11, tzinfo=UTC)
 
 
 def _subscription(**overrides: object) -> None:
-    person = f.PersonFactory()
+    person = f.PersonFactory.create()
     CalendarSubscription.objects.create(
         program=person.program, owner=person, token_hash="0" * 64, token_hint="abc", **overrides
     )
 
 
 def _swap(**overrides: object) -> None:
-    assignment = f.AssignmentFactory()
+    assignment = f.AssignmentFactory.create()
     values: dict[str, object] = {
         "program": assignment.person.program,
         "requester": assignment.person,
@@ -59,31 +59,31 @@ def _duplicate(factory: Callable[..., object], *shared: str, **overrides: object
 
 
 def _run_pair(status: str) -> None:
-    run = f.ScheduleRunFactory(status=status)
+    run = f.ScheduleRunFactory.create(status=status)
     ScheduleRun.objects.create(
         program=run.program, start_date=run.start_date, end_date=run.end_date, status=status
     )
 
 
 def _assignment_pair(state: str) -> None:
-    run = f.ScheduleRunFactory()
-    first = f.AssignmentFactory(state=state, run=run, person__program=run.program)
-    f.AssignmentFactory(
+    run = f.ScheduleRunFactory.create()
+    first = f.AssignmentFactory.create(state=state, run=run, person__program=run.program)
+    f.AssignmentFactory.create(
         person=first.person, shift_type=first.shift_type, date=first.date, state=state, run=run
     )
 
 
 def _rotation_assignment_pair(state: str) -> None:
-    run = f.ScheduleRunFactory()
-    first = f.RotationAssignmentFactory(state=state, run=run, person__program=run.program)
-    f.RotationAssignmentFactory(
+    run = f.ScheduleRunFactory.create()
+    first = f.RotationAssignmentFactory.create(state=state, run=run, person__program=run.program)
+    f.RotationAssignmentFactory.create(
         person=first.person, block=first.block, rotation=first.rotation, state=state, run=run
     )
 
 
 def _overlapping_blocks() -> None:
-    block = f.BlockFactory(number=1)
-    f.BlockFactory(
+    block = f.BlockFactory.create(number=1)
+    f.BlockFactory.create(
         academic_year=block.academic_year,
         number=2,
         start_date=block.end_date,
@@ -92,11 +92,11 @@ def _overlapping_blocks() -> None:
 
 
 def _candidate_pair() -> None:
-    assignment = f.AssignmentFactory()
+    assignment = f.AssignmentFactory.create()
     swap = SwapRequest.objects.create(
         program=assignment.person.program, requester=assignment.person, assignment=assignment
     )
-    other = f.PersonFactory(program=swap.program)
+    other = f.PersonFactory.create(program=swap.program)
     for _ in range(2):
         SwapCandidate.objects.create(swap=swap, person=other, assignment=assignment, score=0.5)
 
@@ -104,39 +104,43 @@ def _candidate_pair() -> None:
 # constraint name -> (valid row builder, bad row builder)
 CASES: dict[str, tuple[Callable[[], object], Callable[[], object]]] = {
     "program_night_float_limit_positive": (
-        lambda: f.ProgramFactory(max_consecutive_night_float=1),
-        lambda: f.ProgramFactory(max_consecutive_night_float=0),
+        lambda: f.ProgramFactory.create(max_consecutive_night_float=1),
+        lambda: f.ProgramFactory.create(max_consecutive_night_float=0),
     ),
     "person_pgy_override_in_range": (
-        lambda: f.PersonFactory(pgy_override=8, pgy_override_year=f.AcademicYearFactory()),
-        lambda: f.PersonFactory(pgy_override=9, pgy_override_year=f.AcademicYearFactory()),
+        lambda: f.PersonFactory.create(
+            pgy_override=8, pgy_override_year=f.AcademicYearFactory.create()
+        ),
+        lambda: f.PersonFactory.create(
+            pgy_override=9, pgy_override_year=f.AcademicYearFactory.create()
+        ),
     ),
     "person_pgy_override_has_year": (
-        lambda: f.PersonFactory(pgy_override=None),
-        lambda: f.PersonFactory(pgy_override=2, pgy_override_year=None),
+        lambda: f.PersonFactory.create(pgy_override=None),
+        lambda: f.PersonFactory.create(pgy_override=2, pgy_override_year=None),
     ),
     "person_resident_has_training_start": (
-        lambda: f.PersonFactory(kind="faculty", training_start=None),
-        lambda: f.PersonFactory(kind="resident", training_start=None),
+        lambda: f.PersonFactory.create(kind="faculty", training_start=None),
+        lambda: f.PersonFactory.create(kind="resident", training_start=None),
     ),
     "membership_one_role_per_program": (
-        lambda: f.MembershipFactory(),
+        lambda: f.MembershipFactory.create(),
         lambda: _duplicate(f.MembershipFactory, "user", "program"),
     ),
     "membership_one_user_per_person": (
-        lambda: f.MembershipFactory(person=f.PersonFactory()),
-        lambda: _duplicate(f.MembershipFactory, "person", person=f.PersonFactory()),
+        lambda: f.MembershipFactory.create(person=f.PersonFactory.create()),
+        lambda: _duplicate(f.MembershipFactory, "person", person=f.PersonFactory.create()),
     ),
     "absence_end_not_before_start": (
-        lambda: f.AbsenceFactory(start_date=DAY, end_date=DAY),
-        lambda: f.AbsenceFactory(start_date=DAY, end_date=DAY - timedelta(days=1)),
+        lambda: f.AbsenceFactory.create(start_date=DAY, end_date=DAY),
+        lambda: f.AbsenceFactory.create(start_date=DAY, end_date=DAY - timedelta(days=1)),
     ),
     "request_end_not_before_start": (
         lambda: Request.objects.create(
-            person=f.PersonFactory(), kind="prefer_off", start_date=DAY, end_date=DAY
+            person=f.PersonFactory.create(), kind="prefer_off", start_date=DAY, end_date=DAY
         ),
         lambda: Request.objects.create(
-            person=f.PersonFactory(),
+            person=f.PersonFactory.create(),
             kind="prefer_off",
             start_date=DAY,
             end_date=DAY - timedelta(days=1),
@@ -144,32 +148,43 @@ CASES: dict[str, tuple[Callable[[], object], Callable[[], object]]] = {
     ),
     "request_weight_1_to_10": (
         lambda: Request.objects.create(
-            person=f.PersonFactory(), kind="prefer_on", start_date=DAY, end_date=DAY, weight=10
+            person=f.PersonFactory.create(),
+            kind="prefer_on",
+            start_date=DAY,
+            end_date=DAY,
+            weight=10,
         ),
         lambda: Request.objects.create(
-            person=f.PersonFactory(), kind="prefer_on", start_date=DAY, end_date=DAY, weight=11
+            person=f.PersonFactory.create(),
+            kind="prefer_on",
+            start_date=DAY,
+            end_date=DAY,
+            weight=11,
         ),
     ),
     "certification_expires_after_issue": (
         lambda: Certification.objects.create(
-            person=f.PersonFactory(), name="BLS", issued_on=DAY, expires_on=DAY + timedelta(days=1)
+            person=f.PersonFactory.create(),
+            name="BLS",
+            issued_on=DAY,
+            expires_on=DAY + timedelta(days=1),
         ),
         lambda: Certification.objects.create(
-            person=f.PersonFactory(), name="BLS", issued_on=DAY, expires_on=DAY
+            person=f.PersonFactory.create(), name="BLS", issued_on=DAY, expires_on=DAY
         ),
     ),
     "procedure_unique_name_per_program": (
-        lambda: f.ProcedureFactory(),
+        lambda: f.ProcedureFactory.create(),
         lambda: _duplicate(f.ProcedureFactory, "program", "name"),
     ),
     "credential_one_per_person_procedure": (
         lambda: ProcedureCredential.objects.create(
-            person=f.PersonFactory(), procedure=f.ProcedureFactory(), granted_on=DAY
+            person=f.PersonFactory.create(), procedure=f.ProcedureFactory.create(), granted_on=DAY
         ),
         lambda: _duplicate(
             lambda **kw: ProcedureCredential.objects.create(
-                person=kw.get("person") or f.PersonFactory(),
-                procedure=kw.get("procedure") or f.ProcedureFactory(),
+                person=kw.get("person") or f.PersonFactory.create(),
+                procedure=kw.get("procedure") or f.ProcedureFactory.create(),
                 granted_on=DAY,
             ),
             "person",
@@ -178,14 +193,14 @@ CASES: dict[str, tuple[Callable[[], object], Callable[[], object]]] = {
     ),
     "credential_expires_after_grant": (
         lambda: ProcedureCredential.objects.create(
-            person=f.PersonFactory(),
-            procedure=f.ProcedureFactory(),
+            person=f.PersonFactory.create(),
+            procedure=f.ProcedureFactory.create(),
             granted_on=DAY,
             expires_on=DAY + timedelta(days=1),
         ),
         lambda: ProcedureCredential.objects.create(
-            person=f.PersonFactory(),
-            procedure=f.ProcedureFactory(),
+            person=f.PersonFactory.create(),
+            procedure=f.ProcedureFactory.create(),
             granted_on=DAY,
             expires_on=DAY - timedelta(days=1),
         ),
@@ -195,21 +210,21 @@ CASES: dict[str, tuple[Callable[[], object], Callable[[], object]]] = {
         lambda: _subscription(scope="rotation", rotation=None),
     ),
     "academic_year_end_after_start": (
-        lambda: f.AcademicYearFactory(start_date=DAY, end_date=DAY + timedelta(days=1)),
-        lambda: f.AcademicYearFactory(start_date=DAY, end_date=DAY),
+        lambda: f.AcademicYearFactory.create(start_date=DAY, end_date=DAY + timedelta(days=1)),
+        lambda: f.AcademicYearFactory.create(start_date=DAY, end_date=DAY),
     ),
     "academic_year_unique_start_per_program": (
-        lambda: f.AcademicYearFactory(),
+        lambda: f.AcademicYearFactory.create(),
         lambda: _duplicate(f.AcademicYearFactory, "program", "start_date"),
     ),
     "block_end_not_before_start": (
-        lambda: f.BlockFactory(start_date=DAY, end_date=DAY),
-        lambda: f.BlockFactory(start_date=DAY, end_date=DAY - timedelta(days=1)),
+        lambda: f.BlockFactory.create(start_date=DAY, end_date=DAY),
+        lambda: f.BlockFactory.create(start_date=DAY, end_date=DAY - timedelta(days=1)),
     ),
     "block_unique_number_per_year": (
-        lambda: f.BlockFactory(number=1),
+        lambda: f.BlockFactory.create(number=1),
         lambda: _duplicate(
-            lambda **kw: f.BlockFactory(
+            lambda **kw: f.BlockFactory.create(
                 number=1,
                 start_date=DAY + timedelta(days=100 if kw else 0),
                 end_date=DAY + timedelta(days=110 if kw else 10),
@@ -219,115 +234,117 @@ CASES: dict[str, tuple[Callable[[], object], Callable[[], object]]] = {
         ),
     ),
     "block_no_overlap_within_year": (
-        lambda: f.BlockFactory(number=1),
+        lambda: f.BlockFactory.create(number=1),
         _overlapping_blocks,
     ),
     "rotation_unique_abbreviation": (
-        lambda: f.RotationFactory(),
+        lambda: f.RotationFactory.create(),
         lambda: _duplicate(f.RotationFactory, "program", "abbreviation"),
     ),
     "rotation_min_not_above_max": (
-        lambda: f.RotationFactory(min_residents=3, max_residents=3),
-        lambda: f.RotationFactory(min_residents=4, max_residents=3),
+        lambda: f.RotationFactory.create(min_residents=3, max_residents=3),
+        lambda: f.RotationFactory.create(min_residents=4, max_residents=3),
     ),
     "rotation_pgy_range_valid": (
-        lambda: f.RotationFactory(pgy_min=1, pgy_max=8),
-        lambda: f.RotationFactory(pgy_min=2, pgy_max=9),
+        lambda: f.RotationFactory.create(pgy_min=1, pgy_max=8),
+        lambda: f.RotationFactory.create(pgy_min=2, pgy_max=9),
     ),
     "rotation_hours_exception_at_most_88": (
-        lambda: f.RotationFactory(weekly_hours_limit=88),
-        lambda: f.RotationFactory(weekly_hours_limit=89),
+        lambda: f.RotationFactory.create(weekly_hours_limit=88),
+        lambda: f.RotationFactory.create(weekly_hours_limit=89),
     ),
     "curriculum_one_per_rotation_pgy": (
-        lambda: CurriculumRequirement.objects.create(rotation=f.RotationFactory(), pgy=1),
+        lambda: CurriculumRequirement.objects.create(rotation=f.RotationFactory.create(), pgy=1),
         lambda: _duplicate(
             lambda **kw: CurriculumRequirement.objects.create(
-                rotation=kw.get("rotation") or f.RotationFactory(), pgy=1
+                rotation=kw.get("rotation") or f.RotationFactory.create(), pgy=1
             ),
             "rotation",
         ),
     ),
     "curriculum_pgy_in_range": (
-        lambda: CurriculumRequirement.objects.create(rotation=f.RotationFactory(), pgy=8),
-        lambda: CurriculumRequirement.objects.create(rotation=f.RotationFactory(), pgy=9),
+        lambda: CurriculumRequirement.objects.create(rotation=f.RotationFactory.create(), pgy=8),
+        lambda: CurriculumRequirement.objects.create(rotation=f.RotationFactory.create(), pgy=9),
     ),
     "curriculum_min_not_above_max": (
         lambda: CurriculumRequirement.objects.create(
-            rotation=f.RotationFactory(), pgy=1, min_blocks=2, max_blocks=2
+            rotation=f.RotationFactory.create(), pgy=1, min_blocks=2, max_blocks=2
         ),
         lambda: CurriculumRequirement.objects.create(
-            rotation=f.RotationFactory(), pgy=1, min_blocks=3, max_blocks=2
+            rotation=f.RotationFactory.create(), pgy=1, min_blocks=3, max_blocks=2
         ),
     ),
     "shift_type_unique_abbreviation": (
-        lambda: f.ShiftTypeFactory(),
+        lambda: f.ShiftTypeFactory.create(),
         lambda: _duplicate(f.ShiftTypeFactory, "program", "abbreviation"),
     ),
     "shift_type_duration_1_to_28h": (
-        lambda: f.ShiftTypeFactory(duration_minutes=28 * 60),
-        lambda: f.ShiftTypeFactory(duration_minutes=28 * 60 + 1),
+        lambda: f.ShiftTypeFactory.create(duration_minutes=28 * 60),
+        lambda: f.ShiftTypeFactory.create(duration_minutes=28 * 60 + 1),
     ),
     "coverage_minimum_not_above_target": (
-        lambda: f.CoverageFactory(minimum=2, target=2),
-        lambda: f.CoverageFactory(minimum=3, target=2),
+        lambda: f.CoverageFactory.create(minimum=2, target=2),
+        lambda: f.CoverageFactory.create(minimum=3, target=2),
     ),
     "coverage_target_not_above_maximum": (
-        lambda: f.CoverageFactory(target=2, maximum=2),
-        lambda: f.CoverageFactory(target=3, maximum=2),
+        lambda: f.CoverageFactory.create(target=2, maximum=2),
+        lambda: f.CoverageFactory.create(target=3, maximum=2),
     ),
     "coverage_weekdays_valid": (
-        lambda: f.CoverageFactory(weekdays=127),
-        lambda: f.CoverageFactory(weekdays=0),
+        lambda: f.CoverageFactory.create(weekdays=127),
+        lambda: f.CoverageFactory.create(weekdays=0),
     ),
     "coverage_pgy_min_in_range": (
-        lambda: f.CoverageFactory(pgy_min=1),
-        lambda: f.CoverageFactory(pgy_min=0),
+        lambda: f.CoverageFactory.create(pgy_min=1),
+        lambda: f.CoverageFactory.create(pgy_min=0),
     ),
     "coverage_pgy_max_in_range": (
-        lambda: f.CoverageFactory(pgy_max=8),
-        lambda: f.CoverageFactory(pgy_max=9),
+        lambda: f.CoverageFactory.create(pgy_max=8),
+        lambda: f.CoverageFactory.create(pgy_max=9),
     ),
     "coverage_supervision_names_shift": (
-        lambda: f.CoverageFactory(
-            needs_supervision=True, supervisor_shift_type=f.ShiftTypeFactory()
+        lambda: f.CoverageFactory.create(
+            needs_supervision=True, supervisor_shift_type=f.ShiftTypeFactory.create()
         ),
-        lambda: f.CoverageFactory(needs_supervision=True, supervisor_shift_type=None),
+        lambda: f.CoverageFactory.create(needs_supervision=True, supervisor_shift_type=None),
     ),
     "run_end_not_before_start": (
-        lambda: f.ScheduleRunFactory(start_date=DAY, end_date=DAY),
-        lambda: f.ScheduleRunFactory(start_date=DAY, end_date=DAY - timedelta(days=1)),
+        lambda: f.ScheduleRunFactory.create(start_date=DAY, end_date=DAY),
+        lambda: f.ScheduleRunFactory.create(start_date=DAY, end_date=DAY - timedelta(days=1)),
     ),
     "run_one_active_per_program_period": (
         lambda: _run_pair(ScheduleRun.Status.SUCCEEDED),
         lambda: _run_pair(ScheduleRun.Status.RUNNING),
     ),
     "rotation_assignment_one_published_per_slot": (
-        lambda: f.RotationAssignmentFactory(state=State.PUBLISHED),
+        lambda: f.RotationAssignmentFactory.create(state=State.PUBLISHED),
         lambda: _duplicate(f.RotationAssignmentFactory, "person", "block", "rotation"),
     ),
     "rotation_assignment_one_draft_per_slot_run": (
-        lambda: f.RotationAssignmentFactory(state=State.DRAFT, run=f.ScheduleRunFactory()),
+        lambda: f.RotationAssignmentFactory.create(
+            state=State.DRAFT, run=f.ScheduleRunFactory.create()
+        ),
         lambda: _rotation_assignment_pair(State.DRAFT),
     ),
     "rotation_assignment_draft_has_run": (
-        lambda: f.RotationAssignmentFactory(state=State.PUBLISHED, run=None),
-        lambda: f.RotationAssignmentFactory(state=State.DRAFT, run=None),
+        lambda: f.RotationAssignmentFactory.create(state=State.PUBLISHED, run=None),
+        lambda: f.RotationAssignmentFactory.create(state=State.DRAFT, run=None),
     ),
     "assignment_end_after_start": (
-        lambda: f.AssignmentFactory(starts_at=AT, ends_at=AT + timedelta(minutes=1)),
-        lambda: f.AssignmentFactory(starts_at=AT, ends_at=AT),
+        lambda: f.AssignmentFactory.create(starts_at=AT, ends_at=AT + timedelta(minutes=1)),
+        lambda: f.AssignmentFactory.create(starts_at=AT, ends_at=AT),
     ),
     "assignment_one_published_per_person_date_shift": (
-        lambda: f.AssignmentFactory(state=State.PUBLISHED),
+        lambda: f.AssignmentFactory.create(state=State.PUBLISHED),
         lambda: _duplicate(f.AssignmentFactory, "person", "shift_type", "date"),
     ),
     "assignment_one_draft_per_person_date_shift_run": (
-        lambda: f.AssignmentFactory(state=State.DRAFT, run=f.ScheduleRunFactory()),
+        lambda: f.AssignmentFactory.create(state=State.DRAFT, run=f.ScheduleRunFactory.create()),
         lambda: _assignment_pair(State.DRAFT),
     ),
     "assignment_draft_has_run": (
-        lambda: f.AssignmentFactory(state=State.PUBLISHED, run=None),
-        lambda: f.AssignmentFactory(state=State.DRAFT, run=None),
+        lambda: f.AssignmentFactory.create(state=State.PUBLISHED, run=None),
+        lambda: f.AssignmentFactory.create(state=State.DRAFT, run=None),
     ),
     "swap_one_to_one_names_counterpart_shift": (
         lambda: _swap(kind="one_to_one", status="open"),
@@ -340,7 +357,7 @@ CASES: dict[str, tuple[Callable[[], object], Callable[[], object]]] = {
     "swap_candidate_unique": (lambda: None, _candidate_pair),
     "conflict_end_not_before_start": (
         lambda: ConflictAlert.objects.create(
-            program=f.ProgramFactory(),
+            program=f.ProgramFactory.create(),
             kind="coverage",
             severity="high",
             start_date=DAY,
@@ -348,7 +365,7 @@ CASES: dict[str, tuple[Callable[[], object], Callable[[], object]]] = {
             message="gap",
         ),
         lambda: ConflictAlert.objects.create(
-            program=f.ProgramFactory(),
+            program=f.ProgramFactory.create(),
             kind="coverage",
             severity="high",
             start_date=DAY,
@@ -358,14 +375,14 @@ CASES: dict[str, tuple[Callable[[], object], Callable[[], object]]] = {
     ),
     "resilience_utilization_not_negative": (
         lambda: ResilienceSnapshot.objects.create(
-            program=f.ProgramFactory(),
+            program=f.ProgramFactory.create(),
             start_date=DAY,
             end_date=DAY,
             utilization=0,
             defense_level="green",
         ),
         lambda: ResilienceSnapshot.objects.create(
-            program=f.ProgramFactory(),
+            program=f.ProgramFactory.create(),
             start_date=DAY,
             end_date=DAY,
             utilization=-0.1,
@@ -374,14 +391,14 @@ CASES: dict[str, tuple[Callable[[], object], Callable[[], object]]] = {
     ),
     "resilience_end_not_before_start": (
         lambda: ResilienceSnapshot.objects.create(
-            program=f.ProgramFactory(),
+            program=f.ProgramFactory.create(),
             start_date=DAY,
             end_date=DAY,
             utilization=0.5,
             defense_level="green",
         ),
         lambda: ResilienceSnapshot.objects.create(
-            program=f.ProgramFactory(),
+            program=f.ProgramFactory.create(),
             start_date=DAY,
             end_date=DAY - timedelta(days=1),
             utilization=0.5,
@@ -419,11 +436,11 @@ def test_it_has_a_case_for_every_named_constraint() -> None:
 
 
 def test_it_lets_the_same_slot_be_drafted_by_two_runs() -> None:
-    first = f.AssignmentFactory(state=State.DRAFT, run=f.ScheduleRunFactory())
-    other_run = f.ScheduleRunFactory(
+    first = f.AssignmentFactory.create(state=State.DRAFT, run=f.ScheduleRunFactory.create())
+    other_run = f.ScheduleRunFactory.create(
         program=first.person.program, start_date=date(2026, 8, 1), end_date=date(2026, 8, 28)
     )
-    f.AssignmentFactory(
+    f.AssignmentFactory.create(
         person=first.person,
         shift_type=first.shift_type,
         date=first.date,
@@ -434,8 +451,8 @@ def test_it_lets_the_same_slot_be_drafted_by_two_runs() -> None:
 
 
 def test_it_lets_adjacent_blocks_touch_without_overlapping() -> None:
-    block = f.BlockFactory(number=1)
-    f.BlockFactory(
+    block = f.BlockFactory.create(number=1)
+    f.BlockFactory.create(
         academic_year=block.academic_year,
         number=2,
         start_date=block.end_date + timedelta(days=1),

@@ -24,13 +24,13 @@ class SmallProgram:
 
 def small_program(*, residents: int = 4, coverage: bool = True) -> SmallProgram:
     """Four PGY-2 residents on one ward rotation; one ward day (07:00-19:00) needs one of them."""
-    program = f.ProgramFactory()
-    year = f.AcademicYearFactory(program=program)
-    block = f.BlockFactory(
+    program = f.ProgramFactory.create()
+    year = f.AcademicYearFactory.create(program=program)
+    block = f.BlockFactory.create(
         academic_year=year, number=1, start_date=START, end_date=START + timedelta(days=27)
     )
-    rotation = f.RotationFactory(program=program, name="Wards", abbreviation="W")
-    shift = f.ShiftTypeFactory(
+    rotation = f.RotationFactory.create(program=program, name="Wards", abbreviation="W")
+    shift = f.ShiftTypeFactory.create(
         program=program,
         name="Ward day",
         abbreviation="WD",
@@ -38,10 +38,11 @@ def small_program(*, residents: int = 4, coverage: bool = True) -> SmallProgram:
         duration_minutes=12 * 60,
     )
     people = [
-        f.PersonFactory(program=program, training_start=date(2025, 7, 1)) for _ in range(residents)
+        f.PersonFactory.create(program=program, training_start=date(2025, 7, 1))
+        for _ in range(residents)
     ]
     for person in people:
-        f.RotationAssignmentFactory(person=person, block=block, rotation=rotation)
+        f.RotationAssignmentFactory.create(person=person, block=block, rotation=rotation)
     if coverage:
         CoverageRequirement.objects.create(
             shift_type=shift, rotation=rotation, minimum=1, target=1, maximum=2, under_weight=100

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from django.contrib.admin import helpers
+from django.db.models import Model
 from django.test import Client
 from django.urls import reverse
 
@@ -23,7 +24,7 @@ def no_worker(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(services, "_enqueue", lambda run: None)
 
 
-def _act(client: Client, model: type, action: str, pks: list[Any]) -> Any:
+def _act(client: Client, model: type[Model], action: str, pks: list[Any]) -> Any:
     url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
     return client.post(url, {"action": action, helpers.ACTION_CHECKBOX_NAME: pks})
 

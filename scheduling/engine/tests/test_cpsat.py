@@ -30,7 +30,7 @@ from scheduling.engine.model import (
     ShiftType,
     SolveStatus,
 )
-from scheduling.engine.validator import validate
+from scheduling.engine.validator import Report, validate
 
 JULY = date(2026, 7, 1)  # a Wednesday
 LIMIT = 20.0  # generous: these problems solve to optimality in well under a second
@@ -46,7 +46,7 @@ def every_day(
     return [Demand(d, shift, target=target, under_weight=weight, **kw) for d in range(days)]  # type: ignore[arg-type]
 
 
-def solve_valid(problem: Problem) -> tuple[cpsat.run.Solution, object]:
+def solve_valid(problem: Problem) -> tuple[cpsat.run.Solution, Report]:
     solution = cpsat.solve(problem, time_limit=LIMIT, seed=0, workers=1)
     assert solution.status == SolveStatus.OPTIMAL
     report = validate(problem, solution.assignments)

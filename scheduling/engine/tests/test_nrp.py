@@ -115,7 +115,10 @@ def test_evaluator_agrees_with_the_generic_validator_on_a_solved_roster(tiny: Pa
 
 def test_evaluator_and_validator_both_see_broken_rules(tiny: Path) -> None:
     instance = parse_instance(tiny)
-    roster = {"A": ["D", None, "D", "D", None, "N", "D"], "B": [None] * 7}
+    roster: dict[str, list[str | None]] = {
+        "A": ["D", None, "D", "D", None, "N", "D"],
+        "B": [None] * 7,
+    }
     mine = evaluate(instance, roster)
     report = validate(to_problem(instance), assignments_from_roster(roster))
     # Day off on day 3, N then D, a one-day run on day 2..3 is fine (2 days), N->D on 5->6.
