@@ -14,15 +14,9 @@ from django.urls import reverse
 
 from people.models import Membership, Person, Procedure, Program
 from rotations.models import AcademicYear
-from scheduler_project.admin import ProgramScopedAdmin, SchedulerAdminSite
+from scheduler_project.admin import SchedulerAdminSite
 
 pytestmark = pytest.mark.django_db
-
-MODELS = [
-    model
-    for model, model_admin in admin.site._registry.items()
-    if model._meta.app_label == "people" and isinstance(model_admin, ProgramScopedAdmin)
-]
 
 
 def _login(username: str, password: str = "cast-pass-2026") -> Any:
@@ -101,36 +95,6 @@ def test_it_keeps_users_admin_closed_to_coordinators(coordinator_client: Client)
 
 
 # Scoping, for every people model ----------------------------------------------------------
-
-
-@pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__name__)
-def test_it_hides_other_programs_rows_from_a_coordinator(model: Any, console: Any) -> None:
-    console.assert_changelist_scoped(model)
-
-
-@pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__name__)
-def test_it_shows_every_program_to_a_superuser(model: Any, console: Any) -> None:
-    console.assert_superuser_sees_all(model)
-
-
-@pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__name__)
-def test_it_offers_only_own_program_choices(model: Any, console: Any) -> None:
-    console.assert_choices_scoped(model)
-
-
-@pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__name__)
-def test_it_refuses_other_programs_objects_by_url(model: Any, console: Any) -> None:
-    console.assert_b_object_refused(model)
-
-
-@pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__name__)
-def test_it_renders_changelist_add_and_change_pages(model: Any, console: Any) -> None:
-    console.assert_pages_render(model)
-
-
-@pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__name__)
-def test_it_lists_rows_in_a_constant_number_of_queries(model: Any, console: Any) -> None:
-    console.assert_changelist_queries_constant(model)
 
 
 def test_it_limits_autocomplete_results_to_own_program(console: Any) -> None:
