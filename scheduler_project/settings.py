@@ -8,6 +8,7 @@ switch to PostgreSQL and Redis; production differs only by environment values.
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -46,6 +47,14 @@ INSTALLED_APPS = [
     "conflicts",
     "resilience",
     "analytics",
+    # API
+    "rest_framework",
+    "rest_framework_simplejwt.token_blacklist",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "axes",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -60,7 +69,15 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
+    # API: turns a django-axes lockout into a readable response (keep it last of the auth ones).
+    "axes.middleware.AxesMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
+]
+
+AUTHENTICATION_BACKENDS = [
+    # API: django-axes refuses locked-out credentials before any other backend is asked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "scheduler_project.urls"
@@ -178,6 +195,74 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 AUDITLOG_INCLUDE_ALL_MODELS = False
+
+# API ------------------------------------------------------------------------------------------
+# DRF for integrators: session auth for the browser, JWT (simplejwt) for integrators, one error
+# shape, one pagination style, per-user throttling; drf-spectacular for the OpenAPI schema.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework_simplejwt.authentication.JWTAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.Pagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttles.ApiUserThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "api_user": env_str("API_USER_THROTTLE", "600/minute"),
+        "login": env_str("API_LOGIN_THROTTLE", "5/minute"),
+    },
+    "EXCEPTION_HANDLER": "api.exceptions.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+API_MAX_UPLOAD_BYTES = env_int("API_MAX_UPLOAD_BYTES", 5 * 1024 * 1024)
+SIMPLE_JWT = {
+    "ACCESS_TOKEN_LIFETIME": timedelta(minutes=15),
+    "REFRESH_TOKEN_LIFETIME": timedelta(days=7),
+    "ROTATE_REFRESH_TOKENS": True,
+    "BLACKLIST_AFTER_ROTATION": True,
+    "UPDATE_LAST_LOGIN": True,
+    "SIGNING_KEY": SECRET_KEY,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Residency Scheduler API",
+    "DESCRIPTION": "Programs, people, rotations, the schedule and solver runs. See docs/api.md.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.drop_backend_integer_limits",
+    ],
+    "ENUM_NAME_OVERRIDES": {
+        "PersonKindEnum": "people.models.Person.Kind",
+        "AbsenceKindEnum": "people.models.Absence.Kind",
+        "AbsenceStatusEnum": "people.models.Absence.Status",
+        "RequestKindEnum": "people.models.Request.Kind",
+        "RequestStatusEnum": "people.models.Request.Status",
+        "RotationKindEnum": "rotations.models.Rotation.Kind",
+        "RunKindEnum": "scheduling.models.ScheduleRun.Kind",
+        "RunStatusEnum": "scheduling.models.ScheduleRun.Status",
+        "MembershipRoleEnum": "people.models.Membership.Role",
+    },
+}
+# Five wrong passwords for one username from one address lock it for 15 minutes.
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
 
 LOGGING = {
     "version": 1,

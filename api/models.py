@@ -1,0 +1,58 @@
+"""Rows the API keeps for itself: idempotent POST replays and the record of each import."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from lib.models import CodedModel
+
+
+class IdempotencyKey(models.Model):
+    """One client-chosen key per user: the same POST sent again gets the first answer back."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    method = models.CharField(max_length=8)
+    path = models.CharField(max_length=500)
+    fingerprint = models.CharField(max_length=64, help_text="SHA-256 of the request body.")
+    status_code = models.PositiveSmallIntegerField()
+    body = models.JSONField(default=dict, blank=True)
+    location = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="idempotency_one_key_per_user"),
+        ]
+        indexes = [
+            # idempotency_keys_purge deletes keys older than a day.
+            models.Index(fields=["created_at"], name="idempotency_created_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.key}"
+
+
+class ImportRecord(CodedModel):
+    """One applied import: what, by whom, how many rows changed (rows themselves are audited)."""
+
+    class Kind(models.TextChoices):
+        PEOPLE = "people", "People"
+        ABSENCES = "absences", "Absences"
+        ROTATION_PLAN = "rotation-plan", "Rotation plan"
+        SCHEDULE = "schedule", "Schedule"
+
+    program = models.ForeignKey("people.Program", on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    filename = models.CharField(max_length=255, blank=True)
+    counts = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} import · {self.filename}"

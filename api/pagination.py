@@ -1,0 +1,11 @@
+"""The API's one pagination style: numbered pages of 50 (up to 500 with ?page_size=)."""
+
+from __future__ import annotations
+
+from rest_framework.pagination import PageNumberPagination
+
+
+class Pagination(PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 500

@@ -1,0 +1,106 @@
+"""Serializers for schedule runs: the request that starts one and the status that reports it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from api.serializers import CodeField, Strict
+from people.models import Program
+from scheduling.models import ScheduleRun
+from scheduling.selectors import run_percent
+from scheduling.services import MAX_TIME_LIMIT
+
+
+class RunCreateSerializer(Strict):
+    program = CodeField("program", Program)
+    kind = serializers.ChoiceField(
+        choices=ScheduleRun.Kind.choices, default=ScheduleRun.Kind.SCHEDULE
+    )
+    algorithm = serializers.ChoiceField(
+        choices=ScheduleRun.Algorithm.choices, default=ScheduleRun.Algorithm.CPSAT
+    )
+    start_date = serializers.DateField()
+    end_date = serializers.DateField()
+    time_limit_seconds = serializers.IntegerField(min_value=1, max_value=MAX_TIME_LIMIT, default=30)
+    seed = serializers.IntegerField(min_value=0, max_value=2**31 - 1, required=False)
+    minimal_change = serializers.BooleanField(required=False)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if attrs["end_date"] < attrs["start_date"]:
+            raise serializers.ValidationError({"end_date": ["The period ends before it starts."]})
+        if (attrs["end_date"] - attrs["start_date"]).days > 400:
+            raise serializers.ValidationError({"end_date": ["A run covers at most 400 days."]})
+        return attrs
+
+    def parameters(self) -> dict[str, Any]:
+        data = self.validated_data
+        return {name: data[name] for name in ("seed", "minimal_change") if name in data}
+
+
+class RunProgressSampleSerializer(serializers.Serializer):
+    elapsed_seconds = serializers.FloatField()
+    objective = serializers.FloatField(allow_null=True)
+    bound = serializers.FloatField(allow_null=True)
+    phase = serializers.CharField()
+
+
+class RunSerializer(serializers.ModelSerializer):
+    program = serializers.SerializerMethodField()
+    url = serializers.HyperlinkedIdentityField(
+        view_name="api:run-detail", lookup_field="code", read_only=True
+    )
+    percent = serializers.SerializerMethodField()
+    is_draft = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = ScheduleRun
+        fields = [
+            "code",
+            "url",
+            "program",
+            "kind",
+            "algorithm",
+            "start_date",
+            "end_date",
+            "status",
+            "phase",
+            "percent",
+            "objective",
+            "bound",
+            "elapsed_seconds",
+            "time_limit_seconds",
+            "cancel_requested",
+            "is_draft",
+            "error",
+            "created_at",
+            "started_at",
+            "finished_at",
+            "published_at",
+            "discarded_at",
+        ]
+        read_only_fields = fields
+
+    def get_program(self, obj: ScheduleRun) -> str:
+        return str(obj.program.code)
+
+    def get_percent(self, obj: ScheduleRun) -> int:
+        return run_percent(obj)
+
+
+class RunDetailSerializer(RunSerializer):
+    progress = serializers.SerializerMethodField()
+    violations = serializers.JSONField(read_only=True)
+    metrics = serializers.JSONField(read_only=True)
+
+    class Meta(RunSerializer.Meta):
+        fields = [*RunSerializer.Meta.fields, "progress", "violations", "metrics"]
+        read_only_fields = fields
+
+    @extend_schema_field(RunProgressSampleSerializer(many=True))
+    def get_progress(self, obj: ScheduleRun) -> list[dict[str, Any]]:
+        """The latest 100 samples, oldest first: enough to draw objective and bound over time."""
+        samples = list(obj.progress.order_by("-elapsed_seconds")[:100])
+        return RunProgressSampleSerializer(reversed(samples), many=True).data

@@ -1,0 +1,380 @@
+"""Every API route x role, with the status each role gets: the test and docs/api.md share it.
+
+A route is (method, path pattern, body builder, target builder). Targets and bodies are built
+against the shared ``world`` (program A's rows) so each case runs on a fresh database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, time
+from typing import Any
+
+from django.contrib.auth import get_user_model
+
+from people.models import Absence, CalendarSubscription, Membership, Person, Program
+from rotations.models import (
+    AcademicYear,
+    Block,
+    CoverageRequirement,
+    CurriculumRequirement,
+    Rotation,
+    ShiftType,
+)
+from scheduling.models import Assignment, RotationAssignment, ScheduleRun
+
+ROLES = ("anonymous", "resident", "faculty", "other coordinator", "coordinator", "admin")
+
+
+def statuses(text: str) -> dict[str, int]:
+    return dict(zip(ROLES, (int(part) for part in text.split()), strict=True))
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    pattern: str  # as documented: {code} stands for a row's code
+    expected: dict[str, int]
+    target: Callable[[Any], Any] | None = None  # the row {code} names
+    body: Callable[[Any], dict[str, Any]] | None = None
+    query: Callable[[Any], dict[str, str]] | None = None
+    multipart: bool = False
+
+    @property
+    def key(self) -> str:
+        return f"{self.method} {self.pattern}"
+
+
+def a(world: Any, model: type[Any]) -> Any:
+    return world.a[model]
+
+
+def code(row: Any) -> str:
+    return str(row.code)
+
+
+READ_LIST = statuses("401 200 200 200 200 200")
+READ_ROW = statuses("401 200 200 404 200 200")
+MANAGE_LIST = statuses("401 403 403 200 200 200")
+MANAGE_ROW = statuses("401 403 403 404 200 200")
+CREATE = statuses("401 403 403 400 201 201")
+UPDATE = statuses("401 403 403 404 200 200")
+DELETE = statuses("401 403 403 404 204 204")
+OWN_ROW = statuses("401 404 404 404 200 200")  # a row owned by someone else in program A
+
+
+def _crud(
+    path: str,
+    model: type[Any],
+    create: Callable[[Any], dict[str, Any]],
+    update: dict[str, Any],
+    fresh: Callable[[Any], Any],
+    *,
+    read_list: dict[str, int] = READ_LIST,
+    read_row: dict[str, int] = READ_ROW,
+) -> list[Route]:
+    row = f"/api/v1/{path}/{{code}}/"
+    return [
+        Route("GET", f"/api/v1/{path}/", read_list),
+        Route("POST", f"/api/v1/{path}/", CREATE, body=create),
+        Route("GET", row, read_row, target=lambda w: a(w, model)),
+        Route("PATCH", row, UPDATE, target=lambda w: a(w, model), body=lambda w: update),
+        Route("DELETE", row, DELETE, target=fresh),
+    ]
+
+
+def _user(username: str) -> Any:
+    return get_user_model().objects.get_or_create(username=username)[0]
+
+
+def _program(w: Any) -> str:
+    return code(a(w, Program))
+
+
+def _rotation(w: Any, abbreviation: str = "TMP") -> Rotation:
+    return Rotation.objects.create(
+        program=a(w, Program), name=f"Temp {abbreviation}", abbreviation=abbreviation, kind="other"
+    )
+
+
+def _shift(w: Any, abbreviation: str = "TS") -> ShiftType:
+    return ShiftType.objects.create(
+        program=a(w, Program),
+        name=f"Temp {abbreviation}",
+        abbreviation=abbreviation,
+        category="day",
+        start_time=time(8),
+        duration_minutes=240,
+    )
+
+
+def _person(w: Any) -> Person:
+    return Person.objects.create(
+        program=a(w, Program), kind="faculty", first_name="T", last_name="P"
+    )
+
+
+def _run(w: Any, status: str = "succeeded") -> ScheduleRun:
+    return ScheduleRun.objects.create(
+        program=a(w, Program),
+        start_date=date(2026, 9, 1),
+        end_date=date(2026, 9, 7),
+        status=status,
+    )
+
+
+def _people_csv(w: Any) -> dict[str, Any]:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    content = b"kind,first_name,last_name\nfaculty,Imported,Person\n"
+    return {"program": _program(w), "file": SimpleUploadedFile("people.csv", content)}
+
+
+ROUTES: list[Route] = [
+    Route("GET", "/api/v1/programs/", READ_LIST),
+    Route("GET", "/api/v1/programs/{code}/", READ_ROW, target=lambda w: a(w, Program)),
+    *_crud(
+        "people",
+        Person,
+        lambda w: {"program": _program(w), "kind": "faculty", "first_name": "N", "last_name": "P"},
+        {"phone": "555-0100"},
+        _person,
+    ),
+    *_crud(
+        "memberships",
+        Membership,
+        lambda w: {"program": _program(w), "user": _user("nobody").username, "role": "coordinator"},
+        {"role": "coordinator"},
+        lambda w: Membership.objects.create(
+            user=_user("member_tmp"), program=a(w, Program), role="faculty"
+        ),
+        read_list=MANAGE_LIST,
+        read_row=MANAGE_ROW,
+    ),
+    *_crud(
+        "absences",
+        Absence,
+        lambda w: {
+            "person": code(a(w, Person)),
+            "kind": "conference",
+            "start_date": "2027-01-04",
+            "end_date": "2027-01-06",
+        },
+        {"note": "Moved"},
+        lambda w: Absence.objects.create(
+            person=a(w, Person), kind="sick", start_date=date(2027, 2, 1), end_date=date(2027, 2, 1)
+        ),
+        read_row=OWN_ROW,
+    ),
+    Route("GET", "/api/v1/requests/", READ_LIST),
+    Route(
+        "POST",
+        "/api/v1/requests/",
+        statuses("401 201 403 400 201 201"),  # the resident files one for themself
+        body=lambda w: {
+            "person": code(w.resident_person),
+            "kind": "prefer_off",
+            "start_date": "2026-10-01",
+            "end_date": "2026-10-02",
+        },
+    ),
+    Route("GET", "/api/v1/requests/{code}/", OWN_ROW, target=lambda w: w.a_request),
+    Route(
+        "PATCH",
+        "/api/v1/requests/{code}/",
+        OWN_ROW,
+        target=lambda w: w.a_request,
+        body=lambda w: {"note": "Please"},
+    ),
+    Route(
+        "DELETE",
+        "/api/v1/requests/{code}/",
+        statuses("401 404 404 404 204 204"),
+        target=lambda w: w.a_request,
+    ),
+    *_crud(
+        "rotations",
+        Rotation,
+        lambda w: {"program": _program(w), "name": "ICU", "abbreviation": "ICU", "kind": "icu"},
+        {"location": "North"},
+        _rotation,
+    ),
+    *_crud(
+        "shift-types",
+        ShiftType,
+        lambda w: {
+            "program": _program(w),
+            "name": "Night",
+            "abbreviation": "N",
+            "category": "night_float",
+            "start_time": "19:00",
+            "duration_minutes": 720,
+        },
+        {"color": "#112233"},
+        _shift,
+    ),
+    *_crud(
+        "coverage",
+        CoverageRequirement,
+        lambda w: {"shift_type": code(a(w, ShiftType)), "minimum": 1, "target": 2},
+        {"target": 3},
+        lambda w: CoverageRequirement.objects.create(shift_type=_shift(w, "CV")),
+    ),
+    *_crud(
+        "curriculum",
+        CurriculumRequirement,
+        lambda w: {"rotation": code(a(w, Rotation)), "pgy": 2, "min_blocks": 1, "max_blocks": 2},
+        {"max_blocks": 3},
+        lambda w: CurriculumRequirement.objects.create(rotation=a(w, Rotation), pgy=3),
+    ),
+    *_crud(
+        "academic-years",
+        AcademicYear,
+        lambda w: {
+            "program": _program(w),
+            "name": "2027–2028",
+            "start_date": "2027-07-01",
+            "end_date": "2028-06-30",
+        },
+        {"name": "AY 26/27"},
+        lambda w: AcademicYear.objects.create(
+            program=a(w, Program),
+            name="Old",
+            start_date=date(2020, 7, 1),
+            end_date=date(2021, 6, 30),
+        ),
+    ),
+    *_crud(
+        "blocks",
+        Block,
+        lambda w: {
+            "academic_year": code(a(w, AcademicYear)),
+            "number": 2,
+            "start_date": "2026-07-29",
+            "end_date": "2026-08-25",
+        },
+        {"end_date": "2026-07-27"},
+        lambda w: Block.objects.create(
+            academic_year=a(w, AcademicYear),
+            number=9,
+            start_date=date(2027, 3, 1),
+            end_date=date(2027, 3, 28),
+        ),
+    ),
+    *_crud(
+        "rotation-assignments",
+        RotationAssignment,
+        lambda w: {
+            "person": code(a(w, Person)),
+            "block": code(a(w, Block)),
+            "rotation": code(a(w, Rotation)),
+            "half": "second",
+        },
+        {"locked": True},
+        lambda w: RotationAssignment.objects.create(
+            person=a(w, Person), block=a(w, Block), rotation=a(w, Rotation), half="first"
+        ),
+    ),
+    Route("GET", "/api/v1/assignments/", READ_LIST),
+    Route(
+        "POST",
+        "/api/v1/assignments/",
+        CREATE,
+        body=lambda w: {
+            "person": code(a(w, Person)),
+            "shift_type": code(a(w, ShiftType)),
+            "date": "2026-07-05",
+        },
+    ),
+    Route("GET", "/api/v1/assignments/{code}/", READ_ROW, target=lambda w: a(w, Assignment)),
+    Route("DELETE", "/api/v1/assignments/{code}/", DELETE, target=lambda w: a(w, Assignment)),
+    Route("GET", "/api/v1/runs/", MANAGE_LIST),
+    Route(
+        "POST",
+        "/api/v1/runs/",
+        statuses("401 403 403 400 202 202"),
+        body=lambda w: {
+            "program": _program(w),
+            "start_date": "2026-08-01",
+            "end_date": "2026-08-07",
+            "algorithm": "greedy",
+        },
+    ),
+    Route("GET", "/api/v1/runs/{code}/", MANAGE_ROW, target=lambda w: a(w, ScheduleRun)),
+    Route("POST", "/api/v1/runs/{code}/cancel/", MANAGE_ROW, target=lambda w: a(w, ScheduleRun)),
+    Route("POST", "/api/v1/runs/{code}/publish/", MANAGE_ROW, target=_run),
+    Route("POST", "/api/v1/runs/{code}/discard/", MANAGE_ROW, target=_run),
+    Route("GET", "/api/v1/subscriptions/", READ_LIST),
+    Route(
+        "POST",
+        "/api/v1/subscriptions/",
+        statuses("401 201 201 400 400 400"),  # a feed needs a person record of your own
+        body=lambda w: {"program": _program(w)},
+    ),
+    Route(
+        "GET",
+        "/api/v1/subscriptions/{code}/",
+        statuses("401 404 404 404 404 200"),
+        target=lambda w: a(w, CalendarSubscription),
+    ),
+    Route(
+        "DELETE",
+        "/api/v1/subscriptions/{code}/",
+        statuses("401 404 404 404 404 204"),
+        target=lambda w: a(w, CalendarSubscription),
+    ),
+    Route(
+        "POST",
+        "/api/v1/validation/",
+        statuses("401 403 403 400 200 200"),
+        body=lambda w: {
+            "person": code(a(w, Person)),
+            "shift_type": code(a(w, ShiftType)),
+            "date": "2026-07-03",
+            "change": "add",
+        },
+    ),
+    Route(
+        "POST",
+        "/api/v1/imports/{kind}/preview/",
+        statuses("401 403 403 400 200 200"),
+        body=_people_csv,
+        multipart=True,
+    ),
+    Route(
+        "POST",
+        "/api/v1/imports/{kind}/apply/",
+        statuses("401 403 403 400 200 200"),
+        body=_people_csv,
+        multipart=True,
+    ),
+    Route(
+        "GET",
+        "/api/v1/exports/{kind}/",
+        statuses("401 403 403 400 200 200"),
+        query=lambda w: {"program": _program(w), "file_format": "csv"},
+    ),
+    Route("POST", "/api/v1/auth/logout/", statuses("401 400 400 400 400 400"), body=lambda w: {}),
+]
+
+# Routes open to anyone by design; their behaviour is tested in test_auth and test_schema.
+PUBLIC = {
+    "POST /api/v1/auth/token/",
+    "POST /api/v1/auth/token/refresh/",
+    "GET /api/v1/schema/",
+    "GET /api/v1/docs/",
+    "GET /api/v1/redoc/",
+}
+
+
+def markdown_table() -> str:
+    lines = [
+        "| route | " + " | ".join(ROLES) + " |",
+        "|---|" + "---|" * len(ROLES),
+    ]
+    for route in ROUTES:
+        lines.append(
+            f"| `{route.key}` | " + " | ".join(str(route.expected[r]) for r in ROLES) + " |"
+        )
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,51 @@
+"""/api/v1/: collections, runs, validation, import/export, tokens, and the OpenAPI schema."""
+
+from __future__ import annotations
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from api import views, views_auth, views_io
+
+app_name = "api"
+
+
+class Router(DefaultRouter):
+    include_root_view = False
+
+
+router = Router(trailing_slash=True)
+router.register("programs", views.ProgramViewSet, basename="program")
+router.register("people", views.PersonViewSet, basename="person")
+router.register("memberships", views.MembershipViewSet, basename="membership")
+router.register("absences", views.AbsenceViewSet, basename="absence")
+router.register("requests", views.RequestViewSet, basename="request")
+router.register("rotations", views.RotationViewSet, basename="rotation")
+router.register("shift-types", views.ShiftTypeViewSet, basename="shift-type")
+router.register("coverage", views.CoverageViewSet, basename="coverage")
+router.register("curriculum", views.CurriculumViewSet, basename="curriculum")
+router.register("academic-years", views.AcademicYearViewSet, basename="academic-year")
+router.register("blocks", views.BlockViewSet, basename="block")
+router.register(
+    "rotation-assignments", views.RotationAssignmentViewSet, basename="rotation-assignment"
+)
+router.register("assignments", views.AssignmentViewSet, basename="assignment")
+router.register("runs", views.RunViewSet, basename="run")
+router.register("subscriptions", views.SubscriptionViewSet, basename="subscription")
+
+urlpatterns = [
+    path("", include(router.urls)),
+    path("validation/", views.ValidationView.as_view(), name="validation"),
+    path(
+        "imports/<str:kind>/preview/", views_io.ImportPreviewView.as_view(), name="import-preview"
+    ),
+    path("imports/<str:kind>/apply/", views_io.ImportApplyView.as_view(), name="import-apply"),
+    path("exports/<str:kind>/", views_io.ExportView.as_view(), name="export"),
+    path("auth/token/", views_auth.LoginView.as_view(), name="token"),
+    path("auth/token/refresh/", views_auth.RefreshView.as_view(), name="token-refresh"),
+    path("auth/logout/", views_auth.LogoutView.as_view(), name="logout"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+]

@@ -1,0 +1,92 @@
+"""JWT for integrators: obtain (throttled, lockout-aware), refresh (rotating), logout (blacklist)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import exceptions, serializers, status
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.serializers import TokenObtainPairSerializer
+from rest_framework_simplejwt.tokens import RefreshToken
+from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
+
+from api.serializers import StrictMixin
+from api.throttles import LoginThrottle
+
+
+class Locked(exceptions.APIException):
+    status_code = status.HTTP_403_FORBIDDEN
+    default_detail = "Too many failed logins: this account is locked for a while."
+    default_code = "locked"
+
+
+class LoginSerializer(StrictMixin, TokenObtainPairSerializer):
+    pass
+
+
+class TokenPairSerializer(serializers.Serializer):
+    access = serializers.CharField()
+    refresh = serializers.CharField()
+
+
+class LoginView(TokenObtainPairView):
+    """Username and password for a 15-minute access token and a 7-day refresh token.
+
+    Five attempts a minute per address; five failures for one username lock it (django-axes)."""
+
+    serializer_class = LoginSerializer
+    throttle_classes = [LoginThrottle]
+
+    @extend_schema(
+        responses={200: TokenPairSerializer, 401: OpenApiResponse(), 403: OpenApiResponse()}
+    )
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        try:
+            return super().post(request, *args, **kwargs)
+        except exceptions.AuthenticationFailed:
+            # django-axes flags the request it was given: for DRF that is the Request wrapper.
+            if getattr(request, "axes_locked_out", False):
+                raise Locked() from None
+            raise
+
+
+class RefreshSerializer(serializers.Serializer):
+    refresh = serializers.CharField()
+
+
+class RefreshView(TokenRefreshView):
+    """Swap a refresh token for a new pair; the old refresh token is blacklisted (rotation)."""
+
+    @extend_schema(
+        request=RefreshSerializer, responses={200: TokenPairSerializer, 401: OpenApiResponse()}
+    )
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().post(request, *args, **kwargs)
+
+
+class LogoutSerializer(StrictMixin, serializers.Serializer):
+    refresh = serializers.CharField()
+
+
+class LogoutView(APIView):
+    """Blacklist the refresh token: it can no longer be refreshed."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=LogoutSerializer, responses={205: None, 400: OpenApiResponse()})
+    def post(self, request: Request) -> Response:
+        form = LogoutSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        try:
+            token = RefreshToken(form.validated_data["refresh"])
+        except TokenError as error:
+            raise exceptions.ValidationError({"refresh": [str(error)]}) from None
+        if str(token.get("user_id")) != str(request.user.pk):
+            raise exceptions.ValidationError({"refresh": ["This token belongs to someone else."]})
+        token.blacklist()
+        return Response(status=status.HTTP_205_RESET_CONTENT)
