@@ -192,7 +192,15 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE = {
     # A run whose worker died would otherwise stay "running" forever.
     "fail-stale-runs": {"task": "scheduling.fail_stale_runs", "schedule": 60.0},
+    "purge-idempotency-keys": {"task": "api.purge_idempotency_keys", "schedule": 3600.0},
 }
+
+# One cache for every process (API throttles, feed caches) when Redis is configured; otherwise
+# each process keeps its own in memory, which is right for the single-machine default.
+if REDIS_URL:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
 
 AUDITLOG_INCLUDE_ALL_MODELS = False
 
