@@ -52,16 +52,22 @@ def run_one(kind: str, name: str, time_limit: float, workers: int, seed: int) ->
         if p.objective is not None:
             trace.append((p.elapsed, p.objective))
 
-    row: dict[str, Any] = {"kind": kind, "name": name, "time_limit": time_limit,
-                           "workers": workers, "seed": seed}
+    row: dict[str, Any] = {
+        "kind": kind,
+        "name": name,
+        "time_limit": time_limit,
+        "workers": workers,
+        "seed": seed,
+    }
     if kind == "scenario":
         from scheduling.engine import greedy
         from scheduling.engine.scenarios import scenario
 
         problem = scenario(name, seed)
         began = time.perf_counter()
-        g = greedy.solve(problem, time_limit=time_limit, seed=seed, workers=1,
-                         on_progress=None, should_stop=None)
+        g = greedy.solve(
+            problem, time_limit=time_limit, seed=seed, workers=1, on_progress=None, should_stop=None
+        )
         row["greedy_seconds"] = time.perf_counter() - began
         row["greedy_objective"] = g.objective
         row["greedy_hard"] = len(validate(problem, g.assignments).hard)
@@ -71,8 +77,9 @@ def run_one(kind: str, name: str, time_limit: float, workers: int, seed: int) ->
         instance = parse_instance(NRP / f"{name}.txt")
         problem = to_problem(instance)
     began = time.perf_counter()
-    solution = cpsat.solve(problem, time_limit=time_limit, seed=seed, workers=workers,
-                           on_progress=progress)
+    solution = cpsat.solve(
+        problem, time_limit=time_limit, seed=seed, workers=workers, on_progress=progress
+    )
     row["wall"] = time.perf_counter() - began
     report = validate(problem, solution.assignments)
     row.update(
@@ -100,8 +107,19 @@ def run_one(kind: str, name: str, time_limit: float, workers: int, seed: int) ->
 
 
 def _subprocess(kind: str, name: str, args: argparse.Namespace) -> dict[str, Any]:
-    cmd = [sys.executable, __file__, "--one", kind, name, "--time-limit", str(args.time_limit),
-           "--workers", str(args.workers), "--seed", str(args.seed)]
+    cmd = [
+        sys.executable,
+        __file__,
+        "--one",
+        kind,
+        name,
+        "--time-limit",
+        str(args.time_limit),
+        "--workers",
+        str(args.workers),
+        "--seed",
+        str(args.seed),
+    ]
     done = subprocess.run(cmd, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         return {"kind": kind, "name": name, "error": done.stderr.strip().splitlines()[-1:]}
@@ -124,11 +142,19 @@ def _median(rows: list[dict[str, Any]], key: str) -> Any:
 def _summarise(rows: list[dict[str, Any]], known: dict[str, float]) -> dict[str, Any]:
     first = dict(rows[0])
     if len(rows) > 1:
-        for key in ("objective", "bound", "first_feasible", "wall", "peak_mb", "greedy_seconds",
-                    *(f"at_{int(t)}s" for t in CHECKPOINTS)):
+        for key in (
+            "objective",
+            "bound",
+            "first_feasible",
+            "wall",
+            "peak_mb",
+            "greedy_seconds",
+            *(f"at_{int(t)}s" for t in CHECKPOINTS),
+        ):
             first[key] = _median(rows, key)
-        first["runs"] = [{k: r.get(k) for k in ("objective", "first_feasible", "status")}
-                         for r in rows]
+        first["runs"] = [
+            {k: r.get(k) for k in ("objective", "first_feasible", "status")} for r in rows
+        ]
     first["repeats"] = len(rows)
     obj, bound = first.get("objective"), first.get("bound")
     if obj is not None and bound is not None and obj:
@@ -148,17 +174,44 @@ def _fmt(value: Any, digits: int = 1) -> str:
 
 
 def _table(summary: list[dict[str, Any]]) -> str:
-    head = ["case", "status", "1st feas s", "@10s", "@30s", "@60s", "final", "bound", "gap %",
-            "best known", "vs best %", "hard", "peak MB", "greedy s"]
+    head = [
+        "case",
+        "status",
+        "1st feas s",
+        "@10s",
+        "@30s",
+        "@60s",
+        "final",
+        "bound",
+        "gap %",
+        "best known",
+        "vs best %",
+        "hard",
+        "peak MB",
+        "greedy s",
+    ]
     lines = [" | ".join(head), " | ".join("---" for _ in head)]
     for r in summary:
-        lines.append(" | ".join([
-            r["name"], r.get("status", r.get("error", "?")), _fmt(r.get("first_feasible"), 2),
-            _fmt(r.get("at_10s"), 0), _fmt(r.get("at_30s"), 0), _fmt(r.get("at_60s"), 0),
-            _fmt(r.get("objective"), 0), _fmt(r.get("bound"), 0), _fmt(r.get("gap_pct")),
-            _fmt(r.get("best_known"), 0), _fmt(r.get("vs_best_known_pct")), _fmt(r.get("hard")),
-            _fmt(r.get("peak_mb"), 0), _fmt(r.get("greedy_seconds"), 2),
-        ]))
+        lines.append(
+            " | ".join(
+                [
+                    r["name"],
+                    r.get("status", r.get("error", "?")),
+                    _fmt(r.get("first_feasible"), 2),
+                    _fmt(r.get("at_10s"), 0),
+                    _fmt(r.get("at_30s"), 0),
+                    _fmt(r.get("at_60s"), 0),
+                    _fmt(r.get("objective"), 0),
+                    _fmt(r.get("bound"), 0),
+                    _fmt(r.get("gap_pct")),
+                    _fmt(r.get("best_known"), 0),
+                    _fmt(r.get("vs_best_known_pct")),
+                    _fmt(r.get("hard")),
+                    _fmt(r.get("peak_mb"), 0),
+                    _fmt(r.get("greedy_seconds"), 2),
+                ]
+            )
+        )
     return "\n".join(lines)
 
 
@@ -177,11 +230,16 @@ def _machine() -> dict[str, Any]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--scenarios", nargs="*", default=["S", "M", "L"])
-    parser.add_argument("--instances", nargs="*", default=[str(i) for i in range(1, 13)],
-                        help="benchmark instances: numbers or names (Instance7)")
+    parser.add_argument(
+        "--instances",
+        nargs="*",
+        default=[str(i) for i in range(1, 13)],
+        help="benchmark instances: numbers or names (Instance7)",
+    )
     parser.add_argument("--time-limit", type=float, default=60.0)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--seed", type=int, default=0)
@@ -205,13 +263,16 @@ def main() -> int:
         rows = [_subprocess(kind, name, args) for _ in range(args.repeat)]
         rows = [r for r in rows if "error" not in r] or rows[:1]
         summary.append(_summarise(rows, known))
-        print(f"{name}: {summary[-1].get('status')} {summary[-1].get('objective')}", file=sys.stderr)
+        print(
+            f"{name}: {summary[-1].get('status')} {summary[-1].get('objective')}", file=sys.stderr
+        )
     machine["load_after"] = os.getloadavg()
     out = ROOT / "benchmarks/out"
     out.mkdir(parents=True, exist_ok=True)
     path = out / f"solver-{time.strftime('%Y%m%d-%H%M%S')}.json"
-    path.write_text(json.dumps({"machine": machine, "args": vars(args), "results": summary},
-                               indent=2))
+    path.write_text(
+        json.dumps({"machine": machine, "args": vars(args), "results": summary}, indent=2)
+    )
     print(_table(summary))
     print(f"\nmachine: {machine}\nwritten: {path}")
     return 0

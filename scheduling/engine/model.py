@@ -148,7 +148,9 @@ class Eligibility:
     pgy_min: int | None = None
     pgy_max: int | None = None
     skills: frozenset[str] = frozenset()  # all required
-    people: frozenset[str] | None = None  # explicit list (e.g. the rotation's members); None: anyone
+    people: frozenset[str] | None = (
+        None  # explicit list (e.g. the rotation's members); None: anyone
+    )
 
     def admits(self, person: Person) -> bool:
         if self.kinds is not None and person.kind not in self.kinds:

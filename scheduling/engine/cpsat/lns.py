@@ -138,7 +138,8 @@ class RosterLns:
                 keys = [
                     (p.id, demand.day, demand.shift)
                     for p in builder.problem.people
-                    if (p.id, demand.day, demand.shift) in builder.x and demand.eligibility.admits(p)
+                    if (p.id, demand.day, demand.shift) in builder.x
+                    and demand.eligibility.admits(p)
                 ]
                 self.cells.append((demand.target, keys))
         self.incumbent = incumbent
@@ -196,8 +197,15 @@ class RosterLns:
             short = [keys for target, keys in self.cells if sum(values[k] for k in keys) < target]
             if short:
                 keys = self.rng.choice(short)
-                idle = sorted({k[0] for k in keys if not any(
-                    values.get((k[0], k[1], s), 0) for s in self.b.shifts_of[(k[0], k[1])])})
+                idle = sorted(
+                    {
+                        k[0]
+                        for k in keys
+                        if not any(
+                            values.get((k[0], k[1], s), 0) for s in self.b.shifts_of[(k[0], k[1])]
+                        )
+                    }
+                )
                 chosen = set(self.rng.sample(idle, min(len(idle), max(1, self.size - 1))))
                 while len(chosen) < min(self.size + 1, len(self.people)):
                     chosen.add(self.rng.choice(self.people))

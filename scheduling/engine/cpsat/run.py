@@ -56,7 +56,9 @@ def configure(solver: cp_model.CpSolver, *, time_limit: float, seed: int, worker
 class _Monitor(cp_model.CpSolverSolutionCallback):
     """Hands every improving solution of the exact search to the shared incumbent."""
 
-    def __init__(self, builder: Builder, incumbent: Incumbent, report: Callable[[str], None]) -> None:
+    def __init__(
+        self, builder: Builder, incumbent: Incumbent, report: Callable[[str], None]
+    ) -> None:
         super().__init__()
         self.builder = builder
         self.incumbent = incumbent
@@ -95,7 +97,11 @@ def _hint_from(
         return ()
     try:
         return greedy.solve(
-            problem, time_limit=time_limit, seed=seed, workers=1, on_progress=None,
+            problem,
+            time_limit=time_limit,
+            seed=seed,
+            workers=1,
+            on_progress=None,
             should_stop=should_stop,
         ).assignments
     except Exception:  # a hint is optional; a greedy failure must not sink the exact solve
@@ -182,8 +188,14 @@ def solve(
     lns: RosterLns | None = None
     if workers >= 2 and builder.x:
         # One core for the exact search (bounds, proofs), one for rostering LNS moves.
-        lns = RosterLns(builder, incumbent, seed=seed, deadline=deadline, stopped=threading.Event(),
-                        on_improve=lambda: report("lns"))
+        lns = RosterLns(
+            builder,
+            incumbent,
+            seed=seed,
+            deadline=deadline,
+            stopped=threading.Event(),
+            on_improve=lambda: report("lns"),
+        )
     configure(solver, time_limit=remaining, seed=seed, workers=workers - 1 if lns else workers)
     proven = threading.Event()  # an LNS schedule reached the exact search's bound
 
@@ -240,8 +252,10 @@ def solve(
     bound = monitor.bound
     if values is None:
         result = SolveStatus.CANCELLED if stopped.is_set() else SolveStatus.UNKNOWN
-    elif status == cp_model.OPTIMAL or proven.is_set() or (
-        objective is not None and bound is not None and objective <= bound + 1e-9
+    elif (
+        status == cp_model.OPTIMAL
+        or proven.is_set()
+        or (objective is not None and bound is not None and objective <= bound + 1e-9)
     ):
         result = SolveStatus.OPTIMAL
     elif stopped.is_set():

@@ -59,16 +59,22 @@ def evaluate(instance: NrpInstance, roster: Roster) -> Evaluation:
         for first, length in _runs(worked):
             at_edge = first == 0 or first + length == days
             if length > st.max_consecutive:
-                hard.append(f"{sid}: {length} consecutive shifts from day {first}, "
-                            f"at most {st.max_consecutive}")
+                hard.append(
+                    f"{sid}: {length} consecutive shifts from day {first}, "
+                    f"at most {st.max_consecutive}"
+                )
             if length < st.min_consecutive and not at_edge:
-                hard.append(f"{sid}: {length} consecutive shifts from day {first}, "
-                            f"at least {st.min_consecutive}")
+                hard.append(
+                    f"{sid}: {length} consecutive shifts from day {first}, "
+                    f"at least {st.min_consecutive}"
+                )
         for first, length in _runs([not w for w in worked]):
             at_edge = first == 0 or first + length == days
             if length < st.min_days_off and not at_edge:
-                hard.append(f"{sid}: {length} consecutive days off from day {first}, "
-                            f"at least {st.min_days_off}")
+                hard.append(
+                    f"{sid}: {length} consecutive days off from day {first}, "
+                    f"at least {st.min_days_off}"
+                )
         # Day 0 is a Monday: days 7k+5 and 7k+6 are one weekend.
         weekends = {day // 7 for day in range(days) if day % 7 >= 5 and worked[day]}
         if len(weekends) > st.max_weekends:

@@ -208,7 +208,10 @@ def parse_instance(path: str | Path) -> NrpInstance:
             if key in cover:
                 raise r.fail(f"cover for day {key[0]} shift {shift} listed twice")
             cover[key] = NrpCover(
-                key[0], shift, r.integer(need, "requirement"), r.integer(under, "under weight"),
+                key[0],
+                shift,
+                r.integer(need, "requirement"),
+                r.integer(under, "under weight"),
                 r.integer(over, "over weight"),
             )
     for line_no, kind, ident in pending_refs:

@@ -30,7 +30,9 @@ EPOCH_MONDAY = date(2024, 1, 1)
 
 def to_problem(instance: NrpInstance) -> Problem:
     shifts = tuple(
-        ShiftType(id=s.id, start=time(0), minutes=s.minutes, forbidden_next=frozenset(s.forbidden_next))
+        ShiftType(
+            id=s.id, start=time(0), minutes=s.minutes, forbidden_next=frozenset(s.forbidden_next)
+        )
         for s in instance.shifts
     )
     people = tuple(
@@ -60,11 +62,18 @@ def to_problem(instance: NrpInstance) -> Problem:
                 demands.append(Demand(day, shift, target=0, under_weight=0, over_weight=0))
             else:
                 demands.append(
-                    Demand(day, shift, target=c.requirement, minimum=0,
-                           under_weight=c.under_weight, over_weight=c.over_weight)
+                    Demand(
+                        day,
+                        shift,
+                        target=c.requirement,
+                        minimum=0,
+                        under_weight=c.under_weight,
+                        over_weight=c.over_weight,
+                    )
                 )
     unavailable = tuple(
-        Unavailability(sid, day) for sid in instance.staff_ids
+        Unavailability(sid, day)
+        for sid in instance.staff_ids
         for day in sorted(instance.days_off.get(sid, ()))
     )
     requests = tuple(
