@@ -230,9 +230,16 @@ def _machine() -> dict[str, Any]:
 
 
 def main() -> int:
+    if "--compare" in sys.argv[1:]:
+        # greedy, CP-SAT, MIP and hybrid side by side; the other arguments are compare.py's.
+        from compare import main as compare
+
+        return compare([a for a in sys.argv[1:] if a != "--compare"])
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
+    parser.add_argument("--compare", action="store_true",
+                        help="run benchmarks/compare.py with the remaining arguments instead")  # fmt: skip
     parser.add_argument("--scenarios", nargs="*", default=["S", "M", "L"])
     parser.add_argument(
         "--instances",

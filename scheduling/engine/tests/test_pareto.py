@@ -1,0 +1,110 @@
+"""Pareto alternatives: every point is a valid schedule, the front is mutually non-dominated,
+each point is one independent call, and the hypervolume behaves as a front measure must."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import date, time
+from pathlib import Path
+
+import pytest
+
+from scheduling.engine import pareto
+from scheduling.engine.model import (
+    AcgmeRules,
+    Assignment,
+    Demand,
+    FairnessGroup,
+    Horizon,
+    Person,
+    PersonKind,
+    Problem,
+    Request,
+    RequestKind,
+    ShiftCategory,
+    ShiftType,
+)
+from scheduling.engine.validator import validate
+
+ROOT = Path(__file__).resolve().parents[3]
+JULY = date(2026, 7, 6)  # a Monday
+
+
+def unfair_call(days: int = 14) -> Problem:
+    """Three residents; the current schedule gives every call to r0, so fewer changes cost
+    fairness and requests: a real trade-off."""
+    shifts = (
+        ShiftType("call", time(7), 24 * 60, ShiftCategory.IN_HOUSE_CALL,
+                  forbidden_next=frozenset({"call", "day"})),
+        ShiftType("day", time(7), 10 * 60),
+    )  # fmt: skip
+    people = tuple(Person(f"r{i}", PersonKind.RESIDENT, pgy=2) for i in range(3))
+    demands = tuple(
+        Demand(d, s, target=1, under_weight=2, maximum=1)
+        for d in range(days)
+        for s in ("call", "day")
+    )
+    baseline = tuple(Assignment("r0", d, "call") for d in range(0, days, 2))
+    requests = (Request("r1", 3, RequestKind.OFF, 2), Request("r2", 4, RequestKind.OFF, 2))
+    fairness = (FairnessGroup("call", frozenset(p.id for p in people), "call", weight=2),)
+    return Problem(Horizon(JULY, days, "America/New_York"), shifts, people, demands,
+                   requests=requests, fairness=fairness, acgme=AcgmeRules(), baseline=baseline,
+                   change_weight=1)  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def small_front() -> pareto.Front:
+    return pareto.front(unfair_call(), time_limit=30, workers=1, steps=(4, 2))
+
+
+def test_it_returns_only_valid_schedules(small_front: pareto.Front) -> None:
+    problem = unfair_call()
+    assert small_front.points
+    for point in small_front.points:
+        report = validate(problem, point.assignments)
+        assert report.is_valid, [v.message for v in report.hard]
+        assert point.objectives == pareto.vector(report, small_front.names)
+
+
+def test_it_keeps_points_mutually_non_dominated(small_front: pareto.Front) -> None:
+    vectors = [p.objectives for p in small_front.points]
+    assert len(vectors) >= 2  # the current schedule really conflicts with fairness
+    assert len(set(vectors)) == len(vectors)
+    assert not any(pareto.dominates(a, b) for a in vectors for b in vectors)
+
+
+def test_it_measures_the_front_against_its_stated_reference(small_front: pareto.Front) -> None:
+    assert small_front.names == ("coverage", "fairness", "requests", "changes")
+    assert small_front.hypervolume > 0
+    vectors = [p.objectives for p in small_front.points]
+    assert small_front.hypervolume == pareto.hypervolume(vectors, small_front.reference)
+
+
+def test_it_solves_one_point_from_its_bounds_alone() -> None:
+    point = pareto.solve_point(unfair_call(), {"changes": 1}, seed=0, time_limit=10)
+    assert point is not None
+    assert point.report.valid
+    assert point.objectives[3] <= 1  # changes, within its epsilon bound
+
+
+def test_it_computes_known_hypervolumes() -> None:
+    assert pareto.hypervolume([(1, 1, 1)], (2, 2, 2)) == 1
+    assert pareto.hypervolume([(1, 2), (2, 1)], (3, 3)) == 3
+    assert pareto.hypervolume([(3, 0)], (3, 3)) == 0  # on the reference: no volume
+
+
+def test_it_grows_the_hypervolume_when_a_non_dominated_point_is_added() -> None:
+    reference = (10, 10, 10)
+    front = [(1, 5, 5), (5, 1, 5)]
+    before = pareto.hypervolume(front, reference)
+    assert before > 0
+    assert pareto.hypervolume([*front, (5, 5, 1)], reference) > before
+    assert pareto.hypervolume([*front, (6, 6, 6)], reference) == before  # dominated: no gain
+
+
+def test_it_imports_without_django() -> None:
+    code = "import sys, scheduling.engine.pareto; assert 'django' not in sys.modules"
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                            text=True, check=False)  # fmt: skip
+    assert result.returncode == 0, result.stderr
