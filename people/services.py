@@ -153,54 +153,55 @@ def _notify_person(
     transaction.on_commit(send)
 
 
-def absence_decide(*, absence: Absence, approve: bool, actor: Any, note: str = "") -> Absence:
+def _decide(row: Any, *, waiting: str, approve: bool, actor: Any, title: str, note: str) -> Any:
+    """Approve or deny a pending absence or request (locked), then tell the requester."""
+    model = type(row)
     with transaction.atomic(), set_actor(actor):
-        absence = (
-            Absence.objects.select_for_update().select_related("person__program").get(pk=absence.pk)
-        )
-        if absence.status != Absence.Status.REQUESTED:
+        row = model.objects.select_for_update().select_related("person__program").get(pk=row.pk)
+        if row.status != waiting:
             raise ApplicationError(
-                f"This absence is already {absence.get_status_display().lower()}."
+                f"This {model._meta.verbose_name} is already {row.get_status_display().lower()}."
             )
-        absence.status = Absence.Status.APPROVED if approve else Absence.Status.DENIED
-        absence.decided_by = actor if getattr(actor, "pk", None) else None
-        absence.decided_at = timezone.now()
-        absence.save(update_fields=["status", "decided_by", "decided_at", "updated_at"])
+        row.status = model.Status.APPROVED if approve else model.Status.DENIED
+        row.decided_by = actor if getattr(actor, "pk", None) else None
+        row.decided_at = timezone.now()
+        row.save(update_fields=["status", "decided_by", "decided_at", "updated_at"])
         verdict = "approved" if approve else "declined"
         _notify_person(
-            absence.person,
-            absence.person.program,
+            row.person,
+            row.person.program,
             kind=Notification.Kind.REQUEST,
-            title=f"Your {absence.get_kind_display().lower()} request was {verdict}",
-            body=f"{absence.start_date:%a %d %b}–{absence.end_date:%a %d %b %Y}. {note}".strip(),
+            title=title.format(verdict=verdict),
+            body=f"{row.start_date:%a %d %b}–{row.end_date:%a %d %b %Y}. {note}".strip(),
             url="/requests/",
         )
-    return absence
+    return row
+
+
+def absence_decide(*, absence: Absence, approve: bool, actor: Any, note: str = "") -> Absence:
+    title = f"Your {absence.get_kind_display().lower()} request was {{verdict}}"
+    result: Absence = _decide(
+        absence,
+        waiting=Absence.Status.REQUESTED,
+        approve=approve,
+        actor=actor,
+        title=title,
+        note=note,
+    )
+    return result
 
 
 def request_decide(*, request: Request, approve: bool, actor: Any, note: str = "") -> Request:
-    with transaction.atomic(), set_actor(actor):
-        request = (
-            Request.objects.select_for_update().select_related("person__program").get(pk=request.pk)
-        )
-        if request.status != Request.Status.PENDING:
-            raise ApplicationError(
-                f"This request is already {request.get_status_display().lower()}."
-            )
-        request.status = Request.Status.APPROVED if approve else Request.Status.DENIED
-        request.decided_by = actor if getattr(actor, "pk", None) else None
-        request.decided_at = timezone.now()
-        request.save(update_fields=["status", "decided_by", "decided_at", "updated_at"])
-        verdict = "approved" if approve else "declined"
-        _notify_person(
-            request.person,
-            request.person.program,
-            kind=Notification.Kind.REQUEST,
-            title=f"Your request “{request.get_kind_display().lower()}” was {verdict}",
-            body=f"{request.start_date:%a %d %b}–{request.end_date:%a %d %b %Y}. {note}".strip(),
-            url="/requests/",
-        )
-    return request
+    title = f"Your request “{request.get_kind_display().lower()}” was {{verdict}}"
+    result: Request = _decide(
+        request,
+        waiting=Request.Status.PENDING,
+        approve=approve,
+        actor=actor,
+        title=title,
+        note=note,
+    )
+    return result
 
 
 def absence_cancel(*, absence: Absence, actor: Any) -> Absence:
