@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 from typing import Any
 
 from auditlog.context import set_actor
@@ -24,8 +25,8 @@ from api.tables import Sheet, as_date, read_tables, text
 from lib.errors import ApplicationError
 from people.models import Absence, Person, Program
 from rotations.models import AcademicYear, Block, Rotation, ShiftType
+from scheduling import services as schedule_services
 from scheduling.models import Assignment, RotationAssignment, Source, State
-from scheduling.problem import shift_interval
 
 Kind = ImportRecord.Kind
 MAX_ERRORS = 500
@@ -41,6 +42,7 @@ class Plan:
     unchanged: int = 0
     errors: list[dict[str, Any]] = field(default_factory=list)
     steps: list[Callable[[], object]] = field(default_factory=list)
+    actor: Any = None  # who applies the plan; set by import_apply before the steps run
 
     def error(self, row: int, column: str, reason: str) -> None:
         if len(self.errors) < MAX_ERRORS:
@@ -429,24 +431,13 @@ def _diff_schedule(
         person_id__in=people, state=State.PUBLISHED, date__range=(days[0], days[-1])
     ):
         current[(row.person_id, row.date)][row.shift_type_id] = row
-    timezone_name = ctx.program.timezone
     for key in sorted(wanted, key=lambda k: (k[1], k[0])):
         person, day = people[key[0]], key[1]
         have = current.get(key, {})
         for shift_id in sorted(wanted[key] - set(have)):
             shift = by_id[shift_id]
-            begins, ends = shift_interval(timezone_name, shift, day)
-            instance = Assignment(
-                person=person,
-                shift_type=shift,
-                date=day,
-                starts_at=begins,
-                ends_at=ends,
-                state=State.PUBLISHED,
-                source=Source.IMPORT,
-            )
             plan.creates.append({"label": f"{person} {shift.abbreviation} {day}"})
-            plan.steps.append(instance.save)
+            plan.steps.append(partial(_add, plan, person, day, shift))
         for shift_id, assignment in have.items():
             if shift_id in wanted[key]:
                 plan.unchanged += 1
@@ -456,7 +447,18 @@ def _diff_schedule(
                 plan.error(0, str(day), f"{label} is locked; unlock it before importing.")
                 continue
             plan.deletes.append({"label": label})
-            plan.steps.append(assignment.delete)
+            plan.steps.append(partial(_remove, plan, assignment))
+
+
+def _add(plan: Plan, person: Person, day: date, shift: ShiftType) -> object:
+    # The same service, and so the same checks, as a coordinator's edit on the grid.
+    return schedule_services.assignment_add(
+        person=person, day=day, shift_type=shift, actor=plan.actor, source=Source.IMPORT
+    )
+
+
+def _remove(plan: Plan, assignment: Assignment) -> None:
+    schedule_services.assignment_remove(assignment=assignment, actor=plan.actor)
 
 
 PLANNERS: dict[str, Callable[[Plan, Context, list[Sheet]], None]] = {
@@ -503,6 +505,7 @@ def import_apply(
                 f"The file has {len(plan.errors)} error(s); nothing was imported.",
                 details=plan.summary(),
             )
+        plan.actor = actor
         for step in plan.steps:
             step()
         ImportRecord.objects.create(

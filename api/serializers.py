@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from api.permissions import scope_queryset
+from people.access import scope_queryset
 from people.models import Absence, CalendarSubscription, Membership, Person, Program, Request
 from rotations.models import (
     AcademicYear,
@@ -56,7 +56,7 @@ class CodeField(serializers.SlugRelatedField):
         request = self.context.get("request")
         queryset = super().get_queryset()
         user = getattr(request, "user", None)
-        return scope_queryset(user, self.resource, queryset)
+        return scope_queryset(user, queryset, resource=self.resource)
 
     def to_internal_value(self, data: Any) -> Any:
         try:
@@ -147,7 +147,9 @@ class AbsenceSerializer(StrictModel):
     class Meta:
         model = Absence
         fields = ["code", "person", "kind", "status", "start_date", "end_date", "note"]
-        read_only_fields = ["code"]
+        # Status changes only through the decide action, which records who decided and tells
+        # the person.
+        read_only_fields = ["code", "status"]
 
 
 class RequestSerializer(StrictModel):
@@ -344,6 +346,11 @@ class AssignmentCreateSerializer(Strict):
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         same_program(attrs, attrs["person"].program, "shift_type")
         return attrs
+
+
+class DecisionSerializer(Strict):
+    approve = serializers.BooleanField()
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
 
 
 class ValidationRequestSerializer(Strict):

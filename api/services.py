@@ -10,7 +10,6 @@ its own (schedule runs, assignments) goes through its app's service.
 from __future__ import annotations
 
 import hashlib
-import secrets
 from datetime import timedelta
 from typing import Any, TypeVar
 
@@ -19,8 +18,6 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from api.models import IdempotencyKey
-from lib.errors import ApplicationError
-from people.models import CalendarSubscription, Person
 
 M = TypeVar("M", bound=models.Model)
 
@@ -48,45 +45,6 @@ def record_update(*, instance: M, values: dict[str, Any], actor: Any) -> M:
 def record_delete(*, instance: models.Model, actor: Any) -> None:
     with transaction.atomic(), set_actor(actor):
         instance.delete()
-
-
-def calendar_subscription_create(
-    *,
-    owner: Person,
-    scope: str,
-    actor: Any,
-    rotation: Any = None,
-    label: str = "",
-) -> tuple[CalendarSubscription, str]:
-    """A new feed link; the token is returned once and only its SHA-256 hash is kept."""
-    if scope == CalendarSubscription.Scope.ROTATION and rotation is None:
-        raise ApplicationError(
-            "A rotation feed names its rotation.", details={"rotation": "required"}
-        )
-    if rotation is not None and rotation.program_id != owner.program_id:
-        raise ApplicationError("That rotation belongs to another program.")
-    token = secrets.token_urlsafe(32)
-    with transaction.atomic(), set_actor(actor):
-        subscription = CalendarSubscription.objects.create(
-            program_id=owner.program_id,
-            owner=owner,
-            scope=scope,
-            rotation=rotation if scope == CalendarSubscription.Scope.ROTATION else None,
-            label=label,
-            token_hash=hashlib.sha256(token.encode()).hexdigest(),
-            token_hint=token[:8],
-        )
-    return subscription, token
-
-
-def calendar_subscription_revoke(
-    *, subscription: CalendarSubscription, actor: Any
-) -> CalendarSubscription:
-    with transaction.atomic(), set_actor(actor):
-        if subscription.revoked_at is None:
-            subscription.revoked_at = timezone.now()
-            subscription.save(update_fields=["revoked_at", "updated_at"])
-    return subscription
 
 
 def request_fingerprint(method: str, path: str, body: bytes) -> str:

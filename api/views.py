@@ -16,11 +16,13 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from api import filters, services
+from api import filters
 from api import serializers as s
-from api.permissions import WRITE, MatrixPermission, can, scope_queryset, seats
+from api.permissions import MatrixPermission
 from api.serializers_runs import RunCreateSerializer, RunDetailSerializer, RunSerializer
 from api.viewsets import UUID_REGEX, ApiView, ScopedViewSet, check_body_size, idempotent
+from people import services as people_services
+from people.access import DECIDE, WRITE, can, grants, is_admin, managed_program_ids, scope_queryset
 from people.models import Absence, CalendarSubscription, Membership, Person, Program
 from people.models import Request as Req
 from rotations.models import (
@@ -45,7 +47,7 @@ class ProgramViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_value_regex = UUID_REGEX
 
     def get_queryset(self) -> QuerySet[Program]:
-        return scope_queryset(self.request.user, "program", Program.objects.all())
+        return scope_queryset(self.request.user, Program.objects.all())
 
 
 class PersonViewSet(ScopedViewSet):
@@ -60,18 +62,58 @@ class MembershipViewSet(ScopedViewSet):
     filterset_fields = ["role"]
 
 
-class AbsenceViewSet(ScopedViewSet):
+class DecideMixin:
+    """``POST …/{code}/decide/``: approve or deny through the people service, which records the
+    decider and notifies the person (the status field itself is read-only)."""
+
+    @property
+    def matrix_action(self) -> str | None:
+        return DECIDE if getattr(self, "action", None) == "decide" else None
+
+    def decide_item(self, item: Any, *, approve: bool, actor: Any, note: str) -> Any:
+        raise NotImplementedError
+
+    def decided(self, request: Request) -> Response:
+        form = s.DecisionSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        viewset: Any = self  # mixed into a ScopedViewSet, which finds and checks the row
+        item = self.decide_item(
+            viewset.get_object(),
+            approve=form.validated_data["approve"],
+            actor=request.user,
+            note=form.validated_data["note"],
+        )
+        return Response(viewset.get_serializer(item).data)
+
+
+class AbsenceViewSet(DecideMixin, ScopedViewSet):
     resource, model, select = "absence", Absence, ("person",)
     serializer_class = s.AbsenceSerializer
     filterset_class = filters.AbsenceFilter
 
+    def decide_item(self, item: Any, *, approve: bool, actor: Any, note: str) -> Any:
+        return people_services.absence_decide(absence=item, approve=approve, actor=actor, note=note)
 
-class RequestViewSet(ScopedViewSet):
+    @extend_schema(request=s.DecisionSerializer, responses={200: s.AbsenceSerializer})
+    @action(detail=True, methods=["post"])
+    def decide(self, request: Request, code: str | None = None) -> Response:
+        return self.decided(request)
+
+
+class RequestViewSet(DecideMixin, ScopedViewSet):
     """Preferences and requests; residents and faculty write their own."""
 
     resource, model, select = "request", Req, ("person", "shift_type")
     serializer_class = s.RequestSerializer
     filterset_class = filters.RequestFilter
+
+    def decide_item(self, item: Any, *, approve: bool, actor: Any, note: str) -> Any:
+        return people_services.request_decide(request=item, approve=approve, actor=actor, note=note)
+
+    @extend_schema(request=s.DecisionSerializer, responses={200: s.RequestSerializer})
+    @action(detail=True, methods=["post"])
+    def decide(self, request: Request, code: str | None = None) -> Response:
+        return self.decided(request)
 
 
 class RotationViewSet(ScopedViewSet):
@@ -262,7 +304,7 @@ class SubscriptionViewSet(ScopedViewSet):
             form = SubscriptionCreateSerializer(data=request.data, context={"request": request})
             form.is_valid(raise_exception=True)
             data = form.validated_data
-            seat = seats(request.user).get(data["program"].pk)
+            seat = grants(request.user).get(data["program"].pk)
             if seat is None or seat.person_id is None:
                 raise exceptions.ValidationError(
                     {"program": ["You have no person record in this program."]}
@@ -270,11 +312,13 @@ class SubscriptionViewSet(ScopedViewSet):
             owner = Person.objects.get(pk=seat.person_id)
             if not can(request.user, self.resource, WRITE, owner.program_id, owner_id=owner.pk):
                 raise exceptions.PermissionDenied()
-            subscription, token = services.calendar_subscription_create(
+            subscription, token = people_services.subscription_create(
                 owner=owner,
                 scope=data["scope"],
                 rotation=data.get("rotation"),
                 label=data["label"],
+                manager=owner.program_id in managed_program_ids(request.user)
+                or is_admin(request.user),
                 actor=request.user,
             )
             subscription.token = token  # type: ignore[attr-defined]
@@ -284,7 +328,7 @@ class SubscriptionViewSet(ScopedViewSet):
         return idempotent(request, handler)
 
     def perform_destroy(self, instance: CalendarSubscription) -> None:
-        services.calendar_subscription_revoke(subscription=instance, actor=self.request.user)
+        people_services.subscription_revoke(subscription=instance, actor=self.request.user)
 
 
 class ValidationView(ApiView):

@@ -14,10 +14,10 @@ from rest_framework.response import Response
 
 from api import exports, imports
 from api.models import ImportRecord
-from api.permissions import READ, WRITE, can
 from api.serializers import CodeField, Strict
 from api.tables import CONTENT_TYPES, CSV, XLSX
 from api.viewsets import ApiView
+from people.access import READ, WRITE, can
 from people.models import Program
 from rotations.models import AcademicYear
 

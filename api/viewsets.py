@@ -16,7 +16,8 @@ from rest_framework.views import APIView
 
 from api import services
 from api.exceptions import PayloadTooLarge
-from api.permissions import RESOURCES, WRITE, MatrixPermission, can, scope_queryset
+from api.permissions import MatrixPermission
+from people.access import RESOURCES, WRITE, can, scope_queryset
 
 UUID_REGEX = "[0-9a-fA-F-]{36}"
 IDEMPOTENCY_HEADER = "Idempotency-Key"
@@ -113,7 +114,7 @@ class ScopedViewSet(
 
     def get_queryset(self) -> QuerySet[Any]:
         queryset = self.model._default_manager.select_related(*self.select)
-        return scope_queryset(self.request.user, self.resource, queryset)
+        return scope_queryset(self.request.user, queryset, resource=self.resource)
 
     # Writes ---------------------------------------------------------------------------------
 

@@ -111,7 +111,7 @@ def cold_feed_ms(token: str, repeat: int = 5) -> float:
     from django.core.cache import cache
     from django.utils import timezone
 
-    from scheduling import feeds
+    from scheduling.views import feeds
 
     subscription = feeds.get_subscription_for_token(token)
     timings = []

@@ -10,7 +10,6 @@ from scheduler_project.admin import AUDIT_FIELDS, DateRangeFilter, ProgramScoped
 
 @admin.register(ConflictAlert)
 class ConflictAlertAdmin(ProgramScopedAdmin):
-    program_path = "program"
     list_display = (
         "start_date",
         "end_date",

@@ -12,6 +12,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from people import services as people_services
+from people.access import managed_program_ids
 from people.models import (
     Absence,
     CalendarSubscription,
@@ -25,7 +26,6 @@ from people.models import (
     Request,
     pgy_from_training_start,
 )
-from people.selectors import managed_program_ids
 from rotations.models import AcademicYear
 from scheduler_project.admin import (
     AUDIT_FIELDS,
@@ -155,7 +155,6 @@ class ProcedureCredentialInline(ScopedInline, admin.TabularInline):
 
 @admin.register(Program)
 class ProgramAdmin(ProgramScopedAdmin):
-    program_path = ""
     list_display = ("name", "short_name", "timezone", "acgme_rules_version", "people_count")
     search_fields = ("name", "short_name")
     readonly_fields = AUDIT_FIELDS
@@ -180,7 +179,6 @@ class ProgramAdmin(ProgramScopedAdmin):
 
 @admin.register(Person)
 class PersonAdmin(ProgramScopedAdmin):
-    program_path = "program"
     list_display = ("name", "kind", "pgy", "program", "email", "is_program_director", "active")
     list_display_links = ("name",)
     list_filter = (
@@ -237,7 +235,6 @@ class PersonAdmin(ProgramScopedAdmin):
 
 @admin.register(Membership)
 class MembershipAdmin(ProgramScopedAdmin):
-    program_path = "program"
     list_display = ("user", "role", "program", "person")
     list_filter = ("role", ("program", RelatedOnly))
     list_select_related = ("user", "program", "person")
@@ -247,7 +244,6 @@ class MembershipAdmin(ProgramScopedAdmin):
 
 
 class PersonScopedAdmin(ProgramScopedAdmin):
-    program_path = "person__program"
     list_select_related: ClassVar[bool | tuple[str, ...]] = ("person__program",)
     search_fields: ClassVar[tuple[str, ...]] = PERSON_SEARCH
     autocomplete_fields: ClassVar[tuple[str, ...]] = ("person",)
@@ -288,7 +284,7 @@ class AbsenceAdmin(PersonScopedAdmin):
         ("start_date", DateRangeFilter),
     )
     date_hierarchy = "start_date"
-    readonly_fields = ("decided_by", "decided_at", *AUDIT_FIELDS)
+    readonly_fields = ("status", "decided_by", "decided_at", *AUDIT_FIELDS)
     actions = ("approve", "deny")
 
     @admin.display(description="Days")
@@ -325,7 +321,7 @@ class RequestAdmin(PersonScopedAdmin):
     list_select_related = ("person__program", "shift_type")
     date_hierarchy = "start_date"
     autocomplete_fields = ("person", "shift_type")
-    readonly_fields = ("decided_by", "decided_at", *AUDIT_FIELDS)
+    readonly_fields = ("status", "decided_by", "decided_at", *AUDIT_FIELDS)
     actions = ("approve", "deny")
 
     @admin.action(description="Approve the selected requests")
@@ -351,7 +347,6 @@ class CertificationAdmin(PersonScopedAdmin):
 
 @admin.register(Procedure)
 class ProcedureAdmin(ProgramScopedAdmin):
-    program_path = "program"
     list_display = ("name", "program", "credential_count")
     list_filter = (("program", RelatedOnly),)
     list_select_related = ("program",)
@@ -398,7 +393,6 @@ class ProcedureCredentialAdmin(PersonScopedAdmin):
 
 @admin.register(Notification)
 class NotificationAdmin(ProgramScopedAdmin):
-    program_path = "program"
     list_display = ("title", "recipient", "kind", "program", "created_at", "read_at")
     list_filter = ("kind", ("read_at", admin.EmptyFieldListFilter), ("program", RelatedOnly))
     list_select_related = ("recipient", "program")
@@ -410,7 +404,6 @@ class NotificationAdmin(ProgramScopedAdmin):
 
 @admin.register(CalendarSubscription)
 class CalendarSubscriptionAdmin(ProgramScopedAdmin):
-    program_path = "program"
     list_display = (
         "owner",
         "scope",

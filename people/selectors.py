@@ -1,40 +1,116 @@
-"""Reads about programs, people and who may see what."""
+"""Reads for the people pages: my requests, the review queue, notifications, calendar links.
+
+Who may see what is decided in ``people.access``; these take the seat it gives."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import QuerySet
+from django.http import Http404
 
-from people.models import Membership
-
-UserLike = AbstractBaseUser | AnonymousUser
-
-
-def _cached(user: Any, attribute: str, roles: tuple[str, ...] | None) -> frozenset[int]:
-    # Admin asks many times per request; the user object lives for one request, so cache on it.
-    cached = getattr(user, attribute, None)
-    if cached is None:
-        if not getattr(user, "is_authenticated", False) or not user.is_active:
-            cached = frozenset()
-        else:
-            memberships = Membership.objects.filter(user=user)
-            if roles is not None:
-                memberships = memberships.filter(role__in=roles)
-            cached = frozenset(memberships.values_list("program_id", flat=True))
-        setattr(user, attribute, cached)
-    return cached
+from people.access import Seat
+from people.models import (
+    Absence,
+    CalendarSubscription,
+    Notification,
+    Person,
+    Program,
+    Request,
+)
 
 
-def managed_program_ids(user: UserLike) -> frozenset[int]:
-    """Programs the user administers or coordinates (the coordinator console's scope)."""
-    return _cached(user, "_managed_program_ids", tuple(Membership.MANAGER_ROLES))
+def my_absences(person: Person) -> QuerySet[Absence]:
+    return (
+        Absence.objects.filter(person=person).select_related("decided_by").order_by("-start_date")
+    )
 
 
-def member_program_ids(user: UserLike) -> frozenset[int]:
-    """Programs the user belongs to in any role."""
-    return _cached(user, "_member_program_ids", None)
+def my_requests(person: Person) -> QuerySet[Request]:
+    return (
+        Request.objects.filter(person=person)
+        .select_related("shift_type", "decided_by")
+        .order_by("-start_date")
+    )
 
 
-def user_manages_any_program(user: UserLike) -> bool:
-    return bool(getattr(user, "is_superuser", False) or managed_program_ids(user))
+def pending_absences(program: Program) -> QuerySet[Absence]:
+    return (
+        Absence.objects.filter(person__program=program, status=Absence.Status.REQUESTED)
+        .select_related("person")
+        .order_by("start_date")
+    )
+
+
+def pending_requests(program: Program) -> QuerySet[Request]:
+    return (
+        Request.objects.filter(person__program=program, status=Request.Status.PENDING)
+        .select_related("person", "shift_type")
+        .order_by("start_date")
+    )
+
+
+def get_absence_for_manager(seat: Seat, code: Any) -> Absence:
+    absence = (
+        Absence.objects.filter(code=code, person__program=seat.program)
+        .select_related("person")
+        .first()
+        if seat.is_manager
+        else None
+    )
+    if absence is None:
+        raise Http404("No such absence.")
+    return absence
+
+
+def get_request_for_manager(seat: Seat, code: Any) -> Request:
+    wish = (
+        Request.objects.filter(code=code, person__program=seat.program)
+        .select_related("person")
+        .first()
+        if seat.is_manager
+        else None
+    )
+    if wish is None:
+        raise Http404("No such request.")
+    return wish
+
+
+def get_own_absence(seat: Seat, code: Any) -> Absence:
+    absence = Absence.objects.filter(code=code, person=seat.person).first() if seat.person else None
+    if absence is None:
+        raise Http404("No such absence.")
+    return absence
+
+
+def get_own_request(seat: Seat, code: Any) -> Request:
+    wish = Request.objects.filter(code=code, person=seat.person).first() if seat.person else None
+    if wish is None:
+        raise Http404("No such request.")
+    return wish
+
+
+def notifications_for(seat: Seat) -> QuerySet[Notification]:
+    return Notification.objects.filter(recipient=seat.user, program=seat.program)
+
+
+def get_notification_for_user(seat: Seat, code: Any) -> Notification:
+    notification = notifications_for(seat).filter(code=code).first()
+    if notification is None:
+        raise Http404("No such notification.")
+    return notification
+
+
+def subscriptions_for(seat: Seat) -> QuerySet[CalendarSubscription]:
+    if seat.person is None:
+        return CalendarSubscription.objects.none()
+    return CalendarSubscription.objects.filter(
+        owner=seat.person, program=seat.program
+    ).select_related("rotation")
+
+
+def get_subscription_for_user(seat: Seat, code: Any) -> CalendarSubscription:
+    subscription = subscriptions_for(seat).filter(code=code).first()
+    if subscription is None:
+        raise Http404("No such calendar link.")
+    return subscription

@@ -5,24 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_GET, require_POST
 
 from lib.errors import ApplicationError
-from people import page_selectors as selectors
-from people import services
+from lib.pages import render_page
+from people import selectors, services
+from people.access import DECIDE, READ, SESSION_PROGRAM, SUBMIT, WRITE, Seat, page
 from people.forms import AbsenceRequestForm, DecisionForm, PreferenceRequestForm, SubscriptionForm
-from people.page_selectors import SESSION_PROGRAM, Seat, current_seat
 
 NEW_TOKEN = "new_feed_token"
-
-
-def page(request: HttpRequest, template: str, seat: Seat, nav: str, **context: Any) -> HttpResponse:
-    return render(request, template, {"seat": seat, "program": seat.program, "nav": nav, **context})
 
 
 def _person(seat: Seat) -> Any:
@@ -31,17 +25,16 @@ def _person(seat: Seat) -> Any:
     return seat.person
 
 
-@login_required
-@require_GET
-def request_list(request: HttpRequest) -> HttpResponse:
-    seat = current_seat(request)
+@page("request", READ)
+def request_list(request: HttpRequest, seat: Seat) -> HttpResponse:
     absences = list(selectors.my_absences(seat.person)) if seat.person else []
     wishes = list(selectors.my_requests(seat.person)) if seat.person else []
-    return page(request, "people/requests.html", seat, "requests", absences=absences, wishes=wishes)
+    return render_page(
+        request, "people/requests.html", seat, "requests", absences=absences, wishes=wishes
+    )
 
 
-def _request_form(request: HttpRequest, kind: str) -> HttpResponse:
-    seat = current_seat(request)
+def _request_form(request: HttpRequest, seat: Seat, kind: str) -> HttpResponse:
     person = _person(seat)
     if kind == "absence":
         form: Any = AbsenceRequestForm(request.POST or None)
@@ -57,23 +50,21 @@ def _request_form(request: HttpRequest, kind: str) -> HttpResponse:
         else:
             messages.success(request, "Request sent. You will be notified of the decision.")
             return redirect("people:requests")
-    return page(request, "people/request_form.html", seat, "requests", form=form, kind=kind)
+    return render_page(request, "people/request_form.html", seat, "requests", form=form, kind=kind)
 
 
-@login_required
-def absence_new(request: HttpRequest) -> HttpResponse:
-    return _request_form(request, "absence")
+@page("absence", SUBMIT, methods=("GET", "POST"))
+def absence_new(request: HttpRequest, seat: Seat) -> HttpResponse:
+    return _request_form(request, seat, "absence")
 
 
-@login_required
-def preference_new(request: HttpRequest) -> HttpResponse:
-    return _request_form(request, "preference")
+@page("request", SUBMIT, methods=("GET", "POST"))
+def preference_new(request: HttpRequest, seat: Seat) -> HttpResponse:
+    return _request_form(request, seat, "preference")
 
 
-@login_required
-@require_POST
-def request_cancel(request: HttpRequest, kind: str, code: Any) -> HttpResponse:
-    seat = current_seat(request)
+@page("request", SUBMIT, methods=("POST",))
+def request_cancel(request: HttpRequest, seat: Seat, kind: str, code: Any) -> HttpResponse:
     try:
         if kind == "absence":
             services.absence_cancel(
@@ -90,21 +81,17 @@ def request_cancel(request: HttpRequest, kind: str, code: Any) -> HttpResponse:
     return redirect("people:requests")
 
 
-@login_required
-@require_GET
-def review(request: HttpRequest) -> HttpResponse:
-    seat = current_seat(request)
-    if not seat.is_manager:
-        raise Http404("Only coordinators review requests.")
+@page("absence", DECIDE)
+def review(request: HttpRequest, seat: Seat) -> HttpResponse:
     absences = list(selectors.pending_absences(seat.program))
     wishes = list(selectors.pending_requests(seat.program))
-    return page(request, "people/review.html", seat, "review", absences=absences, wishes=wishes)
+    return render_page(
+        request, "people/review.html", seat, "review", absences=absences, wishes=wishes
+    )
 
 
-@login_required
-@require_POST
-def decide(request: HttpRequest, kind: str, code: Any) -> HttpResponse:
-    seat = current_seat(request)
+@page("absence", DECIDE, methods=("POST",))
+def decide(request: HttpRequest, seat: Seat, kind: str, code: Any) -> HttpResponse:
     form = DecisionForm(request.POST)
     if kind == "absence":
         item: Any = selectors.get_absence_for_manager(seat, code)
@@ -133,20 +120,16 @@ def decide(request: HttpRequest, kind: str, code: Any) -> HttpResponse:
     return redirect("people:review")
 
 
-@login_required
-@require_GET
-def notification_list(request: HttpRequest) -> HttpResponse:
-    seat = current_seat(request)
+@page("notification", READ)
+def notification_list(request: HttpRequest, seat: Seat) -> HttpResponse:
     notifications = list(selectors.notifications_for(seat)[:100])
-    return page(
+    return render_page(
         request, "people/notifications.html", seat, "notifications", notifications=notifications
     )
 
 
-@login_required
-@require_POST
-def notification_read(request: HttpRequest, code: Any) -> HttpResponse:
-    seat = current_seat(request)
+@page("notification", WRITE, methods=("POST",))
+def notification_read(request: HttpRequest, seat: Seat, code: Any) -> HttpResponse:
     notification = selectors.get_notification_for_user(seat, code)
     services.notification_mark_read(notification=notification, actor=request.user)
     if getattr(request, "htmx", False):
@@ -154,10 +137,8 @@ def notification_read(request: HttpRequest, code: Any) -> HttpResponse:
     return redirect(notification.url or "people:notifications")
 
 
-@login_required
-@require_POST
-def notification_read_all(request: HttpRequest) -> HttpResponse:
-    seat = current_seat(request)
+@page("notification", WRITE, methods=("POST",))
+def notification_read_all(request: HttpRequest, seat: Seat) -> HttpResponse:
     services.notifications_mark_all_read(
         user=request.user, program=seat.program, actor=request.user
     )
@@ -170,13 +151,11 @@ def feed_urls(request: HttpRequest, token: str) -> dict[str, str]:
     return {"https": https, "webcal": "webcal://" + https.split("://", 1)[1]}
 
 
-@login_required
-@require_GET
-def calendar(request: HttpRequest) -> HttpResponse:
-    seat = current_seat(request)
+@page("subscription", READ)
+def calendar(request: HttpRequest, seat: Seat) -> HttpResponse:
     token = request.session.pop(NEW_TOKEN, None)  # shown once, then gone for good
     form = SubscriptionForm(program=seat.program, manager=seat.is_manager)
-    return page(
+    return render_page(
         request,
         "people/calendar.html",
         seat,
@@ -187,10 +166,8 @@ def calendar(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
-@require_POST
-def calendar_create(request: HttpRequest) -> HttpResponse:
-    seat = current_seat(request)
+@page("subscription", WRITE, methods=("POST",))
+def calendar_create(request: HttpRequest, seat: Seat) -> HttpResponse:
     form = SubscriptionForm(request.POST, program=seat.program, manager=seat.is_manager)
     if not form.is_valid():
         messages.error(
@@ -218,10 +195,8 @@ def calendar_create(request: HttpRequest) -> HttpResponse:
     return redirect("people:calendar")
 
 
-@login_required
-@require_POST
-def calendar_regenerate(request: HttpRequest, code: Any) -> HttpResponse:
-    seat = current_seat(request)
+@page("subscription", WRITE, methods=("POST",))
+def calendar_regenerate(request: HttpRequest, seat: Seat, code: Any) -> HttpResponse:
     subscription = selectors.get_subscription_for_user(seat, code)
     try:
         _, token = services.subscription_regenerate(subscription=subscription, actor=request.user)
@@ -233,10 +208,8 @@ def calendar_regenerate(request: HttpRequest, code: Any) -> HttpResponse:
     return redirect("people:calendar")
 
 
-@login_required
-@require_POST
-def calendar_revoke(request: HttpRequest, code: Any) -> HttpResponse:
-    seat = current_seat(request)
+@page("subscription", WRITE, methods=("POST",))
+def calendar_revoke(request: HttpRequest, seat: Seat, code: Any) -> HttpResponse:
     services.subscription_revoke(
         subscription=selectors.get_subscription_for_user(seat, code), actor=request.user
     )
@@ -244,10 +217,8 @@ def calendar_revoke(request: HttpRequest, code: Any) -> HttpResponse:
     return redirect("people:calendar")
 
 
-@login_required
-@require_POST
-def program_switch(request: HttpRequest) -> HttpResponse:
-    seat = current_seat(request)  # 404 for a program the user is not in
+@page("program", READ, methods=("POST",))
+def program_switch(request: HttpRequest, seat: Seat) -> HttpResponse:
     request.session[SESSION_PROGRAM] = str(seat.program.code)
     target = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):

@@ -10,7 +10,6 @@ from scheduler_project.admin import DateRangeFilter, ReadOnlyScopedAdmin, Relate
 
 @admin.register(ResilienceSnapshot)
 class ResilienceSnapshotAdmin(ReadOnlyScopedAdmin):
-    program_path = "program"
     list_display = (
         "taken_at",
         "period",

@@ -100,7 +100,6 @@ class CoverageRequirementInline(ScopedInline, admin.StackedInline):
 
 @admin.register(AcademicYear)
 class AcademicYearAdmin(ProgramScopedAdmin):
-    program_path = "program"
     list_display = ("name", "program", "start_date", "end_date", "block_count")
     list_filter = (("program", RelatedOnly),)
     list_select_related = ("program",)
@@ -155,7 +154,6 @@ class AcademicYearAdmin(ProgramScopedAdmin):
 
 @admin.register(Block)
 class BlockAdmin(ProgramScopedAdmin):
-    program_path = "academic_year__program"
     list_display = ("__str__", "number", "academic_year", "start_date", "end_date", "days")
     list_filter = (("academic_year", RelatedOnly), ("academic_year__program", RelatedOnly))
     list_select_related = ("academic_year__program",)
@@ -172,7 +170,6 @@ class BlockAdmin(ProgramScopedAdmin):
 
 @admin.register(Rotation)
 class RotationAdmin(ProgramScopedAdmin):
-    program_path = "program"
     list_display = (
         "name",
         "abbreviation",
@@ -202,7 +199,6 @@ class RotationAdmin(ProgramScopedAdmin):
 
 @admin.register(CurriculumRequirement)
 class CurriculumRequirementAdmin(ProgramScopedAdmin):
-    program_path = "rotation__program"
     list_display = ("rotation", "pgy", "min_blocks", "max_blocks", "program_name")
     list_filter = ("pgy", ("rotation", RelatedOnly), ("rotation__program", RelatedOnly))
     list_select_related = ("rotation__program",)
@@ -217,7 +213,6 @@ class CurriculumRequirementAdmin(ProgramScopedAdmin):
 
 @admin.register(ShiftType)
 class ShiftTypeAdmin(ProgramScopedAdmin):
-    program_path = "program"
     list_display = (
         "name",
         "abbreviation",
@@ -250,7 +245,6 @@ class ShiftTypeAdmin(ProgramScopedAdmin):
 
 @admin.register(CoverageRequirement)
 class CoverageRequirementAdmin(ProgramScopedAdmin):
-    program_path = "shift_type__program"
     form = CoverageRequirementForm
     list_display = (
         "shift_type",

@@ -8,7 +8,7 @@ user's programs. Model permissions are not used for domain models: the Membershi
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 from urllib.parse import unquote
 
@@ -25,16 +25,12 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
 from lib.errors import ApplicationError
+from people import access
+from people.access import managed_program_ids, may_use_console
 from people.models import Program
-from people.selectors import managed_program_ids, user_manages_any_program
 
 T = TypeVar("T")
 M = TypeVar("M", bound=models.Model)
-
-# model -> lookup path from the model to its Program ("" for Program itself). Every scoped admin
-# registers its model here, so any foreign key to a scoped model can be limited to the user's
-# programs, wherever the form that shows it lives.
-PROGRAM_PATHS: dict[type[models.Model], str] = {}
 
 SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (
@@ -77,29 +73,6 @@ SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
         ),
     ),
 )
-
-
-def may_use_console(user: Any) -> bool:
-    """Active superusers, program admins and coordinators; is_staff plays no part."""
-    return bool(getattr(user, "is_active", False) and user_manages_any_program(user))
-
-
-def scope_queryset(queryset: QuerySet[M], path: str, program_ids: Iterable[int]) -> QuerySet[M]:
-    lookup = f"{path}__in" if path else "pk__in"
-    return queryset.filter(**{lookup: list(program_ids)})
-
-
-def program_id_of(obj: models.Model, path: str) -> int | None:
-    """The id of the program an object belongs to, following its program path."""
-    if not path:
-        return obj.pk
-    *hops, last = path.split("__")
-    target: Any = obj
-    for hop in hops:
-        target = getattr(target, hop, None)
-        if target is None:
-            return None
-    return getattr(target, f"{last}_id", None)
 
 
 def user_choices_for(user: Any) -> QuerySet[Any]:
@@ -209,10 +182,8 @@ class ScopedFormfieldsMixin:
         if user.is_superuser or "queryset" in kwargs:
             return
         related: Any = db_field.related_model
-        if related in PROGRAM_PATHS:
-            kwargs["queryset"] = scope_queryset(
-                related._default_manager.all(), PROGRAM_PATHS[related], managed_program_ids(user)
-            )
+        if access.is_registered(related):
+            kwargs["queryset"] = access.managed_queryset(user, related._default_manager.all())
         elif related is get_user_model():
             kwargs["queryset"] = user_choices_for(user)
 
@@ -226,26 +197,24 @@ class ScopedFormfieldsMixin:
 
 
 class ProgramScopedAdmin(ScopedFormfieldsMixin, AuditlogHistoryAdminMixin, admin.ModelAdmin):
-    """Base for every domain admin: rows and permissions follow the user's manager roles."""
+    """Base for every domain admin: rows and permissions follow the user's manager roles, and
+    the model's path to its program comes from the access module's registry."""
 
-    program_path: str | None = None
     show_auditlog_history_link = True
     list_per_page = 50
 
     def __init__(self, model: type[models.Model], admin_site: admin.AdminSite) -> None:
-        if self.program_path is None:
-            raise ImproperlyConfigured(f"{type(self).__name__} must set program_path.")
-        PROGRAM_PATHS[model] = self.program_path
+        if not access.is_registered(model):
+            raise ImproperlyConfigured(
+                f"{model._meta.label} is not in people.access.RESOURCES; register it there."
+            )
+        self.program_path = access.program_path(model)
         super().__init__(model, admin_site)
 
     # Rows -----------------------------------------------------------------------------------
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
-        queryset = super().get_queryset(request)
-        user: Any = request.user
-        if user.is_superuser:
-            return queryset
-        return scope_queryset(queryset, self.program_path or "", managed_program_ids(user))
+        return access.managed_queryset(request.user, super().get_queryset(request))
 
     def annotate_counts(self, queryset: QuerySet[M], **counts: Any) -> QuerySet[M]:
         # Django drops Meta.ordering from GROUP BY queries; paginated lists and autocomplete
@@ -257,8 +226,8 @@ class ProgramScopedAdmin(ScopedFormfieldsMixin, AuditlogHistoryAdminMixin, admin
         return not user.is_superuser and len(managed_program_ids(user)) == 1
 
     def _program_columns(self) -> set[str]:
-        path = self.program_path or ""
-        return {"program", path, f"{path}__name", "program_name"} if path else set()
+        path = self.program_path
+        return {"program", path, f"{path}__name", "program_name"} if path != "pk" else set()
 
     def get_list_display(self, request: HttpRequest) -> Any:
         columns = list(super().get_list_display(request))
@@ -279,18 +248,18 @@ class ProgramScopedAdmin(ScopedFormfieldsMixin, AuditlogHistoryAdminMixin, admin
         user: Any = request.user
         if user.is_superuser:
             return True
-        if not user_manages_any_program(user):
+        if not access.manages_any_program(user):
             return False
         if obj is None:
             return True
         cached = getattr(obj, "_console_program_id", None)
         if cached is None:
-            cached = program_id_of(obj, self.program_path or "")
+            cached = access.program_id_of(obj)
             obj._console_program_id = cached  # type: ignore[attr-defined]
         return cached in managed_program_ids(user)
 
     def has_module_permission(self, request: HttpRequest) -> bool:
-        return user_manages_any_program(request.user)
+        return access.manages_any_program(request.user)
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return self._manages(request, obj)
@@ -395,12 +364,12 @@ class ScopedInline(ScopedFormfieldsMixin):
         user: Any = request.user
         if user.is_superuser:
             return True
-        if not user_manages_any_program(user):
+        if not access.manages_any_program(user):
             return False
-        if parent is None or type(parent) not in PROGRAM_PATHS:
+        if parent is None or not access.is_registered(type(parent)):
             return True
         # The parent admin already refuses other programs' rows; checked again to be sure.
-        return program_id_of(parent, PROGRAM_PATHS[type(parent)]) in managed_program_ids(user)
+        return access.program_id_of(parent) in managed_program_ids(user)
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return self._manages(request, obj)

@@ -40,7 +40,6 @@ class ScheduleRunProgressInline(ScopedInline, admin.TabularInline):
 class ScheduleRunAdmin(ReadOnlyScopedAdmin):
     """Runs are queued, cancelled, published and discarded only through the scheduling services."""
 
-    program_path = "program"
     list_display = (
         "created_at",
         "kind",
@@ -149,7 +148,6 @@ class ScheduleRunAdmin(ReadOnlyScopedAdmin):
 
 @admin.register(RotationAssignment)
 class RotationAssignmentAdmin(ProgramScopedAdmin):
-    program_path = "person__program"
     list_display = (
         "person",
         "block",
@@ -203,7 +201,6 @@ class AssignmentForm(forms.ModelForm):
 
 @admin.register(Assignment)
 class AssignmentAdmin(ProgramScopedAdmin):
-    program_path = "person__program"
     form = AssignmentForm
     list_display = (
         "date",

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from people.models import Absence, CalendarSubscription, Notification, Person, Program, Request
 from rotations.models import ShiftType
+from scheduling import problem as problems
 from scheduling.models import Assignment, State
 from swaps.models import SwapRequest
 
@@ -120,8 +121,9 @@ class DutySummary:
     window_end: date
 
 
-def duty_summary(person: Person, today: date, tz: ZoneInfo) -> DutySummary:
-    """This week's hours, the rolling 4-week average (ACGME 80 h) and days off in 28 days."""
+def duty_summary(person: Person, program: Program, today: date, tz: ZoneInfo) -> DutySummary:
+    """This week's hours, the rolling 4-week average against the limit the engine applies to this
+    person (the program's rules, or a rotation exception) and days off in 28 days."""
     week_start = today - timedelta(days=today.weekday())
     window_start = today - timedelta(days=WINDOW_DAYS - 1)
     first, last = min(week_start, window_start), week_start + timedelta(days=7)
@@ -142,10 +144,11 @@ def duty_summary(person: Person, today: date, tz: ZoneInfo) -> DutySummary:
             busy.add(day)
             day += timedelta(days=1)
     days = [window_start + timedelta(days=i) for i in range(WINDOW_DAYS)]
+    limit = problems.weekly_hours_limit(program, person, window_start, today)
     return DutySummary(
         week_hours=round(week, 1),
         window_hours=round(window, 1),
-        average=gauge(window / 4),
+        average=gauge(window / 4, limit),
         days_off=sum(1 for d in days if d not in busy),
         window_start=window_start,
         window_end=today,
@@ -199,7 +202,7 @@ def dashboard(
     )
     week_start = today - timedelta(days=today.weekday())
     board.week = week_days(person, week_start, 7, tz)
-    board.duty = duty_summary(person, today, tz)
+    board.duty = duty_summary(person, program, today, tz)
     board.absences = list(
         Absence.objects.filter(person=person, status=Absence.Status.REQUESTED).order_by(
             "start_date"

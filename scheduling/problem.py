@@ -310,6 +310,13 @@ def _weekly_hour_exceptions(program: Program, days: list[date]) -> dict[int, flo
     return limits
 
 
+def weekly_hours_limit(program: Program, person: Person, start: date, end: date) -> float:
+    """The 4-week average ceiling the engine applies to ``person`` over ``start``..``end``: the
+    program's ACGME rules with its overrides, or the person's rotation exception."""
+    exception = _weekly_hour_exceptions(program, [start, end]).get(person.pk)
+    return exception if exception is not None else _acgme_rules(program).max_weekly_hours
+
+
 def _acgme_rules(program: Program) -> m.AcgmeRules:
     overrides = dict(program.rule_overrides or {})
     unknown = set(overrides) - ACGME_OVERRIDABLE

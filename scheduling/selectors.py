@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -12,8 +11,8 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from people import access
 from people.models import Person, Program
-from people.selectors import managed_program_ids
 from rotations.models import AcademicYear, Block, ShiftType
 from scheduling.models import (
     Assignment,
@@ -27,42 +26,25 @@ CHART_WIDTH, CHART_HEIGHT, CHART_PAD = 640, 180, 28
 
 
 def managed_programs(user: Any) -> QuerySet[Program]:
-    programs = Program.objects.all()
-    if getattr(user, "is_superuser", False):
-        return programs
-    return programs.filter(pk__in=managed_program_ids(user))
-
-
-def _valid_code(code: Any) -> Any:
-    try:
-        return uuid.UUID(str(code))
-    except ValueError:
-        raise Http404("No such object.") from None
+    return access.managed_programs(user)
 
 
 def get_program_for_manager(user: Any, code: Any) -> Program:
     """404 alike for a missing program and one the user does not coordinate."""
-    program = managed_programs(user).filter(code=_valid_code(code)).first()
+    program = managed_programs(user).filter(code=access.valid_code(code)).first()
     if program is None:
         raise Http404("No such program.")
     return program
 
 
 def get_run_for_manager(user: Any, code: Any) -> ScheduleRun:
-    run = (
-        ScheduleRun.objects.select_related("program", "requested_by", "published_by")
-        .filter(program__in=managed_programs(user), code=_valid_code(code))
-        .first()
-    )
-    if run is None:
-        raise Http404("No such run.")
-    return run
+    runs = ScheduleRun.objects.select_related("program", "requested_by", "published_by")
+    return access.get_for_user(user, runs, code, what="run")
 
 
 def runs_for_manager(user: Any) -> QuerySet[ScheduleRun]:
-    return ScheduleRun.objects.filter(program__in=managed_programs(user)).select_related(
-        "program", "requested_by"
-    )
+    runs = ScheduleRun.objects.select_related("program", "requested_by")
+    return access.scope_queryset(user, runs)
 
 
 @dataclass(frozen=True)

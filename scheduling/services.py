@@ -400,8 +400,15 @@ def assignment_change_preview(
 
 
 def assignment_add(
-    *, person: Person, day: date, shift_type: ShiftType, actor: Any, locked: bool = False
+    *,
+    person: Person,
+    day: date,
+    shift_type: ShiftType,
+    actor: Any,
+    locked: bool = False,
+    source: str = Source.MANUAL,
 ) -> Assignment:
+    """Add one published shift by hand or by import (the same checks for both)."""
     if shift_type.program_id != person.program_id:
         raise ApplicationError("That shift type belongs to another program.")
     begins, ends = problems.shift_interval(person.program.timezone, shift_type, day)
@@ -419,7 +426,7 @@ def assignment_add(
             starts_at=begins,
             ends_at=ends,
             state=State.PUBLISHED,
-            source=Source.MANUAL,
+            source=source,
             locked=locked,
         )
 

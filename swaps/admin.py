@@ -26,7 +26,6 @@ class SwapCandidateInline(ScopedInline, admin.TabularInline):
 class SwapRequestAdmin(ProgramScopedAdmin):
     """Status moves only through the swap services (validation, locking, execution)."""
 
-    program_path = "program"
     list_display = (
         "created_at",
         "kind",
@@ -68,7 +67,6 @@ class SwapRequestAdmin(ProgramScopedAdmin):
 
 @admin.register(SwapCandidate)
 class SwapCandidateAdmin(ReadOnlyScopedAdmin):
-    program_path = "swap__program"
     list_display = ("swap", "person", "assignment", "score")
     list_filter = (("swap__program", RelatedOnly),)
     list_select_related = (

@@ -61,6 +61,7 @@ MANAGE_ROW = statuses("401 403 403 404 200 200")
 CREATE = statuses("401 403 403 400 201 201")
 UPDATE = statuses("401 403 403 404 200 200")
 DELETE = statuses("401 403 403 404 204 204")
+DECIDE = statuses("401 403 403 404 200 200")
 OWN_ROW = statuses("401 404 404 404 200 200")  # a row owned by someone else in program A
 
 
@@ -178,6 +179,20 @@ ROUTES: list[Route] = [
             "start_date": "2026-10-01",
             "end_date": "2026-10-02",
         },
+    ),
+    Route(
+        "POST",
+        "/api/v1/absences/{code}/decide/",
+        DECIDE,
+        target=lambda w: a(w, Absence),
+        body=lambda w: {"approve": True, "note": "Enjoy"},
+    ),
+    Route(
+        "POST",
+        "/api/v1/requests/{code}/decide/",
+        DECIDE,
+        target=lambda w: w.a_request,
+        body=lambda w: {"approve": False},
     ),
     Route("GET", "/api/v1/requests/{code}/", OWN_ROW, target=lambda w: w.a_request),
     Route(

@@ -162,7 +162,7 @@ def test_it_shows_coordinators_the_pending_queue(
 
 
 def test_it_hides_the_review_queue_from_residents(resident_a: Any) -> None:
-    assert login(resident_a).get(reverse("people:review")).status_code == 404
+    assert login(resident_a).get(reverse("people:review")).status_code == 403
 
 
 def test_it_approves_from_the_review_page_and_notifies(

@@ -9,8 +9,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from people.access import SESSION_PROGRAM
 from people.models import Membership, Notification, Person
-from people.page_selectors import SESSION_PROGRAM
 from scheduling.tests.pages_cast import Cast, assign, build_cast, person_of
 
 # Session, user and memberships, then the page's own reads; none grows with the schedule.

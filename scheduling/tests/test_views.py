@@ -66,8 +66,8 @@ def test_it_hides_another_programs_run(coordinator_client: Client, world: World)
 
 def test_it_refuses_residents(client: Client, resident_a: Any, world: World) -> None:
     client.force_login(resident_a)
-    assert client.get(reverse("scheduling:run", args=[_run(world).code])).status_code == 404
-    assert client.get(reverse("scheduling:grid")).status_code == 404
+    assert client.get(reverse("scheduling:run", args=[_run(world).code])).status_code == 403
+    assert client.get(reverse("scheduling:grid")).status_code == 403
 
 
 @pytest.mark.parametrize(

@@ -33,9 +33,9 @@ from django.http import (
 from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
-from django.views.decorators.http import require_safe
 from icalendar import Calendar, Event, Timezone
 
+from people.access import PUBLIC, page
 from people.models import CalendarSubscription, Membership
 from people.services import hash_token, subscription_touch
 from scheduling.models import Assignment, RotationAssignment, State
@@ -205,7 +205,7 @@ def feed_name(subscription: CalendarSubscription) -> str:
     return f"{subscription.owner.full_name} · {program}"
 
 
-@require_safe
+@page(PUBLIC, methods=("GET", "HEAD"))
 def feed(request: HttpRequest, token: str) -> HttpResponse:
     try:
         subscription = get_subscription_for_token(token)

@@ -1,4 +1,4 @@
-"""Coordinator pages: generate, watch and decide on runs; the schedule grid with checked edits."""
+"""Coordinator pages for the schedule grid: cells, checked edits, and the period's validation."""
 
 from __future__ import annotations
 
@@ -6,141 +6,27 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_POST
-from django_htmx.middleware import HtmxDetails
 
 from lib.errors import ApplicationError
+from lib.pages import render_page
+from people.access import READ, WRITE, Seat, page
 from people.models import Person, Program
-from people.page_selectors import Seat, current_seat
 from rotations.models import Rotation
 from scheduling import selectors, services
-from scheduling.forms import CellForm, GenerateForm
+from scheduling.forms import CellForm
 from scheduling.models import Assignment, ScheduleRun, State
 
 GRID_DAYS = 28
 
 
-class HtmxHttpRequest(HttpRequest):
-    htmx: HtmxDetails
-
-
-def _seat(request: HttpRequest) -> Seat:
-    """The coordinator's current program (switchable, remembered in the session); 404 for
-    anyone who does not manage it."""
-    seat = current_seat(request)
-    if not (seat.is_manager or getattr(request.user, "is_superuser", False)):
-        raise Http404("Only the program's coordinators see this page.")
-    return seat
-
-
-def _program(request: HttpRequest) -> Program:
-    return _seat(request).program
-
-
-def _render(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
-    """Render with the layout's context: the seat (program switcher, role navigation)."""
-    seat = context.get("seat") or current_seat(request)
-    return render(request, template, {"seat": seat, "program": seat.program, **context})
-
-
-@login_required
-@require_GET
-def run_list(request: HttpRequest) -> HttpResponse:
-    runs = selectors.runs_for_manager(request.user)[:50]
-    return _render(request, "scheduling/run_list.html", {"runs": runs, "nav": "runs"})
-
-
-@login_required
-@require_GET
-def run_detail(request: HtmxHttpRequest, code: Any) -> HttpResponse:
-    run = selectors.get_run_for_manager(request.user, code)
-    context = {
-        "run": run,
-        "percent": selectors.run_percent(run),
-        "chart": selectors.run_chart(run),
-        "comparison": services.run_comparison(run) if run.is_draft else None,
-        "nav": "runs",
-    }
-    template = "scheduling/run.html#progress" if request.htmx else "scheduling/run.html"
-    response = _render(request, template, context)
-    if request.htmx and not run.is_active:
-        response["HX-Refresh"] = "true"  # the run ended: load the violations and decisions
-    return response
-
-
-def _decide(request: HttpRequest, code: Any, action: Any, done: str) -> HttpResponse:
-    run = selectors.get_run_for_manager(request.user, code)
-    try:
-        action(run=run, actor=request.user)
-    except ApplicationError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, done)
-    return redirect("scheduling:run", code=run.code)
-
-
-@login_required
-@require_POST
-def run_cancel(request: HttpRequest, code: Any) -> HttpResponse:
-    return _decide(
-        request,
-        code,
-        services.schedule_run_cancel,
-        "Cancel requested; the solver stops within seconds.",
-    )
-
-
-@login_required
-@require_POST
-def run_publish(request: HttpRequest, code: Any) -> HttpResponse:
-    return _decide(
-        request,
-        code,
-        services.schedule_run_publish,
-        "Published: feeds and pages now show this schedule.",
-    )
-
-
-@login_required
-@require_POST
-def run_discard(request: HttpRequest, code: Any) -> HttpResponse:
-    return _decide(request, code, services.schedule_run_discard, "Draft discarded.")
-
-
-@login_required
-def generate(request: HttpRequest) -> HttpResponse:
-    program = _program(request)
-    form = GenerateForm(request.POST or None, program=program, initial=request.GET.dict())
-    if request.method == "POST" and form.is_valid():
-        start, end = form.cleaned_data["period"]
-        try:
-            run = services.schedule_run_create(
-                program=program,
-                start_date=start,
-                end_date=end,
-                actor=request.user,
-                kind=form.cleaned_data["kind"],
-                algorithm=form.cleaned_data["algorithm"],
-                time_limit_seconds=form.cleaned_data["time_limit_seconds"],
-                parameters={"minimal_change": form.cleaned_data["minimal_change"]},
-            )
-        except ApplicationError as error:
-            form.add_error(None, error.message)
-        else:
-            return redirect("scheduling:run", code=run.code)
-    return _render(request, "scheduling/generate.html", {"form": form, "nav": "generate"})
-
-
-@login_required
-@require_GET
-def validate(request: HttpRequest) -> HttpResponse:
-    program = _program(request)
+@page("validation", READ)
+def validate(request: HttpRequest, seat: Seat) -> HttpResponse:
+    program = seat.program
     try:
         start = date.fromisoformat(request.GET.get("start", ""))
         end = date.fromisoformat(request.GET.get("end", ""))
@@ -152,15 +38,16 @@ def validate(request: HttpRequest) -> HttpResponse:
         violations = services.schedule_validate(program=program, start=start, end=end)
     except ApplicationError as exc:
         error = exc.message
-    context = {
-        "program": program,
-        "start": start,
-        "end": end,
-        "violations": violations,
-        "error": error,
-        "nav": "grid",
-    }
-    return _render(request, "scheduling/validate.html", context)
+    return render_page(
+        request,
+        "scheduling/validate.html",
+        seat,
+        "grid",
+        start=start,
+        end=end,
+        violations=violations,
+        error=error,
+    )
 
 
 def _grid_params(request: HttpRequest, program: Program) -> dict[str, Any]:
@@ -184,10 +71,9 @@ def _grid_params(request: HttpRequest, program: Program) -> dict[str, Any]:
     }
 
 
-@login_required
-@require_GET
-def grid(request: HtmxHttpRequest) -> HttpResponse:
-    program = _program(request)
+@page("assignment", WRITE)
+def grid(request: HttpRequest, seat: Seat) -> HttpResponse:
+    program = seat.program
     params = _grid_params(request, program)
     data = selectors.schedule_grid(
         program,
@@ -199,7 +85,6 @@ def grid(request: HtmxHttpRequest) -> HttpResponse:
         kind=params["kind"],
     )
     context = {
-        "program": program,
         "grid": data,
         "params": params,
         "previous": params["start"] - timedelta(days=GRID_DAYS),
@@ -214,16 +99,13 @@ def grid(request: HtmxHttpRequest) -> HttpResponse:
         )[:10],
         "kinds": Person.Kind.choices,
         "cell_url": f"{reverse('scheduling:grid-cell')}?program={program.code}",
-        "nav": "grid",
     }
-    template = "scheduling/grid.html#grid" if request.htmx else "scheduling/grid.html"
-    return _render(request, template, context)
+    return render_page(request, "scheduling/grid.html", seat, "grid", fragment="grid", **context)
 
 
-@login_required
-@require_GET
-def grid_cell(request: HttpRequest) -> HttpResponse:
-    program = _program(request)
+@page("assignment", WRITE)
+def grid_cell(request: HttpRequest, seat: Seat) -> HttpResponse:
+    program = seat.program
     try:
         person = Person.objects.filter(program=program, code=request.GET.get("person", "")).first()
     except ValidationError:  # not a UUID
@@ -250,10 +132,9 @@ def grid_cell(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
-@require_POST
-def grid_preview(request: HttpRequest) -> HttpResponse:
-    program = _program(request)
+@page("assignment", WRITE, methods=("POST",))
+def grid_preview(request: HttpRequest, seat: Seat) -> HttpResponse:
+    program = seat.program
     form = CellForm(request.POST, program=program)
     violations: list[dict[str, Any]] = []
     error = ""
@@ -276,10 +157,9 @@ def grid_preview(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
-@require_POST
-def grid_save(request: HttpRequest) -> HttpResponse:
-    program = _program(request)
+@page("assignment", WRITE, methods=("POST",))
+def grid_save(request: HttpRequest, seat: Seat) -> HttpResponse:
+    program = seat.program
     form = CellForm(request.POST, program=program)
     if not form.is_valid():
         messages.error(

@@ -1,0 +1,55 @@
+"""Pages about me: the dashboard and my schedule (week, month, list), in the program's timezone.
+
+One URL per page; an htmx request gets the page's main fragment (``{% partialdef %}``).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.http import Http404, HttpRequest, HttpResponse
+
+from lib.pages import render_page
+from people.access import READ, Seat, page
+from scheduling import page_selectors
+
+
+def parse_date(value: str | None, default: date) -> date:
+    try:
+        return date.fromisoformat(value) if value else default
+    except ValueError:
+        return default
+
+
+@page("board", READ)
+def dashboard(request: HttpRequest, seat: Seat) -> HttpResponse:
+    board = page_selectors.dashboard(
+        seat.person, seat.program, request.user, manager=seat.is_manager
+    )
+    return render_page(
+        request,
+        "scheduling/dashboard.html",
+        seat,
+        "dashboard",
+        fragment="notifications",
+        board=board,
+    )
+
+
+@page("assignment", READ)
+def my_schedule(request: HttpRequest, seat: Seat) -> HttpResponse:
+    if seat.person is None:
+        raise Http404("Your account is not linked to a person in this program.")
+    view = request.GET.get("view", "week")
+    view = view if view in page_selectors.VIEWS else "week"
+    anchor = parse_date(request.GET.get("date"), page_selectors.local_today(seat.program))
+    period = page_selectors.my_period(seat.person, seat.program, view, anchor)
+    return render_page(
+        request,
+        "scheduling/my_schedule.html",
+        seat,
+        "schedule",
+        fragment="schedule",
+        period=period,
+        views=page_selectors.VIEWS,
+    )
