@@ -14,7 +14,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from api.tables import CSV, LEGEND_SHEET, save, write_csv, write_xlsx
+from api.tables import CSV, LEGEND_SHEET, neutralise, save, write_csv, write_xlsx
 from lib.errors import ApplicationError
 from people.models import Absence, Person, Program
 from rotations.models import AcademicYear, Block, ShiftType
@@ -126,13 +126,15 @@ def _block_sheet(
     sheet.freeze_panes = "C2"
     for row_number, person in enumerate(people, start=2):
         sheet.cell(row=row_number, column=1, value=str(person.code))
-        sheet.cell(row=row_number, column=2, value=person.full_name)
+        sheet.cell(row=row_number, column=2, value=neutralise(person.full_name))
         for column, day in enumerate(days, start=3):
             shifts = sorted(cells.get((person.pk, day), []), key=lambda s: s.start_time)
             if not shifts:
                 continue
             cell = sheet.cell(
-                row=row_number, column=column, value="/".join(s.abbreviation for s in shifts)
+                row=row_number,
+                column=column,
+                value=neutralise("/".join(s.abbreviation for s in shifts)),
             )
             cell.fill = _fill(shifts[0].color)
             cell.alignment = Alignment(horizontal="center")
@@ -151,8 +153,8 @@ def _legend(book: Workbook, shifts: Any) -> None:
     for row, shift in enumerate(shifts, start=2):
         sheet.append(
             [
-                shift.abbreviation,
-                shift.name,
+                neutralise(shift.abbreviation),
+                neutralise(shift.name),
                 shift.start_time.strftime("%H:%M"),
                 shift.duration_minutes / 60,
             ]

@@ -22,6 +22,9 @@ CONTENT_TYPES = {
     CSV: "text/csv; charset=utf-8",
 }
 LEGEND_SHEET = "Legend"
+# A spreadsheet runs a text cell that starts with one of these as a formula ("CSV injection":
+# a note "=HYPERLINK(...)" would become a live link in the coordinator's copy).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass
@@ -34,9 +37,19 @@ class Sheet:
         return [text(value).lower() for value in self.header]
 
 
+def neutralise(value: Any) -> Any:
+    """A text cell a spreadsheet would run as a formula, made inert with a leading apostrophe
+    (which ``text`` takes off again on import, so exports round-trip)."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def text(value: Any) -> str:
     if value is None:
         return ""
+    if isinstance(value, str) and value[:1] == "'" and value[1:].startswith(FORMULA_STARTS):
+        value = value[1:]
     if isinstance(value, datetime):
         return value.date().isoformat()
     if isinstance(value, date):
@@ -126,7 +139,7 @@ def write_csv(header: list[str], rows: list[list[Any]]) -> bytes:
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(header)
     for row in rows:
-        writer.writerow([text(cell) for cell in row])
+        writer.writerow([neutralise(text(cell)) for cell in row])
     return buffer.getvalue().encode("utf-8")
 
 
@@ -137,7 +150,9 @@ def write_xlsx(sheets: list[tuple[str, list[str], list[list[Any]]]]) -> bytes:
         worksheet = book.create_sheet(title=title[:31])
         worksheet.append(header)
         for row in rows:
-            worksheet.append([str(cell) if isinstance(cell, uuid.UUID) else cell for cell in row])
+            worksheet.append(
+                [neutralise(str(cell) if isinstance(cell, uuid.UUID) else cell) for cell in row]
+            )
     return save(book)
 
 

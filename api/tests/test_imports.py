@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 from datetime import date, time
 from typing import Any
@@ -222,3 +223,28 @@ def test_it_refuses_an_oversized_upload_with_413(
     content = b"kind,first_name,last_name\n" + b"faculty,A,B\n" * 400
     response = _send(api(coordinator_a), "people", "preview", year, "big.csv", content)
     assert response.status_code == 413
+
+
+@pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
+def test_it_exports_a_formula_like_note_as_inert_text(
+    api: Any, year: AcademicYear, coordinator_a: Any, resident_a: Any, start: str
+) -> None:
+    note = f"{start}HYPERLINK(\"http://evil.example\",\"click\")"
+    person = resident_a.memberships.get().person
+    Absence.objects.create(
+        person=person,
+        kind=Absence.Kind.SICK,
+        start_date=date(2026, 9, 1),
+        end_date=date(2026, 9, 1),
+        note=note,
+    )
+    client = api(coordinator_a)
+    sheet = load_workbook(io.BytesIO(_export(client, "absences", year, "xlsx"))).active
+    cells = [row[-1] for row in sheet.iter_rows(min_row=2)]
+    written = [(c.value, c.data_type) for c in cells if c.value]
+    assert len(written) == 1 and written[0][0][:2] == "'" + note[0].replace("\r", "\n")
+    assert written[0][1] == "s"  # text, not a formula
+    rows = list(csv.DictReader(io.StringIO(_export(client, "absences", year, "csv").decode())))
+    notes = [row["note"] for row in rows if row["note"]]
+    # Leading white space is trimmed like every text cell; what is left may not start a formula.
+    assert notes == ["'" + note.strip()] if note.strip()[0] in "=+-@" else [note.strip()]
