@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.urls import include, path
 
-from scheduler_project import health
+from scheduler_project import health, security
 
 urlpatterns = [
     path("health", health.live, name="health"),
@@ -14,5 +14,5 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("people.urls")),
     path("", include("scheduling.page_urls")),
-    path("", include("django_prometheus.urls")),
+    path("metrics", security.metrics, name="prometheus-django-metrics"),
 ]

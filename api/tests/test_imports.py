@@ -229,7 +229,7 @@ def test_it_refuses_an_oversized_upload_with_413(
 def test_it_exports_a_formula_like_note_as_inert_text(
     api: Any, year: AcademicYear, coordinator_a: Any, resident_a: Any, start: str
 ) -> None:
-    note = f"{start}HYPERLINK(\"http://evil.example\",\"click\")"
+    note = f'{start}HYPERLINK("http://evil.example","click")'
     person = resident_a.memberships.get().person
     Absence.objects.create(
         person=person,
