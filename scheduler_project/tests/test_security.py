@@ -67,10 +67,11 @@ def test_it_serves_metrics_to_a_scraper_on_this_machine_only(client: Client) -> 
 
 def test_it_serves_metrics_to_the_token_holder(client: Client, settings: Any) -> None:
     settings.METRICS_TOKEN = "scrape-me"
-    far = {"REMOTE_ADDR": "203.0.113.9"}
-    assert client.get("/metrics", **far).status_code == 403
-    assert client.get("/metrics", HTTP_AUTHORIZATION="Bearer wrong", **far).status_code == 403
-    response = client.get("/metrics", HTTP_AUTHORIZATION="Bearer scrape-me", **far)
+    far = "203.0.113.9"
+    assert client.get("/metrics", REMOTE_ADDR=far).status_code == 403
+    wrong = client.get("/metrics", REMOTE_ADDR=far, HTTP_AUTHORIZATION="Bearer wrong")
+    assert wrong.status_code == 403
+    response = client.get("/metrics", REMOTE_ADDR=far, HTTP_AUTHORIZATION="Bearer scrape-me")
     assert response.status_code == 200
     assert b"django_http_requests" in response.content
 
