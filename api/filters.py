@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters as filters
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from django.db.models import Exists, OuterRef, QuerySet
 
 from people.models import Absence, Person, Request
@@ -52,6 +54,7 @@ class AssignmentFilter(filters.FilterSet):
         model = Assignment
         fields = ["program", "person", "shift_type", "run", "state"]
 
+    @extend_schema_field(OpenApiTypes.UUID)
     def filter_rotation(self, queryset: QuerySet[Any], name: str, value: Any) -> QuerySet[Any]:
         """Assignments of people who were on the rotation (published plan) on that date."""
         on_rotation = RotationAssignment.objects.filter(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from typing import Any
+from zoneinfo import available_timezones
 
 from django.contrib.auth import get_user_model
 from drf_spectacular.utils import extend_schema_field
@@ -85,7 +86,33 @@ def same_program(values: dict[str, Any], program: Program, *names: str) -> None:
         raise serializers.ValidationError(errors)
 
 
+@extend_schema_field(
+    {
+        "type": "string",
+        "maxLength": 64,
+        "description": "An IANA time zone name (the tz database), e.g. `America/New_York`.",
+        "example": "America/New_York",
+    }
+)
+class TimeZoneField(serializers.CharField):
+    """A time zone as its IANA name: a string in the schema, checked against the tz database."""
+
+    default_error_messages = {"unknown": "Not an IANA time zone name (e.g. America/New_York)."}
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 64)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data: Any) -> str:
+        value = super().to_internal_value(data)
+        if value not in available_timezones():
+            self.fail("unknown")
+        return value
+
+
 class ProgramSerializer(serializers.ModelSerializer):
+    timezone = TimeZoneField(read_only=True)
+
     class Meta:
         model = Program
         fields = [

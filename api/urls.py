@@ -6,7 +6,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
-from api import views, views_auth, views_io
+from api import views, views_auth, views_io, views_me
 
 app_name = "api"
 
@@ -36,12 +36,16 @@ router.register("subscriptions", views.SubscriptionViewSet, basename="subscripti
 
 urlpatterns = [
     path("", include(router.urls)),
+    path("me/", views_me.MeView.as_view(), name="me"),
     path("validation/", views.ValidationView.as_view(), name="validation"),
     path(
         "imports/<str:kind>/preview/", views_io.ImportPreviewView.as_view(), name="import-preview"
     ),
     path("imports/<str:kind>/apply/", views_io.ImportApplyView.as_view(), name="import-apply"),
-    path("exports/<str:kind>/", views_io.ExportView.as_view(), name="export"),
+    *[
+        path(f"exports/{kind}/", views_io.export_view(kind), name=f"export-{kind}")
+        for kind in views_io.KINDS
+    ],
     path("auth/token/", views_auth.LoginView.as_view(), name="token"),
     path("auth/token/refresh/", views_auth.RefreshView.as_view(), name="token-refresh"),
     path("auth/logout/", views_auth.LogoutView.as_view(), name="logout"),

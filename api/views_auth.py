@@ -42,9 +42,7 @@ class LoginView(TokenObtainPairView):
     serializer_class = LoginSerializer
     throttle_classes = [LoginThrottle]
 
-    @extend_schema(
-        responses={200: TokenPairSerializer, 401: OpenApiResponse(), 403: OpenApiResponse()}
-    )
+    @extend_schema(responses={200: TokenPairSerializer})
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         try:
             return super().post(request, *args, **kwargs)
@@ -62,9 +60,7 @@ class RefreshSerializer(serializers.Serializer):
 class RefreshView(TokenRefreshView):
     """Swap a refresh token for a new pair; the old refresh token is blacklisted (rotation)."""
 
-    @extend_schema(
-        request=RefreshSerializer, responses={200: TokenPairSerializer, 401: OpenApiResponse()}
-    )
+    @extend_schema(request=RefreshSerializer, responses={200: TokenPairSerializer})
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().post(request, *args, **kwargs)
 
@@ -78,7 +74,10 @@ class LogoutView(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=LogoutSerializer, responses={205: None, 400: OpenApiResponse()})
+    @extend_schema(
+        request=LogoutSerializer,
+        responses={205: OpenApiResponse(description="Signed out: the refresh token is dead.")},
+    )
     def post(self, request: Request) -> Response:
         form = LogoutSerializer(data=request.data)
         form.is_valid(raise_exception=True)
