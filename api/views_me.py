@@ -32,7 +32,7 @@ class MePersonSerializer(serializers.ModelSerializer):
 
 
 class MeMembershipSerializer(serializers.ModelSerializer):
-    program = serializers.CharField(source="program.code", help_text="The program's code.")
+    program = serializers.UUIDField(source="program.code", help_text="The program's code.")
     program_name = serializers.CharField(source="program.name")
     person = MePersonSerializer(
         allow_null=True, help_text="Your person record in this program (whose rows are yours)."
