@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters as filters
+from django.db.models import Exists, OuterRef, QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
-from django.db.models import Exists, OuterRef, QuerySet
 
 from people.models import Absence, Person, Request
 from scheduling.models import Assignment, RotationAssignment, ScheduleRun, State

@@ -15,6 +15,8 @@ from __future__ import annotations
 from typing import Any
 
 from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.plumbing import get_doc
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 
@@ -56,8 +58,29 @@ class ApiSchema(AutoSchema):
             and isinstance(self.view, ScopedViewSet)
         )
 
+    def get_description(self) -> str:
+        """The view's or action's own docstring; never one inherited from the API's base classes."""
+        from api.viewsets import ApiView, ScopedViewSet
+
+        description = str(super().get_description())
+        return "" if description in (get_doc(ScopedViewSet), get_doc(ApiView)) else description
+
+    def _map_basic_serializer(self, serializer: Any, direction: Any) -> dict[str, Any]:
+        from api.serializers import StrictMixin
+
+        schema: dict[str, Any] = super()._map_basic_serializer(serializer, direction)
+        if schema.get("description") == get_doc(StrictMixin):
+            del schema["description"]  # how unknown fields are refused is said once, in the docs
+        return schema
+
     def get_override_parameters(self) -> list[Any]:
         parameters = list(super().get_override_parameters())
+        if "{code}" in self.path:
+            parameters.append(
+                OpenApiParameter(
+                    "code", OpenApiTypes.UUID, OpenApiParameter.PATH, description="The row's code."
+                )
+            )
         if self._idempotent_create():
             parameters += [
                 OpenApiParameter(

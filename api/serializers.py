@@ -110,6 +110,19 @@ class TimeZoneField(serializers.CharField):
         return value
 
 
+@extend_schema_field(
+    {
+        "type": "string",
+        "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$",
+        "description": "A local time of day (the program's time zone), `HH:MM` or `HH:MM:SS`.",
+        "example": "07:00",
+    }
+)
+class LocalTimeField(serializers.TimeField):
+    """A wall-clock time without offset. OpenAPI's ``time`` format (RFC 3339) demands an offset,
+    which a shift's start in the program's own time zone does not have."""
+
+
 class ProgramSerializer(serializers.ModelSerializer):
     timezone = TimeZoneField(read_only=True)
 
@@ -231,6 +244,7 @@ class RotationSerializer(StrictModel):
 
 class ShiftTypeSerializer(StrictModel):
     program = CodeField("program", Program)
+    start_time = LocalTimeField()
 
     class Meta:
         model = ShiftType

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
-from django.urls import include, path
+from typing import Any
+
+from django.http import HttpRequest, JsonResponse
+from django.urls import include, path, re_path
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from api import views, views_auth, views_io, views_me
 
 app_name = "api"
+
+
+@csrf_exempt  # answers 404 to any method; there is nothing to protect
+def not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
+    return JsonResponse({"message": "Not found.", "details": {}}, status=404)
 
 
 class Router(DefaultRouter):
@@ -52,4 +61,7 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+    # Last: any other path under /api/v1/ (a malformed code included) is a 404 in the API's own
+    # error shape, not the site's HTML page. Paths without a slash are first redirected to one.
+    re_path(r"^.*/$", not_found, name="not-found"),
 ]
