@@ -170,8 +170,8 @@ def export_view(kind: str) -> Any:
         responses={(200, CONTENT_TYPES[XLSX]): FILE, (200, "text/csv"): FILE},
     )
     name = f"{kind.title().replace('-', '')}ExportView"
-    view = extend_schema_view(get=described)(type(name, (ExportView,), {"kind": kind}))
-    return view.as_view()
+    view: type[ExportView] = type(name, (ExportView,), {"kind": kind})
+    return extend_schema_view(get=described)(view).as_view()
 
 
 def _export(kind: str, program: Program, year: AcademicYear | None, fmt: str) -> bytes:
