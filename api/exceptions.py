@@ -28,6 +28,16 @@ class Conflict(exceptions.APIException):
     default_code = "conflict"
 
 
+class Duplicate(Conflict):
+    """A create that repeats an existing row: 409 naming the existing row's code."""
+
+    default_code = "duplicate"
+
+    def __init__(self, message: str, existing: Any) -> None:
+        super().__init__(message)
+        self.extra = {"code": str(existing.code)}
+
+
 MESSAGES = {
     exceptions.ValidationError: "The request has invalid fields.",
     exceptions.ParseError: "The request body could not be parsed.",
@@ -97,5 +107,6 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     else:
         message = "The request was refused."
     details = _details(detail) if isinstance(exc, exceptions.ValidationError) else {}
+    details.update(getattr(exc, "extra", {}))
     response.data = {"message": message, "details": details}
     return response

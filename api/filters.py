@@ -6,6 +6,8 @@ from typing import Any
 
 import django_filters as filters
 from django.db.models import Exists, OuterRef, QuerySet
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from people.models import Absence, Person, Request
 from scheduling.models import Assignment, RotationAssignment, ScheduleRun, State
@@ -52,6 +54,7 @@ class AssignmentFilter(filters.FilterSet):
         model = Assignment
         fields = ["program", "person", "shift_type", "run", "state"]
 
+    @extend_schema_field(OpenApiTypes.UUID)
     def filter_rotation(self, queryset: QuerySet[Any], name: str, value: Any) -> QuerySet[Any]:
         """Assignments of people who were on the rotation (published plan) on that date."""
         on_rotation = RotationAssignment.objects.filter(

@@ -56,3 +56,16 @@ class ImportRecord(CodedModel):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} import · {self.filename}"
+
+
+class TokenRevocation(models.Model):
+    """When a user's tokens were last revoked (logout, or by a coordinator): any API token issued
+    before this instant is refused, access tokens included, not only refresh tokens."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", primary_key=True
+    )
+    revoked_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.user_id} revoked at {self.revoked_at:%Y-%m-%d %H:%M}"

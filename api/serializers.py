@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from typing import Any
+from zoneinfo import available_timezones
 
 from django.contrib.auth import get_user_model
 from drf_spectacular.utils import extend_schema_field
@@ -85,7 +86,46 @@ def same_program(values: dict[str, Any], program: Program, *names: str) -> None:
         raise serializers.ValidationError(errors)
 
 
+@extend_schema_field(
+    {
+        "type": "string",
+        "maxLength": 64,
+        "description": "An IANA time zone name (the tz database), e.g. `America/New_York`.",
+        "example": "America/New_York",
+    }
+)
+class TimeZoneField(serializers.CharField):
+    """A time zone as its IANA name: a string in the schema, checked against the tz database."""
+
+    default_error_messages = {"unknown": "Not an IANA time zone name (e.g. America/New_York)."}
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 64)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data: Any) -> str:
+        value = super().to_internal_value(data)
+        if value not in available_timezones():
+            self.fail("unknown")
+        return value
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$",
+        "description": "A local time of day (the program's time zone), `HH:MM` or `HH:MM:SS`.",
+        "example": "07:00",
+    }
+)
+class LocalTimeField(serializers.TimeField):
+    """A wall-clock time without offset. OpenAPI's ``time`` format (RFC 3339) demands an offset,
+    which a shift's start in the program's own time zone does not have."""
+
+
 class ProgramSerializer(serializers.ModelSerializer):
+    timezone = TimeZoneField(read_only=True)
+
     class Meta:
         model = Program
         fields = [
@@ -206,6 +246,7 @@ class RotationSerializer(StrictModel):
 
 class ShiftTypeSerializer(StrictModel):
     program = CodeField("program", Program)
+    start_time = LocalTimeField()
 
     class Meta:
         model = ShiftType

@@ -7,7 +7,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from api.serializers import CodeField, Strict
+from api.serializers import CodeField, Strict, ViolationSerializer
 from people.models import Program
 from scheduling.models import ScheduleRun
 from scheduling.selectors import run_percent
@@ -45,6 +45,23 @@ class RunProgressSampleSerializer(serializers.Serializer):
     objective = serializers.FloatField(allow_null=True)
     bound = serializers.FloatField(allow_null=True)
     phase = serializers.CharField()
+
+
+class RunMetricsSerializer(serializers.Serializer):
+    """What the solver reports; which keys are present depends on how the run ended."""
+
+    status = serializers.CharField(required=False, help_text="The solver's own status.")
+    algorithm = serializers.CharField(required=False)
+    wall_time = serializers.FloatField(required=False, help_text="Seconds.")
+    time_to_first_feasible = serializers.FloatField(required=False, allow_null=True)
+    penalties = serializers.DictField(child=serializers.FloatField(), required=False)
+    assignments = serializers.IntegerField(required=False, help_text="Rows the run drafted.")
+    published = serializers.DictField(
+        child=serializers.IntegerField(), required=False, help_text="Counts, once published."
+    )
+    details = serializers.DictField(
+        child=serializers.JSONField(), required=False, help_text="Why a failed run failed."
+    )
 
 
 class RunSerializer(serializers.ModelSerializer):
@@ -92,8 +109,8 @@ class RunSerializer(serializers.ModelSerializer):
 
 class RunDetailSerializer(RunSerializer):
     progress = serializers.SerializerMethodField()
-    violations = serializers.JSONField(read_only=True)
-    metrics = serializers.JSONField(read_only=True)
+    violations = serializers.SerializerMethodField()
+    metrics = serializers.SerializerMethodField()
 
     class Meta(RunSerializer.Meta):
         fields = [*RunSerializer.Meta.fields, "progress", "violations", "metrics"]
@@ -104,3 +121,12 @@ class RunDetailSerializer(RunSerializer):
         """The latest 100 samples, oldest first: enough to draw objective and bound over time."""
         samples = list(obj.progress.order_by("-elapsed_seconds")[:100])
         return RunProgressSampleSerializer(reversed(samples), many=True).data
+
+    @extend_schema_field(ViolationSerializer(many=True))
+    def get_violations(self, obj: ScheduleRun) -> list[dict[str, Any]]:
+        """The rule violations of the draft, as the validator reports them."""
+        return list(obj.violations)
+
+    @extend_schema_field(RunMetricsSerializer)
+    def get_metrics(self, obj: ScheduleRun) -> dict[str, Any]:
+        return dict(obj.metrics)

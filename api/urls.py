@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from django.urls import include, path
+from typing import Any
+
+from django.http import HttpRequest, JsonResponse
+from django.urls import include, path, re_path
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import (
     SpectacularAPIView,
     SpectacularRedocView,
@@ -10,9 +14,14 @@ from drf_spectacular.views import (
 )
 from rest_framework.routers import DefaultRouter
 
-from api import views, views_auth, views_io
+from api import views, views_auth, views_io, views_me
 
 app_name = "api"
+
+
+@csrf_exempt  # answers 404 to any method; there is nothing to protect
+def not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
+    return JsonResponse({"message": "Not found.", "details": {}}, status=404)
 
 
 class Router(DefaultRouter):
@@ -40,12 +49,16 @@ router.register("subscriptions", views.SubscriptionViewSet, basename="subscripti
 
 urlpatterns = [
     path("", include(router.urls)),
+    path("me/", views_me.MeView.as_view(), name="me"),
     path("validation/", views.ValidationView.as_view(), name="validation"),
     path(
         "imports/<str:kind>/preview/", views_io.ImportPreviewView.as_view(), name="import-preview"
     ),
     path("imports/<str:kind>/apply/", views_io.ImportApplyView.as_view(), name="import-apply"),
-    path("exports/<str:kind>/", views_io.ExportView.as_view(), name="export"),
+    *[
+        path(f"exports/{kind}/", views_io.export_view(kind), name=f"export-{kind}")
+        for kind in views_io.KINDS
+    ],
     path("auth/token/", views_auth.LoginView.as_view(), name="token"),
     path("auth/token/refresh/", views_auth.RefreshView.as_view(), name="token-refresh"),
     path("auth/logout/", views_auth.LogoutView.as_view(), name="logout"),
@@ -53,4 +66,7 @@ urlpatterns = [
     # The split view serves its start-up script as a file, which the CSP allows.
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+    # Last: any other path under /api/v1/ (a malformed code included) is a 404 in the API's own
+    # error shape, not the site's HTML page. Paths without a slash are first redirected to one.
+    re_path(r"^.*/$", not_found, name="not-found"),
 ]

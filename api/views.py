@@ -7,7 +7,6 @@ from typing import Any
 from django.db.models import Prefetch, QuerySet
 from drf_spectacular.utils import (
     OpenApiParameter,
-    OpenApiResponse,
     extend_schema,
     extend_schema_view,
 )
@@ -15,6 +14,7 @@ from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.reverse import reverse
 
 from api import filters
 from api import serializers as s
@@ -87,9 +87,23 @@ class DecideMixin:
 
 
 class AbsenceViewSet(DecideMixin, ScopedViewSet):
+    """Absences. The same person, kind and dates twice (unless denied or cancelled) is a 409."""
+
     resource, model, select = "absence", Absence, ("person",)
     serializer_class = s.AbsenceSerializer
     filterset_class = filters.AbsenceFilter
+
+    def duplicate_of(self, values: dict[str, Any]) -> Absence | None:
+        return (
+            Absence.objects.filter(
+                person=values["person"],
+                kind=values["kind"],
+                start_date=values["start_date"],
+                end_date=values["end_date"],
+            )
+            .exclude(status__in=[Absence.Status.DENIED, Absence.Status.CANCELLED])
+            .first()
+        )
 
     def decide_item(self, item: Any, *, approve: bool, actor: Any, note: str) -> Any:
         return people_services.absence_decide(absence=item, approve=approve, actor=actor, note=note)
@@ -101,11 +115,25 @@ class AbsenceViewSet(DecideMixin, ScopedViewSet):
 
 
 class RequestViewSet(DecideMixin, ScopedViewSet):
-    """Preferences and requests; residents and faculty write their own."""
+    """Preferences and requests; residents and faculty write their own. The same person, kind,
+    dates and shift twice (unless denied or cancelled) is a 409."""
 
     resource, model, select = "request", Req, ("person", "shift_type")
     serializer_class = s.RequestSerializer
     filterset_class = filters.RequestFilter
+
+    def duplicate_of(self, values: dict[str, Any]) -> Req | None:
+        return (
+            Req.objects.filter(
+                person=values["person"],
+                kind=values["kind"],
+                start_date=values["start_date"],
+                end_date=values["end_date"],
+                shift_type=values.get("shift_type"),
+            )
+            .exclude(status__in=[Req.Status.DENIED, Req.Status.CANCELLED])
+            .first()
+        )
 
     def decide_item(self, item: Any, *, approve: bool, actor: Any, note: str) -> Any:
         return people_services.request_decide(request=item, approve=approve, actor=actor, note=note)
@@ -159,7 +187,11 @@ class RotationAssignmentViewSet(ScopedViewSet):
     filterset_class = filters.RotationAssignmentFilter
 
 
-@extend_schema_view(create=extend_schema(request=s.AssignmentCreateSerializer))
+@extend_schema_view(
+    create=extend_schema(
+        request=s.AssignmentCreateSerializer, responses={201: s.AssignmentSerializer}
+    )
+)
 class AssignmentViewSet(ScopedViewSet):
     """The schedule. Faculty and residents see published rows; coordinators see drafts too."""
 
@@ -197,13 +229,14 @@ class AssignmentViewSet(ScopedViewSet):
     create=extend_schema(
         request=RunCreateSerializer,
         responses={202: RunSerializer},
-        description="Queue a solver run; answers 202 with its URL. Honours Idempotency-Key.",
+        description="Queue a solver run; answers 202 with its URL (also in `Location`).",
         parameters=[
             OpenApiParameter(
-                "Idempotency-Key",
-                str,
+                "Location",
+                {"type": "string", "format": "uri"},
                 OpenApiParameter.HEADER,
-                description="Send the same key again to get the first answer back.",
+                response=[202],
+                description="The run's URL: poll it until the run leaves queued and running.",
             )
         ],
     ),
@@ -245,7 +278,8 @@ class RunViewSet(ScopedViewSet):
                 actor=request.user,
             )
             output = RunSerializer(run, context={"request": request}).data
-            return self.accepted(output, output["url"])
+            location = reverse("api:run-detail", kwargs={"code": run.code}, request=request)
+            return self.accepted(output, location)
 
         return idempotent(request, handler)
 
@@ -338,7 +372,7 @@ class ValidationView(ApiView):
 
     @extend_schema(
         request=s.ValidationRequestSerializer,
-        responses={200: s.ValidationResultSerializer, 400: OpenApiResponse(description="Invalid")},
+        responses={200: s.ValidationResultSerializer},
     )
     def post(self, request: Request) -> Response:
         check_body_size(request)

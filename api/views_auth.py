@@ -17,6 +17,7 @@ from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
 from api.serializers import StrictMixin
 from api.throttles import LoginThrottle
+from api.tokens import CheckedRefreshSerializer, login_token, user_tokens_revoke
 
 
 class Locked(exceptions.APIException):
@@ -26,7 +27,9 @@ class Locked(exceptions.APIException):
 
 
 class LoginSerializer(StrictMixin, TokenObtainPairSerializer):
-    pass
+    @classmethod
+    def get_token(cls, user: Any) -> Any:
+        return login_token(user)
 
 
 class TokenPairSerializer(serializers.Serializer):
@@ -42,9 +45,7 @@ class LoginView(TokenObtainPairView):
     serializer_class = LoginSerializer
     throttle_classes = [LoginThrottle]
 
-    @extend_schema(
-        responses={200: TokenPairSerializer, 401: OpenApiResponse(), 403: OpenApiResponse()}
-    )
+    @extend_schema(responses={200: TokenPairSerializer})
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         try:
             return super().post(request, *args, **kwargs)
@@ -60,11 +61,12 @@ class RefreshSerializer(serializers.Serializer):
 
 
 class RefreshView(TokenRefreshView):
-    """Swap a refresh token for a new pair; the old refresh token is blacklisted (rotation)."""
+    """Swap a refresh token for a new pair; the old refresh token is blacklisted (rotation).
+    A session still ends a fixed time after login, and at a password change or logout."""
 
-    @extend_schema(
-        request=RefreshSerializer, responses={200: TokenPairSerializer, 401: OpenApiResponse()}
-    )
+    serializer_class = CheckedRefreshSerializer
+
+    @extend_schema(request=RefreshSerializer, responses={200: TokenPairSerializer})
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().post(request, *args, **kwargs)
 
@@ -74,11 +76,15 @@ class LogoutSerializer(StrictMixin, serializers.Serializer):
 
 
 class LogoutView(APIView):
-    """Blacklist the refresh token: it can no longer be refreshed."""
+    """Sign out everywhere: every refresh token of the user is blacklisted and every access
+    token issued so far is refused."""
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=LogoutSerializer, responses={205: None, 400: OpenApiResponse()})
+    @extend_schema(
+        request=LogoutSerializer,
+        responses={205: OpenApiResponse(description="Signed out: the refresh token is dead.")},
+    )
     def post(self, request: Request) -> Response:
         form = LogoutSerializer(data=request.data)
         form.is_valid(raise_exception=True)
@@ -89,4 +95,5 @@ class LogoutView(APIView):
         if str(token.get("user_id")) != str(request.user.pk):
             raise exceptions.ValidationError({"refresh": ["This token belongs to someone else."]})
         token.blacklist()
+        user_tokens_revoke(user=request.user)
         return Response(status=status.HTTP_205_RESET_CONTENT)

@@ -15,12 +15,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api import services
-from api.exceptions import PayloadTooLarge
+from api.exceptions import Duplicate, PayloadTooLarge
 from api.permissions import MatrixPermission
+from api.schema import IDEMPOTENCY_HEADER, REPLAYED_HEADER
 from people.access import RESOURCES, WRITE, can, scope_queryset
 
 UUID_REGEX = "[0-9a-fA-F-]{36}"
-IDEMPOTENCY_HEADER = "Idempotency-Key"
 
 
 def check_body_size(request: Request) -> None:
@@ -72,7 +72,7 @@ def idempotent(request: Request, handler: Callable[[], Response]) -> Response:
         raise exceptions.ValidationError(
             {IDEMPOTENCY_HEADER: ["This key was already used for a different request."]}
         )
-    headers = {"Idempotent-Replayed": "true"}
+    headers = {REPLAYED_HEADER: "true"}
     if stored.location:
         headers["Location"] = stored.location
     return Response(stored.body, status=stored.status_code, headers=headers)
@@ -141,9 +141,16 @@ class ScopedViewSet(
             request, lambda: super(ScopedViewSet, self).create(request, *args, **kwargs)
         )
 
+    def duplicate_of(self, values: dict[str, Any]) -> Model | None:
+        """The existing row a create would repeat (409), for resources that refuse repeats."""
+        return None
+
     def perform_create(self, serializer: Any) -> None:
         values = dict(serializer.validated_data)
         self.require_write(values)
+        existing = self.duplicate_of(values)
+        if existing is not None:
+            raise Duplicate(f"This {self.model._meta.verbose_name} already exists.", existing)
         serializer.instance = services.record_create(
             model=self.model, values=values, actor=self.request.user
         )
@@ -159,4 +166,10 @@ class ScopedViewSet(
         services.record_delete(instance=instance, actor=self.request.user)
 
     def accepted(self, data: Any, location: str) -> Response:
-        return Response(data, status=status.HTTP_202_ACCEPTED, headers={"Location": location})
+        """202 with the new resource's URL in ``Location``.
+
+        WSGI servers take header values of type ``str`` only (wsgiref, which ``runserver`` uses,
+        refuses subclasses such as DRF's ``Hyperlink`` with a 500), so the URL is made a plain
+        string here whatever the caller passes.
+        """
+        return Response(data, status=status.HTTP_202_ACCEPTED, headers={"Location": str(location)})

@@ -142,6 +142,7 @@ _BY_MODEL: dict[str, str] = {resource.model: name for name, resource in RESOURCE
 # Models that belong to no single program, and why: the registry test accepts only these.
 UNSCOPED_MODELS: dict[str, str] = {
     "api.idempotencykey": "belongs to the user who sent the request, never shown to others",
+    "api.tokenrevocation": "belongs to one user's API sessions, never shown to others",
 }
 
 

@@ -366,10 +366,30 @@ ROUTES: list[Route] = [
     ),
     Route(
         "GET",
-        "/api/v1/exports/{kind}/",
+        "/api/v1/exports/people/",
         statuses("401 403 403 400 200 200"),
         query=lambda w: {"program": _program(w), "file_format": "csv"},
     ),
+    Route(
+        "GET",
+        "/api/v1/exports/absences/",
+        statuses("401 403 403 400 200 200"),
+        query=lambda w: {"program": _program(w), "file_format": "csv"},
+    ),
+    *[
+        Route(
+            "GET",
+            f"/api/v1/exports/{kind}/",
+            statuses("401 403 403 400 200 200"),
+            query=lambda w: {
+                "program": _program(w),
+                "academic_year": code(a(w, AcademicYear)),
+                "file_format": "csv",
+            },
+        )
+        for kind in ("rotation-plan", "schedule")
+    ],
+    Route("GET", "/api/v1/me/", statuses("401 200 200 200 200 200")),
     Route("POST", "/api/v1/auth/logout/", statuses("401 400 400 400 400 400"), body=lambda w: {}),
 ]
 

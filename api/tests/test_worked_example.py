@@ -1,4 +1,5 @@
-"""The worked example of docs/api.md, end to end: token, people, run, poll, published schedule."""
+"""The integrator flow through the test client: token, people, run, poll, published schedule (the
+docs/api.md worked example itself runs through a generated client in test_contract.py)."""
 
 from __future__ import annotations
 
