@@ -8,9 +8,11 @@ from typing import Any
 from zoneinfo import available_timezones
 
 from django.contrib.auth import get_user_model
+from django.db import models
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from lib.params import MAX_DATE, MIN_DATE, in_range
 from people.access import scope_queryset
 from people.models import Absence, CalendarSubscription, Membership, Person, Program, Request
 from rotations.models import (
@@ -36,12 +38,28 @@ class StrictMixin:
         return super().to_internal_value(data)  # type: ignore[misc]
 
 
+class BoundedDateField(serializers.DateField):
+    """A date within the range the product supports (lib.params), so an extreme date is a 400
+    and never an overflow in a calendar computation."""
+
+    def to_internal_value(self, value: Any) -> Any:
+        parsed = super().to_internal_value(value)
+        if not in_range(parsed):
+            raise serializers.ValidationError(
+                f"Give a date between {MIN_DATE:%Y-%m-%d} and {MAX_DATE:%Y-%m-%d}."
+            )
+        return parsed
+
+
 class Strict(StrictMixin, serializers.Serializer):
     pass
 
 
 class StrictModel(StrictMixin, serializers.ModelSerializer):
-    pass
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.DateField: BoundedDateField,
+    }
 
 
 @extend_schema_field({"type": "string", "format": "uuid"})
@@ -381,7 +399,7 @@ class AssignmentSerializer(serializers.ModelSerializer):
 class AssignmentCreateSerializer(Strict):
     person = CodeField("person", Person)
     shift_type = CodeField("shift_type", ShiftType)
-    date = serializers.DateField()
+    date = BoundedDateField()
     locked = serializers.BooleanField(default=False)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
@@ -397,7 +415,7 @@ class DecisionSerializer(Strict):
 class ValidationRequestSerializer(Strict):
     person = CodeField("person", Person)
     shift_type = CodeField("shift_type", ShiftType)
-    date = serializers.DateField()
+    date = BoundedDateField()
     change = serializers.ChoiceField(choices=["add", "remove"])
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:

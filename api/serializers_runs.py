@@ -7,7 +7,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from api.serializers import CodeField, Strict, ViolationSerializer
+from api.serializers import BoundedDateField, CodeField, Strict, ViolationSerializer
 from people.models import Program
 from scheduling.models import ScheduleRun
 from scheduling.selectors import run_percent
@@ -22,8 +22,8 @@ class RunCreateSerializer(Strict):
     algorithm = serializers.ChoiceField(
         choices=ScheduleRun.Algorithm.choices, default=ScheduleRun.Algorithm.CPSAT
     )
-    start_date = serializers.DateField()
-    end_date = serializers.DateField()
+    start_date = BoundedDateField()
+    end_date = BoundedDateField()
     time_limit_seconds = serializers.IntegerField(min_value=1, max_value=MAX_TIME_LIMIT, default=30)
     seed = serializers.IntegerField(min_value=0, max_value=2**31 - 1, required=False)
     minimal_change = serializers.BooleanField(required=False)

@@ -10,16 +10,16 @@ import uuid
 from django.http import Http404, HttpRequest, HttpResponse
 
 from lib.pages import render_page
+from lib.params import query_date, query_month
 from people.access import READ, Seat, page
 from people.models import Person
 from rotations.models import AcademicYear, ShiftType
 from scheduling import board_selectors, page_selectors
-from scheduling.views.personal import parse_date
 
 
 @page("board", READ)
 def manifest(request: HttpRequest, seat: Seat) -> HttpResponse:
-    day = parse_date(request.GET.get("date"), page_selectors.local_today(seat.program))
+    day = query_date(request.GET.get("date"), page_selectors.local_today(seat.program))
     data = board_selectors.manifest(seat.program, day)
     return render_page(
         request, "scheduling/manifest.html", seat, "manifest", fragment="manifest", manifest=data
@@ -28,10 +28,7 @@ def manifest(request: HttpRequest, seat: Seat) -> HttpResponse:
 
 @page("board", READ)
 def roster(request: HttpRequest, seat: Seat) -> HttpResponse:
-    month_param = request.GET.get("month")  # YYYY-MM
-    month = parse_date(
-        f"{month_param}-01" if month_param else None, page_selectors.local_today(seat.program)
-    )
+    month = query_month(request.GET.get("month"), page_selectors.local_today(seat.program))
     service_code = request.GET.get("service") or ""
     service = None
     if service_code:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import BadRequest, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from lib.errors import ApplicationError
 from lib.pages import render_page
+from lib.params import query_date, query_int
 from people.access import READ, WRITE, Seat, page
 from people.models import Person, Program
 from rotations.models import Rotation
@@ -22,17 +23,17 @@ from scheduling.forms import CellForm
 from scheduling.models import Assignment, ScheduleRun, State
 
 GRID_DAYS = 28
+MAX_VALIDATE_DAYS = 366
 
 
 @page("validation", READ)
 def validate(request: HttpRequest, seat: Seat) -> HttpResponse:
     program = seat.program
-    try:
-        start = date.fromisoformat(request.GET.get("start", ""))
-        end = date.fromisoformat(request.GET.get("end", ""))
-    except ValueError:
-        start = selectors.current_block_start(program, timezone.localdate())
-        end = start + timedelta(days=GRID_DAYS - 1)
+    block_start = selectors.current_block_start(program, timezone.localdate())
+    start = query_date(request.GET.get("start"), block_start, name="start")
+    end = query_date(request.GET.get("end"), start + timedelta(days=GRID_DAYS - 1), name="end")
+    if not start <= end <= start + timedelta(days=MAX_VALIDATE_DAYS):
+        raise BadRequest(f"end must follow start by at most {MAX_VALIDATE_DAYS} days.")
     error, violations = "", []
     try:
         violations = services.schedule_validate(program=program, start=start, end=end)
@@ -51,22 +52,17 @@ def validate(request: HttpRequest, seat: Seat) -> HttpResponse:
 
 
 def _grid_params(request: HttpRequest, program: Program) -> dict[str, Any]:
-    try:
-        start = date.fromisoformat(request.GET["start"]) if request.GET.get("start") else None
-    except ValueError:
-        start = None
-    start = start or selectors.current_block_start(program, timezone.localdate())
+    block_start = selectors.current_block_start(program, timezone.localdate())
+    start = query_date(request.GET.get("start"), block_start, name="start")
     run = None
     if request.GET.get("run"):
         run = selectors.get_run_for_manager(request.user, request.GET.get("run", ""))
         start = run.start_date
-    pgy = request.GET.get("pgy")
-    rotation = request.GET.get("rotation")
     return {
         "start": start,
         "run": run,
-        "pgy": int(pgy) if pgy and pgy.isdigit() else None,
-        "rotation_id": int(rotation) if rotation and rotation.isdigit() else None,
+        "pgy": query_int(request.GET.get("pgy"), 1, 12, name="pgy"),
+        "rotation_id": query_int(request.GET.get("rotation"), 1, 2**31 - 1, name="rotation"),
         "kind": request.GET.get("kind") if request.GET.get("kind") in Person.Kind.values else None,
     }
 
@@ -110,10 +106,7 @@ def grid_cell(request: HttpRequest, seat: Seat) -> HttpResponse:
         person = Person.objects.filter(program=program, code=request.GET.get("person", "")).first()
     except ValidationError:  # not a UUID
         person = None
-    try:
-        day = date.fromisoformat(request.GET.get("date", ""))
-    except ValueError:
-        raise Http404("Bad date.") from None
+    day = query_date(request.GET.get("date"), name="date")
     if person is None:
         raise Http404("No such person.")
     current = Assignment.objects.filter(

@@ -5,20 +5,12 @@ One URL per page; an htmx request gets the page's main fragment (``{% partialdef
 
 from __future__ import annotations
 
-from datetime import date
-
 from django.http import Http404, HttpRequest, HttpResponse
 
 from lib.pages import render_page
+from lib.params import query_date
 from people.access import READ, Seat, page
 from scheduling import page_selectors
-
-
-def parse_date(value: str | None, default: date) -> date:
-    try:
-        return date.fromisoformat(value) if value else default
-    except ValueError:
-        return default
 
 
 @page("board", READ)
@@ -42,7 +34,7 @@ def my_schedule(request: HttpRequest, seat: Seat) -> HttpResponse:
         raise Http404("Your account is not linked to a person in this program.")
     view = request.GET.get("view", "week")
     view = view if view in page_selectors.VIEWS else "week"
-    anchor = parse_date(request.GET.get("date"), page_selectors.local_today(seat.program))
+    anchor = query_date(request.GET.get("date"), page_selectors.local_today(seat.program))
     period = page_selectors.my_period(seat.person, seat.program, view, anchor)
     return render_page(
         request,
