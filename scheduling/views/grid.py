@@ -17,9 +17,11 @@ from lib.pages import render_page
 from people.access import READ, WRITE, Seat, page
 from people.models import Person, Program
 from rotations.models import Rotation
-from scheduling import selectors, services
+from scheduling import services
 from scheduling.forms import CellForm
 from scheduling.models import Assignment, ScheduleRun, State
+from scheduling.selectors import grid as grid_selectors
+from scheduling.selectors import runs as run_selectors
 
 GRID_DAYS = 28
 
@@ -31,7 +33,7 @@ def validate(request: HttpRequest, seat: Seat) -> HttpResponse:
         start = date.fromisoformat(request.GET.get("start", ""))
         end = date.fromisoformat(request.GET.get("end", ""))
     except ValueError:
-        start = selectors.current_block_start(program, timezone.localdate())
+        start = grid_selectors.current_block_start(program, timezone.localdate())
         end = start + timedelta(days=GRID_DAYS - 1)
     error, violations = "", []
     try:
@@ -55,10 +57,10 @@ def _grid_params(request: HttpRequest, program: Program) -> dict[str, Any]:
         start = date.fromisoformat(request.GET["start"]) if request.GET.get("start") else None
     except ValueError:
         start = None
-    start = start or selectors.current_block_start(program, timezone.localdate())
+    start = start or grid_selectors.current_block_start(program, timezone.localdate())
     run = None
     if request.GET.get("run"):
-        run = selectors.get_run_for_manager(request.user, request.GET.get("run", ""))
+        run = run_selectors.get_run_for_manager(request.user, request.GET.get("run", ""))
         start = run.start_date
     pgy = request.GET.get("pgy")
     rotation = request.GET.get("rotation")
@@ -75,7 +77,7 @@ def _grid_params(request: HttpRequest, program: Program) -> dict[str, Any]:
 def grid(request: HttpRequest, seat: Seat) -> HttpResponse:
     program = seat.program
     params = _grid_params(request, program)
-    data = selectors.schedule_grid(
+    data = grid_selectors.schedule_grid(
         program,
         params["start"],
         GRID_DAYS,
@@ -189,7 +191,7 @@ def grid_save(request: HttpRequest, seat: Seat) -> HttpResponse:
         verb = "Added" if form.cleaned_data["action"] == "add" else "Removed"
         messages.success(request, f"{verb} {shift.abbreviation} for {person} on {day:%a %d %b}.")
     return redirect(
-        f"{_grid_url(program)}&start={selectors.current_block_start(program, day).isoformat()}"
+        f"{_grid_url(program)}&start={grid_selectors.current_block_start(program, day).isoformat()}"
     )
 
 
