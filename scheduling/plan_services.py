@@ -15,7 +15,7 @@ from scheduling.engine.rotation.precheck import precheck_plan
 from scheduling.engine.rotation.validator import validate_plan
 from scheduling.models import RotationAssignment, ScheduleRun, Source, State
 from scheduling.plan_problem import HALF, build_plan, year_of_run
-from scheduling.runs import finish, solve_with_monitor
+from scheduling.runs import finish, metrics, solve_with_monitor
 
 
 def plan_solver(algorithm: str) -> Callable[..., pm.PlanSolution]:
@@ -75,14 +75,7 @@ def execute_plan_run(run: ScheduleRun) -> None:
             objective=report.objective,
             bound=solution.bound,
             violations=violations,
-            metrics={
-                "status": str(solution.status),
-                "algorithm": solution.algorithm,
-                "wall_time": solution.wall_time,
-                "time_to_first_feasible": solution.time_to_first_feasible,
-                "penalties": report.penalties,
-                "assignments": len(solution.assignments),
-            },
+            metrics=metrics(solution, report.penalties, len(solution.assignments)),
         )
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from lib.errors import ApplicationError
 from scheduling.engine.model import Progress, Solution, SolveStatus
+from scheduling.engine.rotation.model import PlanSolution
 from scheduling.models import ScheduleRun, ScheduleRunProgress
 
 SAMPLE_SECONDS = 0.5  # progress rows at least twice a second while the solver improves
@@ -135,7 +136,10 @@ def solve_with_monitor(run: ScheduleRun, problem: Any, solve: Callable[..., Any]
     return solution
 
 
-def metrics(solution: Solution, penalties: dict[str, float], rows: int) -> dict[str, Any]:
+def metrics(
+    solution: Solution | PlanSolution, penalties: Mapping[str, float], rows: int
+) -> dict[str, Any]:
+    """How a solve went, stored on the run for its page (the same keys for schedules and plans)."""
     return {
         "status": str(solution.status),
         "algorithm": solution.algorithm,
