@@ -10,7 +10,7 @@ from rest_framework import serializers
 from api.serializers import BoundedDateField, CodeField, Strict, ViolationSerializer
 from people.models import Program
 from scheduling.models import ScheduleRun
-from scheduling.selectors import run_percent
+from scheduling.selectors.runs import run_percent
 from scheduling.services import MAX_TIME_LIMIT
 
 

@@ -29,7 +29,6 @@ import sys
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -53,6 +52,7 @@ django.setup()
 
 from django.core.management import call_command  # noqa: E402
 
+from lib.timezones import zone  # noqa: E402
 from people import services as people_services  # noqa: E402
 from people.models import Membership  # noqa: E402
 from rotations.models import Block  # noqa: E402
@@ -67,7 +67,7 @@ def fill_year() -> int:
     program, _, _ = seed_demo(schedule=True)
     if Assignment.objects.filter(person__program=program, state=State.PUBLISHED).count() > 5000:
         return 0
-    tz = ZoneInfo(program.timezone)
+    tz = zone(program)
     blocks = list(Block.objects.filter(academic_year__program=program).order_by("number"))
     rows = list(
         Assignment.objects.filter(person__program=program, state=State.PUBLISHED).select_related(

@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from lib.timezones import zone
 from scheduler_project.admin import (
     AUDIT_FIELDS,
     DateRangeFilter,
@@ -193,7 +193,7 @@ class AssignmentForm(forms.ModelForm):
         if person.program_id != shift.program_id:
             self.add_error("shift_type", "This shift type belongs to another program.")
             return cleaned
-        local = datetime.combine(day, shift.start_time, tzinfo=ZoneInfo(person.program.timezone))
+        local = datetime.combine(day, shift.start_time, tzinfo=zone(person.program))
         self.instance.starts_at = local.astimezone(UTC)
         self.instance.ends_at = self.instance.starts_at + timedelta(minutes=shift.duration_minutes)
         return cleaned
@@ -236,8 +236,8 @@ class AssignmentAdmin(ProgramScopedAdmin):
 
     @admin.display(description="Hours")
     def hours(self, obj: Assignment) -> str:
-        zone = ZoneInfo(obj.person.program.timezone)
-        start, end = obj.starts_at.astimezone(zone), obj.ends_at.astimezone(zone)
+        tz = zone(obj.person.program)
+        start, end = obj.starts_at.astimezone(tz), obj.ends_at.astimezone(tz)
         return f"{start:%H:%M}–{end:%H:%M}"
 
     @admin.display(description="Program", ordering="person__program__name")

@@ -9,7 +9,11 @@ class SchedulingConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from scheduling import models
+        from scheduling import models, tasks
+
+        # Services queue tasks by name from the Celery app's registry (no import back into
+        # tasks.py); importing the module here registers them in every process.
+        del tasks
 
         for model in (
             models.ScheduleRun,

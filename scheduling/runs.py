@@ -1,4 +1,8 @@
-"""Running a solver inside a worker: progress sampling, heartbeats and cancellation.
+"""Running a solver inside a worker: progress sampling, heartbeats, cancellation and the end.
+
+One home for the bookkeeping every kind of run shares (shift schedules and rotation plans):
+``solve_with_monitor`` solves with live progress, ``finish`` stores how a run ended and
+``metrics`` summarises a solution for the run page.
 
 CP-SAT reports progress from its own threads while the worker's main thread is blocked in the
 solve, so database writes happen on one monitor thread: the solver callbacks only leave the
@@ -9,12 +13,16 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import close_old_connections, connection
 from django.utils import timezone
 
-from scheduling.engine.model import Progress
+from lib.errors import ApplicationError
+from scheduling.engine.model import Progress, Solution, SolveStatus
+from scheduling.engine.rotation.model import PlanSolution
 from scheduling.models import ScheduleRun, ScheduleRunProgress
 
 SAMPLE_SECONDS = 0.5  # progress rows at least twice a second while the solver improves
@@ -95,3 +103,55 @@ class RunMonitor:
             heartbeat_at=timezone.now(),
         )
         return True
+
+
+def solve_with_monitor(run: ScheduleRun, problem: Any, solve: Callable[..., Any]) -> Any:
+    """Solve with live progress; None when the run was cancelled (it is then marked so).
+
+    Works for shift schedules and rotation plans alike: both solvers share the interface.
+    """
+    params = run.parameters or {}
+    ScheduleRun.objects.filter(pk=run.pk).update(phase="solving")
+    with RunMonitor(run) as monitor:
+        solution = solve(
+            problem,
+            time_limit=float(run.time_limit_seconds),
+            seed=int(params.get("seed", 0)),
+            workers=int(params.get("workers", 2)),
+            on_progress=monitor.on_progress,
+            should_stop=monitor.should_stop,
+        )
+        monitor.flush()
+    if monitor.cancelled.is_set() or solution.status == SolveStatus.CANCELLED:
+        finish(run, ScheduleRun.Status.CANCELLED, metrics={"wall_time": solution.wall_time})
+        return None
+    if solution.status in (SolveStatus.INFEASIBLE, SolveStatus.INVALID) or (
+        solution.status == SolveStatus.UNKNOWN and not solution.assignments
+    ):
+        causes = list(solution.conflicts) or ["no schedule found within the time limit"]
+        raise ApplicationError(
+            f"No schedule satisfies the rules ({solution.status}): " + "; ".join(causes),
+            details={"conflicts": causes, "status": str(solution.status)},
+        )
+    return solution
+
+
+def metrics(
+    solution: Solution | PlanSolution, penalties: Mapping[str, float], rows: int
+) -> dict[str, Any]:
+    """How a solve went, stored on the run for its page (the same keys for schedules and plans)."""
+    return {
+        "status": str(solution.status),
+        "algorithm": solution.algorithm,
+        "wall_time": solution.wall_time,
+        "time_to_first_feasible": solution.time_to_first_feasible,
+        "penalties": penalties,
+        "assignments": rows,
+    }
+
+
+def finish(run: ScheduleRun, status: str, **values: Any) -> None:
+    fields = {"status": status, "finished_at": timezone.now(), "phase": "done", **values}
+    ScheduleRun.objects.filter(pk=run.pk).update(**fields)
+    for name, value in fields.items():
+        setattr(run, name, value)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
 from auditlog.context import set_actor
+from celery import current_app
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
@@ -16,12 +16,13 @@ from django.utils import timezone
 from lib.errors import ApplicationError
 from people.models import Person, Program
 from rotations.models import ShiftType
+from scheduling import plan_services
 from scheduling import problem as problems
-from scheduling.engine.model import Solution, SolveStatus, Violation
+from scheduling.engine.model import Violation
 from scheduling.engine.solvers import get_solver, solver_names
 from scheduling.engine.validator import validate
 from scheduling.models import Assignment, ScheduleRun, ScheduleRunProgress, Source, State
-from scheduling.runs import RunMonitor
+from scheduling.runs import finish, metrics, solve_with_monitor
 
 logger = logging.getLogger(__name__)
 
@@ -116,8 +117,8 @@ def schedule_run_create(
 
 
 def _enqueue(run: ScheduleRun) -> None:
-    from scheduling.tasks import execute_run
-
+    # By name from the app's registry: tasks.py imports this module, never the other way round.
+    execute_run = current_app.tasks["scheduling.execute_run"]
     # Soft limit: the solver's own limit plus time to build and save; hard limit a minute later.
     soft = run.time_limit_seconds + 120
     execute_run.apply_async(args=[run.pk], soft_time_limit=soft, time_limit=soft + 60)
@@ -154,18 +155,16 @@ def schedule_run_execute(*, run_id: int) -> None:
     ScheduleRunProgress.objects.create(run=run, elapsed_seconds=0.0, phase="building")
     try:
         if run.kind == ScheduleRun.Kind.ROTATION_PLAN:
-            from scheduling import plan_services
-
             plan_services.execute_plan_run(run)
         else:
             _execute_schedule_run(run)
     except ApplicationError as error:
-        _finish(
+        finish(
             run, ScheduleRun.Status.FAILED, error=error.message, metrics={"details": error.details}
         )
     except Exception as error:  # the run must end failed, never stay "running"
         logger.exception("run %s crashed", run_id)
-        _finish(run, ScheduleRun.Status.FAILED, error=f"{type(error).__name__}: {error}")
+        finish(run, ScheduleRun.Status.FAILED, error=f"{type(error).__name__}: {error}")
 
 
 def _execute_schedule_run(run: ScheduleRun) -> None:
@@ -197,56 +196,14 @@ def _execute_schedule_run(run: ScheduleRun) -> None:
             [_draft_assignment(run, built, assignment) for assignment in solution.assignments],
             batch_size=500,
         )
-        _finish(
+        finish(
             run,
             ScheduleRun.Status.SUCCEEDED,
             objective=report.objective,
             bound=solution.bound,
             violations=violations,
-            metrics=_metrics(solution, report.penalties, len(solution.assignments)),
+            metrics=metrics(solution, report.penalties, len(solution.assignments)),
         )
-
-
-def solve_with_monitor(run: ScheduleRun, problem: Any, solve: Callable[..., Any]) -> Any:
-    """Solve with live progress; None when the run was cancelled (it is then marked so).
-
-    Works for shift schedules and rotation plans alike: both solvers share the interface.
-    """
-    params = run.parameters or {}
-    ScheduleRun.objects.filter(pk=run.pk).update(phase="solving")
-    with RunMonitor(run) as monitor:
-        solution = solve(
-            problem,
-            time_limit=float(run.time_limit_seconds),
-            seed=int(params.get("seed", 0)),
-            workers=int(params.get("workers", 2)),
-            on_progress=monitor.on_progress,
-            should_stop=monitor.should_stop,
-        )
-        monitor.flush()
-    if monitor.cancelled.is_set() or solution.status == SolveStatus.CANCELLED:
-        _finish(run, ScheduleRun.Status.CANCELLED, metrics={"wall_time": solution.wall_time})
-        return None
-    if solution.status in (SolveStatus.INFEASIBLE, SolveStatus.INVALID) or (
-        solution.status == SolveStatus.UNKNOWN and not solution.assignments
-    ):
-        causes = list(solution.conflicts) or ["no schedule found within the time limit"]
-        raise ApplicationError(
-            f"No schedule satisfies the rules ({solution.status}): " + "; ".join(causes),
-            details={"conflicts": causes, "status": str(solution.status)},
-        )
-    return solution
-
-
-def _metrics(solution: Solution, penalties: dict[str, float], rows: int) -> dict[str, Any]:
-    return {
-        "status": str(solution.status),
-        "algorithm": solution.algorithm,
-        "wall_time": solution.wall_time,
-        "time_to_first_feasible": solution.time_to_first_feasible,
-        "penalties": penalties,
-        "assignments": rows,
-    }
 
 
 def _draft_assignment(
@@ -263,13 +220,6 @@ def _draft_assignment(
         source=Source.SOLVER,
         run=run,
     )
-
-
-def _finish(run: ScheduleRun, status: str, **values: Any) -> None:
-    fields = {"status": status, "finished_at": timezone.now(), "phase": "done", **values}
-    ScheduleRun.objects.filter(pk=run.pk).update(**fields)
-    for name, value in fields.items():
-        setattr(run, name, value)
 
 
 def schedule_run_publish(*, run: ScheduleRun, actor: Any) -> ScheduleRun:

@@ -12,12 +12,9 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
+from .greedy_builder import Builder
 from .model import Assignment, Demand, PersonKind, RequestKind
-
-if TYPE_CHECKING:
-    from .greedy import Builder
 
 Cell = tuple[int, str]
 

@@ -5,10 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from django.utils import timezone
-
+from lib.timezones import local_today, zone
 from people.models import Absence, Person, Program
 from rotations.models import AcademicYear, Block, Rotation, ShiftType
 from scheduling.models import Assignment, RotationAssignment, ScheduleRun, State
@@ -56,7 +54,7 @@ def assign(
     state: str = State.PUBLISHED,
     run: Any = None,
 ) -> Assignment:
-    tz = ZoneInfo(person.program.timezone)
+    tz = zone(person.program)
     starts = datetime.combine(day, shift_type.start_time, tzinfo=tz)
     return Assignment.objects.create(
         person=person,
@@ -71,7 +69,7 @@ def assign(
 
 def build_cast(program: Program, resident: Person, faculty: Person) -> Cast:
     """A year around today, one block, wards for the resident and a week of mixed shifts."""
-    today = timezone.now().astimezone(ZoneInfo(program.timezone)).date()
+    today = local_today(program)
     year_start = date(today.year if today.month >= 7 else today.year - 1, 7, 1)
     year = AcademicYear.objects.create(
         program=program,

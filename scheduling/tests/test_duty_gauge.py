@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 
-from scheduling.page_selectors import duty_summary
+from lib.timezones import zone
+from scheduling.selectors.personal import duty_summary
 from scheduling.tests.pages_cast import Cast, build_cast, person_of
 
 pytestmark = pytest.mark.django_db
@@ -19,7 +19,7 @@ def cast(resident_a: Any, faculty_a: Any) -> Cast:
 
 
 def _limit(cast: Cast) -> float:
-    tz = ZoneInfo(cast.program.timezone)
+    tz = zone(cast.program)
     return duty_summary(cast.resident, cast.program, cast.today, tz).average.limit
 
 

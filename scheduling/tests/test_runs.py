@@ -125,14 +125,14 @@ def test_it_stops_a_running_solver_within_seconds_of_cancel(
 def test_it_leaves_the_database_unchanged_when_the_save_fails_midway(
     world: SmallProgram, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real_finish = services._finish
+    real_finish = services.finish
 
     def finish_then_crash(run: ScheduleRun, status: str, **values: Any) -> None:
         if status == ScheduleRun.Status.SUCCEEDED:
             raise RuntimeError("disk full")  # after the rows were inserted, inside the transaction
         real_finish(run, status, **values)
 
-    monkeypatch.setattr(services, "_finish", finish_then_crash)
+    monkeypatch.setattr(services, "finish", finish_then_crash)
     run = _create(world)
     run.refresh_from_db()
     assert run.status == ScheduleRun.Status.FAILED

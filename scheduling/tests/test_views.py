@@ -289,7 +289,7 @@ def test_it_measures_progress_by_the_clock_since_the_run_was_claimed(world: Worl
 
     from django.utils import timezone
 
-    from scheduling.selectors import run_percent
+    from scheduling.selectors.runs import run_percent
 
     run = _run(world)
     run.status, run.time_limit_seconds, run.elapsed_seconds = ScheduleRun.Status.RUNNING, 20, 0.0

@@ -11,16 +11,17 @@ from django.http import Http404, HttpRequest, HttpResponse
 
 from lib.pages import render_page
 from lib.params import query_date, query_month
+from lib.timezones import local_today
 from people.access import READ, Seat, page
 from people.models import Person
 from rotations.models import AcademicYear, ShiftType
-from scheduling import board_selectors, page_selectors
+from scheduling.selectors import boards
 
 
 @page("board", READ)
 def manifest(request: HttpRequest, seat: Seat) -> HttpResponse:
-    day = query_date(request.GET.get("date"), page_selectors.local_today(seat.program))
-    data = board_selectors.manifest(seat.program, day)
+    day = query_date(request.GET.get("date"), local_today(seat.program))
+    data = boards.manifest(seat.program, day)
     return render_page(
         request, "scheduling/manifest.html", seat, "manifest", fragment="manifest", manifest=data
     )
@@ -28,7 +29,7 @@ def manifest(request: HttpRequest, seat: Seat) -> HttpResponse:
 
 @page("board", READ)
 def roster(request: HttpRequest, seat: Seat) -> HttpResponse:
-    month = query_month(request.GET.get("month"), page_selectors.local_today(seat.program))
+    month = query_month(request.GET.get("month"), local_today(seat.program))
     service_code = request.GET.get("service") or ""
     service = None
     if service_code:
@@ -40,7 +41,7 @@ def roster(request: HttpRequest, seat: Seat) -> HttpResponse:
         if service is None:
             raise Http404("No such service.")
     kind = request.GET.get("kind") if request.GET.get("kind") in Person.Kind.values else None
-    data = board_selectors.roster(seat.program, month, service=service, kind=kind)
+    data = boards.roster(seat.program, month, service=service, kind=kind)
     filters = {"service": service_code, "kind": kind or ""}
     return render_page(
         request,
@@ -57,7 +58,7 @@ def roster(request: HttpRequest, seat: Seat) -> HttpResponse:
 @page("board", READ)
 def timeline(request: HttpRequest, seat: Seat) -> HttpResponse:
     years = list(AcademicYear.objects.filter(program=seat.program).order_by("start_date"))
-    today = page_selectors.local_today(seat.program)
+    today = local_today(seat.program)
     wanted = request.GET.get("year")
     if wanted:
         year = next((y for y in years if str(y.code) == wanted), None)
@@ -68,7 +69,7 @@ def timeline(request: HttpRequest, seat: Seat) -> HttpResponse:
             (y for y in years if y.start_date <= today <= y.end_date), years[-1] if years else None
         )
     kind = request.GET.get("kind") if request.GET.get("kind") in ("resident", "faculty") else None
-    data = board_selectors.timeline(seat.program, year, years, kind) if year else None
+    data = boards.timeline(seat.program, year, years, kind) if year else None
     return render_page(
         request,
         "scheduling/timeline.html",

@@ -19,7 +19,6 @@ import re
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.core.cache import cache
 from django.db.models import Count, Exists, Max, OuterRef, QuerySet
@@ -35,6 +34,7 @@ from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 from icalendar import Calendar, Event, Timezone
 
+from lib.timezones import zone
 from people.access import PUBLIC, page
 from people.models import CalendarSubscription, Membership
 from people.services import hash_token, subscription_touch
@@ -174,7 +174,7 @@ def event_ical(assignment: Assignment, tz: Any, *, with_person: bool) -> bytes:
 
 def build_feed(subscription: CalendarSubscription, rows: QuerySet[Assignment]) -> bytes:
     program = subscription.program
-    tz = ZoneInfo(program.timezone)
+    tz = zone(program)
     with_person = subscription.scope != CalendarSubscription.Scope.PERSON
     assignments = list(rows.select_related("shift_type", "person").order_by("starts_at", "pk"))
     calendar = Calendar()

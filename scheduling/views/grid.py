@@ -18,9 +18,11 @@ from lib.params import query_date, query_int
 from people.access import READ, WRITE, Seat, page
 from people.models import Person, Program
 from rotations.models import Rotation
-from scheduling import selectors, services
+from scheduling import services
 from scheduling.forms import CellForm
 from scheduling.models import Assignment, ScheduleRun, State
+from scheduling.selectors import grid as grid_selectors
+from scheduling.selectors import runs as run_selectors
 
 GRID_DAYS = 28
 MAX_VALIDATE_DAYS = 366
@@ -29,7 +31,7 @@ MAX_VALIDATE_DAYS = 366
 @page("validation", READ)
 def validate(request: HttpRequest, seat: Seat) -> HttpResponse:
     program = seat.program
-    block_start = selectors.current_block_start(program, timezone.localdate())
+    block_start = grid_selectors.current_block_start(program, timezone.localdate())
     start = query_date(request.GET.get("start"), block_start, name="start")
     end = query_date(request.GET.get("end"), start + timedelta(days=GRID_DAYS - 1), name="end")
     if not start <= end <= start + timedelta(days=MAX_VALIDATE_DAYS):
@@ -52,11 +54,11 @@ def validate(request: HttpRequest, seat: Seat) -> HttpResponse:
 
 
 def _grid_params(request: HttpRequest, program: Program) -> dict[str, Any]:
-    block_start = selectors.current_block_start(program, timezone.localdate())
+    block_start = grid_selectors.current_block_start(program, timezone.localdate())
     start = query_date(request.GET.get("start"), block_start, name="start")
     run = None
     if request.GET.get("run"):
-        run = selectors.get_run_for_manager(request.user, request.GET.get("run", ""))
+        run = run_selectors.get_run_for_manager(request.user, request.GET.get("run", ""))
         start = run.start_date
     return {
         "start": start,
@@ -71,7 +73,7 @@ def _grid_params(request: HttpRequest, program: Program) -> dict[str, Any]:
 def grid(request: HttpRequest, seat: Seat) -> HttpResponse:
     program = seat.program
     params = _grid_params(request, program)
-    data = selectors.schedule_grid(
+    data = grid_selectors.schedule_grid(
         program,
         params["start"],
         GRID_DAYS,
@@ -182,7 +184,7 @@ def grid_save(request: HttpRequest, seat: Seat) -> HttpResponse:
         verb = "Added" if form.cleaned_data["action"] == "add" else "Removed"
         messages.success(request, f"{verb} {shift.abbreviation} for {person} on {day:%a %d %b}.")
     return redirect(
-        f"{_grid_url(program)}&start={selectors.current_block_start(program, day).isoformat()}"
+        f"{_grid_url(program)}&start={grid_selectors.current_block_start(program, day).isoformat()}"
     )
 
 

@@ -9,15 +9,14 @@ from django.http import Http404, HttpRequest, HttpResponse
 
 from lib.pages import render_page
 from lib.params import query_date
+from lib.timezones import local_today
 from people.access import READ, Seat, page
-from scheduling import page_selectors
+from scheduling.selectors import personal
 
 
 @page("board", READ)
 def dashboard(request: HttpRequest, seat: Seat) -> HttpResponse:
-    board = page_selectors.dashboard(
-        seat.person, seat.program, request.user, manager=seat.is_manager
-    )
+    board = personal.dashboard(seat.person, seat.program, request.user, manager=seat.is_manager)
     return render_page(
         request,
         "scheduling/dashboard.html",
@@ -33,9 +32,9 @@ def my_schedule(request: HttpRequest, seat: Seat) -> HttpResponse:
     if seat.person is None:
         raise Http404("Your account is not linked to a person in this program.")
     view = request.GET.get("view", "week")
-    view = view if view in page_selectors.VIEWS else "week"
-    anchor = query_date(request.GET.get("date"), page_selectors.local_today(seat.program))
-    period = page_selectors.my_period(seat.person, seat.program, view, anchor)
+    view = view if view in personal.VIEWS else "week"
+    anchor = query_date(request.GET.get("date"), local_today(seat.program))
+    period = personal.my_period(seat.person, seat.program, view, anchor)
     return render_page(
         request,
         "scheduling/my_schedule.html",
@@ -43,5 +42,5 @@ def my_schedule(request: HttpRequest, seat: Seat) -> HttpResponse:
         "schedule",
         fragment="schedule",
         period=period,
-        views=page_selectors.VIEWS,
+        views=personal.VIEWS,
     )

@@ -12,8 +12,9 @@ from django_htmx.middleware import HtmxDetails
 from lib.errors import ApplicationError
 from lib.pages import render_page
 from people.access import READ, WRITE, Seat, page
-from scheduling import selectors, services
+from scheduling import services
 from scheduling.forms import GenerateForm
+from scheduling.selectors import runs as run_selectors
 
 
 class HtmxHttpRequest(HttpRequest):
@@ -22,17 +23,17 @@ class HtmxHttpRequest(HttpRequest):
 
 @page("run", READ)
 def run_list(request: HttpRequest, seat: Seat) -> HttpResponse:
-    runs = selectors.runs_for_manager(request.user)[:50]
+    runs = run_selectors.runs_for_manager(request.user)[:50]
     return render_page(request, "scheduling/run_list.html", seat, "runs", runs=runs)
 
 
 @page("run", READ)
 def run_detail(request: HtmxHttpRequest, seat: Seat, code: Any) -> HttpResponse:
-    run = selectors.get_run_for_manager(request.user, code)
+    run = run_selectors.get_run_for_manager(request.user, code)
     context = {
         "run": run,
-        "percent": selectors.run_percent(run),
-        "chart": selectors.run_chart(run),
+        "percent": run_selectors.run_percent(run),
+        "chart": run_selectors.run_chart(run),
         "comparison": services.run_comparison(run) if run.is_draft else None,
     }
     response = render_page(
@@ -44,7 +45,7 @@ def run_detail(request: HtmxHttpRequest, seat: Seat, code: Any) -> HttpResponse:
 
 
 def _decide(request: HttpRequest, code: Any, action: Any, done: str) -> HttpResponse:
-    run = selectors.get_run_for_manager(request.user, code)
+    run = run_selectors.get_run_for_manager(request.user, code)
     try:
         action(run=run, actor=request.user)
     except ApplicationError as error:

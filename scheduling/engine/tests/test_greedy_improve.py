@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from random import Random
 
-from scheduling.engine.greedy import Builder
+from scheduling.engine.greedy_builder import Builder
 from scheduling.engine.greedy_improve import improve
 from scheduling.engine.model import Assignment, Demand, FairnessGroup, Request, RequestKind
 from scheduling.engine.validator import validate

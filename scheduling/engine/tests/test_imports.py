@@ -19,6 +19,8 @@ MODULES = [
     "scheduling.engine.validator",
     "scheduling.engine.checks",
     "scheduling.engine.greedy",
+    "scheduling.engine.greedy_builder",
+    "scheduling.engine.greedy_improve",
     "scheduling.engine.greedy_state",
     "scheduling.engine.scenarios",
     "scheduling.engine.solvers",

@@ -8,10 +8,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from lib.timezones import local_midnight, local_today, zone
 from people.models import Absence, Person, Program
 from rotations.models import AcademicYear, Block, Rotation, ShiftType
 from scheduling.models import Assignment, RotationAssignment, State
-from scheduling.page_selectors import CALL_CATEGORIES, Shift, as_shifts, local_today, zone
+from scheduling.selectors.shifts import CALL_CATEGORIES, Shift, as_shifts
 
 # Local clock times that split the day on the manifest; a shift appears in every part it touches.
 SLOTS = (
@@ -108,8 +109,8 @@ def manifest(program: Program, day: date) -> Manifest:
             key, row = "~other", ManifestRow("Other", "", "#8a94a6")
         row = groups.setdefault(key, row)
         for slot, _label, start_hour, end_hour in SLOTS:
-            slot_start = datetime.combine(day, time(0), tzinfo=tz) + timedelta(hours=start_hour)
-            slot_end = datetime.combine(day, time(0), tzinfo=tz) + timedelta(hours=end_hour)
+            slot_start = local_midnight(day, tz) + timedelta(hours=start_hour)
+            slot_end = local_midnight(day, tz) + timedelta(hours=end_hour)
             overlap = min(shift.ends, slot_end) - max(shift.starts, slot_start)
             if overlap >= min(SLOT_MIN_OVERLAP, (slot_end - slot_start) / 2):
                 row.slots.setdefault(slot, []).append(shift)

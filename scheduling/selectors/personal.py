@@ -1,4 +1,5 @@
-"""Reads for the personal pages: the dashboard and my schedule (week, month, list).
+"""Reads for the personal pages: the dashboard, the duty-hours gauge and my schedule (week,
+month, list).
 
 Everything a template shows is computed here (local times, gauge geometry), so templates only draw.
 """
@@ -9,74 +10,21 @@ import calendar as pycalendar
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import QuerySet
 from django.utils import timezone
 
+from lib.timezones import local_midnight, local_today, zone
 from people.models import Absence, CalendarSubscription, Notification, Person, Program, Request
-from rotations.models import ShiftType
 from scheduling import problem as problems
-from scheduling.models import Assignment, State
+from scheduling.selectors.shifts import Shift, as_shifts, published
 from swaps.models import SwapRequest
 
 WEEKLY_LIMIT_HOURS = 80
 WINDOW_DAYS = 28
-CALL_CATEGORIES = (
-    ShiftType.Category.IN_HOUSE_CALL,
-    ShiftType.Category.AT_HOME_CALL,
-    ShiftType.Category.NIGHT_FLOAT,
-)
 OPEN_SWAPS = (SwapRequest.Status.OPEN, SwapRequest.Status.OFFERED, SwapRequest.Status.ACCEPTED)
-
-
-def zone(program: Program) -> ZoneInfo:
-    return ZoneInfo(program.timezone)
-
-
-def local_today(program: Program) -> date:
-    return timezone.now().astimezone(zone(program)).date()
-
-
-def local_midnight(day: date, tz: ZoneInfo) -> datetime:
-    return datetime.combine(day, time(0), tzinfo=tz)
-
-
-def published(person: Person) -> QuerySet[Assignment]:
-    return Assignment.objects.filter(person=person, state=State.PUBLISHED).select_related(
-        "shift_type"
-    )
-
-
-@dataclass(frozen=True)
-class Shift:
-    """A published assignment as a page shows it: local times, colour, whether it is call."""
-
-    assignment: Assignment
-    starts: datetime
-    ends: datetime
-
-    @property
-    def shift_type(self) -> ShiftType:
-        return self.assignment.shift_type
-
-    @property
-    def is_call(self) -> bool:
-        return self.assignment.shift_type.category in CALL_CATEGORIES
-
-    @property
-    def hours(self) -> float:
-        return (self.ends - self.starts).total_seconds() / 3600
-
-    @property
-    def overnight(self) -> bool:
-        return self.ends.date() > self.starts.date()
-
-
-def as_shifts(rows: Any, tz: ZoneInfo) -> list[Shift]:
-    return [Shift(a, a.starts_at.astimezone(tz), a.ends_at.astimezone(tz)) for a in rows]
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,55 @@
+"""Published shifts as pages show them: local start and end, colour, whether a shift is call."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.db.models import QuerySet
+
+from people.models import Person
+from rotations.models import ShiftType
+from scheduling.models import Assignment, State
+
+CALL_CATEGORIES = (
+    ShiftType.Category.IN_HOUSE_CALL,
+    ShiftType.Category.AT_HOME_CALL,
+    ShiftType.Category.NIGHT_FLOAT,
+)
+
+
+def published(person: Person) -> QuerySet[Assignment]:
+    return Assignment.objects.filter(person=person, state=State.PUBLISHED).select_related(
+        "shift_type"
+    )
+
+
+@dataclass(frozen=True)
+class Shift:
+    """A published assignment as a page shows it: local times, colour, whether it is call."""
+
+    assignment: Assignment
+    starts: datetime
+    ends: datetime
+
+    @property
+    def shift_type(self) -> ShiftType:
+        return self.assignment.shift_type
+
+    @property
+    def is_call(self) -> bool:
+        return self.assignment.shift_type.category in CALL_CATEGORIES
+
+    @property
+    def hours(self) -> float:
+        return (self.ends - self.starts).total_seconds() / 3600
+
+    @property
+    def overnight(self) -> bool:
+        return self.ends.date() > self.starts.date()
+
+
+def as_shifts(rows: Any, tz: ZoneInfo) -> list[Shift]:
+    return [Shift(a, a.starts_at.astimezone(tz), a.ends_at.astimezone(tz)) for a in rows]
