@@ -67,7 +67,9 @@ class Shift:
 
     @property
     def hours(self) -> float:
-        return (self.ends - self.starts).total_seconds() / 3600
+        # Elapsed hours, from the stored UTC instants: two local times in one zone subtract on the
+        # wall clock, which makes a 24-hour call over a DST change 23 or 25 hours.
+        return self.assignment.duration.total_seconds() / 3600
 
     @property
     def overnight(self) -> bool:
@@ -105,7 +107,9 @@ def _overlap_hours(shifts: list[Shift], start: datetime, end: datetime) -> float
     for shift in shifts:
         if not shift.shift_type.counts_toward_duty:
             continue
-        overlap = (min(shift.ends, end) - max(shift.starts, start)).total_seconds()
+        # Timestamps, not datetime subtraction: these share one zone, so would subtract on the
+        # wall clock and miscount a shift or a window over a DST change by an hour.
+        overlap = min(shift.ends, end).timestamp() - max(shift.starts, start).timestamp()
         seconds += max(overlap, 0)
     return seconds / 3600
 
