@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -137,6 +138,12 @@ def generate(request: HttpRequest) -> HttpResponse:
     return _render(request, "scheduling/generate.html", {"form": form, "nav": "generate"})
 
 
+def _program_today(program: Program) -> date:
+    # The program's date, not the server's: at 22:00 in Los Angeles it is already tomorrow in
+    # New York (TIME_ZONE), which would open the grid on the next block on a block's last day.
+    return timezone.localdate(timezone=ZoneInfo(program.timezone))
+
+
 @login_required
 @require_GET
 def validate(request: HttpRequest) -> HttpResponse:
@@ -145,7 +152,7 @@ def validate(request: HttpRequest) -> HttpResponse:
         start = date.fromisoformat(request.GET.get("start", ""))
         end = date.fromisoformat(request.GET.get("end", ""))
     except ValueError:
-        start = selectors.current_block_start(program, timezone.localdate())
+        start = selectors.current_block_start(program, _program_today(program))
         end = start + timedelta(days=GRID_DAYS - 1)
     error, violations = "", []
     try:
@@ -168,7 +175,7 @@ def _grid_params(request: HttpRequest, program: Program) -> dict[str, Any]:
         start = date.fromisoformat(request.GET["start"]) if request.GET.get("start") else None
     except ValueError:
         start = None
-    start = start or selectors.current_block_start(program, timezone.localdate())
+    start = start or selectors.current_block_start(program, _program_today(program))
     run = None
     if request.GET.get("run"):
         run = selectors.get_run_for_manager(request.user, request.GET.get("run", ""))
