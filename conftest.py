@@ -55,10 +55,12 @@ from swaps.models import SwapCandidate, SwapRequest
 pytest_plugins = ["lib.pytest_browser"]
 
 PASSWORD = "cast-pass-2026"
-YEAR_START, YEAR_END = date(2026, 7, 1), date(2027, 6, 30)
 # Every test runs at this instant unless it asks for another: a Wednesday, 10:00 in New York, in
 # the middle of the cast's academic year and of a block, away from DST changes and month ends.
 PINNED_NOW = datetime(2026, 10, 14, 14, 0, tzinfo=UTC)
+# The world's academic year is the pinned instant's (tests name its dates literally: 2026-07-01).
+YEAR_START, YEAR_END = date(2026, 7, 1), date(2027, 6, 30)
+assert YEAR_START <= PINNED_NOW.date() <= YEAR_END
 # Instants where calendar code has edges, for the tests that care about the calendar: mark them
 # ``@calendar_instants``. All are 10:00 in New York (the cast's timezone). The DST ones are the eves
 # of the changes (1 Nov 2026, 14 Mar 2027), so the cast's 24-hour call "today" runs over the change
