@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -12,7 +11,6 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.middleware import HtmxDetails
 
@@ -23,6 +21,7 @@ from rotations.models import Rotation
 from scheduling import selectors, services
 from scheduling.forms import CellForm, GenerateForm
 from scheduling.models import Assignment, ScheduleRun, State
+from scheduling.page_selectors import local_today
 
 GRID_DAYS = 28
 
@@ -138,12 +137,6 @@ def generate(request: HttpRequest) -> HttpResponse:
     return _render(request, "scheduling/generate.html", {"form": form, "nav": "generate"})
 
 
-def _program_today(program: Program) -> date:
-    # The program's date, not the server's: at 22:00 in Los Angeles it is already tomorrow in
-    # New York (TIME_ZONE), which would open the grid on the next block on a block's last day.
-    return timezone.localdate(timezone=ZoneInfo(program.timezone))
-
-
 @login_required
 @require_GET
 def validate(request: HttpRequest) -> HttpResponse:
@@ -152,7 +145,7 @@ def validate(request: HttpRequest) -> HttpResponse:
         start = date.fromisoformat(request.GET.get("start", ""))
         end = date.fromisoformat(request.GET.get("end", ""))
     except ValueError:
-        start = selectors.current_block_start(program, _program_today(program))
+        start = selectors.current_block_start(program, local_today(program))
         end = start + timedelta(days=GRID_DAYS - 1)
     error, violations = "", []
     try:
@@ -175,7 +168,7 @@ def _grid_params(request: HttpRequest, program: Program) -> dict[str, Any]:
         start = date.fromisoformat(request.GET["start"]) if request.GET.get("start") else None
     except ValueError:
         start = None
-    start = start or selectors.current_block_start(program, _program_today(program))
+    start = start or selectors.current_block_start(program, local_today(program))
     run = None
     if request.GET.get("run"):
         run = selectors.get_run_for_manager(request.user, request.GET.get("run", ""))
