@@ -16,11 +16,13 @@ if not os.environ.get("DJANGO_SETTINGS_MODULE"):
     os.environ["DJANGO_SETTINGS_MODULE"] = "scheduler_project.settings"
     django.setup()
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from typing import Any
 
 import pytest
+import time_machine
 from django.contrib.auth import get_user_model
 from django.db import models
 from django.test import Client
@@ -55,7 +57,46 @@ from swaps.models import SwapCandidate, SwapRequest
 pytest_plugins = ["lib.pytest_browser"]
 
 PASSWORD = "cast-pass-2026"
+# Every test runs at this instant unless it asks for another: a Wednesday, 10:00 in New York, in
+# the middle of the cast's academic year and of a block, away from DST changes and month ends.
+PINNED_NOW = datetime(2026, 10, 14, 14, 0, tzinfo=UTC)
+# The world's academic year is the pinned instant's (tests name its dates literally: 2026-07-01).
 YEAR_START, YEAR_END = date(2026, 7, 1), date(2027, 6, 30)
+assert YEAR_START <= PINNED_NOW.date() <= YEAR_END
+# Instants where calendar code has edges, for the tests that care about the calendar: mark them
+# ``@calendar_instants``. All are 10:00 in New York (the cast's timezone). The DST ones are the eves
+# of the changes (1 Nov 2026, 14 Mar 2027), so the cast's 24-hour call "today" runs over the change
+# and lasts 25 or 23 hours on the wall clock; the days after are in every page's week and month.
+CALENDAR_INSTANTS = [
+    pytest.param(datetime(2026, 7, 29, 14, 0, tzinfo=UTC), id="block-2-starts"),
+    pytest.param(datetime(2026, 7, 1, 14, 0, tzinfo=UTC), id="academic-year-starts"),
+    pytest.param(datetime(2026, 10, 31, 14, 0, tzinfo=UTC), id="dst-ends-overnight"),
+    pytest.param(datetime(2027, 3, 13, 15, 0, tzinfo=UTC), id="dst-begins-overnight"),
+    pytest.param(datetime(2028, 2, 29, 15, 0, tzinfo=UTC), id="leap-day"),
+]
+calendar_instants = pytest.mark.parametrize("pinned_now", CALENDAR_INSTANTS)
+
+
+@pytest.fixture
+def pinned_now() -> datetime:
+    """The instant the clock is pinned at; a test overrides it by parametrising this name."""
+    return PINNED_NOW
+
+
+@pytest.fixture(autouse=True)
+def _pinned_clock(pinned_now: datetime) -> Iterator[time_machine.Traveller]:
+    """No test sees the real date: the clock starts at ``pinned_now`` for every test.
+
+    It travels with ``tick=True``: time still passes from the pinned instant, so timeouts, polling
+    and elapsed-time measurements behave as usual (``time.monotonic`` is never moved at all).
+    time-machine patches the whole process, so the live server's threads see the same clock.
+    Processes a test starts do not: the Celery worker is started through a bootstrap that travels
+    to this process's current (pinned) time (scheduling/tests/conftest.py), and Chromium's own clock
+    never matters because pages are rendered by the server and Django's cookies carry ``Max-Age``,
+    which the browser counts from receipt, not from the server's ``Expires`` date.
+    """
+    with time_machine.travel(pinned_now, tick=True) as traveller:
+        yield traveller
 
 
 @pytest.fixture(autouse=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -153,12 +153,10 @@ def test_it_redirects_the_history_button_to_the_audit_log(console: Any) -> None:
 # People ---------------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("pinned_now", [datetime(2026, 9, 1, 14, 0, tzinfo=UTC)])
 def test_it_shows_a_residents_pgy_in_the_current_year(
-    coordinator_client: Client, program_a: Program, settings: Any, monkeypatch: Any
+    coordinator_client: Client, program_a: Program
 ) -> None:
-    from django.utils import timezone
-
-    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: date(2026, 9, 1))
     AcademicYear.objects.create(
         program=program_a, name="2026–2027", start_date=date(2026, 7, 1), end_date=date(2027, 6, 30)
     )

@@ -80,6 +80,23 @@ def test_it_prints_a_working_login_for_each_role() -> None:
         assert get_user_model().objects.get(username=username).check_password(DEMO_PASSWORD)
 
 
+@pytest.mark.parametrize(
+    ("args", "port", "url"),
+    [
+        ([], "8123", "http://127.0.0.1:8123/accounts/login/"),
+        (["--url", "http://10.0.0.5:9000/"], "8123", "http://10.0.0.5:9000/accounts/login/"),
+    ],
+)
+def test_it_prints_the_real_login_page(
+    monkeypatch: pytest.MonkeyPatch, args: list[str], port: str, url: str
+) -> None:
+    monkeypatch.setenv("PORT", port)
+    out = StringIO()
+    call_command("seed_demo", "--no-schedule", *args, stdout=out)
+    assert f"log in at {url}" in out.getvalue()
+    assert "/admin/" not in out.getvalue() and ":8000" not in out.getvalue()
+
+
 def test_it_leaves_a_database_with_other_programs_alone() -> None:
     Program.objects.create(name="Someone else's program")
     out = StringIO()

@@ -54,7 +54,9 @@ def _overlap_hours(shifts: list[Shift], start: datetime, end: datetime) -> float
     for shift in shifts:
         if not shift.shift_type.counts_toward_duty:
             continue
-        overlap = (min(shift.ends, end) - max(shift.starts, start)).total_seconds()
+        # Timestamps, not datetime subtraction: these share one zone, so would subtract on the
+        # wall clock and miscount a shift or a window over a DST change by an hour.
+        overlap = min(shift.ends, end).timestamp() - max(shift.starts, start).timestamp()
         seconds += max(overlap, 0)
     return seconds / 3600
 

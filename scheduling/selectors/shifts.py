@@ -44,7 +44,9 @@ class Shift:
 
     @property
     def hours(self) -> float:
-        return (self.ends - self.starts).total_seconds() / 3600
+        # Elapsed hours, from the stored UTC instants: two local times in one zone subtract on the
+        # wall clock, which makes a 24-hour call over a DST change 23 or 25 hours.
+        return self.assignment.duration.total_seconds() / 3600
 
     @property
     def overnight(self) -> bool:

@@ -22,13 +22,25 @@ class SmallProgram:
     block: Block
 
 
-def small_program(*, residents: int = 4, coverage: bool = True) -> SmallProgram:
-    """Four PGY-2 residents on one ward rotation; one ward day (07:00-19:00) needs one of them."""
+def small_program(
+    *, residents: int = 4, coverage: bool = True, around: date | None = None
+) -> SmallProgram:
+    """Four PGY-2 residents on one ward rotation; one ward day (07:00-19:00) needs one of them.
+
+    The rotation is the first 4-week block of 2026-27, or with ``around`` the block holding that
+    day in its academic year (blocks of 28 days from 1 July).
+    """
     program = f.ProgramFactory.create()
-    year = f.AcademicYearFactory.create(program=program)
-    block = f.BlockFactory.create(
-        academic_year=year, number=1, start_date=START, end_date=START + timedelta(days=27)
+    day = around or START
+    year_start = date(day.year if day.month >= 7 else day.year - 1, 7, 1)
+    number = (day - year_start).days // 28 + 1
+    year = f.AcademicYearFactory.create(
+        program=program,
+        name=f"{year_start.year}–{year_start.year + 1}",
+        start_date=year_start,
+        end_date=date(year_start.year + 1, 6, 30),
     )
+    block = f.BlockFactory.create(academic_year=year, number=number)
     rotation = f.RotationFactory.create(program=program, name="Wards", abbreviation="W")
     shift = f.ShiftTypeFactory.create(
         program=program,

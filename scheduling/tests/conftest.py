@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,6 +17,13 @@ from django.db import connection
 from scheduler_project.celery import app as celery_app
 
 ROOT = Path(__file__).resolve().parents[2]
+# The worker runs at the tests' pinned clock too (see ``_pinned_clock`` in the root conftest.py):
+# it travels to the instant passed as its first argument, ticking, then runs Celery's own main.
+WORKER_BOOTSTRAP = (
+    "import sys, time_machine; "
+    "time_machine.travel(float(sys.argv.pop(1)), tick=True).start(); "
+    "from celery.__main__ import main; main()"
+)
 
 
 def _database_url() -> str:
@@ -41,8 +49,9 @@ def worker_queue() -> Iterator[str]:
     worker = subprocess.Popen(
         [
             sys.executable,
-            "-m",
-            "celery",
+            "-c",
+            WORKER_BOOTSTRAP,
+            repr(time.time()),  # this process's clock, pinned
             "-A",
             "scheduler_project",
             "worker",

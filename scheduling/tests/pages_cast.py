@@ -1,9 +1,13 @@
-"""A small published schedule in program A for the page and feed tests (built around "today")."""
+"""A small published schedule in program A for the page and feed tests.
+
+It is built around "today" as the pinned clock says (``pinned_now`` in the root conftest.py), so a
+test parametrised over calendar instants gets the same schedule around each of them.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from lib.timezones import local_today, zone
@@ -55,7 +59,9 @@ def assign(
     run: Any = None,
 ) -> Assignment:
     tz = zone(person.program)
-    starts = datetime.combine(day, shift_type.start_time, tzinfo=tz)
+    # In UTC before adding the duration, as the services do: a 24-hour call over a DST change
+    # still lasts 24 hours (23 or 25 on the wall clock).
+    starts = datetime.combine(day, shift_type.start_time, tzinfo=tz).astimezone(UTC)
     return Assignment.objects.create(
         person=person,
         shift_type=shift_type,

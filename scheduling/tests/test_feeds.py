@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
 
+from conftest import calendar_instants
 from people import services
 from people.models import CalendarSubscription, Membership, Person
 from scheduling.models import Assignment, State
@@ -38,6 +39,7 @@ def parse(response: Any) -> Calendar:
     return Calendar.from_ical(response.content)
 
 
+@calendar_instants
 def test_it_lists_every_published_assignment_of_the_owner_and_nothing_else(
     cast: Cast, resident_a: Any, client: Client
 ) -> None:
@@ -48,6 +50,7 @@ def test_it_lists_every_published_assignment_of_the_owner_and_nothing_else(
     assert len(uids) == 5  # the draft and the faculty member's shift are not in it
 
 
+@calendar_instants
 def test_it_gives_events_the_programs_timezone_with_a_vtimezone(
     cast: Cast, resident_a: Any, client: Client
 ) -> None:
@@ -156,6 +159,7 @@ def test_it_needs_no_login_and_records_use(cast: Cast, resident_a: Any) -> None:
     assert CalendarSubscription.objects.get(owner=cast.resident).last_used_at is not None
 
 
+@calendar_instants
 def test_it_serves_a_coordinators_program_feed_with_everyone(
     cast: Cast, coordinator_a: Any, client: Client
 ) -> None:
@@ -170,6 +174,7 @@ def test_it_serves_a_coordinators_program_feed_with_everyone(
     assert any(str(e["SUMMARY"]).startswith("Fay Faculty · ") for e in events)
 
 
+@calendar_instants
 def test_it_serves_a_rotation_feed_with_only_that_rotations_residents(
     cast: Cast, coordinator_a: Any, client: Client
 ) -> None:
@@ -184,7 +189,14 @@ def test_it_serves_a_rotation_feed_with_only_that_rotations_residents(
         actor=None,
     )
     events = parse(client.get(feed_url(token))).walk("VEVENT")
-    assert len(events) == 5
+    # Only days on the rotation: at a block's first day the ward days before it are not.
+    on_rotation = Assignment.objects.filter(
+        person=cast.resident,
+        state=State.PUBLISHED,
+        date__range=(cast.block.start_date, cast.block.end_date),
+    )
+    assert {str(e["UID"]).split("@")[0] for e in events} == {str(a.code) for a in on_rotation}
+    assert len(events) == (5 if cast.block.start_date <= cast.today - timedelta(days=3) else 2)
     assert all(str(e["SUMMARY"]).startswith("Rey Resident") for e in events)
 
 

@@ -9,6 +9,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from conftest import calendar_instants
 from people.access import SESSION_PROGRAM
 from people.models import Membership, Notification, Person
 from scheduling.tests.pages_cast import Cast, assign, build_cast, person_of
@@ -43,6 +44,7 @@ def faculty_client(faculty_a: Any, cast: Cast) -> Client:
     return client
 
 
+@calendar_instants
 @pytest.mark.parametrize("name", PAGES)
 def test_it_renders_each_page_for_a_member(resident_client: Client, name: str) -> None:
     response = resident_client.get(reverse(name))
@@ -75,6 +77,7 @@ def test_it_answers_404_to_a_user_in_no_program(db: None, client: Client) -> Non
     assert client.get(reverse("pages:dashboard")).status_code == 404
 
 
+@calendar_instants
 def test_it_shows_the_dashboards_duty_hours_and_days_off(
     resident_client: Client, cast: Cast
 ) -> None:
@@ -101,6 +104,7 @@ def test_it_lists_unread_notifications_and_marks_one_read_over_htmx(
     assert note.read_at is not None
 
 
+@calendar_instants
 def test_it_shows_my_week_with_published_shifts_only(resident_client: Client, cast: Cast) -> None:
     response = resident_client.get(reverse("pages:my-schedule"), {"date": cast.today.isoformat()})
     period = response.context["period"]
@@ -109,18 +113,37 @@ def test_it_shows_my_week_with_published_shifts_only(resident_client: Client, ca
     assert (cast.today + timedelta(days=1), "WD") not in shown  # a draft
 
 
+@calendar_instants
 def test_it_answers_htmx_with_the_schedule_fragment_only(
     resident_client: Client, cast: Cast
 ) -> None:
-    next_week = (cast.today + timedelta(days=7)).isoformat()
+    next_monday = cast.today + timedelta(days=7 - cast.today.weekday())
+    assign(cast.resident, cast.day, next_monday + timedelta(days=3))
     response = resident_client.get(
-        reverse("pages:my-schedule"), {"date": next_week}, HTTP_HX_REQUEST="true"
+        reverse("pages:my-schedule"),
+        {"date": (cast.today + timedelta(days=7)).isoformat()},
+        HTTP_HX_REQUEST="true",
     )
     assert response.status_code == 200
     assert b"<html" not in response.content and b'id="schedule"' in response.content
-    assert b"Night float" in response.content or response.context["period"].start > cast.today
+    assert f"Week of {next_monday:%d %b %Y}".encode() in response.content
+    assert b"Ward day" in response.content  # next Thursday's
+    assert b"In-house call" not in response.content  # today's, in this week
 
 
+@calendar_instants
+def test_it_counts_real_hours_in_my_schedule(resident_client: Client, cast: Cast) -> None:
+    # From three days ago: 3 ward days (12 h), today's call (24 h, over a DST change on the DST
+    # instants: 25 or 23 h on the wall clock) and a night float (12 h).
+    start = (cast.today - timedelta(days=3)).isoformat()
+    response = resident_client.get(reverse("pages:my-schedule"), {"view": "list", "date": start})
+    period = response.context["period"]
+    assert period.count == 5 and period.hours == 72.0
+    call = next(s for _, shifts, _ in period.days for s in shifts if s.is_call)
+    assert call.hours == 24.0
+
+
+@calendar_instants
 @pytest.mark.parametrize("view", ["week", "month", "list"])
 def test_it_shows_each_view_of_my_schedule(resident_client: Client, cast: Cast, view: str) -> None:
     response = resident_client.get(
@@ -139,6 +162,7 @@ def test_it_sends_people_without_a_person_away_from_my_schedule(
     assert client.get(reverse("pages:dashboard")).status_code == 200
 
 
+@calendar_instants
 def test_it_shows_the_manifest_by_rotation_with_call_attending_and_absences(
     faculty_client: Client, cast: Cast
 ) -> None:
@@ -159,10 +183,13 @@ def test_it_shows_the_manifest_by_rotation_with_call_attending_and_absences(
     assert [a.person.last_name for a in tomorrow.absent] == ["Faculty"]
 
 
+@calendar_instants
 def test_it_filters_the_call_roster_by_service(faculty_client: Client, cast: Cast) -> None:
+    night = cast.today + timedelta(days=2)
     response = faculty_client.get(
         reverse("pages:roster"),
-        {"month": cast.today.strftime("%Y-%m"), "service": str(cast.night.code)},
+        # The month of the night float (two days from today: next month on the last days of one)
+        {"month": night.strftime("%Y-%m"), "service": str(cast.night.code)},
     )
     days = [d for week in response.context["roster"].weeks for d in week if d.services]
     assert days and {st.abbreviation for d in days for st, _ in d.services} == {"NF"}
@@ -179,6 +206,7 @@ def test_it_answers_404_to_an_unknown_roster_service(faculty_client: Client) -> 
     assert faculty_client.get(reverse("pages:roster"), {"service": "nope"}).status_code == 404
 
 
+@calendar_instants
 def test_it_draws_rotation_blocks_and_attending_weeks_on_the_timeline(
     faculty_client: Client, cast: Cast
 ) -> None:
@@ -213,6 +241,7 @@ def _queries(client: Client, url: str, params: dict[str, str]) -> int:
     return len(captured)
 
 
+@calendar_instants
 @pytest.mark.parametrize("name", PAGES)
 def test_it_keeps_query_counts_flat_as_the_schedule_grows(
     resident_client: Client, cast: Cast, name: str
@@ -241,10 +270,16 @@ def test_it_keeps_query_counts_flat_as_the_schedule_grows(
     assert before == PINNED_QUERIES[name], before
 
 
+@calendar_instants
 def test_it_keeps_a_day_shift_out_of_the_manifests_night(
     faculty_client: Client, cast: Cast
 ) -> None:
     yesterday = (cast.today - timedelta(days=1)).isoformat()
     data = faculty_client.get(reverse("pages:manifest"), {"date": yesterday}).context["manifest"]
-    wards = next(row for row in data.rows if row.label == "Inpatient Medicine")
+    # The resident's row: "Inpatient Medicine", or "Other" when yesterday was before the block
+    wards = next(
+        row
+        for row in data.rows
+        if any(s.assignment.person == cast.resident for cell in row.cells for s in cell)
+    )
     assert set(wards.slots) == {"morning", "afternoon"}  # 07-19 touches the night by 2 hours only

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from auditlog.models import LogEntry
 from django.utils import timezone
 
+from conftest import calendar_instants
 from lib.errors import ApplicationError
 from people.models import Absence
 from scheduler_project.celery import app as celery_app
@@ -311,3 +313,30 @@ def test_it_keeps_the_rows_of_unchanged_shifts_when_republishing(world: SmallPro
     assert second.metrics["published"] == {"removed": 1, "added": 1, "kept": 6}
     assert {day for day in before if before[day] == after.get(day)} == set(before) - {day3.date}
     assert not Assignment.objects.filter(state=State.DRAFT).exists()
+
+
+@calendar_instants
+def test_it_generates_and_publishes_a_week_around_today_in_local_time(pinned_now: datetime) -> None:
+    tz = ZoneInfo("America/New_York")
+    today = pinned_now.astimezone(tz).date()
+    world = small_program(around=today)
+    start, end = today, today + timedelta(days=6)  # the first day of block 2 or of the year
+    run = services.schedule_run_create(
+        program=world.program,
+        start_date=start,
+        end_date=end,
+        actor=None,
+        algorithm="cpsat",
+        time_limit_seconds=5,
+    )
+    run.refresh_from_db()
+    assert run.status == ScheduleRun.Status.SUCCEEDED, run.error
+    services.schedule_run_publish(run=run, actor=None)
+    shifts = Assignment.objects.filter(state=State.PUBLISHED).order_by("date")
+    # One ward day on each day, at 07:00-19:00 local time and 12 elapsed hours, DST changes and
+    # 29 February included.
+    assert [a.date for a in shifts] == [start + timedelta(days=i) for i in range(7)]
+    for shift in shifts:
+        local = shift.starts_at.astimezone(tz)
+        assert (local.date(), local.hour) == (shift.date, 7)
+        assert shift.ends_at - shift.starts_at == timedelta(hours=12)

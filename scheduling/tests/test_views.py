@@ -3,7 +3,7 @@ wrong method; list pages pin their query counts."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from conftest import World
 from people.models import Person, Program
-from rotations.models import ShiftType
+from rotations.models import Block, ShiftType
 from scheduling.models import Assignment, ScheduleRun, State
 
 pytestmark = pytest.mark.django_db
@@ -134,6 +134,28 @@ def test_it_shows_the_grid_of_the_coordinators_program(
     assert "ResidentaRes" not in html  # names are rendered "First Last"
     assert "Residenta Resa" in html
     assert "Residentb" not in html
+
+
+@pytest.mark.parametrize(
+    "pinned_now",
+    # 22:00 on block 1's last day in Los Angeles, already 29 July (block 2) in New York and UTC.
+    [pytest.param(datetime(2026, 7, 29, 5, 0, tzinfo=UTC), id="block-1-last-evening")],
+)
+def test_it_opens_the_grid_at_the_block_of_the_programs_today(
+    coordinator_client: Client, world: World
+) -> None:
+    program = _program(world)
+    Program.objects.filter(pk=program.pk).update(timezone="America/Los_Angeles")
+    block_1 = world.a[Block]
+    Block.objects.create(
+        academic_year=block_1.academic_year,
+        number=2,
+        start_date=date(2026, 7, 29),
+        end_date=date(2026, 8, 25),
+    )
+    response = coordinator_client.get(reverse("scheduling:grid"))
+    assert response.status_code == 200
+    assert response.context["params"]["start"] == block_1.start_date == date(2026, 7, 1)
 
 
 def test_it_refuses_the_grid_of_another_program_by_code(

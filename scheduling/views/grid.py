@@ -10,11 +10,11 @@ from django.core.exceptions import BadRequest, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 
 from lib.errors import ApplicationError
 from lib.pages import render_page
 from lib.params import query_date, query_int
+from lib.timezones import local_today
 from people.access import READ, WRITE, Seat, page
 from people.models import Person, Program
 from rotations.models import Rotation
@@ -31,7 +31,7 @@ MAX_VALIDATE_DAYS = 366
 @page("validation", READ)
 def validate(request: HttpRequest, seat: Seat) -> HttpResponse:
     program = seat.program
-    block_start = grid_selectors.current_block_start(program, timezone.localdate())
+    block_start = grid_selectors.current_block_start(program, local_today(program))
     start = query_date(request.GET.get("start"), block_start, name="start")
     end = query_date(request.GET.get("end"), start + timedelta(days=GRID_DAYS - 1), name="end")
     if not start <= end <= start + timedelta(days=MAX_VALIDATE_DAYS):
@@ -54,7 +54,7 @@ def validate(request: HttpRequest, seat: Seat) -> HttpResponse:
 
 
 def _grid_params(request: HttpRequest, program: Program) -> dict[str, Any]:
-    block_start = grid_selectors.current_block_start(program, timezone.localdate())
+    block_start = grid_selectors.current_block_start(program, local_today(program))
     start = query_date(request.GET.get("start"), block_start, name="start")
     run = None
     if request.GET.get("run"):

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from django.core.management.base import BaseCommand
+from django.urls import reverse
 
 from people.models import Program
 from scheduler_project.demo import seed_demo
@@ -23,6 +25,11 @@ class Command(BaseCommand):
             help="Do not generate and publish the rotation plan and a block schedule.",
         )
         parser.add_argument("--time-limit", type=int, default=20, help="Seconds per solver run.")
+        parser.add_argument(
+            "--url",
+            default=f"http://127.0.0.1:{os.environ.get('PORT') or 8000}",
+            help="Where the site is served, for the printed login link (bin/dev-server passes it).",
+        )
 
     def handle(
         self,
@@ -30,6 +37,7 @@ class Command(BaseCommand):
         if_empty: bool = False,
         no_schedule: bool = False,
         time_limit: int = 20,
+        url: str = "",
         **options: Any,
     ) -> None:
         if (
@@ -46,7 +54,7 @@ class Command(BaseCommand):
         program, logins, created = seed_demo(schedule=not no_schedule, time_limit=time_limit)
         verb = "Created" if created else "Already present:"
         self.stdout.write(self.style.SUCCESS(f"{verb} {program.name}."))
-        self.stdout.write("Demo logins (http://127.0.0.1:8000/admin/):")
+        self.stdout.write(f"Demo logins (log in at {url.rstrip('/')}{reverse('login')}):")
         for login in logins:
             self.stdout.write(
                 f"  {login.role:<14} {login.username:<12} {login.password}   {login.person}"
