@@ -30,6 +30,7 @@ from conflicts.models import ConflictAlert
 from people import access
 from people.models import (
     Absence,
+    AcademicYear,
     CalendarSubscription,
     Certification,
     Membership,
@@ -41,18 +42,11 @@ from people.models import (
     Request,
 )
 from resilience.models import ResilienceSnapshot
-from rotations.models import (
-    AcademicYear,
-    Block,
-    CoverageRequirement,
-    CurriculumRequirement,
-    Rotation,
-    ShiftType,
-)
+from rotations.models import Block, CoverageRequirement, CurriculumRequirement, Rotation, ShiftType
 from scheduling.models import Assignment, RotationAssignment, ScheduleRun, ScheduleRunProgress
 from swaps.models import SwapCandidate, SwapRequest
 
-pytest_plugins = ["lib.pytest_browser"]
+pytest_plugins = ["testing.pytest_browser"]
 
 PASSWORD = "cast-pass-2026"
 YEAR_START, YEAR_END = date(2026, 7, 1), date(2027, 6, 30)

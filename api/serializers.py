@@ -11,15 +11,16 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from people.access import scope_queryset
-from people.models import Absence, CalendarSubscription, Membership, Person, Program, Request
-from rotations.models import (
+from people.models import (
+    Absence,
     AcademicYear,
-    Block,
-    CoverageRequirement,
-    CurriculumRequirement,
-    Rotation,
-    ShiftType,
+    CalendarSubscription,
+    Membership,
+    Person,
+    Program,
+    Request,
 )
+from rotations.models import Block, CoverageRequirement, CurriculumRequirement, Rotation, ShiftType
 from scheduling.models import Assignment, RotationAssignment
 
 

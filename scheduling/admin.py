@@ -12,7 +12,7 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from scheduler_project.admin import (
+from console.admin import (
     AUDIT_FIELDS,
     DateRangeFilter,
     ProgramScopedAdmin,

@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from people.models import Absence, Person, Program
-from rotations.models import AcademicYear, Block, Rotation, ShiftType
+from people.models import Absence, AcademicYear, Person, Program
+from rotations.models import Block, Rotation, ShiftType
 from scheduling.models import Assignment, RotationAssignment, State
 from scheduling.page_selectors import CALL_CATEGORIES, Shift, as_shifts, local_today, zone
 

@@ -11,8 +11,8 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from lib.errors import ApplicationError
-from people.models import Absence, Person, Program
-from rotations.models import AcademicYear, Block, CurriculumRequirement, Rotation
+from people.models import Absence, AcademicYear, Person, Program
+from rotations.models import Block, CurriculumRequirement, Rotation
 from scheduling.engine.rotation import model as pm
 from scheduling.engine.rotation.precheck import precheck_plan
 from scheduling.engine.rotation.validator import validate_plan

@@ -12,8 +12,8 @@ from django.http import Http404
 from django.utils import timezone
 
 from people import access
-from people.models import Person, Program
-from rotations.models import AcademicYear, Block, ShiftType
+from people.models import AcademicYear, Person, Program
+from rotations.models import Block, ShiftType
 from scheduling.models import (
     Assignment,
     RotationAssignment,

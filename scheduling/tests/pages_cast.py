@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
-from people.models import Absence, Person, Program
-from rotations.models import AcademicYear, Block, Rotation, ShiftType
+from people.models import Absence, AcademicYear, Person, Program
+from rotations.models import Block, Rotation, ShiftType
 from scheduling.models import Assignment, RotationAssignment, ScheduleRun, State
 
 

@@ -11,8 +11,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 
 from lib.pages import render_page
 from people.access import READ, Seat, page
-from people.models import Person
-from rotations.models import AcademicYear, ShiftType
+from people.models import AcademicYear, Person
+from rotations.models import ShiftType
 from scheduling import board_selectors, page_selectors
 from scheduling.views.personal import parse_date
 
