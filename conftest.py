@@ -32,6 +32,7 @@ from conflicts.models import ConflictAlert
 from people import access
 from people.models import (
     Absence,
+    AcademicYear,
     CalendarSubscription,
     Certification,
     Membership,
@@ -43,18 +44,11 @@ from people.models import (
     Request,
 )
 from resilience.models import ResilienceSnapshot
-from rotations.models import (
-    AcademicYear,
-    Block,
-    CoverageRequirement,
-    CurriculumRequirement,
-    Rotation,
-    ShiftType,
-)
+from rotations.models import Block, CoverageRequirement, CurriculumRequirement, Rotation, ShiftType
 from scheduling.models import Assignment, RotationAssignment, ScheduleRun, ScheduleRunProgress
 from swaps.models import SwapCandidate, SwapRequest
 
-pytest_plugins = ["lib.pytest_browser"]
+pytest_plugins = ["testing.pytest_browser"]
 
 PASSWORD = "cast-pass-2026"
 # Every test runs at this instant unless it asks for another: a Wednesday, 10:00 in New York, in

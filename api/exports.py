@@ -16,8 +16,8 @@ from openpyxl.utils import get_column_letter
 
 from api.tables import CSV, LEGEND_SHEET, neutralise, save, write_csv, write_xlsx
 from lib.errors import ApplicationError
-from people.models import Absence, Person, Program
-from rotations.models import AcademicYear, Block, ShiftType
+from people.models import Absence, AcademicYear, Person, Program
+from rotations.models import Block, ShiftType
 from scheduling.models import Assignment, RotationAssignment, State
 
 PEOPLE_HEADER = ["person_code", "kind", "first_name", "last_name", "email", "phone"]

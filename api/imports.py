@@ -23,8 +23,8 @@ from django.db import transaction
 from api.models import ImportRecord
 from api.tables import Sheet, as_date, read_tables, text
 from lib.errors import ApplicationError
-from people.models import Absence, Person, Program
-from rotations.models import AcademicYear, Block, Rotation, ShiftType
+from people.models import Absence, AcademicYear, Person, Program
+from rotations.models import Block, Rotation, ShiftType
 from scheduling import services as schedule_services
 from scheduling.models import Assignment, RotationAssignment, Source, State
 

@@ -21,8 +21,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 
-IDEMPOTENCY_HEADER = "Idempotency-Key"
-REPLAYED_HEADER = "Idempotent-Replayed"
+from api.headers import IDEMPOTENCY_HEADER, REPLAYED_HEADER
 
 ERRORS = {
     400: "Invalid input or a refused change; invalid fields are named in `details`.",

@@ -14,15 +14,16 @@ from rest_framework import serializers
 
 from lib.params import MAX_DATE, MIN_DATE, in_range
 from people.access import scope_queryset
-from people.models import Absence, CalendarSubscription, Membership, Person, Program, Request
-from rotations.models import (
+from people.models import (
+    Absence,
     AcademicYear,
-    Block,
-    CoverageRequirement,
-    CurriculumRequirement,
-    Rotation,
-    ShiftType,
+    CalendarSubscription,
+    Membership,
+    Person,
+    Program,
+    Request,
 )
+from rotations.models import Block, CoverageRequirement, CurriculumRequirement, Rotation, ShiftType
 from scheduling.models import Assignment, RotationAssignment
 
 

@@ -23,16 +23,9 @@ from api.serializers_runs import RunCreateSerializer, RunDetailSerializer, RunSe
 from api.viewsets import UUID_REGEX, ApiView, ScopedViewSet, check_body_size, idempotent
 from people import services as people_services
 from people.access import DECIDE, WRITE, can, grants, is_admin, managed_program_ids, scope_queryset
-from people.models import Absence, CalendarSubscription, Membership, Person, Program
+from people.models import Absence, AcademicYear, CalendarSubscription, Membership, Person, Program
 from people.models import Request as Req
-from rotations.models import (
-    AcademicYear,
-    Block,
-    CoverageRequirement,
-    CurriculumRequirement,
-    Rotation,
-    ShiftType,
-)
+from rotations.models import Block, CoverageRequirement, CurriculumRequirement, Rotation, ShiftType
 from scheduling import services as scheduling
 from scheduling.models import Assignment, RotationAssignment, ScheduleRun
 

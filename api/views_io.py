@@ -17,8 +17,7 @@ from api.serializers import CodeField, Strict
 from api.tables import CONTENT_TYPES, CSV, XLSX
 from api.viewsets import ApiView
 from people.access import READ, WRITE, can
-from people.models import Program
-from rotations.models import AcademicYear
+from people.models import AcademicYear, Program
 
 KINDS = [choice.value for choice in ImportRecord.Kind]
 

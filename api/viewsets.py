@@ -16,8 +16,8 @@ from rest_framework.views import APIView
 
 from api import services
 from api.exceptions import Duplicate, PayloadTooLarge
+from api.headers import IDEMPOTENCY_HEADER, REPLAYED_HEADER
 from api.permissions import MatrixPermission
-from api.schema import IDEMPOTENCY_HEADER, REPLAYED_HEADER
 from people.access import RESOURCES, WRITE, can, scope_queryset
 
 UUID_REGEX = "[0-9a-fA-F-]{36}"

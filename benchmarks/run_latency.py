@@ -34,8 +34,8 @@ django.setup()
 
 from django.core.management import call_command  # noqa: E402
 
+from console.demo import DEMO_PROGRAM, seed_demo  # noqa: E402
 from people.models import Program  # noqa: E402
-from scheduler_project.demo import DEMO_PROGRAM, seed_demo  # noqa: E402
 from scheduling import services  # noqa: E402
 from scheduling.models import Assignment, ScheduleRun, ScheduleRunProgress  # noqa: E402
 

@@ -52,11 +52,11 @@ django.setup()
 
 from django.core.management import call_command  # noqa: E402
 
+from console.demo import DEMO_PASSWORD, seed_demo  # noqa: E402
 from lib.timezones import zone  # noqa: E402
 from people import services as people_services  # noqa: E402
 from people.models import Membership  # noqa: E402
 from rotations.models import Block  # noqa: E402
-from scheduler_project.demo import DEMO_PASSWORD, seed_demo  # noqa: E402
 from scheduling.models import Assignment, State  # noqa: E402
 
 PORT = 8891

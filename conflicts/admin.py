@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import admin
 
 from conflicts.models import ConflictAlert
-from scheduler_project.admin import AUDIT_FIELDS, DateRangeFilter, ProgramScopedAdmin, RelatedOnly
+from console.admin import AUDIT_FIELDS, DateRangeFilter, ProgramScopedAdmin, RelatedOnly
 
 
 @admin.register(ConflictAlert)

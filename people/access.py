@@ -117,7 +117,7 @@ RESOURCES: dict[str, Resource] = {
     "credential": Resource("people.procedurecredential", "person__program", owner_path="person"),
     "notification": Resource("people.notification", "program"),
     "subscription": Resource("people.calendarsubscription", "program", owner_path="owner"),
-    "academic_year": Resource("rotations.academicyear", "program"),
+    "academic_year": Resource("people.academicyear", "program"),
     "block": Resource("rotations.block", "academic_year__program"),
     "rotation": Resource("rotations.rotation", "program"),
     "curriculum": Resource("rotations.curriculumrequirement", "rotation__program"),

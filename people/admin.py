@@ -11,10 +11,18 @@ from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.http import HttpRequest
 from django.utils import timezone
 
+from console.admin import (
+    AUDIT_FIELDS,
+    DateRangeFilter,
+    ProgramScopedAdmin,
+    RelatedOnly,
+    ScopedInline,
+)
 from people import services as people_services
 from people.access import managed_program_ids
 from people.models import (
     Absence,
+    AcademicYear,
     CalendarSubscription,
     Certification,
     Membership,
@@ -25,14 +33,6 @@ from people.models import (
     Program,
     Request,
     pgy_from_training_start,
-)
-from rotations.models import AcademicYear
-from scheduler_project.admin import (
-    AUDIT_FIELDS,
-    DateRangeFilter,
-    ProgramScopedAdmin,
-    RelatedOnly,
-    ScopedInline,
 )
 
 PERSON_SEARCH = ("person__first_name", "person__last_name", "person__email")

@@ -13,6 +13,7 @@ class PeopleConfig(AppConfig):
 
         for model in (
             models.Program,
+            models.AcademicYear,
             models.Person,
             models.Membership,
             models.Absence,

@@ -1,9 +1,9 @@
-"""Programs, the people in them, their roles, absences, requests, credentials and feeds."""
+"""Programs and their academic years, the people in them, their roles, absences, requests,
+credentials and feeds."""
 
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING
 from zoneinfo import available_timezones
 
 from django.conf import settings
@@ -12,9 +12,6 @@ from django.db import models
 from django.db.models import F, Q
 
 from lib.models import CodedModel
-
-if TYPE_CHECKING:
-    from rotations.models import AcademicYear
 
 PGY_MIN, PGY_MAX = 1, 8
 
@@ -71,6 +68,37 @@ class Program(CodedModel):
                 )
 
 
+class AcademicYear(CodedModel):
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="academic_years")
+    name = models.CharField(max_length=40, help_text="e.g. 2026–2027")
+    start_date = models.DateField()
+    end_date = models.DateField()
+
+    class Meta:
+        # The table keeps the name it had when the model lived in rotations (migration 0003).
+        db_table = "rotations_academicyear"
+        ordering = ["-start_date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__gt=F("start_date")), name="academic_year_end_after_start"
+            ),
+            models.UniqueConstraint(
+                fields=["program", "start_date"], name="academic_year_unique_start_per_program"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.program} {self.name}"
+
+    def clean(self) -> None:
+        if self.start_date and self.end_date and self.end_date <= self.start_date:
+            raise ValidationError({"end_date": "The academic year must end after it starts."})
+
+    @property
+    def days(self) -> int:
+        return (self.end_date - self.start_date).days + 1
+
+
 class Person(CodedModel):
     class Kind(models.TextChoices):
         RESIDENT = "resident", "Resident"
@@ -90,7 +118,7 @@ class Person(CodedModel):
         null=True, blank=True, help_text="PGY level for the override year (e.g. a repeated year)."
     )
     pgy_override_year = models.ForeignKey(
-        "rotations.AcademicYear", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        AcademicYear, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     is_program_director = models.BooleanField(default=False)
     is_adjunct = models.BooleanField(default=False)

@@ -15,6 +15,7 @@ from django.utils import timezone
 from lib.errors import ApplicationError
 from people.models import (
     Absence,
+    AcademicYear,
     CalendarSubscription,
     Membership,
     Notification,
@@ -22,7 +23,7 @@ from people.models import (
     Program,
     Request,
 )
-from rotations.models import AcademicYear, Rotation, ShiftType
+from rotations.models import Rotation, ShiftType
 
 TOKEN_BYTES = 32  # 256 bits: the token is the only secret guarding a feed
 TOKEN_HINT_LENGTH = 6

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from console.admin import DateRangeFilter, ReadOnlyScopedAdmin, RelatedOnly
 from resilience.models import ResilienceSnapshot
-from scheduler_project.admin import DateRangeFilter, ReadOnlyScopedAdmin, RelatedOnly
 
 
 @admin.register(ResilienceSnapshot)

@@ -11,22 +11,22 @@ from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 
-from rotations import services
-from rotations.models import (
-    ALL_WEEKDAYS,
-    AcademicYear,
-    Block,
-    CoverageRequirement,
-    CurriculumRequirement,
-    Rotation,
-    ShiftType,
-)
-from scheduler_project.admin import (
+from console.admin import (
     AUDIT_FIELDS,
     ProgramScopedAdmin,
     RelatedOnly,
     ScopedInline,
     WeekdaysField,
+)
+from people.models import AcademicYear
+from rotations import services
+from rotations.models import (
+    ALL_WEEKDAYS,
+    Block,
+    CoverageRequirement,
+    CurriculumRequirement,
+    Rotation,
+    ShiftType,
 )
 from scheduling.admin_actions import generate_rotation_plan, generate_schedule, validate_schedule
 
@@ -149,7 +149,7 @@ class AcademicYearAdmin(ProgramScopedAdmin):
             "form": form,
             "action_checkbox_name": ACTION_CHECKBOX_NAME,
         }
-        return TemplateResponse(request, "admin/rotations/academicyear/create_blocks.html", context)
+        return TemplateResponse(request, "admin/people/academicyear/create_blocks.html", context)
 
 
 @admin.register(Block)

@@ -12,7 +12,6 @@ class RotationsConfig(AppConfig):
         from rotations import models
 
         for model in (
-            models.AcademicYear,
             models.Block,
             models.Rotation,
             models.CurriculumRequirement,

@@ -1,4 +1,4 @@
-"""The academic year, its blocks, rotations, curricula, timed shift types and coverage."""
+"""The blocks of an academic year, rotations, curricula, timed shift types and coverage."""
 
 from __future__ import annotations
 
@@ -9,39 +9,10 @@ from django.db import models
 from django.db.models import F, Q
 
 from lib.models import CodedModel
-from people.models import PGY_MAX, PGY_MIN, Program
+from people.models import PGY_MAX, PGY_MIN, AcademicYear, Program
 
 MAX_SHIFT_MINUTES = 28 * 60  # 24 hours of duty plus 4 hours of transition (ACGME VI.F)
 ALL_WEEKDAYS = 0b1111111
-
-
-class AcademicYear(CodedModel):
-    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="academic_years")
-    name = models.CharField(max_length=40, help_text="e.g. 2026–2027")
-    start_date = models.DateField()
-    end_date = models.DateField()
-
-    class Meta:
-        ordering = ["-start_date"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(end_date__gt=F("start_date")), name="academic_year_end_after_start"
-            ),
-            models.UniqueConstraint(
-                fields=["program", "start_date"], name="academic_year_unique_start_per_program"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.program} {self.name}"
-
-    def clean(self) -> None:
-        if self.start_date and self.end_date and self.end_date <= self.start_date:
-            raise ValidationError({"end_date": "The academic year must end after it starts."})
-
-    @property
-    def days(self) -> int:
-        return (self.end_date - self.start_date).days + 1
 
 
 class Block(CodedModel):

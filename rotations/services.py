@@ -10,7 +10,8 @@ from auditlog.context import set_actor
 from django.db import models, transaction
 
 from lib.errors import ApplicationError
-from rotations.models import AcademicYear, Block
+from people.models import AcademicYear
+from rotations.models import Block
 
 FOUR_WEEK_BLOCKS = 13
 BLOCK_DAYS = 28

@@ -11,8 +11,7 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from lib.timezones import zone
-from scheduler_project.admin import (
+from console.admin import (
     AUDIT_FIELDS,
     DateRangeFilter,
     ProgramScopedAdmin,
@@ -20,6 +19,7 @@ from scheduler_project.admin import (
     RelatedOnly,
     ScopedInline,
 )
+from lib.timezones import zone
 from scheduling import services
 from scheduling.models import Assignment, RotationAssignment, ScheduleRun, ScheduleRunProgress
 

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from lib.errors import ApplicationError
-from people.models import Absence, Person, Program
-from rotations.models import AcademicYear, Block, CurriculumRequirement, Rotation
+from people.models import Absence, AcademicYear, Person, Program
+from rotations.models import Block, CurriculumRequirement, Rotation
 from scheduling.engine.rotation import model as pm
 from scheduling.models import RotationAssignment, ScheduleRun, State
 

@@ -17,8 +17,8 @@ from zoneinfo import ZoneInfo
 from django.db.models import Q
 
 from lib.errors import ApplicationError
-from people.models import Absence, Person, ProcedureCredential, Program, Request
-from rotations.models import AcademicYear, Block, CoverageRequirement, ShiftType
+from people.models import Absence, AcademicYear, Person, ProcedureCredential, Program, Request
+from rotations.models import Block, CoverageRequirement, ShiftType
 from scheduling.engine import model as m
 from scheduling.models import Assignment, RotationAssignment, State
 

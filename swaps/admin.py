@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from scheduler_project.admin import (
+from console.admin import (
     AUDIT_FIELDS,
     ProgramScopedAdmin,
     ReadOnlyScopedAdmin,

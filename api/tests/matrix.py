@@ -13,15 +13,8 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 
-from people.models import Absence, CalendarSubscription, Membership, Person, Program
-from rotations.models import (
-    AcademicYear,
-    Block,
-    CoverageRequirement,
-    CurriculumRequirement,
-    Rotation,
-    ShiftType,
-)
+from people.models import Absence, AcademicYear, CalendarSubscription, Membership, Person, Program
+from rotations.models import Block, CoverageRequirement, CurriculumRequirement, Rotation, ShiftType
 from scheduling.models import Assignment, RotationAssignment, ScheduleRun
 
 ROLES = ("anonymous", "resident", "faculty", "other coordinator", "coordinator", "admin")

@@ -21,9 +21,8 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from api.tests.live import live_server, server_log, server_password
-from people.models import Absence, Membership, Person, Request
-from rotations.models import AcademicYear
-from scheduler_project.demo import DEMO_PASSWORD, seed_demo
+from console.demo import DEMO_PASSWORD, seed_demo
+from people.models import Absence, AcademicYear, Membership, Person, Request
 from scheduling import services
 from scheduling.models import Assignment, ScheduleRun, State
 

@@ -11,9 +11,8 @@ import yaml
 from django.core.management import call_command
 
 from api.serializers import TimeZoneField
-from people.models import Absence, Person, Program
+from people.models import Absence, AcademicYear, Person, Program
 from people.models import Request as Req
-from rotations.models import AcademicYear
 
 pytestmark = pytest.mark.django_db
 

@@ -13,8 +13,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import load_workbook
 
 from api.models import ImportRecord
-from people.models import Absence, Person, Program
-from rotations.models import AcademicYear, Block, ShiftType
+from people.models import Absence, AcademicYear, Person, Program
+from rotations.models import Block, ShiftType
 from scheduling.models import Assignment, RotationAssignment
 
 pytestmark = pytest.mark.django_db

@@ -12,9 +12,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from people.models import Membership, Person, Procedure, Program
-from rotations.models import AcademicYear
-from scheduler_project.admin import SchedulerAdminSite
+from console.admin import SchedulerAdminSite
+from people.models import AcademicYear, Membership, Person, Procedure, Program
 
 pytestmark = pytest.mark.django_db
 

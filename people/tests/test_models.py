@@ -5,8 +5,8 @@ from datetime import date
 import pytest
 from django.core.exceptions import ValidationError
 
-from lib import factories as f
 from people.models import Membership, Person, pgy_from_training_start
+from testing import factories as f
 
 pytestmark = pytest.mark.django_db
 

@@ -9,8 +9,7 @@ import pytest
 
 from lib.errors import ApplicationError
 from people import services
-from people.models import Absence, CalendarSubscription, Notification, Person, Request
-from rotations.models import AcademicYear
+from people.models import Absence, AcademicYear, CalendarSubscription, Notification, Person, Request
 
 YEAR = (date(2026, 7, 1), date(2027, 6, 30))
 

@@ -11,8 +11,15 @@ from django.test import Client
 from django.urls import reverse
 
 from people import services
-from people.models import Absence, CalendarSubscription, Membership, Notification, Person, Request
-from rotations.models import AcademicYear
+from people.models import (
+    Absence,
+    AcademicYear,
+    CalendarSubscription,
+    Membership,
+    Notification,
+    Person,
+    Request,
+)
 
 
 @pytest.fixture

@@ -11,8 +11,8 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.messages import get_messages
 from django.test import Client
 
-from people.models import Program
-from rotations.models import AcademicYear, Block, CoverageRequirement, ShiftType
+from people.models import AcademicYear, Program
+from rotations.models import Block, CoverageRequirement, ShiftType
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +31,7 @@ def empty_year(program_a: Program) -> AcademicYear:
 
 def _create_blocks(client: Client, year: AcademicYear, **form: Any) -> Any:
     return client.post(
-        "/admin/rotations/academicyear/",
+        "/admin/people/academicyear/",
         {"action": "create_blocks", ACTION_CHECKBOX_NAME: [year.pk], **form},
         follow=True,
     )
@@ -45,7 +45,7 @@ def test_it_asks_for_the_pattern_on_an_intermediate_page(
     coordinator_client: Client, empty_year: AcademicYear
 ) -> None:
     response = _create_blocks(coordinator_client, empty_year)
-    assert response.templates[0].name == "admin/rotations/academicyear/create_blocks.html"
+    assert response.templates[0].name == "admin/people/academicyear/create_blocks.html"
     assert not empty_year.blocks.exists()
 
 
@@ -120,3 +120,16 @@ def test_it_edits_coverage_weekdays_as_checkboxes(console: Any) -> None:
     assert coverage.weekdays == 0b10101
     listing = console.coordinator.get(console.url(CoverageRequirement, "changelist"))
     assert "Mon Wed Fri" in listing.content.decode()
+
+
+def test_it_sends_old_academic_year_links_to_the_years_new_place(
+    coordinator_client: Client, empty_year: AcademicYear
+) -> None:
+    response = coordinator_client.get(
+        f"/admin/rotations/academicyear/{empty_year.pk}/change/?_changelist_filters=x"
+    )
+    assert response.status_code == 302
+    assert response["Location"] == (
+        f"/admin/people/academicyear/{empty_year.pk}/change/?_changelist_filters=x"
+    )
+    assert coordinator_client.get(response["Location"]).status_code == 200

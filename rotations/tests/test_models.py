@@ -5,8 +5,8 @@ from datetime import date, timedelta
 import pytest
 from django.core.exceptions import ValidationError
 
-from lib import factories as f
 from rotations.models import Block, CoverageRequirement
+from testing import factories as f
 
 pytestmark = pytest.mark.django_db
 

@@ -10,8 +10,8 @@ import pytest
 from auditlog.models import LogEntry
 
 from lib.errors import ApplicationError
-from people.models import Program
-from rotations.models import AcademicYear, Block
+from people.models import AcademicYear, Program
+from rotations.models import Block
 from rotations.services import BlockPattern, academic_year_create_blocks
 
 pytestmark = pytest.mark.django_db

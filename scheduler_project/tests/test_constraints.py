@@ -15,7 +15,6 @@ from django.apps import apps
 from django.db import IntegrityError, transaction
 
 from conflicts.models import ConflictAlert
-from lib import factories as f
 from people.models import (
     CalendarSubscription,
     Certification,
@@ -26,6 +25,7 @@ from resilience.models import ResilienceSnapshot
 from rotations.models import CurriculumRequirement
 from scheduling.models import Assignment, ScheduleRun, State
 from swaps.models import SwapCandidate, SwapRequest
+from testing import factories as f
 
 pytestmark = pytest.mark.django_db
 

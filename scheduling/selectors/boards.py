@@ -9,8 +9,8 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from lib.timezones import local_midnight, local_today, zone
-from people.models import Absence, Person, Program
-from rotations.models import AcademicYear, Block, Rotation, ShiftType
+from people.models import Absence, AcademicYear, Person, Program
+from rotations.models import Block, Rotation, ShiftType
 from scheduling.models import Assignment, RotationAssignment, State
 from scheduling.selectors.shifts import CALL_CATEGORIES, Shift, as_shifts
 

@@ -6,8 +6,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from people.models import Person, Program
-from rotations.models import AcademicYear, Block, ShiftType
+from people.models import AcademicYear, Person, Program
+from rotations.models import Block, ShiftType
 from scheduling.models import Assignment, RotationAssignment, ScheduleRun, State
 
 

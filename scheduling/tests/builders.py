@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, time, timedelta
 
-from lib import factories as f
 from people.models import Person, Program
 from rotations.models import Block, CoverageRequirement, Rotation, ShiftType
+from testing import factories as f
 
 START = date(2026, 7, 1)
 END = START + timedelta(days=6)

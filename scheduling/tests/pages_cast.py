@@ -11,8 +11,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from lib.timezones import local_today, zone
-from people.models import Absence, Person, Program
-from rotations.models import AcademicYear, Block, Rotation, ShiftType
+from people.models import Absence, AcademicYear, Person, Program
+from rotations.models import Block, Rotation, ShiftType
 from scheduling.models import Assignment, RotationAssignment, ScheduleRun, State
 
 

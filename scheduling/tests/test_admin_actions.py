@@ -12,7 +12,8 @@ from django.test import Client
 from django.urls import reverse
 
 from conftest import World
-from rotations.models import AcademicYear, Block
+from people.models import AcademicYear
+from rotations.models import Block
 from scheduling import services
 from scheduling.models import ScheduleRun
 

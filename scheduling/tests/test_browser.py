@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from scheduler_project.demo import DEMO_PASSWORD, seed_demo
+from console.demo import DEMO_PASSWORD, seed_demo
 
 pytestmark = [pytest.mark.browser, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 

@@ -13,8 +13,8 @@ from lib.pages import render_page
 from lib.params import query_date, query_month
 from lib.timezones import local_today
 from people.access import READ, Seat, page
-from people.models import Person
-from rotations.models import AcademicYear, ShiftType
+from people.models import AcademicYear, Person
+from rotations.models import ShiftType
 from scheduling.selectors import boards
 
 

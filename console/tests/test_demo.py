@@ -6,15 +6,9 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
-from people.models import Membership, Person, Program
-from rotations.models import (
-    AcademicYear,
-    CoverageRequirement,
-    CurriculumRequirement,
-    Rotation,
-    ShiftType,
-)
-from scheduler_project.demo import DEMO_PASSWORD, seed_demo
+from console.demo import DEMO_PASSWORD, seed_demo
+from people.models import AcademicYear, Membership, Person, Program
+from rotations.models import CoverageRequirement, CurriculumRequirement, Rotation, ShiftType
 
 pytestmark = pytest.mark.django_db
 

@@ -20,6 +20,7 @@ from django.utils import timezone
 from lib.errors import ApplicationError
 from people.models import (
     Absence,
+    AcademicYear,
     Certification,
     Membership,
     Person,
@@ -29,13 +30,7 @@ from people.models import (
     Request,
 )
 from rotations import services as rotation_services
-from rotations.models import (
-    AcademicYear,
-    CoverageRequirement,
-    CurriculumRequirement,
-    Rotation,
-    ShiftType,
-)
+from rotations.models import CoverageRequirement, CurriculumRequirement, Rotation, ShiftType
 from scheduling.models import ScheduleRun
 
 DEMO_PROGRAM = "Riverside Family Medicine Residency"

@@ -37,7 +37,7 @@ SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
         "Setup",
         (
             "people.program",
-            "rotations.academicyear",
+            "people.academicyear",
             "rotations.block",
             "rotations.rotation",
             "rotations.curriculumrequirement",

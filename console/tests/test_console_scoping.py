@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from django.contrib import admin
 
-from scheduler_project.admin import ProgramScopedAdmin
+from console.admin import ProgramScopedAdmin
 
 pytestmark = pytest.mark.django_db
 

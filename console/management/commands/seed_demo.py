@@ -6,8 +6,8 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.urls import reverse
 
+from console.demo import seed_demo
 from people.models import Program
-from scheduler_project.demo import seed_demo
 
 
 class Command(BaseCommand):

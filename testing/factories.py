@@ -1,4 +1,4 @@
-"""factory_boy factories for tests and benchmarks: valid rows with the fewest decisions."""
+"""factory_boy factories for tests: valid rows with the fewest decisions."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from typing import Any
 import factory
 from django.contrib.auth import get_user_model
 
-from people.models import Absence, Membership, Person, Procedure, Program
-from rotations.models import AcademicYear, Block, CoverageRequirement, Rotation, ShiftType
+from people.models import Absence, AcademicYear, Membership, Person, Procedure, Program
+from rotations.models import Block, CoverageRequirement, Rotation, ShiftType
 from scheduling.models import Assignment, RotationAssignment, ScheduleRun
 
 
