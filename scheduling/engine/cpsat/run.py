@@ -11,6 +11,7 @@ from ortools.sat.python import cp_model
 
 from ..model import Assignment, Problem, Progress, Solution, SolveStatus
 from .acgme import add_acgme
+from . import proof
 from .build import Builder, ModelDataError
 from .limits import add_person_limits, add_successions, add_supervision
 from .lns import Incumbent, RosterLns, complete
@@ -241,20 +242,21 @@ def solve(
         timer.join()
     if status == cp_model.MODEL_INVALID:
         return done(SolveStatus.INVALID, [f"CP-SAT rejected the model: {solver.StatusName()}"])
-    if status == cp_model.INFEASIBLE:
-        elapsed = perf_counter() - started
-        conflicts = diagnose(problem, time_limit=max(1.0, time_limit - elapsed), seed=seed)
-        report("infeasible")
-        return done(SolveStatus.INFEASIBLE, conflicts)
     objective, values, _ = incumbent.get()
+    if status == cp_model.INFEASIBLE and values is not None:
+        # A schedule that satisfies the model is known, so the proof is wrong: never report it.
+        log.error("CP-SAT reported INFEASIBLE while holding a schedule; keeping the schedule")
+    elif status == cp_model.INFEASIBLE:
+        return _infeasible(problem, builder, started, time_limit, seed, done, report)
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         monitor.on_bound(float(solver.BestObjectiveBound()))
-    bound = monitor.bound
+    # After a wrong infeasibility proof the search's bound proves nothing either.
+    bound = None if status == cp_model.INFEASIBLE else monitor.bound
     if values is None:
         result = SolveStatus.CANCELLED if stopped.is_set() else SolveStatus.UNKNOWN
     elif (
         status == cp_model.OPTIMAL
-        or proven.is_set()
+        or (proven.is_set() and status != cp_model.INFEASIBLE)
         or (objective is not None and bound is not None and objective <= bound + 1e-9)
     ):
         result = SolveStatus.OPTIMAL
@@ -277,41 +279,34 @@ def solve(
     )
 
 
+def _infeasible(
+    problem: Problem,
+    builder: Builder,
+    started: float,
+    time_limit: float,
+    seed: int,
+    done: Callable[..., Solution],
+    report: Callable[[str], None],
+) -> Solution:
+    """The exact search proved infeasibility: prove it again independently before saying so."""
+    left = time_limit - (perf_counter() - started)
+    verdict = proof.confirm_infeasible(
+        builder, time_limit=max(1.0, proof.CONFIRM_SHARE * left), seed=seed
+    )
+    if verdict is not proof.Verdict.INFEASIBLE:
+        # FEASIBLE would mean the first proof was wrong; either way nothing is claimed.
+        log.error("CP-SAT's infeasibility proof was not confirmed (%s)", verdict.value)
+        report("done")
+        return done(SolveStatus.UNKNOWN)
+    left = time_limit - (perf_counter() - started)
+    conflicts = diagnose(problem, time_limit=max(1.0, left), seed=seed)
+    report("infeasible")
+    return done(SolveStatus.INFEASIBLE, conflicts)
+
+
 def diagnose(problem: Problem, *, time_limit: float, seed: int = 0) -> list[str]:
-    """A small set of named constraint groups that cannot hold together.
-
-    Every group gets one assumption literal; CP-SAT returns a sufficient subset, which is then
-    shrunk by deletion (drop a group, keep it dropped while the rest stays infeasible) within
-    the time left.
-    """
+    """A small set of named constraint groups that cannot hold together (see proof.py)."""
     started = perf_counter()
-    b = build_model(problem, diagnose=True)
-    names = {lit.Index(): name for name, lit in b.groups.items()}
-    lits = list(b.groups.values())
-
-    def infeasible_core(assumed: list, limit: float) -> list | None:
-        b.model.clear_assumptions()
-        b.model.add_assumptions(assumed)
-        solver = cp_model.CpSolver()
-        configure(solver, time_limit=limit, seed=seed, workers=1)
-        status = solver.Solve(b.model)
-        if status != cp_model.INFEASIBLE:
-            return None
-        core = set(solver.SufficientAssumptionsForInfeasibility())
-        return [lit for lit in assumed if lit.Index() in core]
-
-    core = infeasible_core(lits, time_limit / 2)
-    if core is None:
-        return ["the hard rules conflict (no smaller cause found in the time limit)"]
-    if not core:
-        return ["eligibility, unavailability and overlaps leave no schedule"]
-    i = 0
-    while i < len(core) and perf_counter() - started < time_limit:
-        trial = core[:i] + core[i + 1 :]
-        left = time_limit - (perf_counter() - started)
-        smaller = infeasible_core(trial, min(left, 2.0)) if trial else None
-        if smaller is not None:
-            core = smaller
-        else:
-            i += 1
-    return sorted(names[lit.Index()] for lit in core)
+    builder = build_model(problem, diagnose=True)
+    left = time_limit - (perf_counter() - started)
+    return proof.diagnose(builder, problem, time_limit=max(1.0, left), seed=seed)
