@@ -52,6 +52,11 @@ class RunMonitor:
         with self._lock:
             self._latest.progress = progress
 
+    def latest(self) -> Progress | None:
+        """The last progress the solver reported: how far it got."""
+        with self._lock:
+            return self._latest.progress
+
     def should_stop(self) -> bool:
         return self.cancelled.is_set()
 

@@ -67,9 +67,7 @@ def _verdict(status: int) -> Verdict:
     return Verdict.UNKNOWN
 
 
-def diagnose(
-    builder: Builder, problem: Problem, *, time_limit: float, seed: int = 0
-) -> list[str]:
+def diagnose(builder: Builder, problem: Problem, *, time_limit: float, seed: int = 0) -> list[str]:
     """A small set of named constraint groups that cannot hold together, each checked.
 
     ``builder`` is a diagnosis build (``build_model(problem, diagnose=True)``).

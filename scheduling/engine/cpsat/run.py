@@ -10,8 +10,8 @@ from time import perf_counter
 from ortools.sat.python import cp_model
 
 from ..model import Assignment, Problem, Progress, Solution, SolveStatus
-from .acgme import add_acgme
 from . import proof
+from .acgme import add_acgme
 from .build import Builder, ModelDataError
 from .limits import add_person_limits, add_successions, add_supervision
 from .lns import Incumbent, RosterLns, complete

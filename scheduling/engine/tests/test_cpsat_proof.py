@@ -51,7 +51,7 @@ class _WrongProof(cp_model.CpSolver):
     """The exact search (the only solve given a solution callback) answers INFEASIBLE at once,
     as a wrong proof would; every other solve is CP-SAT's own."""
 
-    def Solve(self, model: Any, solution_callback: Any = None) -> Any:  # noqa: N802
+    def Solve(self, model: Any, solution_callback: Any = None) -> Any:
         if solution_callback is not None:
             return cp_model.INFEASIBLE
         return super().Solve(model)
