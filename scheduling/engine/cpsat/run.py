@@ -10,13 +10,15 @@ from time import perf_counter
 from ortools.sat.python import cp_model
 
 from ..model import Assignment, Problem, Progress, Solution, SolveStatus
-from . import proof
+from . import proof, rolling
 from .acgme import add_acgme
 from .build import Builder, ModelDataError
 from .limits import add_person_limits, add_successions, add_supervision
 from .lns import Incumbent, RosterLns, complete
 
 ALGORITHM = "cpsat"
+# The share of the time limit a long horizon may spend on its window-by-window first schedule.
+ROLLING_SHARE = 0.6
 PROGRESS_PERIOD = 0.5  # seconds between timer progress reports and should_stop polls
 log = logging.getLogger(__name__)
 
@@ -158,14 +160,27 @@ def solve(
     causes = _check(problem)
     if causes:
         return done(SolveStatus.INVALID, causes)
+    chosen: Sequence[Assignment] | None = None
+    if hint is None and problem.horizon.days >= rolling.MIN_DAYS:
+        # A long horizon: the whole model finds no first schedule in useful time (issue 12).
+        # Before the whole model is built: on a year that alone takes seconds.
+        if on_progress is not None:
+            on_progress(Progress(perf_counter() - started, None, None, "start by windows"))
+        budget = ROLLING_SHARE * time_limit - (perf_counter() - started)
+        chosen = rolling.rolling_start(
+            problem, time_limit=budget, seed=seed, should_stop=should_stop
+        )
     try:
         builder = build_model(problem)
     except ModelDataError as exc:
         return done(SolveStatus.INVALID, [str(exc)])
     if should_stop is not None and should_stop():
         return done(SolveStatus.CANCELLED)
-    hint_budget = min(2.0, 0.1 * time_limit)
-    chosen = _hint_from(problem, hint, time_limit=hint_budget, seed=seed, should_stop=should_stop)
+    if chosen is None:
+        hint_budget = min(2.0, 0.1 * time_limit)
+        chosen = _hint_from(
+            problem, hint, time_limit=hint_budget, seed=seed, should_stop=should_stop
+        )
     incumbent = Incumbent(started)
     if chosen:
         _use_hint(builder, incumbent, chosen, time_limit=max(0.5, 0.2 * time_limit))
