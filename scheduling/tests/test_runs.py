@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -327,3 +327,13 @@ def test_it_keeps_the_rows_of_unchanged_shifts_when_republishing(world: SmallPro
     assert second.metrics["published"] == {"removed": 1, "added": 1, "kept": 6}
     assert {day for day in before if before[day] == after.get(day)} == set(before) - {day3.date}
     assert not Assignment.objects.filter(state=State.DRAFT).exists()
+
+
+@pytest.mark.parametrize(
+    ("end", "seconds"),
+    [(START + timedelta(days=27), 30), (START + timedelta(days=28), 50), (date(2027, 6, 30), 290)],
+)
+def test_it_gives_a_run_without_a_time_limit_more_time_for_a_longer_period(
+    end: date, seconds: int
+) -> None:
+    assert services.default_time_limit(START, end) == seconds

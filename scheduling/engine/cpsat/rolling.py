@@ -14,11 +14,15 @@ checked there, not here.
 
 from __future__ import annotations
 
+import logging
+import threading
 from collections.abc import Callable
 from dataclasses import replace
 from time import perf_counter
 
-from ..model import Assignment, Horizon, Problem, SolveStatus
+from ..model import Assignment, Horizon, Problem, Progress
+
+log = logging.getLogger(__name__)
 
 WINDOW_DAYS = 28  # new days per window: one rotation block
 HISTORY_DAYS = 28  # fixed days before it: the longest rolling rule window (ACGME, 28 days)
@@ -26,8 +30,26 @@ MIN_DAYS = 3 * WINDOW_DAYS  # shorter horizons are solved whole
 LOOKAHEAD_DAYS = 14  # planned but not kept: the next window re-decides them
 BACK_OFF_DAYS = WINDOW_DAYS // 2  # history days re-decided when a window has no schedule
 MAX_RETRIES = 2  # per window
+KEEP_SEARCHING = 0.25  # of its share: how long a window improves its first schedule
 
-Solver = Callable[..., object]
+
+class _Window:
+    """Ends a window's search once it has a schedule and has improved it for a while."""
+
+    def __init__(self, share: float, should_stop: Callable[[], bool] | None) -> None:
+        self.share = share
+        self.began = perf_counter()
+        self.found = threading.Event()
+        self.outer = should_stop
+
+    def progress(self, progress: Progress) -> None:
+        if progress.objective is not None:
+            self.found.set()
+
+    def enough(self) -> bool:
+        if self.outer is not None and self.outer():
+            return True
+        return self.found.is_set() and perf_counter() - self.began > KEEP_SEARCHING * self.share
 
 
 def window_problem(
@@ -88,20 +110,30 @@ def rolling_start(
         # The window also plans LOOKAHEAD_DAYS beyond what it keeps, so it leaves room for the
         # next window's demands instead of spending everyone's hours at its end.
         sub = window_problem(problem, start, new_from, min(days, end + LOOKAHEAD_DAYS), chosen)
+        # Up to twice the fair share, for a window that is slow to find its first schedule;
+        # one that has a schedule stops early and leaves the time to the windows after it.
+        share = min(left, (2 + 2 * retries) * left / max(1, windows_left))
+        clock = _Window(share, should_stop)
         solution = solve(
             sub,
-            time_limit=left / max(1, windows_left),
+            time_limit=share,
             seed=seed,
             workers=1,
-            should_stop=should_stop,
+            on_progress=clock.progress,
+            should_stop=clock.enough,
             hint=(),
+            verify=False,
         )
-        if solution.status is not SolveStatus.INFEASIBLE and not solution.assignments:
-            return None  # out of time (or cancelled): no time to try again either
-        if solution.status is SolveStatus.INFEASIBLE:
-            # The history painted this window into a corner (say, a week that left someone
-            # too few free days): re-decide the history's last days together with it.
-            if retries >= MAX_RETRIES or new_from == 0:
+        if should_stop is not None and should_stop():
+            return None
+        if not solution.assignments:
+            # Out of time on a loaded machine, or the history painted this window into a
+            # corner (say, a week that left someone too few free days): once more with a
+            # larger share, re-deciding the history's last days together with the window.
+            log.warning(
+                "window of days %d-%d: no schedule (%s)", new_from, end - 1, solution.status
+            )
+            if retries >= MAX_RETRIES:
                 return None
             retries += 1
             new_from = max(0, new_from - BACK_OFF_DAYS)

@@ -149,7 +149,11 @@ def solve(
     on_progress: ProgressFn | None = None,
     should_stop: StopFn | None = None,
     hint: Solution | Sequence[Assignment] | None = None,
+    verify: bool = True,
 ) -> Solution:
+    """``verify=False`` (the window-by-window start only): an infeasibility proof ends the
+    solve UNKNOWN at once, unconfirmed and unexplained, instead of spending the rest of the
+    time limit on a second proof and a diagnosis."""
     started = perf_counter()
 
     def done(status: SolveStatus, conflicts: Sequence[str] = ()) -> Solution:
@@ -261,6 +265,8 @@ def solve(
     if status == cp_model.INFEASIBLE and values is not None:
         # A schedule that satisfies the model is known, so the proof is wrong: never report it.
         log.error("CP-SAT reported INFEASIBLE while holding a schedule; keeping the schedule")
+    elif status == cp_model.INFEASIBLE and not verify:
+        return done(SolveStatus.UNKNOWN)
     elif status == cp_model.INFEASIBLE:
         return _infeasible(problem, builder, started, time_limit, seed, done, report)
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
