@@ -23,7 +23,11 @@ class GenerateForm(forms.Form):
         choices=ScheduleRun.Algorithm.choices, initial=ScheduleRun.Algorithm.CPSAT
     )
     time_limit_seconds = forms.IntegerField(
-        min_value=1, max_value=MAX_TIME_LIMIT, initial=30, label="Time limit (s)"
+        min_value=1,
+        max_value=MAX_TIME_LIMIT,
+        required=False,
+        label="Time limit (s)",
+        help_text="Blank: 30 s for four weeks, 20 s more per further four weeks (a year: 290 s).",
     )
     minimal_change = forms.BooleanField(
         required=False,

@@ -162,10 +162,12 @@ def _requirement(
 def _leave(
     residents: list[Person], resident_ids: dict[int, str], blocks: list[Block]
 ) -> list[pm.LeaveRequest]:
+    # Every kind of absence, not vacation only: a resident on parental leave planned onto a
+    # ward block leaves the ward short for the whole block, and the year's schedule can then
+    # only break the coverage minimum or the 80-hour rule (issue 12).
     requests = []
     absences = Absence.objects.filter(
         person__in=residents,
-        kind=Absence.Kind.VACATION,
         status__in=[Absence.Status.APPROVED, Absence.Status.REQUESTED],
         start_date__lte=blocks[-1].end_date,
         end_date__gte=blocks[0].start_date,

@@ -60,6 +60,11 @@ class RunMonitor:
         with self._lock:
             self._latest.progress = progress
 
+    def latest(self) -> Progress | None:
+        """The last progress the solver reported: how far it got."""
+        with self._lock:
+            return self._latest.progress
+
     def should_stop(self) -> bool:
         return self.cancelled.is_set()
 
@@ -125,15 +130,35 @@ def solve_with_monitor(run: ScheduleRun, problem: Any, solve: Callable[..., Any]
     if monitor.cancelled.is_set() or solution.status == SolveStatus.CANCELLED:
         finish(run, ScheduleRun.Status.CANCELLED, metrics={"wall_time": solution.wall_time})
         return None
-    if solution.status in (SolveStatus.INFEASIBLE, SolveStatus.INVALID) or (
-        solution.status == SolveStatus.UNKNOWN and not solution.assignments
-    ):
-        causes = list(solution.conflicts) or ["no schedule found within the time limit"]
+    if solution.status in (SolveStatus.INFEASIBLE, SolveStatus.INVALID):
+        causes = list(solution.conflicts) or ["no cause named"]
         raise ApplicationError(
             f"No schedule satisfies the rules ({solution.status}): " + "; ".join(causes),
             details={"conflicts": causes, "status": str(solution.status)},
         )
+    if solution.status == SolveStatus.UNKNOWN and not solution.assignments:
+        # Out of time without a schedule proves nothing: never word it as "infeasible".
+        raise ApplicationError(
+            not_found_in_time(run.time_limit_seconds, monitor.latest()),
+            details={"conflicts": [], "status": str(solution.status)},
+        )
     return solution
+
+
+def not_found_in_time(limit: int, latest: Progress | None) -> str:
+    reached = ""
+    if latest is not None and latest.bound is not None:
+        reached = (
+            f" After {latest.elapsed:.0f} s the penalty was proved to be at least "
+            f"{latest.bound:.0f}."
+        )
+    return (
+        f"No schedule found in the {limit} s time limit: the search neither found a schedule "
+        "nor proved that none exists, so the rules may well be satisfiable."
+        + reached
+        + " Start the run again with a longer time limit (a whole year needs minutes), or "
+        "schedule a shorter period."
+    )
 
 
 def metrics(

@@ -51,6 +51,17 @@ def violation_row(violation: Violation, built: problems.BuiltProblem) -> dict[st
     }
 
 
+def default_time_limit(start_date: date, end_date: date) -> int:
+    """30 s for a four-week block, 20 s more per further four weeks: a whole year gets 290 s.
+
+    A year's model is about thirteen blocks' worth; on the shared two-core machine its first
+    schedule alone (built window by window) takes about a minute under load, so a block's 30 s
+    would end every year run "no schedule found in time" (docs/benchmarks.md, issue 12).
+    """
+    blocks = -(-((end_date - start_date).days + 1) // 28)
+    return min(MAX_TIME_LIMIT, 30 + 20 * max(0, blocks - 1))
+
+
 def schedule_run_create(
     *,
     program: Program,
@@ -59,19 +70,22 @@ def schedule_run_create(
     actor: Any,
     kind: str = ScheduleRun.Kind.SCHEDULE,
     algorithm: str = ScheduleRun.Algorithm.CPSAT,
-    time_limit_seconds: int = 30,
+    time_limit_seconds: int | None = None,
     parameters: dict[str, Any] | None = None,
     enqueue: bool = True,
 ) -> ScheduleRun:
     """Queue a run; refuse while another run of the program overlaps the period.
 
     ``enqueue=False`` leaves the run queued for the caller to execute in-process (the demo seed
-    and management commands, which must work before any worker is running).
+    and management commands, which must work before any worker is running). Without a time
+    limit the run gets ``default_time_limit`` of its period.
     """
     if end_date < start_date:
         raise ApplicationError(
             "The period ends before it starts.", details={"end_date": str(end_date)}
         )
+    if time_limit_seconds is None:
+        time_limit_seconds = default_time_limit(start_date, end_date)
     if not 1 <= time_limit_seconds <= MAX_TIME_LIMIT:
         raise ApplicationError(f"The time limit must be between 1 and {MAX_TIME_LIMIT} seconds.")
     if algorithm not in solver_names():

@@ -177,7 +177,8 @@ def solve(
                      relay(plan.exact), should_stop, hint)  # fmt: skip
         stages.append(plan.exact)
         best.offer(problem, exact, at)
-    if exact is not None and exact.status is SolveStatus.INFEASIBLE:
+    # A schedule the validator accepts refutes any infeasibility proof: never report one then.
+    if exact is not None and exact.status is SolveStatus.INFEASIBLE and not best.valid:
         relay("hybrid")(Progress(elapsed(), None, None, "done"))
         return replace(exact, algorithm=_name(stages), wall_time=elapsed())
     at = elapsed()

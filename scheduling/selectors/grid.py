@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from django.db.models import QuerySet
+
 from people.models import AcademicYear, Person, Program
-from rotations.models import Block, ShiftType
+from rotations.models import Block, Rotation, ShiftType
 from scheduling.models import Assignment, RotationAssignment, ScheduleRun, State
 
 
@@ -111,3 +114,36 @@ def current_block_start(program: Program, today: date) -> date:
         or Block.objects.filter(academic_year__program=program).order_by("start_date").first()
     )
     return block.start_date if block else today
+
+
+# Filters the schedule pages offer ---------------------------------------------------------------
+
+PERSON_KIND_CHOICES = Person.Kind.choices
+
+
+def person_kind(value: str | None) -> str | None:
+    """A person kind from a query string, None for anything else."""
+    return value if value in Person.Kind.values else None
+
+
+def active_rotations(program: Program) -> QuerySet[Rotation]:
+    return Rotation.objects.filter(program=program, active=True)
+
+
+def person_by_code(program: Program, code: str) -> Person | None:
+    """One person of the program by public code; None when missing or not a UUID."""
+    try:
+        return Person.objects.filter(program=program, code=uuid.UUID(code)).first()
+    except ValueError:
+        return None
+
+
+def shift_type_by_code(program: Program, code: str) -> ShiftType | None:
+    try:
+        return ShiftType.objects.filter(program=program, code=uuid.UUID(code)).first()
+    except ValueError:
+        return None
+
+
+def academic_years(program: Program) -> list[AcademicYear]:
+    return list(AcademicYear.objects.filter(program=program).order_by("start_date"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -187,6 +187,22 @@ def test_it_fails_an_infeasible_run_with_the_engines_conflict(
     assert not Assignment.objects.exists()
 
 
+def test_it_says_no_schedule_was_found_in_time_and_how_far_it_got_when_time_runs_out(
+    world: SmallProgram, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def out_of_time(problem: Any, *, on_progress: Any, **_: Any) -> Solution:
+        on_progress(Progress(elapsed=4.0, objective=None, bound=120.0, phase="search"))
+        return Solution(assignments=(), status=SolveStatus.UNKNOWN, algorithm="cpsat")
+
+    monkeypatch.setattr(services, "get_solver", lambda name: out_of_time)
+    run = _create(world)
+    run.refresh_from_db()
+    assert run.status == ScheduleRun.Status.FAILED
+    assert run.error.startswith("No schedule found in the 5 s time limit")
+    assert "at least 120" in run.error
+    assert "infeasible" not in run.error and "satisfies" not in run.error
+
+
 def test_it_fails_runs_whose_worker_stopped_sending_heartbeats(world: SmallProgram) -> None:
     now = timezone.now()
     stale = ScheduleRun.objects.create(
@@ -340,3 +356,13 @@ def test_it_generates_and_publishes_a_week_around_today_in_local_time(pinned_now
         local = shift.starts_at.astimezone(tz)
         assert (local.date(), local.hour) == (shift.date, 7)
         assert shift.ends_at - shift.starts_at == timedelta(hours=12)
+
+
+@pytest.mark.parametrize(
+    ("end", "seconds"),
+    [(START + timedelta(days=27), 30), (START + timedelta(days=28), 50), (date(2027, 6, 30), 290)],
+)
+def test_it_gives_a_run_without_a_time_limit_more_time_for_a_longer_period(
+    end: date, seconds: int
+) -> None:
+    assert services.default_time_limit(START, end) == seconds

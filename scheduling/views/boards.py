@@ -5,17 +5,14 @@ One URL per page; an htmx request gets the page's main fragment (``{% partialdef
 
 from __future__ import annotations
 
-import uuid
-
 from django.http import Http404, HttpRequest, HttpResponse
 
 from lib.pages import render_page
 from lib.params import query_date, query_month
 from lib.timezones import local_today
 from people.access import READ, Seat, page
-from people.models import AcademicYear, Person
-from rotations.models import ShiftType
 from scheduling.selectors import boards
+from scheduling.selectors import grid as grid_selectors
 
 
 @page("board", READ)
@@ -33,14 +30,10 @@ def roster(request: HttpRequest, seat: Seat) -> HttpResponse:
     service_code = request.GET.get("service") or ""
     service = None
     if service_code:
-        service = (
-            ShiftType.objects.filter(program=seat.program, code=service_code).first()
-            if _is_uuid(service_code)
-            else None
-        )
+        service = grid_selectors.shift_type_by_code(seat.program, service_code)
         if service is None:
             raise Http404("No such service.")
-    kind = request.GET.get("kind") if request.GET.get("kind") in Person.Kind.values else None
+    kind = grid_selectors.person_kind(request.GET.get("kind"))
     data = boards.roster(seat.program, month, service=service, kind=kind)
     filters = {"service": service_code, "kind": kind or ""}
     return render_page(
@@ -51,13 +44,13 @@ def roster(request: HttpRequest, seat: Seat) -> HttpResponse:
         fragment="roster",
         roster=data,
         filters=filters,
-        kinds=Person.Kind.choices,
+        kinds=grid_selectors.PERSON_KIND_CHOICES,
     )
 
 
 @page("board", READ)
 def timeline(request: HttpRequest, seat: Seat) -> HttpResponse:
-    years = list(AcademicYear.objects.filter(program=seat.program).order_by("start_date"))
+    years = grid_selectors.academic_years(seat.program)
     today = local_today(seat.program)
     wanted = request.GET.get("year")
     if wanted:
@@ -79,11 +72,3 @@ def timeline(request: HttpRequest, seat: Seat) -> HttpResponse:
         timeline=data,
         kind=kind or "",
     )
-
-
-def _is_uuid(value: str) -> bool:
-    try:
-        uuid.UUID(value)
-    except ValueError:
-        return False
-    return True

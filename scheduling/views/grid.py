@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
-from django.core.exceptions import BadRequest, ValidationError
+from django.core.exceptions import BadRequest
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,13 +16,14 @@ from lib.pages import render_page
 from lib.params import query_date, query_int
 from lib.timezones import local_today
 from people.access import READ, WRITE, Seat, page
-from people.models import Person, Program
-from rotations.models import Rotation
 from scheduling import services
 from scheduling.forms import CellForm
 from scheduling.models import Assignment, ScheduleRun, State
 from scheduling.selectors import grid as grid_selectors
 from scheduling.selectors import runs as run_selectors
+
+if TYPE_CHECKING:
+    from people.models import Program
 
 GRID_DAYS = 28
 MAX_VALIDATE_DAYS = 366
@@ -65,7 +66,7 @@ def _grid_params(request: HttpRequest, program: Program) -> dict[str, Any]:
         "run": run,
         "pgy": query_int(request.GET.get("pgy"), 1, 12, name="pgy"),
         "rotation_id": query_int(request.GET.get("rotation"), 1, 2**31 - 1, name="rotation"),
-        "kind": request.GET.get("kind") if request.GET.get("kind") in Person.Kind.values else None,
+        "kind": grid_selectors.person_kind(request.GET.get("kind")),
     }
 
 
@@ -87,7 +88,7 @@ def grid(request: HttpRequest, seat: Seat) -> HttpResponse:
         "params": params,
         "previous": params["start"] - timedelta(days=GRID_DAYS),
         "next": params["start"] + timedelta(days=GRID_DAYS),
-        "rotations": Rotation.objects.filter(program=program, active=True),
+        "rotations": grid_selectors.active_rotations(program),
         "drafts": ScheduleRun.objects.filter(
             program=program,
             status=ScheduleRun.Status.SUCCEEDED,
@@ -95,7 +96,7 @@ def grid(request: HttpRequest, seat: Seat) -> HttpResponse:
             discarded_at__isnull=True,
             kind=ScheduleRun.Kind.SCHEDULE,
         )[:10],
-        "kinds": Person.Kind.choices,
+        "kinds": grid_selectors.PERSON_KIND_CHOICES,
         "cell_url": f"{reverse('scheduling:grid-cell')}?program={program.code}",
     }
     return render_page(request, "scheduling/grid.html", seat, "grid", fragment="grid", **context)
@@ -104,10 +105,7 @@ def grid(request: HttpRequest, seat: Seat) -> HttpResponse:
 @page("assignment", WRITE)
 def grid_cell(request: HttpRequest, seat: Seat) -> HttpResponse:
     program = seat.program
-    try:
-        person = Person.objects.filter(program=program, code=request.GET.get("person", "")).first()
-    except ValidationError:  # not a UUID
-        person = None
+    person = grid_selectors.person_by_code(program, request.GET.get("person", ""))
     day = query_date(request.GET.get("date"), name="date")
     if person is None:
         raise Http404("No such person.")

@@ -3,7 +3,9 @@
 ``solve(problem, *, time_limit, seed, workers, on_progress, should_stop, hint) -> Solution``.
 The model is split by constraint family: build.py (variables, coverage, overlaps, objective),
 limits.py (person limits, successions, supervision), acgme.py (duty-hour rules), run.py
-(parameters, progress, cancellation and infeasibility diagnosis).
+(parameters, progress, cancellation), lns.py (rostering LNS), rolling.py (a long horizon's first
+schedule, window by window) and proof.py (an infeasibility verdict proved twice, and its causes
+from a re-checked core).
 """
 
 from __future__ import annotations

@@ -10,12 +10,16 @@ from time import perf_counter
 from ortools.sat.python import cp_model
 
 from ..model import Assignment, Problem, Progress, Solution, SolveStatus
+from . import proof, rolling
 from .acgme import add_acgme
 from .build import Builder, ModelDataError
 from .limits import add_person_limits, add_successions, add_supervision
 from .lns import Incumbent, RosterLns, complete
+from .params import configure
 
 ALGORITHM = "cpsat"
+# The share of the time limit a long horizon may spend on its window-by-window first schedule.
+ROLLING_SHARE = 0.6
 PROGRESS_PERIOD = 0.5  # seconds between timer progress reports and should_stop polls
 log = logging.getLogger(__name__)
 
@@ -35,22 +39,6 @@ def build_model(problem: Problem, *, diagnose: bool = False) -> Builder:
     if not diagnose:
         b.add_objective()
     return b
-
-
-def configure(solver: cp_model.CpSolver, *, time_limit: float, seed: int, workers: int) -> None:
-    p = solver.parameters
-    p.max_time_in_seconds = max(0.01, time_limit)
-    p.random_seed = seed
-    p.num_workers = max(1, workers)
-    if workers <= 1:
-        # One deterministic worker: the same seed gives the same schedule.
-        p.interleave_search = False
-    # The full LP relaxation (level 2) is what closes the gap on rostering models: on small
-    # residency problems it proves optimality in a fraction of the time of the default.
-    p.linearization_level = 2
-    # Every constraint in the LP from the start (as CP-SAT's "max_lp" worker does): on the
-    # larger benchmark instances the lazy default leaves the bound near zero for minutes.
-    p.add_lp_constraints_lazily = False
 
 
 class _Monitor(cp_model.CpSolverSolutionCallback):
@@ -146,7 +134,11 @@ def solve(
     on_progress: ProgressFn | None = None,
     should_stop: StopFn | None = None,
     hint: Solution | Sequence[Assignment] | None = None,
+    verify: bool = True,
 ) -> Solution:
+    """``verify=False`` (the window-by-window start only): an infeasibility proof ends the
+    solve UNKNOWN at once, unconfirmed and unexplained, instead of spending the rest of the
+    time limit on a second proof and a diagnosis."""
     started = perf_counter()
 
     def done(status: SolveStatus, conflicts: Sequence[str] = ()) -> Solution:
@@ -157,14 +149,27 @@ def solve(
     causes = _check(problem)
     if causes:
         return done(SolveStatus.INVALID, causes)
+    chosen: Sequence[Assignment] | None = None
+    if hint is None and problem.horizon.days >= rolling.MIN_DAYS:
+        # A long horizon: the whole model finds no first schedule in useful time (issue 12).
+        # Before the whole model is built: on a year that alone takes seconds.
+        if on_progress is not None:
+            on_progress(Progress(perf_counter() - started, None, None, "start by windows"))
+        budget = ROLLING_SHARE * time_limit - (perf_counter() - started)
+        chosen = rolling.rolling_start(
+            problem, time_limit=budget, seed=seed, should_stop=should_stop, solve=solve
+        )
     try:
         builder = build_model(problem)
     except ModelDataError as exc:
         return done(SolveStatus.INVALID, [str(exc)])
     if should_stop is not None and should_stop():
         return done(SolveStatus.CANCELLED)
-    hint_budget = min(2.0, 0.1 * time_limit)
-    chosen = _hint_from(problem, hint, time_limit=hint_budget, seed=seed, should_stop=should_stop)
+    if chosen is None:
+        hint_budget = min(2.0, 0.1 * time_limit)
+        chosen = _hint_from(
+            problem, hint, time_limit=hint_budget, seed=seed, should_stop=should_stop
+        )
     incumbent = Incumbent(started)
     if chosen:
         _use_hint(builder, incumbent, chosen, time_limit=max(0.5, 0.2 * time_limit))
@@ -241,20 +246,23 @@ def solve(
         timer.join()
     if status == cp_model.MODEL_INVALID:
         return done(SolveStatus.INVALID, [f"CP-SAT rejected the model: {solver.StatusName()}"])
-    if status == cp_model.INFEASIBLE:
-        elapsed = perf_counter() - started
-        conflicts = diagnose(problem, time_limit=max(1.0, time_limit - elapsed), seed=seed)
-        report("infeasible")
-        return done(SolveStatus.INFEASIBLE, conflicts)
     objective, values, _ = incumbent.get()
+    if status == cp_model.INFEASIBLE and values is not None:
+        # A schedule that satisfies the model is known, so the proof is wrong: never report it.
+        log.error("CP-SAT reported INFEASIBLE while holding a schedule; keeping the schedule")
+    elif status == cp_model.INFEASIBLE and not verify:
+        return done(SolveStatus.UNKNOWN)
+    elif status == cp_model.INFEASIBLE:
+        return _infeasible(problem, builder, started, time_limit, seed, done, report)
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         monitor.on_bound(float(solver.BestObjectiveBound()))
-    bound = monitor.bound
+    # After a wrong infeasibility proof the search's bound proves nothing either.
+    bound = None if status == cp_model.INFEASIBLE else monitor.bound
     if values is None:
         result = SolveStatus.CANCELLED if stopped.is_set() else SolveStatus.UNKNOWN
     elif (
         status == cp_model.OPTIMAL
-        or proven.is_set()
+        or (proven.is_set() and status != cp_model.INFEASIBLE)
         or (objective is not None and bound is not None and objective <= bound + 1e-9)
     ):
         result = SolveStatus.OPTIMAL
@@ -277,41 +285,34 @@ def solve(
     )
 
 
+def _infeasible(
+    problem: Problem,
+    builder: Builder,
+    started: float,
+    time_limit: float,
+    seed: int,
+    done: Callable[..., Solution],
+    report: Callable[[str], None],
+) -> Solution:
+    """The exact search proved infeasibility: prove it again independently before saying so."""
+    left = time_limit - (perf_counter() - started)
+    verdict = proof.confirm_infeasible(
+        builder, time_limit=max(1.0, proof.CONFIRM_SHARE * left), seed=seed
+    )
+    if verdict is not proof.Verdict.INFEASIBLE:
+        # FEASIBLE would mean the first proof was wrong; either way nothing is claimed.
+        log.error("CP-SAT's infeasibility proof was not confirmed (%s)", verdict.value)
+        report("done")
+        return done(SolveStatus.UNKNOWN)
+    left = time_limit - (perf_counter() - started)
+    conflicts = diagnose(problem, time_limit=max(1.0, left), seed=seed)
+    report("infeasible")
+    return done(SolveStatus.INFEASIBLE, conflicts)
+
+
 def diagnose(problem: Problem, *, time_limit: float, seed: int = 0) -> list[str]:
-    """A small set of named constraint groups that cannot hold together.
-
-    Every group gets one assumption literal; CP-SAT returns a sufficient subset, which is then
-    shrunk by deletion (drop a group, keep it dropped while the rest stays infeasible) within
-    the time left.
-    """
+    """A small set of named constraint groups that cannot hold together (see proof.py)."""
     started = perf_counter()
-    b = build_model(problem, diagnose=True)
-    names = {lit.Index(): name for name, lit in b.groups.items()}
-    lits = list(b.groups.values())
-
-    def infeasible_core(assumed: list, limit: float) -> list | None:
-        b.model.clear_assumptions()
-        b.model.add_assumptions(assumed)
-        solver = cp_model.CpSolver()
-        configure(solver, time_limit=limit, seed=seed, workers=1)
-        status = solver.Solve(b.model)
-        if status != cp_model.INFEASIBLE:
-            return None
-        core = set(solver.SufficientAssumptionsForInfeasibility())
-        return [lit for lit in assumed if lit.Index() in core]
-
-    core = infeasible_core(lits, time_limit / 2)
-    if core is None:
-        return ["the hard rules conflict (no smaller cause found in the time limit)"]
-    if not core:
-        return ["eligibility, unavailability and overlaps leave no schedule"]
-    i = 0
-    while i < len(core) and perf_counter() - started < time_limit:
-        trial = core[:i] + core[i + 1 :]
-        left = time_limit - (perf_counter() - started)
-        smaller = infeasible_core(trial, min(left, 2.0)) if trial else None
-        if smaller is not None:
-            core = smaller
-        else:
-            i += 1
-    return sorted(names[lit.Index()] for lit in core)
+    builder = build_model(problem, diagnose=True)
+    left = time_limit - (perf_counter() - started)
+    return proof.diagnose(builder, problem, time_limit=max(1.0, left), seed=seed)
