@@ -126,7 +126,8 @@ def window_limits(rules: AcgmeRules, person: Person, fr: Frame) -> list[float]:
         prefix = [0, *accumulate(flags)]
         counts = [prefix[w + fr.length] - prefix[w] for w in range(fr.count)]
     return [
-        window_minutes_limit(rules, person, fr.day(w), fr.length, counts[w]) for w in range(fr.count)
+        window_minutes_limit(rules, person, fr.day(w), fr.length, counts[w])
+        for w in range(fr.count)
     ]
 
 
