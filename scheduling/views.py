@@ -99,12 +99,12 @@ def run_cancel(request: HttpRequest, code: Any) -> HttpResponse:
 @login_required
 @require_POST
 def run_publish(request: HttpRequest, code: Any) -> HttpResponse:
-    return _decide(
-        request,
-        code,
-        services.schedule_run_publish,
-        "Published: feeds and pages now show this schedule.",
-    )
+    reason = request.POST.get("override_reason", "")
+
+    def publish(*, run: ScheduleRun, actor: Any) -> ScheduleRun:
+        return services.schedule_run_publish(run=run, actor=actor, override_reason=reason)
+
+    return _decide(request, code, publish, "Published: feeds and pages now show this schedule.")
 
 
 @login_required
@@ -207,7 +207,7 @@ def grid(request: HtmxHttpRequest) -> HttpResponse:
         "rotations": Rotation.objects.filter(program=program, active=True),
         "drafts": ScheduleRun.objects.filter(
             program=program,
-            status=ScheduleRun.Status.SUCCEEDED,
+            status__in=[ScheduleRun.Status.SUCCEEDED, ScheduleRun.Status.WITH_VIOLATIONS],
             published_at__isnull=True,
             discarded_at__isnull=True,
             kind=ScheduleRun.Kind.SCHEDULE,

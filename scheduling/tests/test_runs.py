@@ -72,7 +72,8 @@ def _slow_solver(seconds: float) -> Any:
 def test_it_goes_from_queued_to_succeeded_with_progress_rows(world: SmallProgram) -> None:
     run = _create(world)
     run.refresh_from_db()
-    assert run.status == ScheduleRun.Status.SUCCEEDED
+    # One assignment leaves coverage short: a schedule came back, with hard violations.
+    assert run.status == ScheduleRun.Status.WITH_VIOLATIONS
     assert run.started_at is not None and run.finished_at is not None
     assert ScheduleRunProgress.objects.filter(run=run).exists()
     drafts = Assignment.objects.filter(run=run, state=State.DRAFT)
