@@ -72,8 +72,7 @@ def _slow_solver(seconds: float) -> Any:
 def test_it_goes_from_queued_to_succeeded_with_progress_rows(world: SmallProgram) -> None:
     run = _create(world)
     run.refresh_from_db()
-    # One assignment leaves coverage short: a schedule came back, with hard violations.
-    assert run.status == ScheduleRun.Status.WITH_VIOLATIONS
+    assert run.status == ScheduleRun.Status.SUCCEEDED
     assert run.started_at is not None and run.finished_at is not None
     assert ScheduleRunProgress.objects.filter(run=run).exists()
     drafts = Assignment.objects.filter(run=run, state=State.DRAFT)
@@ -87,7 +86,8 @@ def test_it_writes_progress_at_least_twice_a_second_while_solving(
     monkeypatch.setattr(services, "get_solver", lambda name: _slow_solver(2.0))
     run = _create(world)
     run.refresh_from_db()
-    assert run.status == ScheduleRun.Status.SUCCEEDED
+    # One assignment leaves coverage short: a schedule came back, with hard violations.
+    assert run.status == ScheduleRun.Status.WITH_VIOLATIONS
     assert ScheduleRunProgress.objects.filter(run=run).count() >= 3
 
 

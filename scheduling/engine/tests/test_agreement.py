@@ -153,14 +153,14 @@ def test_it_returns_only_schedules_the_validator_accepts(solver: object, seed: i
 @pytest.mark.parametrize("seed", range(8))
 def test_it_accepts_any_validator_clean_schedule_as_locked_input(solver: object, seed: int) -> None:
     rng = random.Random(100 + seed)
-    problem = replace(small_problem(rng, 14, history=seed % 2 == 0), demands=())
-    while True:
-        plan = [
-            Assignment("r2", d, rng.choice(SMALL)) for d in range(14) if rng.random() < 0.8
-        ]
-        if validate(problem, plan).is_valid:
-            break
-    demands = tuple(Demand(a.day, a.shift, target=1) for a in plan)
-    locked = replace(problem, demands=demands, fixed=tuple(plan))
+    open_cells = tuple(Demand(d, sid, target=0) for d in range(14) for sid in SMALL)
+    problem = replace(small_problem(rng, 14, history=seed % 2 == 0), demands=open_cells)
+    plan: list[Assignment] = []
+    for day in range(14):  # grown a day at a time, keeping only what the validator accepts
+        candidate = Assignment("r2", day, rng.choice(SMALL))
+        if rng.random() < 0.8 and validate(problem, [*plan, candidate]).is_valid:
+            plan.append(candidate)
+    assert plan and validate(problem, plan).is_valid
+    locked = replace(problem, fixed=tuple(plan))
     solution = solver.solve(locked, time_limit=10, seed=0, workers=1)  # type: ignore[attr-defined]
     assert solution.status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE), solution.conflicts
