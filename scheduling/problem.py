@@ -425,7 +425,7 @@ def _callbacks(
         date__range=(first, last),
     ).values_list("person_id", "date", "shift_type__abbreviation", "callback_minutes")
     return {
-        (person_ids[pk], (day - start).days, abbreviation): int(minutes)
+        (person_ids[pk], (day - start).days, abbreviation): int(minutes or 0)
         for pk, day, abbreviation, minutes in rows
         if pk in person_ids
     }

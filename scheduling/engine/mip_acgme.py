@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 from .acgme import Frame, frame, window_limits
 from .free_periods import free_structure
@@ -85,13 +85,13 @@ def _free_days(m: Model, pid: str, keys: list[Key], fixed: set[Key], fr: Frame) 
     ]
     need = rules.min_free_days_per_window
     st = free_structure(busy, fr.midnights, fr.count, fr.length, need)
-    zone = {}
+    zone: dict[int, Any] = {}
     for t, blockers in st.zones.items():
         if blockers:
             z = zone[t] = m.var("free24")
             for k in blockers:
-                m.row([(z, 1.0), (m.x[k], 1.0)], -1, 1, None)
-    on = []
+                m.row([(z, 1.0), (m.x[cast("Key", k)], 1.0)], -1, 1, None)
+    on: list[Any] = []
     for node in st.nodes:
         v = m.var("free")
         if node.zone is not None:
@@ -99,7 +99,7 @@ def _free_days(m: Model, pid: str, keys: list[Key], fixed: set[Key], fr: Frame) 
         if node.previous is not None:
             m.row([(v, 1.0), (on[node.previous], -1.0)], -1, 0, None)
         if not node.anchor_fixed:
-            m.row([(v, 1.0), *((m.x[k], -1.0) for k in node.anchor_keys)], -1, 0, None)
+            m.row([(v, 1.0), *((m.x[cast("Key", k)], -1.0) for k in node.anchor_keys)], -1, 0, None)
         on.append(v)
     for w in st.windows:
         inside = set().union(*st.by_end[: w + st.length + 1]) - set().union(*st.by_anchor[: w + 1])

@@ -78,9 +78,7 @@ def test_it_accepts_only_overrides_that_tighten(overrides: dict[str, Any], accep
 
 def test_it_refuses_a_looser_override_in_the_database(world: SmallProgram) -> None:
     with pytest.raises(IntegrityError), transaction.atomic():
-        Program.objects.filter(pk=world.program.pk).update(
-            rule_overrides={"max_weekly_hours": 100}
-        )
+        Program.objects.filter(pk=world.program.pk).update(rule_overrides={"max_weekly_hours": 100})
 
 
 def _run_with_violations(world: SmallProgram) -> ScheduleRun:

@@ -55,11 +55,7 @@ def coverage(found: list[Violation]) -> dict[str, list[tuple[datetime, datetime]
 
 
 def hard_acgme(problem: Problem, plan: list[Assignment]) -> list[Violation]:
-    return [
-        v
-        for v in validate(problem, plan).hard
-        if v.rule.startswith(("acgme.", "policy."))
-    ]
+    return [v for v in validate(problem, plan).hard if v.rule.startswith(("acgme.", "policy."))]
 
 
 @pytest.mark.parametrize("seed", range(40))

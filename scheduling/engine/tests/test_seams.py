@@ -32,11 +32,11 @@ EXTRA = (
 ALL = (*SHIFTS, *EXTRA)
 
 
-def seam(days: int, before: list[Assignment], after: list[Assignment], **extra: object):
+def seam(days: int, before: list[Assignment], after: list[Assignment]) -> set[str]:
     """The second of two adjacent periods: ``before`` are the first period's assignments in
     its own day indexes (0 .. 27), shifted to history days (-28 .. -1)."""
     history = tuple(replace(a, day=a.day - 28) for a in before)
-    problem = make_problem(days, shifts=ALL, history=History(history), **extra)
+    problem = make_problem(days, shifts=ALL, history=History(history))
     return check(problem, after)
 
 
@@ -102,9 +102,7 @@ def test_it_still_keeps_at_home_call_off_the_free_days() -> None:
 
 def test_it_warns_about_8_hours_between_two_periods_of_one_day() -> None:
     report = validate(make_problem(7, shifts=ALL), work("r2", [(0, "am3"), (0, "pm13")]))
-    assert [(v.rule, v.severity) for v in report.violations] == [
-        (acgme.MIN_REST, Severity.MEDIUM)
-    ]
+    assert [(v.rule, v.severity) for v in report.violations] == [(acgme.MIN_REST, Severity.MEDIUM)]
 
 
 def test_it_labels_the_night_float_cap_as_program_policy() -> None:
