@@ -155,3 +155,12 @@ def test_it_records_call_back_time_only_on_at_home_call(world: SmallProgram) -> 
     )
     with pytest.raises(ApplicationError):
         services.assignment_callback_record(assignment=row, minutes=60, actor=None)
+
+
+def test_it_audits_the_override_reason(world: SmallProgram) -> None:
+    from auditlog.models import LogEntry
+
+    run = _run_with_violations(world)
+    services.schedule_run_publish(run=run, actor=None, override_reason="Locum covers nights")
+    entry = LogEntry.objects.get_for_object(run).order_by("-timestamp").first()
+    assert entry is not None and "Locum covers nights" in str(entry.changes)
