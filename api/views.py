@@ -218,6 +218,10 @@ class AssignmentViewSet(ScopedViewSet):
         scheduling.assignment_remove(assignment=instance, actor=self.request.user)
 
 
+class RunPublishSerializer(s.Strict):
+    override_reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+
+
 @extend_schema_view(
     create=extend_schema(
         request=RunCreateSerializer,
@@ -287,11 +291,19 @@ class RunViewSet(ScopedViewSet):
         """Cancel a queued run at once, or ask a running solver to stop (within seconds)."""
         return self._decide(request, scheduling.schedule_run_cancel)
 
-    @extend_schema(request=None, responses=RunSerializer)
+    @extend_schema(request=RunPublishSerializer, responses=RunSerializer)
     @action(detail=True, methods=["post"])
     def publish(self, request: Request, code: str | None = None) -> Response:
-        """Replace the published schedule of the run's period by its draft."""
-        return self._decide(request, scheduling.schedule_run_publish)
+        """Replace the published schedule of the run's period by its draft. A run that
+        succeeded with violations needs ``override_reason`` (kept on the run, audited)."""
+        body = RunPublishSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        reason = body.validated_data.get("override_reason", "")
+
+        def publish(*, run: ScheduleRun, actor: Any) -> ScheduleRun:
+            return scheduling.schedule_run_publish(run=run, actor=actor, override_reason=reason)
+
+        return self._decide(request, publish)
 
     @extend_schema(request=None, responses=RunSerializer)
     @action(detail=True, methods=["post"])

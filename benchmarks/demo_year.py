@@ -28,8 +28,8 @@ django.setup()
 
 from django.core.management import call_command  # noqa: E402
 
-from rotations.models import AcademicYear  # noqa: E402
-from scheduler_project.demo import seed_demo  # noqa: E402
+from console.demo import seed_demo  # noqa: E402
+from people.models import AcademicYear  # noqa: E402
 from scheduling import services  # noqa: E402
 from scheduling.engine.validator import HARD  # noqa: E402
 from scheduling.models import ScheduleRun  # noqa: E402

@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from lib.models import CodedModel
+from people.rules import FORBIDDEN_TRUE, NUMERIC_BOUNDS, override_checks, override_errors
 
 PGY_MIN, PGY_MAX = 1, 8
 
@@ -31,13 +32,28 @@ class Program(CodedModel):
     rule_overrides = models.JSONField(
         default=dict,
         blank=True,
-        help_text='Stricter local rules, e.g. {"max_call_nights_per_window": 8}.',
+        help_text=(
+            'Stricter local rules, e.g. {"max_call_nights_per_window": 8}; values that loosen '
+            "ACGME are refused (docs/rules.md)."
+        ),
     )
     supervision_ratios = models.JSONField(
         default=default_supervision_ratios,
         help_text='Residents per faculty member by PGY level, e.g. {"1": 2, "2": 4}.',
     )
+    # Program policy, not ACGME (docs/rules.md).
     max_consecutive_night_float = models.PositiveSmallIntegerField(default=6)
+
+    class LeaveReading(models.TextChoices):
+        OMIT = "omit", "Leave days leave the 4-week average (stricter)"
+        ZERO = "zero", "Leave days count as zero-hour days"
+
+    leave_in_average = models.CharField(
+        max_length=8,
+        choices=LeaveReading.choices,
+        default=LeaveReading.OMIT,
+        help_text="How approved leave enters the 80-hour average over 4 weeks (docs/rules.md).",
+    )
 
     class Meta:
         ordering = ["name"]
@@ -46,12 +62,26 @@ class Program(CodedModel):
                 condition=Q(max_consecutive_night_float__gte=1),
                 name="program_night_float_limit_positive",
             ),
+            models.CheckConstraint(
+                condition=Q(leave_in_average__in=["omit", "zero"]),
+                name="program_leave_in_average_known",
+            ),
+            # Overrides only tighten ACGME: one check per rule (people/rules.py).
+            *(
+                models.CheckConstraint(condition=check, name=f"program_override_{key}_tightens")
+                for key, check in zip(
+                    [*NUMERIC_BOUNDS, *FORBIDDEN_TRUE], override_checks(), strict=True
+                )
+            ),
         ]
 
     def __str__(self) -> str:
         return self.short_name or self.name
 
     def clean(self) -> None:
+        errors = override_errors(self.rule_overrides)
+        if errors:
+            raise ValidationError({"rule_overrides": errors})
         ratios = self.supervision_ratios
         if not isinstance(ratios, dict) or not ratios:
             raise ValidationError(

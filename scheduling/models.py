@@ -38,6 +38,9 @@ class ScheduleRun(CodedModel):
         QUEUED = "queued", "Queued"
         RUNNING = "running", "Running"
         SUCCEEDED = "succeeded", "Succeeded"
+        # A schedule came back, but the validator found hard violations: publishing it needs
+        # a coordinator override with a written reason (schedule_run_publish).
+        WITH_VIOLATIONS = "with_violations", "Succeeded with violations"
         FAILED = "failed", "Failed"
         CANCELLED = "cancelled", "Cancelled"
 
@@ -72,6 +75,9 @@ class ScheduleRun(CodedModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     discarded_at = models.DateTimeField(null=True, blank=True)
+    override_reason = models.TextField(
+        blank=True, help_text="Why a schedule with hard violations was published anyway."
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -94,6 +100,10 @@ class ScheduleRun(CodedModel):
         return f"{self.get_kind_display()} {self.start_date:%Y-%m-%d}–{self.end_date:%Y-%m-%d} ({self.get_status_display()})"
 
     @property
+    def needs_override(self) -> bool:
+        return self.status == self.Status.WITH_VIOLATIONS
+
+    @property
     def is_active(self) -> bool:
         return self.status in self.ACTIVE_STATUSES
 
@@ -101,7 +111,7 @@ class ScheduleRun(CodedModel):
     def is_draft(self) -> bool:
         """Succeeded, and neither published nor discarded: its rows await a decision."""
         return (
-            self.status == self.Status.SUCCEEDED
+            self.status in (self.Status.SUCCEEDED, self.Status.WITH_VIOLATIONS)
             and self.published_at is None
             and self.discarded_at is None
         )
@@ -199,6 +209,9 @@ class Assignment(CodedModel):
         ScheduleRun, null=True, blank=True, on_delete=models.CASCADE, related_name="assignments"
     )
     note = models.CharField(max_length=200, blank=True)
+    # At-home call only: minutes actually spent in the hospital, entered after the fact
+    # (assignment_callback_record); only these count toward the 80 hours.
+    callback_minutes = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["date", "starts_at"]

@@ -3,6 +3,11 @@
 The engine never sees the database: this module reads everything a solve needs for one program
 and period, with a fixed number of queries, and names things the way coordinators do (people by
 their public code, shift types by abbreviation) so violations read naturally.
+
+History (docs/rules.md): every problem carries the published assignments of the 28 days before
+the period (27 for the windows, one more for a night crossing into the first) and the 27 days
+after it as fixed context, whatever academic year they belong to, so solve, schedule_validate
+and the edit preview see the same seams.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db.models import Q
+from django.db.models import Min, Q
 
 from lib.errors import ApplicationError
 from people.models import Absence, AcademicYear, Person, ProcedureCredential, Program, Request
@@ -32,7 +37,12 @@ COVERAGE_KINDS = {
     CoverageRequirement.Kinds.FACULTY: frozenset({m.PersonKind.FACULTY}),
     CoverageRequirement.Kinds.ANY: None,
 }
-ACGME_OVERRIDABLE = {f.name for f in dataclasses.fields(m.AcgmeRules)} - {"version"}
+ACGME_OVERRIDABLE = {f.name for f in dataclasses.fields(m.AcgmeRules)} - {
+    "version",
+    "leave_reading",
+}
+HISTORY_BEFORE = 28  # days: the 27 a window reaches back, plus one for a crossing night
+HISTORY_AFTER = 27
 
 
 @dataclass(frozen=True)
@@ -113,8 +123,12 @@ def build_problem(
     shift_ids = {shift.pk: shift.abbreviation for shift in shift_rows}
     members = rotation_members_by_day(program, days)
     horizon = m.Horizon(start=start, days=len(days), timezone=program.timezone)
-    limits = _weekly_hour_exceptions(program, days)
+    context = (start - timedelta(days=HISTORY_BEFORE), end + timedelta(days=HISTORY_AFTER))
+    exceptions = _weekly_hour_exceptions(program, start, *context)
+    leave = _leave_days(people, start, *context)
     skills = _credential_index(program, start, end)
+    history_rows = _history_rows(program, person_ids, start, end, *context)
+    shift_rows += _retired_shift_types(shift_rows, history_rows)
 
     engine_people = tuple(
         m.Person(
@@ -122,10 +136,16 @@ def build_problem(
             kind=KIND.get(person.kind, m.PersonKind.STAFF),
             pgy=person.pgy_in(year),
             skills=skills.get(person.pk, frozenset()),
-            limits=m.PersonLimits(weekly_hours_limit=limits.get(person.pk)),
+            limits=m.PersonLimits(
+                weekly_hours_limit=exceptions[person.pk][0] if person.pk in exceptions else None,
+                weekly_hours_days=exceptions[person.pk][1] if person.pk in exceptions else None,
+                leave_days=leave.get(person.pk, frozenset()),
+            ),
         )
         for person in people
     )
+    history = _history(program, history_rows, person_ids, start)
+    callbacks = _callbacks(program, person_ids, start, *context)
     problem = m.Problem(
         name=f"{program} {start:%Y-%m-%d}–{end:%Y-%m-%d}",
         horizon=horizon,
@@ -150,6 +170,8 @@ def build_problem(
             if a.person_id in person_ids and a.shift_type_id in shift_ids
         ),
         change_weight=change_weight,
+        history=history,
+        callbacks=callbacks,
     )
     return BuiltProblem(
         problem=problem,
@@ -292,29 +314,133 @@ def _fairness(
         )
 
 
-def _weekly_hour_exceptions(program: Program, days: list[date]) -> dict[int, float]:
-    """Residents on a rotation with a review-committee exception get its ceiling (up to 88 h)."""
+def _weekly_hour_exceptions(
+    program: Program, start: date, first: date, last: date
+) -> dict[int, tuple[float, frozenset[int]]]:
+    """Per resident on a rotation with a review-committee exception: its ceiling and the day
+    indexes its published rotation assignments cover (a window uses the ceiling only when all
+    its days are covered; two exceptions of different size give the lower)."""
     rows = RotationAssignment.objects.filter(
         block__academic_year__program=program,
         state=State.PUBLISHED,
-        block__start_date__lte=days[-1],
-        block__end_date__gte=days[0],
+        block__start_date__lte=last,
+        block__end_date__gte=first,
         rotation__weekly_hours_limit__isnull=False,
-    ).values_list("person_id", "rotation__weekly_hours_limit")
-    limits: dict[int, float] = {}
-    for person_id, hours in rows:
+    ).select_related("block", "rotation")
+    out: dict[int, tuple[float, frozenset[int]]] = {}
+    for row in rows:
+        hours = row.rotation.weekly_hours_limit
         if hours is None:
             continue
-        # Conservative when a period spans two rotations: the lower ceiling applies.
-        limits[person_id] = min(limits.get(person_id, float(hours)), float(hours))
-    return limits
+        block = row.block
+        lo, hi = block.start_date, block.end_date
+        if row.half == RotationAssignment.Half.FIRST:
+            hi = block.midpoint - timedelta(days=1)
+        elif row.half == RotationAssignment.Half.SECOND:
+            lo = block.midpoint
+        covered = frozenset(range((lo - start).days, (hi - start).days + 1))
+        limit, days = out.get(row.person_id, (float(hours), frozenset()))
+        out[row.person_id] = (min(limit, float(hours)), days | covered)
+    return out
+
+
+def _leave_days(
+    people: list[Person], start: date, first: date, last: date
+) -> dict[int, frozenset[int]]:
+    """Approved absences as day indexes (for the leave reading of the 80-hour average)."""
+    rows = Absence.objects.filter(
+        person__in=people, status=Absence.Status.APPROVED, start_date__lte=last, end_date__gte=first
+    ).values_list("person_id", "start_date", "end_date")
+    out: dict[int, set[int]] = defaultdict(set)
+    for person_id, lo, hi in rows:
+        lo, hi = max(lo, first), min(hi, last)
+        out[person_id].update(range((lo - start).days, (hi - start).days + 1))
+    return {pk: frozenset(days) for pk, days in out.items()}
+
+
+def _history_rows(
+    program: Program,
+    person_ids: dict[int, str],
+    start: date,
+    end: date,
+    first: date,
+    last: date,
+) -> list[Assignment]:
+    """Published assignments around the period (any academic year), for people in the problem."""
+    rows = (
+        Assignment.objects.filter(person__program=program, state=State.PUBLISHED)
+        .filter(
+            Q(date__range=(first, start - timedelta(days=1)))
+            | Q(date__range=(end + timedelta(days=1), last))
+        )
+        .select_related("shift_type")
+    )
+    return [row for row in rows if row.person_id in person_ids]
+
+
+def _retired_shift_types(active: list[ShiftType], rows: list[Assignment]) -> list[ShiftType]:
+    """Shift types no longer active that the history still uses (never offered to the solver:
+    no demand names them)."""
+    known = {row.abbreviation for row in active}
+    extra: dict[str, ShiftType] = {}
+    for row in rows:
+        abbreviation = row.shift_type.abbreviation
+        if abbreviation not in known:
+            extra[abbreviation] = row.shift_type
+    return list(extra.values())
+
+
+def _history(
+    program: Program, rows: list[Assignment], person_ids: dict[int, str], start: date
+) -> m.History:
+    """The engine's History; ``known_from`` when the program's record starts inside it."""
+    assignments = tuple(
+        m.Assignment(
+            person=person_ids[row.person_id],
+            day=(row.date - start).days,
+            shift=row.shift_type.abbreviation,
+        )
+        for row in rows
+    )
+    first = Assignment.objects.filter(person__program=program, state=State.PUBLISHED).aggregate(
+        first=Min("date")
+    )["first"]
+    reach = start - timedelta(days=HISTORY_BEFORE - 1)
+    known_from = (
+        None
+        if first is not None and first <= reach
+        else ((first - start).days if first is not None and first < start else 0)
+    )
+    return m.History(assignments, known_from=known_from)
+
+
+def _callbacks(
+    program: Program, person_ids: dict[int, str], start: date, first: date, last: date
+) -> dict[tuple[str, int, str], int]:
+    """Recorded at-home call-back minutes in the period and its history."""
+    rows = Assignment.objects.filter(
+        person__program=program,
+        state=State.PUBLISHED,
+        callback_minutes__gt=0,
+        date__range=(first, last),
+    ).values_list("person_id", "date", "shift_type__abbreviation", "callback_minutes")
+    return {
+        (person_ids[pk], (day - start).days, abbreviation): int(minutes or 0)
+        for pk, day, abbreviation, minutes in rows
+        if pk in person_ids
+    }
 
 
 def weekly_hours_limit(program: Program, person: Person, start: date, end: date) -> float:
     """The 4-week average ceiling the engine applies to ``person`` over ``start``..``end``: the
-    program's ACGME rules with its overrides, or the person's rotation exception."""
-    exception = _weekly_hour_exceptions(program, [start, end]).get(person.pk)
-    return exception if exception is not None else _acgme_rules(program).max_weekly_hours
+    program's ACGME rules with its overrides, or the person's rotation exception when it covers
+    every day of the window (the engine's reading, docs/rules.md)."""
+    base = _acgme_rules(program).max_weekly_hours
+    exception = _weekly_hour_exceptions(program, start, start, end).get(person.pk)
+    if exception is None:
+        return base
+    ceiling, covered = exception
+    return ceiling if set(range((end - start).days + 1)) <= covered else base
 
 
 def _acgme_rules(program: Program) -> m.AcgmeRules:
@@ -328,6 +454,7 @@ def _acgme_rules(program: Program) -> m.AcgmeRules:
     base = m.AcgmeRules(
         version=program.acgme_rules_version,
         max_consecutive_night_float=program.max_consecutive_night_float,
+        leave_reading=m.LeaveReading(program.leave_in_average),
     )
     return dataclasses.replace(base, **overrides)
 

@@ -212,7 +212,7 @@ def _execute_schedule_run(run: ScheduleRun) -> None:
         )
         finish(
             run,
-            ScheduleRun.Status.SUCCEEDED,
+            ScheduleRun.Status.SUCCEEDED if report.is_valid else ScheduleRun.Status.WITH_VIOLATIONS,
             objective=report.objective,
             bound=solution.bound,
             violations=violations,
@@ -236,13 +236,26 @@ def _draft_assignment(
     )
 
 
-def schedule_run_publish(*, run: ScheduleRun, actor: Any) -> ScheduleRun:
-    """Replace the published schedule of the run's period by its draft, atomically."""
+def schedule_run_publish(*, run: ScheduleRun, actor: Any, override_reason: str = "") -> ScheduleRun:
+    """Replace the published schedule of the run's period by its draft, atomically.
+
+    A run with hard violations is published only with a written override reason, kept on the
+    run (and so in its audit entry) and shown on its page."""
+    reason = override_reason.strip()
     with transaction.atomic(), set_actor(actor):
         run = ScheduleRun.objects.select_for_update().get(pk=run.pk)
         if not run.is_draft:
             raise ApplicationError(
                 "Only a succeeded run that is not yet published or discarded can be published."
+            )
+        if run.needs_override and not reason:
+            raise ApplicationError(
+                "This schedule breaks hard rules: publishing it needs a written override reason.",
+                details={
+                    "violations": [
+                        v for v in run.violations if v.get("severity") in HARD_SEVERITIES
+                    ]
+                },
             )
         if run.kind == ScheduleRun.Kind.ROTATION_PLAN:
             from scheduling import plan_services
@@ -253,8 +266,17 @@ def schedule_run_publish(*, run: ScheduleRun, actor: Any) -> ScheduleRun:
         run.published_at = timezone.now()
         run.published_by = actor if getattr(actor, "pk", None) else None
         run.metrics = {**run.metrics, "published": counts}
-        # Saved through the ORM so the audit log records who published which run.
-        run.save(update_fields=["published_at", "published_by", "metrics", "updated_at"])
+        run.override_reason = reason if run.needs_override else ""
+        # Saved through the ORM so the audit log records who published which run (and why).
+        run.save(
+            update_fields=[
+                "published_at",
+                "published_by",
+                "metrics",
+                "override_reason",
+                "updated_at",
+            ]
+        )
     return run
 
 
@@ -339,6 +361,26 @@ def wait_for_run(run: ScheduleRun, *, timeout: float = 60.0) -> ScheduleRun:
         time.sleep(0.2)
 
 
+HARD_SEVERITIES = ("critical", "high")
+
+
+def assignment_callback_record(*, assignment: Assignment, minutes: int, actor: Any) -> Assignment:
+    """Record the time an at-home call actually spent in the hospital (after the fact); only
+    this time counts toward the 80 hours (docs/rules.md)."""
+    if assignment.shift_type.category != ShiftType.Category.AT_HOME_CALL:
+        raise ApplicationError("Call-back time is recorded on at-home call only.")
+    if assignment.state != State.PUBLISHED:
+        raise ApplicationError("Call-back time is recorded on published assignments only.")
+    length = int((assignment.ends_at - assignment.starts_at).total_seconds() // 60)
+    if not 0 <= minutes <= length:
+        raise ApplicationError(f"Call-back time must be between 0 and {length} minutes.")
+    with transaction.atomic(), set_actor(actor):
+        row = Assignment.objects.select_for_update().get(pk=assignment.pk)
+        row.callback_minutes = minutes
+        row.save(update_fields=["callback_minutes", "updated_at"])
+    return row
+
+
 def _violation_key(row: dict[str, Any]) -> tuple[Any, ...]:
     return (row["rule"], row["person"], row["shift"], row["date"], row["start"], row["end"])
 
@@ -349,9 +391,9 @@ def assignment_change_preview(
     """The violations a manual edit would cause: validate the surrounding 28-day windows with and
     without the change, and keep what is new. Nothing is saved."""
     program = person.program
-    year_start, year_end = problems.academic_year_bounds(program, day)
-    start = max(day - timedelta(days=27), year_start)
-    end = min(day + timedelta(days=27), year_end)
+    # The day itself is the period; the published schedule around it (across 1 July too) is
+    # its history, so every 28-day window through the day is checked.
+    start = end = day
     built = problems.build_problem(program, start, end)
     current = problems.published_engine_assignments(built, start, end)
     key = problems.engine_assignment(built, person, day, shift_type, start)
@@ -371,10 +413,28 @@ def assignment_add(
     actor: Any,
     locked: bool = False,
     source: str = Source.MANUAL,
+    override_reason: str = "",
 ) -> Assignment:
-    """Add one published shift by hand or by import (the same checks for both)."""
+    """Add one published shift by hand or by import: the same checks for both. Like a run, an
+    edit that adds a hard violation is saved only with a written override reason (kept in the
+    row's note and its audit entry)."""
     if shift_type.program_id != person.program_id:
         raise ApplicationError("That shift type belongs to another program.")
+    reason = override_reason.strip()
+    hard = [
+        row
+        for row in assignment_change_preview(
+            person=person, day=day, shift_type=shift_type, add=True
+        )
+        if row["severity"] in HARD_SEVERITIES
+    ]
+    if hard and not reason:
+        raise ApplicationError(
+            "This edit breaks hard rules: "
+            + "; ".join(row["message"] for row in hard[:3])
+            + ". Saving it needs a written override reason.",
+            details={"violations": hard},
+        )
     begins, ends = problems.shift_interval(person.program.timezone, shift_type, day)
     with transaction.atomic(), set_actor(actor):
         if Assignment.objects.filter(
@@ -392,6 +452,7 @@ def assignment_add(
             state=State.PUBLISHED,
             source=source,
             locked=locked,
+            note=f"Override: {reason}"[:200] if hard else "",
         )
 
 

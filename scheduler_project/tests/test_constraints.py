@@ -21,6 +21,7 @@ from people.models import (
     ProcedureCredential,
     Request,
 )
+from people.rules import FORBIDDEN_TRUE, NUMERIC_BOUNDS
 from resilience.models import ResilienceSnapshot
 from rotations.models import CurriculumRequirement
 from scheduling.models import Assignment, ScheduleRun, State
@@ -406,6 +407,28 @@ CASES: dict[str, tuple[Callable[[], object], Callable[[], object]]] = {
         ),
     ),
 }
+
+
+def _program_with(overrides: dict[str, object]) -> Callable[[], object]:
+    return lambda: f.ProgramFactory.create(rule_overrides=overrides)
+
+
+# Overrides only tighten ACGME: a value at the strict end of its range is stored, one just past
+# the weak end is refused by the database (people/rules.py holds the table).
+for _key, (_low, _high) in NUMERIC_BOUNDS.items():
+    CASES[f"program_override_{_key}_tightens"] = (
+        _program_with({_key: _low if _key.startswith(("max_", "long_", "window")) else _high}),
+        _program_with({_key: _high + 1}),
+    )
+CASES["program_leave_in_average_known"] = (
+    lambda: f.ProgramFactory.create(leave_in_average="zero"),
+    lambda: f.ProgramFactory.create(leave_in_average="sometimes"),
+)
+for _key in FORBIDDEN_TRUE:
+    CASES[f"program_override_{_key}_tightens"] = (
+        _program_with({_key: False}),
+        _program_with({_key: True}),
+    )
 
 # Constraints that live in a migration rather than in Meta (they span rows).
 MIGRATION_CONSTRAINTS = {"block_no_overlap_within_year"}

@@ -139,7 +139,9 @@ def test_it_detects_a_cycle() -> None:
 
 
 def test_it_has_no_import_cycle() -> None:
-    assert cycles(import_graph()) == []
+    # Lazy imports inside functions count (they only hide a loop); names imported for type
+    # annotations alone do not run, so they do not make a module depend on another.
+    assert cycles(import_graph(types=False)) == []
 
 
 def test_it_keeps_the_engine_free_of_django() -> None:

@@ -1,35 +1,38 @@
-"""ACGME duty-hour rules (Common Program Requirements VI.F, 6.20-6.28 in the 2025 edition).
+"""ACGME duty-hour rules (Common Program Requirements VI.F, 6.20-6.28 in the 2025 edition) and
+the program policies that sit beside them.
 
-Readings (see DESIGN.md's table; the numbers come from ``AcgmeRules``):
+docs/rules.md is the one table of rule -> text -> reading -> ACGME or policy; this module
+implements exactly those readings, with the numbers of ``AcgmeRules``. In short:
 
-* Windows. The averaged rules are checked on every rolling window of ``window_days`` whole
-  local days that lies inside the horizon (days w .. w+27, from local midnight to local
-  midnight, real time in between). Time outside the horizon is unknown, so partial windows at
-  the edges are not checked. When the horizon is shorter than one window, the *upper-bound*
-  rules (hours, call nights) are checked on the whole horizon with the full-window limit (any
-  real window containing it has at least that much), and the free-day rule is not checked.
+* History. The resident's items include ``Problem.history`` (days before 0 and from
+  ``horizon.days`` on). Every window of ``window_days`` whole local days that overlaps the horizon
+  is checked (days -(L-1) .. days-1 as first days); days without history count as zero hours.
+  Duty periods, rest gaps and night-float runs are reported when they have a part inside the
+  horizon, so shifts crossing the horizon's edges count in full.
 * 80 hours/week averaged: duty minutes inside the window (shifts clipped at the window's
-  midnights) <= weekly limit x window_days / 7 x 60; the person's
-  ``limits.weekly_hours_limit`` (the 88-hour rotation exception) replaces the weekly limit.
+  midnights) plus recorded at-home call-back minutes <= weekly limit x window_days / 7 x 60. The
+  person's ``weekly_hours_limit`` (the 88-hour rotation exception) replaces the weekly limit only
+  on windows whose days all lie in ``weekly_hours_days``. Leave days: under LeaveReading.OMIT
+  (default, stricter) the limit is weekly x (window_days - leave days) / 7 x 60.
 * One day in seven free: free periods are the maximal gaps between busy blocks (duty periods
   and at-home call, which may not be placed on free days); each gap, clipped to the window,
   contributes floor(gap / 24 h) free periods, so a free period may span two calendar days.
 * 24 + 4: a duty period may last 24 h plus its transition tail, at most 4 h of it.
-* 14 h free after a period of >= 24 h (including its transition tail). 8 h off between
-  periods otherwise is a "should" (MEDIUM), checked between periods that start on different
-  local days: two periods starting the same day are one split working day (AM and PM clinic
-  around lunch), not "eight hours off between scheduled periods".
+* 14 h free after a period of >= 24 h (including its transition tail); 8 h off between any two
+  periods otherwise is a "should" (MEDIUM), same-day periods included.
 * In-house call every third night averaged: <= 9 days with an IN_HOUSE_CALL shift start in
   each window.
-* Night float: at most ``max_consecutive_night_float`` consecutive days with a NIGHT_FLOAT shift.
+* Night float: at most ``max_consecutive_night_float`` consecutive days with a NIGHT_FLOAT
+  shift. Program policy (rule ``policy.night_float_consecutive``), not ACGME.
 * PGY-1 residents do not moonlight.
 Violations of windowed rules are reported once per run of consecutive failing windows, naming
-the worst window of the run.
+the worst window of the run (``span_start``/``span_end`` cover the whole run).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from itertools import accumulate, pairwise
 
 from .duty import (
@@ -42,7 +45,7 @@ from .duty import (
     duty_periods,
     to_datetime,
 )
-from .model import AcgmeRules, Person, Severity, ShiftCategory, Violation
+from .model import AcgmeRules, LeaveReading, Person, Severity, ShiftCategory, Violation
 
 WEEKLY_HOURS = "acgme.weekly_hours"
 FREE_DAYS = "acgme.free_days"
@@ -50,37 +53,105 @@ CONTINUOUS_DUTY = "acgme.continuous_duty"
 REST_AFTER_LONG = "acgme.rest_after_long_period"
 MIN_REST = "acgme.min_rest"
 CALL_FREQUENCY = "acgme.call_frequency"
-NIGHT_FLOAT = "acgme.night_float_consecutive"
+NIGHT_FLOAT = "policy.night_float_consecutive"
 PGY1_MOONLIGHTING = "acgme.pgy1_moonlighting"
+HISTORY_INCOMPLETE = "acgme.history_incomplete"
+POLICY_RULES = frozenset({NIGHT_FLOAT})
 
 _FAR = 10**12  # minutes; stands for "no duty before / after"
 
 
+def is_policy(rule: str) -> bool:
+    """Program policy rather than ACGME text (docs/rules.md)."""
+    return rule.startswith("policy.")
+
+
 def window_starts(days: int, window_days: int) -> tuple[range, int, bool]:
-    """The checked windows: (first days, length in days, whether they are full windows)."""
+    """Windows inside a horizon (the greedy's incremental view, which sees no history)."""
     if days >= window_days:
         return range(days - window_days + 1), window_days, True
     return range(1 if days > 0 else 0), days, False
 
 
+@dataclass(frozen=True)
+class Frame:
+    """The checked windows of a horizon: first days ``first`` .. ``days - 1`` (every window that
+    overlaps the horizon); ``midnights[i]`` is the midnight of day ``first + i``, through the
+    end of the last window plus one boundary."""
+
+    first: int
+    length: int
+    count: int
+    midnights: list[int]
+
+    def day(self, index: int) -> int:
+        return self.first + index
+
+
+def frame(timeline: Timeline, rules: AcgmeRules) -> Frame:
+    days = timeline.problem.horizon.days
+    length = rules.window_days
+    first = -(length - 1)
+    return Frame(first, length, days + length - 1, timeline.midnights(first, days + length))
+
+
 def weekly_minutes_limit(rules: AcgmeRules, person: Person) -> float:
+    """The limit of a window the person's exception covers fully (or the only limit when the
+    exception has no day list); callers without per-window days get the stricter value."""
     weekly = person.limits.weekly_hours_limit or rules.max_weekly_hours
+    if person.limits.weekly_hours_days is not None:
+        weekly = min(weekly, rules.max_weekly_hours)
     return weekly * rules.window_days / 7 * 60
 
 
+def window_minutes_limit(
+    rules: AcgmeRules, person: Person, first_day: int, length: int, leave: int = 0
+) -> float:
+    """The duty-minute limit of the window starting on ``first_day`` holding ``leave`` leave days."""
+    limits = person.limits
+    weekly = rules.max_weekly_hours
+    if limits.weekly_hours_limit is not None:
+        covered = limits.weekly_hours_days
+        if covered is None or all(d in covered for d in range(first_day, first_day + length)):
+            weekly = limits.weekly_hours_limit
+    counted = length - leave if rules.leave_reading == LeaveReading.OMIT else length
+    return weekly * counted / 7 * 60
+
+
+def window_limits(rules: AcgmeRules, person: Person, fr: Frame) -> list[float]:
+    leave = person.limits.leave_days
+    counts = [0] * fr.count
+    if leave and rules.leave_reading == LeaveReading.OMIT:
+        flags = [1 if fr.day(i) in leave else 0 for i in range(fr.count + fr.length - 1)]
+        prefix = [0, *accumulate(flags)]
+        counts = [prefix[w + fr.length] - prefix[w] for w in range(fr.count)]
+    return [
+        window_minutes_limit(rules, person, fr.day(w), fr.length, counts[w])
+        for w in range(fr.count)
+    ]
+
+
 def check_resident(
-    rules: AcgmeRules, timeline: Timeline, person: Person, items: Sequence[Timed]
+    rules: AcgmeRules,
+    timeline: Timeline,
+    person: Person,
+    items: Sequence[Timed],
+    callbacks: Mapping[int, int] | None = None,
 ) -> list[Violation]:
-    """Every ACGME violation of one resident's sorted timed assignments."""
+    """Every ACGME (and policy) violation of one resident's sorted timed assignments, history
+    included; ``callbacks`` maps day index -> recorded at-home call-back minutes."""
+    fr = frame(timeline, rules)
+    days = timeline.problem.horizon.days
     periods = duty_periods(items)
+    inside = [p for p in periods if _touches(p, days)]
     found: list[Violation] = []
-    found += _weekly_hours(rules, timeline, person, periods)
-    found += _free_days(rules, timeline, person, items)
-    found += _continuous_duty(rules, timeline, person, periods)
-    found += _rest(rules, timeline, person, periods)
-    found += _call_frequency(rules, timeline, person, items)
-    found += _night_float(rules, timeline, person, items)
-    found += _moonlighting(rules, person, items)
+    found += _weekly_hours(rules, timeline, fr, person, periods, callbacks or {})
+    found += _free_days(rules, timeline, fr, person, items)
+    found += _continuous_duty(rules, timeline, person, inside)
+    found += _rest(rules, timeline, person, periods, days)
+    found += _call_frequency(rules, timeline, fr, person, items)
+    found += _night_float(rules, timeline, person, items, days)
+    found += _moonlighting(rules, person, [i for i in items if 0 <= i.day < days])
     return found
 
 
@@ -98,66 +169,75 @@ def _runs(flags: Sequence[int]) -> Iterator[list[int]]:
 
 def _window_violations(
     timeline: Timeline,
+    fr: Frame,
     person: Person,
     rule: str,
     severity: Severity,
     values: Sequence[float],
     failing: Sequence[int],
-    length: int,
-    limit: float,
+    limits: Sequence[float],
     describe: str,
     worst: str = "max",
 ) -> list[Violation]:
     found = []
-    day_starts = timeline.day_starts
+    mids, length = fr.midnights, fr.length
     for run in _runs(failing):
         pick = max if worst == "max" else min
-        w = pick(run, key=lambda i: values[i])
-        start, end = day_starts[w], day_starts[w + length]
+        w = pick(run, key=lambda i: values[i] - limits[i])
+        start, end = mids[w], mids[w + length]
         span = "" if len(run) == 1 else f" ({len(run)} overlapping windows fail)"
         found.append(
             Violation(
                 rule=rule,
                 severity=severity,
                 message=(
-                    f"{person.id}: {describe.format(value=values[w], limit=limit)} in the window "
-                    f"{timeline.local(start)} - {timeline.local(end)}{span}"
+                    f"{person.id}: {describe.format(value=values[w], limit=limits[w])} in the "
+                    f"window {timeline.local(start)} - {timeline.local(end)}{span}"
                 ),
                 person=person.id,
                 start=to_datetime(start),
                 end=to_datetime(end),
-                day=w,
+                day=fr.day(w),
                 measured=values[w],
-                limit=limit,
+                limit=limits[w],
+                span_start=to_datetime(mids[run[0]]),
+                span_end=to_datetime(mids[run[-1] + length]),
             )
         )
     return found
 
 
 def _weekly_hours(
-    rules: AcgmeRules, timeline: Timeline, person: Person, periods: Sequence[DutyPeriod]
+    rules: AcgmeRules,
+    timeline: Timeline,
+    fr: Frame,
+    person: Person,
+    periods: Sequence[DutyPeriod],
+    callbacks: Mapping[int, int],
 ) -> list[Violation]:
-    days = len(timeline.day_starts) - 2
-    starts, length, _ = window_starts(days, rules.window_days)
-    limit = weekly_minutes_limit(rules, person)
-    prefix = [0, *accumulate(daily_duty_minutes(periods, timeline.day_starts))]
-    totals = [prefix[w + length] - prefix[w] for w in starts]
-    failing = [w for w in starts if totals[w] > limit]
+    length = fr.length
+    per_day = daily_duty_minutes(periods, fr.midnights)
+    for day, minutes in callbacks.items():
+        if 0 <= day - fr.first < len(per_day):
+            per_day[day - fr.first] += minutes
+    prefix = [0, *accumulate(per_day)]
+    totals = [prefix[w + length] - prefix[w] for w in range(fr.count)]
+    limits = window_limits(rules, person, fr)
+    failing = [w for w in range(fr.count) if totals[w] > limits[w]]
     if not failing:
         return []
-    # Reported as the weekly average over the rule's window (a short horizon still divides
-    # by the full window: its limit is the full window's).
+    # Reported as the weekly average over the rule's window.
     weeks = rules.window_days / 7
     weekly = [t / 60 / weeks for t in totals]
     return _window_violations(
         timeline,
+        fr,
         person,
         WEEKLY_HOURS,
         Severity.HIGH,
         weekly,
         failing,
-        length,
-        limit / 60 / weeks,
+        [limit / 60 / weeks for limit in limits],
         "{value:.2f} h/week of duty on average, more than {limit:g} h",
     )
 
@@ -200,23 +280,22 @@ def free_period_counts(
 
 
 def _free_days(
-    rules: AcgmeRules, timeline: Timeline, person: Person, items: Sequence[Timed]
+    rules: AcgmeRules, timeline: Timeline, fr: Frame, person: Person, items: Sequence[Timed]
 ) -> list[Violation]:
-    days = len(timeline.day_starts) - 2
-    starts, length, full = window_starts(days, rules.window_days)
-    if not full:
+    need = rules.min_free_days_per_window
+    if need <= 0:
         return []
-    counts = free_period_counts(busy_blocks(items), timeline.day_starts, starts, length)
-    failing = [w for w in starts if counts[w] < rules.min_free_days_per_window]
+    counts = free_period_counts(busy_blocks(items), fr.midnights, range(fr.count), fr.length)
+    failing = [w for w in range(fr.count) if counts[w] < need]
     return _window_violations(
         timeline,
+        fr,
         person,
         FREE_DAYS,
         Severity.HIGH,
         counts,
         failing,
-        length,
-        rules.min_free_days_per_window,
+        [need] * fr.count,
         "{value} free periods of 24 h, fewer than {limit}",
         worst="min",
     )
@@ -258,25 +337,30 @@ def _continuous_duty(
 
 
 def _rest(
-    rules: AcgmeRules, timeline: Timeline, person: Person, periods: Sequence[DutyPeriod]
+    rules: AcgmeRules,
+    timeline: Timeline,
+    person: Person,
+    periods: Sequence[DutyPeriod],
+    days: int,
 ) -> list[Violation]:
+    """14 h after a long period; 8 h ("should") between any two periods, same day included."""
     found = []
     long_minutes = rules.long_period_hours * 60
     long_rest, short_rest = rules.rest_after_long_period_hours, rules.min_rest_hours
     for before, after in pairwise(periods):
+        if not (_touches(before, days) or _touches(after, days)):
+            continue  # both periods wholly in the history: not this horizon's to report
         gap = after.start - before.end
         if before.minutes >= long_minutes:
             if gap >= long_rest * 60:
                 continue
             rule, severity, needed = REST_AFTER_LONG, Severity.CRITICAL, long_rest
             what = f"after a {before.minutes / 60:.2f} h period"
-        elif after.first_day != before.first_day:
+        else:
             if gap >= short_rest * 60:
                 continue
             rule, severity, needed = MIN_REST, Severity.MEDIUM, short_rest
             what = "between duty periods"
-        else:
-            continue  # one split working day (AM and PM clinic around lunch): not "time off"
         found.append(
             Violation(
                 rule=rule,
@@ -297,47 +381,55 @@ def _rest(
     return found
 
 
+def _touches(period: DutyPeriod, days: int) -> bool:
+    return period.first_day < days and period.last_day >= 0
+
+
 def _call_frequency(
-    rules: AcgmeRules, timeline: Timeline, person: Person, items: Sequence[Timed]
+    rules: AcgmeRules, timeline: Timeline, fr: Frame, person: Person, items: Sequence[Timed]
 ) -> list[Violation]:
-    days = len(timeline.day_starts) - 2
     call_days = {i.day for i in items if i.category == ShiftCategory.IN_HOUSE_CALL}
-    if len(call_days) <= rules.max_call_nights_per_window:
+    cap = rules.max_call_nights_per_window
+    if len(call_days) <= cap:
         return []
-    starts, length, _ = window_starts(days, rules.window_days)
-    prefix = [0, *accumulate(1 if d in call_days else 0 for d in range(days))]
-    counts = [prefix[w + length] - prefix[w] for w in starts]
-    failing = [w for w in starts if counts[w] > rules.max_call_nights_per_window]
+    length = fr.length
+    flags = [1 if fr.day(i) in call_days else 0 for i in range(fr.count + length - 1)]
+    prefix = [0, *accumulate(flags)]
+    counts = [prefix[w + length] - prefix[w] for w in range(fr.count)]
+    failing = [w for w in range(fr.count) if counts[w] > cap]
     return _window_violations(
         timeline,
+        fr,
         person,
         CALL_FREQUENCY,
         Severity.HIGH,
         counts,
         failing,
-        length,
-        rules.max_call_nights_per_window,
+        [cap] * fr.count,
         "{value} in-house call nights, more than {limit}",
     )
 
 
 def _night_float(
-    rules: AcgmeRules, timeline: Timeline, person: Person, items: Sequence[Timed]
+    rules: AcgmeRules, timeline: Timeline, person: Person, items: Sequence[Timed], days: int
 ) -> list[Violation]:
+    """Program policy (not ACGME since 2011): at most the cap of consecutive night-float days."""
+    limit = rules.max_consecutive_night_float
+    if limit is None:
+        return []
     nights = sorted({i.day for i in items if i.category == ShiftCategory.NIGHT_FLOAT})
     found = []
-    limit = rules.max_consecutive_night_float
     for run in _runs(nights):
-        if len(run) <= limit:
+        if len(run) <= limit or run[-1] < 0 or run[0] >= days:
             continue
-        start, end = timeline.day_starts[run[0]], timeline.day_starts[run[-1] + 1]
+        start, end = timeline.midnight(run[0]), timeline.midnight(run[-1] + 1)
         found.append(
             Violation(
                 rule=NIGHT_FLOAT,
-                severity=Severity.CRITICAL,
+                severity=Severity.HIGH,
                 message=(
                     f"{person.id}: {len(run)} consecutive night-float nights from "
-                    f"{timeline.local(start)[:10]}; at most {limit}"
+                    f"{timeline.local(start)[:10]}; at most {limit} (program policy)"
                 ),
                 person=person.id,
                 start=to_datetime(start),

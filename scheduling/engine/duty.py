@@ -7,6 +7,7 @@ A *duty period* is a maximal run of duty shifts (``ShiftType.counts_toward_duty`
 intervals touch or overlap (ACGME CPR VI.F.3: back-to-back shifts are one continuous period).
 Its *transition tail* is the real time after the end of its last non-TRANSITION shift: the
 "up to four hours for transitions of care" of the 24 + 4 rule, when no new patient care starts.
+Moonlighting always counts toward duty (CPR VI.F.5), whatever its shift type says.
 """
 
 from __future__ import annotations
@@ -50,11 +51,28 @@ class Timeline:
         self._intervals: dict[tuple[int, str], tuple[int, int]] = {}
         self._timed: dict[tuple[int, str], Timed] = {}
         self._local: dict[int, str] = {}
+        self._midnights: dict[int, int] = {}
         # ISO (year, week) of each Saturday and Sunday (both days of a weekend share it).
         self.weekend_keys: list[tuple[int, int] | None] = [
             horizon.date_of(d).isocalendar()[:2] if horizon.is_weekend(d) else None
             for d in range(horizon.days)
         ]
+
+    def midnight(self, day: int) -> int:
+        """Real minutes of the local midnight starting ``day`` (any index, history days too)."""
+        if 0 <= day < len(self.day_starts):
+            return self.day_starts[day]
+        hit = self._midnights.get(day)
+        if hit is None:
+            horizon = self.problem.horizon
+            local = datetime.combine(horizon.date_of(day), time(0)).replace(tzinfo=horizon.tz)
+            hit = to_minutes(local)
+            self._midnights[day] = hit
+        return hit
+
+    def midnights(self, first: int, last: int) -> list[int]:
+        """Midnights of days ``first`` .. ``last`` inclusive."""
+        return [self.midnight(d) for d in range(first, last + 1)]
 
     def interval(self, day: int, shift_id: str) -> tuple[int, int]:
         key = (day, shift_id)
@@ -72,7 +90,8 @@ class Timeline:
         if hit is None:
             start, end = self.interval(day, shift_id)
             shift = self.problem.shift_by_id[shift_id]
-            hit = Timed(start, end, day, shift_id, shift.category, shift.counts_toward_duty)
+            counts = shift.counts_toward_duty or shift.category == ShiftCategory.MOONLIGHTING
+            hit = Timed(start, end, day, shift_id, shift.category, counts)
             self._timed[key] = hit
         return hit
 

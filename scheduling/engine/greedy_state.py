@@ -156,11 +156,16 @@ class PersonState:
         if item.category == ShiftCategory.MOONLIGHTING:
             if self.person.pgy == 1 and not rules.pgy1_may_moonlight:
                 return acgme.PGY1_MOONLIGHTING
-        if item.category == ShiftCategory.NIGHT_FLOAT and item.day not in self.night_days:
+        cap = rules.max_consecutive_night_float
+        if (
+            cap is not None
+            and item.category == ShiftCategory.NIGHT_FLOAT
+            and item.day not in self.night_days
+        ):
             run = (
                 1 + _set_run(self.night_days, item.day, -1) + _set_run(self.night_days, item.day, 1)
             )
-            if run > rules.max_consecutive_night_float:
+            if run > cap:
                 return acgme.NIGHT_FLOAT
         if item.category == ShiftCategory.IN_HOUSE_CALL and self._call_too_often(item.day):
             return acgme.CALL_FREQUENCY

@@ -9,10 +9,10 @@ validator's reading, never less), so a schedule the MIP accepts is one the valid
   consecutive-day rules over "works on day d" (the day's sum when its shifts pairwise overlap,
   else a continuous ``x <= w <= sum x``), max weekends, and ACGME 28-day duty minutes clipped
   at the window's midnights.
-* conservative (ACGME): free days as whole local days with nothing busy (a 23 h DST day never
-  counts); 24 + 4 and 14 h rest by forbidding every minimal chain of touching duty shifts that
-  breaks the rule and every duty shift starting too soon after a long chain (cpsat/acgme.py's
-  readings); call nights and night-float runs as window sums of the shifts themselves.
+* ACGME (mip_acgme.py): weekly hours and free periods exact, with history constants; 24 + 4
+  and 14 h rest by forbidding every minimal chain of touching duty shifts that breaks the rule
+  and every duty shift starting too soon after a long chain (cpsat/acgme.py's readings); call
+  nights and night-float runs as window sums of the shifts themselves (conservative).
 * objective: model.py's terms with continuous slacks (fairness as weight * (hi - lo)); the
   objective reported is the validator's (slacks may be loose before optimality). Infeasible
   problems are named by an elastic re-solve: each named group of hard rows gets a 0/1 "drop"
@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import math
 import time
-from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -31,9 +30,9 @@ from typing import Any, cast
 
 import pulp
 
-from .acgme import weekly_minutes_limit, window_starts
 from .checks import check_problem
-from .duty import MINUTES_PER_DAY, Timeline, timeline_for
+from .duty import Timeline, timeline_for
+from .mip_acgme import add_acgme
 from .model import (
     Assignment,
     PersonKind,
@@ -83,7 +82,7 @@ class Model:
         for person in problem.people:
             self._limits(person.id)
             if problem.acgme is not None and person.kind == PersonKind.RESIDENT:
-                self._acgme(person.id)
+                add_acgme(self, person.id)
         self._successions()
         self._supervision()
         if elastic:
@@ -267,95 +266,6 @@ class Model:
                     terms.append((v, float(scale)))
             if any(c < 0 for _, c in terms):
                 self.row(terms, 1, 0, f"supervision of {shift} on {_date(self.problem, day)}")
-
-    # ---------------------------------------------------------------------- ACGME
-    def _acgme(self, pid: str) -> None:
-        rules, tl, shifts = self.problem.acgme, self.timeline, self.problem.shift_by_id
-        assert rules is not None
-        keys = sorted(self.keys_of.get(pid, ()), key=lambda k: tl.interval(k[1], k[2]))
-        duty = [k for k in keys if shifts[k[2]].counts_toward_duty]
-        starts, length, full = window_starts(self.days, rules.window_days)
-        limit = weekly_minutes_limit(rules, self.problem.person_by_id[pid])
-        for w in starts:
-            ws, we = tl.day_starts[w], tl.day_starts[w + length]
-            inside = [(k, min(e, we) - max(s, ws)) for k in duty for s, e in [tl.interval(*k[1:])]]
-            terms = [(self.x[k], float(m)) for k, m in inside if m > 0]
-            if sum(c for _, c in terms) > limit:
-                self.row(terms, -1, math.floor(limit), f"ACGME weekly duty hours for {pid}")
-        if full and rules.min_free_days_per_window > 0:
-            self._free_days(pid, keys, starts, length)
-        self._chains(pid, duty)
-        for category, cap, span, what in (
-            (ShiftCategory.IN_HOUSE_CALL, rules.max_call_nights_per_window, length,
-             "in-house call frequency"),
-            (ShiftCategory.NIGHT_FLOAT, rules.max_consecutive_night_float,
-             rules.max_consecutive_night_float + 1, "consecutive night float"),
-        ):  # fmt: skip
-            # Windows of ``span`` days (28 for call, a run one night too long for night float)
-            # hold at most ``cap``: a sum over shifts is >= the count of days (conservative).
-            marks: list[Terms] = [[] for _ in range(self.days)]
-            for k in keys:
-                if shifts[k[2]].category == category:
-                    marks[k[1]].append((self.x[k], 1.0))
-            firsts = starts if category == ShiftCategory.IN_HOUSE_CALL else range(self.days - cap)
-            for w in firsts:
-                terms = [t for d in range(w, min(w + span, self.days)) for t in marks[d]]
-                if len(terms) > cap:
-                    self.row(terms, -1, cap, f"ACGME {what} for {pid}")
-
-    def _free_days(self, pid: str, keys: list[Key], starts: range, length: int) -> None:
-        rules, tl, shifts = self.problem.acgme, self.timeline, self.problem.shift_by_id
-        assert rules is not None
-        busy = [(k, tl.interval(k[1], k[2])) for k in keys
-                if shifts[k[2]].counts_toward_duty or shifts[k[2]].category == ShiftCategory.AT_HOME_CALL]  # fmt: skip
-        free: list[Terms | int] = []  # per day: 0, 1 or a variable held at 0 by any blocker
-        for d in range(self.days):
-            ds, de = tl.day_starts[d], tl.day_starts[d + 1]
-            blockers = [self.x[k] for k, (s, e) in busy if s < de and e > ds]
-            whole = int(de - ds >= MINUTES_PER_DAY)  # a 23 h DST day is never free alone
-            f = self.var("free") if whole and blockers else None
-            for v in blockers if f is not None else ():
-                self.row([(f, 1.0), (v, 1.0)], -1, 1, None)
-            free.append(whole if f is None else [(f, 1.0)])
-        for w in starts:
-            window = free[w : w + length]
-            need = rules.min_free_days_per_window - sum(f for f in window if isinstance(f, int))
-            terms = [t for f in window if not isinstance(f, int) for t in f]
-            if need > 0:
-                self.row(terms, 1, need, f"ACGME free days for {pid}")
-
-    def _chains(self, pid: str, duty: list[Key]) -> None:
-        """24 + 4 and 14 h rest over minimal chains of touching duty shifts (cpsat/acgme.py)."""
-        rules, shifts = self.problem.acgme, self.problem.shift_by_id
-        assert rules is not None
-        iv = {k: self.timeline.interval(k[1], k[2]) for k in duty}
-        by_start = sorted(duty, key=lambda k: iv[k][0])
-        starting_at: dict[int, list[Key]] = defaultdict(list)
-        for k in by_start:
-            starting_at[iv[k][0]].append(k)
-        start_list = [iv[k][0] for k in by_start]
-        base, tail_cap = rules.max_continuous_hours * 60, rules.transition_hours * 60
-        long_minutes, rest = rules.long_period_hours * 60, rules.rest_after_long_period_hours * 60
-
-        def forbid(chain: list[Key], what: str) -> None:
-            self.row([(self.x[k], 1.0) for k in chain], -1, len(chain) - 1, f"ACGME {what} for {pid}")  # fmt: skip
-
-        def extend(chain: list[Key]) -> None:
-            start, end = iv[chain[0]][0], iv[chain[-1]][1]
-            core = max([start] + [iv[k][1] for k in chain
-                                  if shifts[k[2]].category != ShiftCategory.TRANSITION])  # fmt: skip
-            if end - start > base + min(end - core, tail_cap):
-                forbid(chain, "continuous duty")  # minimal: longer chains contain it
-                return
-            if end - start >= long_minutes and rest > 0:
-                lo, hi = bisect_right(start_list, end), bisect_left(start_list, end + rest)
-                for nxt in by_start[lo:hi]:
-                    forbid([*chain, nxt], "rest after long period")
-            for nxt in starting_at.get(end, ()) if len(chain) < MAX_CHAIN else ():
-                extend([*chain, nxt])
-
-        for k in duty:
-            extend([k])
 
     # ----------------------------------------------------------------- objective
     def _soft(self) -> None:

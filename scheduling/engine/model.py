@@ -22,8 +22,17 @@ first or the last day of the horizon (the published reading of the shift benchma
 Two assignments of one person whose real intervals overlap are always forbidden.
 
 ACGME rules (``AcgmeRules``) apply to people of kind RESIDENT when ``Problem.acgme`` is set;
-see DESIGN.md's table. Duty periods are built from the real intervals of shifts that count
-toward duty hours; shifts that touch or overlap merge into one continuous period.
+docs/rules.md is the one table of rule, text, reading and ACGME-or-policy. Duty periods are built
+from the real intervals of shifts that count toward duty hours (moonlighting always counts);
+shifts that touch or overlap merge into one continuous period.
+
+History. ``Problem.history`` holds the fixed assignments around the horizon (day indexes below 0
+or from ``horizon.days`` on, up to ``window_days - 1`` days out). They are never solved, never
+reported on their own and not covered by demands or person limits, but every duty-hour rule that
+touches the horizon counts them: every window overlapping the horizon, every duty period and rest
+gap with a part inside it. Days with no history count as zero hours; when
+``History.known_from`` says the record starts later than the windows reach, the validator adds a
+LOW note saying so.
 
 Objective (minimised; the validator computes it on its own, every solver reports the same):
   sum over demands of under_weight * max(0, target - n) + over_weight * max(0, n - target)
@@ -37,8 +46,10 @@ Objective (minimised; the validator computes it on its own, every solver reports
 
 Severity: hard rules are CRITICAL (ACGME hard limits, overlaps, unavailability, fixed
 assignments, coverage minimum/maximum, supervision) or HIGH (ACGME averaged rules, person
-limits, forbidden successions); MEDIUM is a "should" (8 hours off between periods); LOW is
-information. A schedule is *valid* when it has no CRITICAL or HIGH violation.
+limits, forbidden successions, program policies such as the night-float cap, rule ids
+``policy.*``); MEDIUM is a "should" (8 hours off between periods); LOW is information (history
+missing before the program's first schedule). A schedule is *valid* when it has no CRITICAL or
+HIGH violation.
 """
 
 from __future__ import annotations
@@ -131,6 +142,11 @@ class PersonLimits:
     # Per-person duty-hour ceiling in hours/week averaged over the ACGME window (the
     # review-committee rotation exception, e.g. 88); None means the rule set's value.
     weekly_hours_limit: float | None = None
+    # The days (indexes, history days included) the exception covers: a window uses it only
+    # when all its days are covered, otherwise the rule set's (stricter) value. None: every day.
+    weekly_hours_days: frozenset[int] | None = None
+    # Leave days (approved absences): under LeaveReading.OMIT they leave the 4-week average.
+    leave_days: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -220,6 +236,24 @@ class Assignment:
 
 
 @dataclass(frozen=True)
+class History:
+    """Fixed assignments around the horizon (see the module docstring).
+
+    ``known_from`` is the first day index (usually negative) from which the record is complete;
+    None means complete as far as any window reaches."""
+
+    assignments: tuple[Assignment, ...] = ()
+    known_from: int | None = None
+
+
+class LeaveReading(StrEnum):
+    """How leave days enter the 80-hour average over the window (a program setting)."""
+
+    OMIT = "omit"  # leave days leave the average: limit x (window - leave) / window (stricter)
+    ZERO = "zero"  # leave days are zero-hour days of the window
+
+
+@dataclass(frozen=True)
 class FairnessGroup:
     """Peers whose counts of a kind of duty should be even: cost weight * (max - min)."""
 
@@ -243,8 +277,11 @@ class AcgmeRules:
     rest_after_long_period_hours: float = 14.0
     min_rest_hours: float = 8.0  # "should": a warning
     max_call_nights_per_window: int = 9  # q3 in-house call averaged over the window
-    max_consecutive_night_float: int = 6
+    # Program policy, not ACGME (the cap left the Common Program Requirements after 2011);
+    # None switches it off.
+    max_consecutive_night_float: int | None = 6
     pgy1_may_moonlight: bool = False
+    leave_reading: LeaveReading = LeaveReading.OMIT
 
 
 @dataclass(frozen=True)
@@ -263,6 +300,10 @@ class Problem:
     baseline: tuple[Assignment, ...] = ()
     change_weight: int = 0
     name: str = ""
+    history: History | None = None
+    # Recorded call-back minutes of at-home calls, (person, day, shift) -> minutes in hospital
+    # (history days included): they count toward the weekly hours on the call's start day.
+    callbacks: Mapping[tuple[str, int, str], int] = field(default_factory=dict)
 
     @cached_property
     def shift_by_id(self) -> dict[str, ShiftType]:
@@ -301,6 +342,10 @@ class Violation:
     shift: str | None = None
     measured: float | None = None
     limit: float | None = None
+    # Windowed rules: from the first failing window's start to the last one's end (start/end
+    # name the worst window of the run).
+    span_start: datetime | None = None
+    span_end: datetime | None = None
 
 
 @dataclass(frozen=True)

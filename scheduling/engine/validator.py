@@ -117,9 +117,17 @@ def validate(problem: Problem, assignments: Iterable[Assignment]) -> Report:
     counts = _coverage_counts(problem, index, admission)
     found += _coverage(problem, counts)
     found += _supervision(problem, index)
+    history = history_pairs(problem)
     for person in problem.people:
         # Everyone, not only people with shifts: an empty roster can break a minimum.
-        found += _person_checks(problem, timeline, person, index.person_pairs.get(person.id, []))
+        found += _person_checks(
+            problem,
+            timeline,
+            person,
+            index.person_pairs.get(person.id, []),
+            history.get(person.id, []),
+        )
+    found += _history_note(problem)
     under, over = coverage_terms(problem.demands, counts)
     on, off = request_terms(problem, index.person_pairs)
     penalties = {
@@ -296,16 +304,67 @@ def _supervision(problem: Problem, index: _Index) -> list[Violation]:
     return found
 
 
+def history_pairs(problem: Problem) -> dict[str, list[tuple[int, str]]]:
+    """The history's (day, shift) pairs per person, outside the horizon only."""
+    pairs: dict[str, list[tuple[int, str]]] = {}
+    if problem.history is None:
+        return pairs
+    days, shifts = problem.horizon.days, problem.shift_by_id
+    for a in problem.history.assignments:
+        if (a.day < 0 or a.day >= days) and a.shift in shifts:
+            pairs.setdefault(a.person, []).append((a.day, a.shift))
+    return pairs
+
+
+def callback_days(problem: Problem, person: str) -> dict[int, int]:
+    """Recorded at-home call-back minutes of one person, by the call's day."""
+    out: dict[int, int] = {}
+    for (pid, day, _shift), minutes in problem.callbacks.items():
+        if pid == person:
+            out[day] = out.get(day, 0) + minutes
+    return out
+
+
 def _person_checks(
-    problem: Problem, timeline: Timeline, person: Person, pairs: list[tuple[int, str]]
+    problem: Problem,
+    timeline: Timeline,
+    person: Person,
+    pairs: list[tuple[int, str]],
+    history: list[tuple[int, str]],
 ) -> list[Violation]:
     items = timed_items(timeline, pairs)
     found = _overlaps(timeline, person, items)
     found += check_limits(person, pairs, problem.shift_by_id, timeline.weekend_keys)
     found += check_successions(person, pairs, problem.shift_by_id)
     if problem.acgme is not None and person.kind == PersonKind.RESIDENT:
-        found += acgme.check_resident(problem.acgme, timeline, person, items)
+        every = timed_items(timeline, [*pairs, *history]) if history else items
+        callbacks = callback_days(problem, person.id) if problem.callbacks else None
+        found += acgme.check_resident(problem.acgme, timeline, person, every, callbacks)
     return found
+
+
+def _history_note(problem: Problem) -> list[Violation]:
+    """Say so when the windows reach back before the recorded history (counted as zero)."""
+    if problem.acgme is None or problem.history is None or problem.history.known_from is None:
+        return []
+    reach = -(problem.acgme.window_days - 1)
+    known = problem.history.known_from
+    if known <= reach:
+        return []
+    horizon = problem.horizon
+    return [
+        Violation(
+            rule=acgme.HISTORY_INCOMPLETE,
+            severity=Severity.LOW,
+            message=(
+                f"No schedule is recorded before {horizon.date_of(known)}: the "
+                f"{known - reach} day(s) from {horizon.date_of(reach)} that the duty-hour "
+                f"windows reach count as zero hours"
+            ),
+            day=known,
+            measured=known - reach,
+        )
+    ]
 
 
 def _overlaps(timeline: Timeline, person: Person, items: Sequence[Timed]) -> list[Violation]:

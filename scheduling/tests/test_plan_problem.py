@@ -6,10 +6,10 @@ from datetime import timedelta
 
 import pytest
 
-from testing import factories as f
 from people.models import Absence
 from scheduling import plan_problem
 from scheduling.tests.builders import START, small_program
+from testing import factories as f
 
 pytestmark = pytest.mark.django_db
 

@@ -88,7 +88,8 @@ def test_it_writes_progress_at_least_twice_a_second_while_solving(
     monkeypatch.setattr(services, "get_solver", lambda name: _slow_solver(2.0))
     run = _create(world)
     run.refresh_from_db()
-    assert run.status == ScheduleRun.Status.SUCCEEDED
+    # One assignment leaves coverage short: a schedule came back, with hard violations.
+    assert run.status == ScheduleRun.Status.WITH_VIOLATIONS
     assert ScheduleRunProgress.objects.filter(run=run).count() >= 3
 
 

@@ -91,7 +91,7 @@ def grid(request: HttpRequest, seat: Seat) -> HttpResponse:
         "rotations": grid_selectors.active_rotations(program),
         "drafts": ScheduleRun.objects.filter(
             program=program,
-            status=ScheduleRun.Status.SUCCEEDED,
+            status__in=[ScheduleRun.Status.SUCCEEDED, ScheduleRun.Status.WITH_VIOLATIONS],
             published_at__isnull=True,
             discarded_at__isnull=True,
             kind=ScheduleRun.Kind.SCHEDULE,

@@ -14,6 +14,7 @@ from lib.pages import render_page
 from people.access import READ, WRITE, Seat, page
 from scheduling import services
 from scheduling.forms import GenerateForm
+from scheduling.models import ScheduleRun
 from scheduling.selectors import runs as run_selectors
 
 
@@ -67,12 +68,12 @@ def run_cancel(request: HttpRequest, seat: Seat, code: Any) -> HttpResponse:
 
 @page("run", WRITE, methods=("POST",))
 def run_publish(request: HttpRequest, seat: Seat, code: Any) -> HttpResponse:
-    return _decide(
-        request,
-        code,
-        services.schedule_run_publish,
-        "Published: feeds and pages now show this schedule.",
-    )
+    reason = request.POST.get("override_reason", "")
+
+    def publish(*, run: ScheduleRun, actor: Any) -> ScheduleRun:
+        return services.schedule_run_publish(run=run, actor=actor, override_reason=reason)
+
+    return _decide(request, code, publish, "Published: feeds and pages now show this schedule.")
 
 
 @page("run", WRITE, methods=("POST",))

@@ -146,10 +146,10 @@ def test_it_requires_rest_between_duty_periods(plan, rule, violated):
     assert (rule in check(make_problem(), work("r2", plan))) is violated
 
 
-def test_it_treats_a_lunch_break_as_one_working_day():
-    # 08:00-12:00 then 13:00-17:00: two periods, but no "time off between periods" is due.
-    problem = make_problem(shifts=(*SHIFTS, shift("am", "08:00", 240), shift("pm", "13:00", 240)))
-    assert acgme.MIN_REST not in check(problem, work("r2", [(0, "am"), (0, "pm")]))
+def test_it_checks_the_8_hour_rest_between_periods_of_one_day():
+    # 03:00-07:00 then 13:00-17:00: 6 h off, a "should" warning (docs/rules.md).
+    problem = make_problem(shifts=(*SHIFTS, shift("am", "03:00", 240), shift("pm", "13:00", 240)))
+    assert acgme.MIN_REST in check(problem, work("r2", [(0, "am"), (0, "pm")]))
 
 
 def test_it_treats_8_hours_off_as_a_warning():

@@ -108,7 +108,7 @@ def test_it_limits_consecutive_night_float() -> None:
     )
     solution, _ = solve_valid(problem)
     assert len(solution.assignments) == 9  # e.g. 6 nights, one off, 3 nights
-    naive_breaks(problem, "acgme.night_float_consecutive")
+    naive_breaks(problem, "policy.night_float_consecutive")
 
 
 def test_it_limits_in_house_call_nights_per_window() -> None:

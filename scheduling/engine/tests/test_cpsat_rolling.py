@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, time
 
+from scheduling.engine import cpsat
 from scheduling.engine.cpsat import rolling
 from scheduling.engine.model import (
     AcgmeRules,
@@ -31,7 +32,9 @@ def ward_year(days: int) -> Problem:
 
 def test_it_builds_a_valid_schedule_of_a_long_horizon_window_by_window() -> None:
     problem = ward_year(rolling.MIN_DAYS + 10)
-    chosen = rolling.rolling_start(problem, time_limit=60.0, seed=0, should_stop=None)
+    chosen = rolling.rolling_start(
+        problem, time_limit=60.0, seed=0, should_stop=None, solve=cpsat.solve
+    )
     assert chosen is not None
     assert {a.day for a in chosen} == set(range(problem.horizon.days))
     assert validate(problem, chosen).is_valid
