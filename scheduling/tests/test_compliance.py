@@ -10,13 +10,13 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from testing import factories as f
 from lib.errors import ApplicationError
 from people.models import Program
 from rotations.models import ShiftType
 from scheduling import services
 from scheduling.models import Assignment, ScheduleRun, State
 from scheduling.tests.builders import START, SmallProgram, small_program
+from testing import factories as f
 
 pytestmark = pytest.mark.django_db
 
