@@ -14,5 +14,6 @@ class SwapsConfig(AppConfig):
         for model in (
             models.SwapRequest,
             models.SwapCandidate,
+            models.SwapPolicy,
         ):
             auditlog.register(model)
