@@ -50,7 +50,7 @@ from rotations.models import (
     ShiftType,
 )
 from scheduling.models import Assignment, RotationAssignment, ScheduleRun, ScheduleRunProgress
-from swaps.models import SwapCandidate, SwapRequest
+from swaps.models import SwapCandidate, SwapPolicy, SwapRequest
 
 pytest_plugins = ["lib.pytest_browser"]
 
@@ -230,6 +230,7 @@ def build_program_rows(program: Program, tag: str) -> dict[type[models.Model], A
         assignment,
         swap,
         SwapCandidate.objects.create(swap=swap, person=faculty, assignment=other, score=0.8),
+        SwapPolicy.objects.create(program=program),
         ConflictAlert.objects.create(
             program=program,
             kind=ConflictAlert.Kind.ABSENCE,
