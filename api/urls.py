@@ -7,6 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from rest_framework.routers import DefaultRouter
 
 from api import views, views_auth, views_io
+from swaps.api import SwapViewSet
 
 app_name = "api"
 
@@ -33,6 +34,7 @@ router.register(
 router.register("assignments", views.AssignmentViewSet, basename="assignment")
 router.register("runs", views.RunViewSet, basename="run")
 router.register("subscriptions", views.SubscriptionViewSet, basename="subscription")
+router.register("swaps", SwapViewSet, basename="swap")
 
 urlpatterns = [
     path("", include(router.urls)),
