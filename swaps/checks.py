@@ -20,7 +20,7 @@ from typing import Any
 from people.models import Person, Program
 from scheduling import problem as problems
 from scheduling.engine import model as m
-from scheduling.engine.validator import validate
+from scheduling.engine.validator import OVERLAP, validate
 from scheduling.models import Assignment
 from scheduling.services import violation_row
 
@@ -68,10 +68,25 @@ class Window:
         after = set(self.current)
         for move in moves:
             after.discard(self._engine(move.assignment.person, move.assignment))
+        doubled = []
         for move in moves:
-            after.add(self._engine(move.to_person, move.assignment))
+            new = self._engine(move.to_person, move.assignment)
+            if new in after:
+                # The engine's assignments are a set: a second copy of a shift the taker already
+                # works would vanish in it, so the clash is named here.
+                doubled.append(
+                    m.Violation(
+                        rule=OVERLAP,
+                        severity=m.Severity.CRITICAL,
+                        message=f"{new.person} already works {new.shift} on day {new.day}",
+                        person=new.person,
+                        day=new.day,
+                        shift=new.shift,
+                    )
+                )
+            after.add(new)
         report = validate(self.built.problem, after)
-        return [v for v in report.hard if _key(v) not in self.before]
+        return doubled + [v for v in report.hard if _key(v) not in self.before]
 
     def describe(self, violation: m.Violation) -> str:
         """One line naming the rule, the person, the dates and measured vs limit."""

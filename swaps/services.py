@@ -368,12 +368,16 @@ def _execute(swap: SwapRequest, *, actor: Any, now: datetime) -> SwapRequest:
 def _move_rows(moves: Sequence[Move], sources: Sequence[str] = ()) -> None:
     # Two people exchanging the same shift type on one date would briefly collide on the
     # published uniqueness constraint; a validated swap never does (it would be an overlap).
-    for index, move in enumerate(moves):
-        row = move.assignment
-        row.person = move.to_person
-        row.source = sources[index] if sources else Source.SWAP
-        # updated_at moves on: the calendar feeds' SEQUENCE grows and clients update the event.
-        row.save(update_fields=["person", "source", "updated_at"])
+    try:
+        with transaction.atomic():
+            for index, move in enumerate(moves):
+                row = move.assignment
+                row.person = move.to_person
+                row.source = sources[index] if sources else Source.SWAP
+                # updated_at moves on: the feeds' SEQUENCE grows and calendars update the event.
+                row.save(update_fields=["person", "source", "updated_at"])
+    except IntegrityError:  # a same shift added to the taker since validation
+        raise ApplicationError("One of you already works that shift on that day.") from None
 
 
 def _stamps_after(

@@ -15,7 +15,7 @@ from scheduling.models import Assignment, Source
 from swaps import services
 from swaps.checks import Window
 from swaps.models import SwapPolicy, SwapRequest
-from swaps.tests.cast import MONDAY, NOW, SwapCast, build_swap_cast
+from swaps.tests.cast import MONDAY, NOW, SwapCast, assign, build_swap_cast
 
 pytestmark = pytest.mark.django_db(transaction=False)
 Status = SwapRequest.Status
@@ -179,6 +179,14 @@ def test_it_refuses_a_swap_that_breaks_a_duty_hour_rule(cast: SwapCast) -> None:
         take(cast, swap)
     assert "Sam Resident" in raised.value.message
     assert SwapRequest.objects.get(pk=swap.pk).status == Status.OPEN
+
+
+def test_it_refuses_a_taker_who_already_works_that_shift(cast: SwapCast) -> None:
+    assign(cast.sam, cast.wd, MONDAY)
+    swap = offer(cast)
+    with pytest.raises(ApplicationError, match=r"assignment\.overlap: Sam Resident"):
+        take(cast, swap)
+    assert owner(cast, "rey_mon") == cast.rey.pk
 
 
 def test_it_refuses_faculty_taking_a_residents_shift(cast: SwapCast, faculty_a: Any) -> None:
