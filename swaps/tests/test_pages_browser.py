@@ -3,6 +3,7 @@ coordinator approves, and both residents' pages and calendar feeds show the new 
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -12,10 +13,12 @@ from icalendar import Calendar
 
 from people import services as people_services
 from people.models import Membership, Person
+from rotations.models import ShiftType
 from scheduler_project.demo import DEMO_PASSWORD, demo_program, seed_demo
-from scheduling.models import Assignment, State
-from swaps.checks import Move, Window
-from swaps.models import SwapPolicy
+from scheduling import services as scheduling_services
+from scheduling.models import Assignment
+from swaps import matcher
+from swaps.models import SwapPolicy, SwapRequest
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -29,23 +32,28 @@ def login(page: Any, base: str, username: str) -> None:
     page.wait_for_url(f"{base}/")
 
 
-def compliant_pair(rey: Person) -> tuple[Assignment, Person]:
-    """One of Rey's future shifts and a fellow resident who may take it as a give-away."""
-    shifts = list(
-        Assignment.objects.filter(
-            person=rey, state=State.PUBLISHED, locked=False, starts_at__gt=timezone.now()
+def compliant_pair(rey: Person) -> tuple[Assignment, Person, Assignment | None]:
+    """A Saturday call the coordinator gives the demo resident, the matcher's best compliant
+    taker, and what they give back (None: a give-away).
+
+    The resident's clinic weeks leave no colleague free for a clinic session, and a Saturday
+    that already has its one call cannot take a second: the first Saturday ahead where someone
+    may take it is used."""
+    call = ShiftType.objects.get(program=rey.program, abbreviation="CALL")
+    policy = SwapPolicy.objects.get(program=rey.program)
+    day = timezone.localdate() + timedelta(days=2)
+    day += timedelta(days=(5 - day.weekday()) % 7)
+    for week in range(6):
+        saturday = day + timedelta(weeks=week)
+        shift = scheduling_services.assignment_add(
+            person=rey, day=saturday, shift_type=call, actor=None
         )
-        .select_related("person", "shift_type")
-        .order_by("starts_at")[:6]
-    )
-    assert shifts, "the demo schedule gives the resident no future shift"
-    others = list(Person.objects.filter(program=rey.program, kind=rey.kind).exclude(pk=rey.pk))
-    window = Window(rey.program, [s.date for s in shifts])
-    for shift in shifts:
-        for other in others:
-            if not window.new_hard([Move(shift, other)]):
-                return shift, other
-    raise AssertionError("no resident of the demo may take any of the resident's next shifts")
+        probe = SwapRequest(program=rey.program, requester=rey, assignment=shift)
+        best = matcher.rank(probe, policy=policy, limit=1)
+        if best:
+            return shift, best[0].person, best[0].assignment
+        scheduling_services.assignment_remove(assignment=shift, actor=None)
+    raise AssertionError("no resident of the demo may take a Saturday call of the resident")
 
 
 def feed(page: Any, base: str, token: str) -> dict[str, int]:
@@ -72,7 +80,7 @@ def test_it_swaps_a_shift_between_two_residents_through_the_pages(
     assert program is not None
     SwapPolicy.objects.create(program=program, lock_days=0)  # any future shift of the demo week
     rey = Membership.objects.get(user__username="resident").person
-    shift, taker = compliant_pair(rey)
+    shift, taker, back = compliant_pair(rey)
     user = get_user_model().objects.create_user(username="resident2", password=DEMO_PASSWORD)
     Membership.objects.create(
         user=user, program=program, role=Membership.Role.RESIDENT, person=taker
@@ -96,6 +104,8 @@ def test_it_swaps_a_shift_between_two_residents_through_the_pages(
     row = page.locator("tr[data-offer]", has_text="Family wedding")
     assert "compliant" in row.inner_text()
     row.locator("text=Respond").click()
+    if back is not None:
+        page.check(f"input[name=assignment][value='{back.code}']")
     page.click("text=Take this shift")
     page.wait_for_selector("text=a coordinator will approve it")
 
