@@ -13,7 +13,7 @@ class ServiceErrors:
 
 
 class OfferForm(ServiceErrors, forms.Form):
-    assignment = forms.ModelChoiceField(queryset=None, to_field_name="code", label="Shift")
+    assignment: Any = forms.ModelChoiceField(queryset=None, to_field_name="code", label="Shift")
     note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
     wants = forms.CharField(required=False, max_length=200, label="What I want back (optional)")
 
@@ -27,7 +27,7 @@ class OfferForm(ServiceErrors, forms.Form):
 
 
 class RespondForm(ServiceErrors, forms.Form):
-    assignment = forms.ModelChoiceField(
+    assignment: Any = forms.ModelChoiceField(
         queryset=None, to_field_name="code", required=False, label="Give back"
     )
 

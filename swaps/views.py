@@ -44,7 +44,7 @@ def _verdicts(seat: Seat, offers: list[Any]) -> dict[int, str]:
 
 @page("swap", READ)
 def market(request: HttpRequest, seat: Seat) -> HttpResponse:
-    filters = {
+    filters: dict[str, Any] = {
         "start": _date(request.GET.get("from")),
         "end": _date(request.GET.get("to")),
         "shift_type": ShiftType.objects.filter(

@@ -80,6 +80,7 @@ def test_it_swaps_a_shift_between_two_residents_through_the_pages(
     assert program is not None
     SwapPolicy.objects.create(program=program, lock_days=0)  # any future shift of the demo week
     rey = Membership.objects.get(user__username="resident").person
+    assert rey is not None
     shift, taker, back = compliant_pair(rey)
     user = get_user_model().objects.create_user(username="resident2", password=DEMO_PASSWORD)
     Membership.objects.create(
