@@ -9,7 +9,7 @@ then measures, over ``--repeat`` fresh offers:
     the affected window, the owner change and the audit entries).
 
 Usage (a PostgreSQL database of its own; it is flushed first):
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/swaps_bench .venv/bin/python benchmarks/swaps.py
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/swaps_bench .venv/bin/python benchmarks/swap_market.py
 """
 
 from __future__ import annotations
