@@ -46,7 +46,7 @@ from people.models import (
 from resilience.models import ResilienceSnapshot
 from rotations.models import Block, CoverageRequirement, CurriculumRequirement, Rotation, ShiftType
 from scheduling.models import Assignment, RotationAssignment, ScheduleRun, ScheduleRunProgress
-from swaps.models import SwapCandidate, SwapRequest
+from swaps.models import SwapCandidate, SwapPolicy, SwapRequest
 
 pytest_plugins = ["testing.pytest_browser"]
 
@@ -265,6 +265,7 @@ def build_program_rows(program: Program, tag: str) -> dict[type[models.Model], A
         assignment,
         swap,
         SwapCandidate.objects.create(swap=swap, person=faculty, assignment=other, score=0.8),
+        SwapPolicy.objects.create(program=program),
         ConflictAlert.objects.create(
             program=program,
             kind=ConflictAlert.Kind.ABSENCE,

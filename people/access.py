@@ -87,8 +87,11 @@ MATRIX: dict[str, dict[str, dict[str, Scope]]] = {
     "notification": {READ: _ALL_OWN, WRITE: _ALL_OWN},
     "import": {READ: _MANAGE, WRITE: _MANAGE},
     "export": {READ: _MANAGE, WRITE: {}},
-    "swap": {READ: _MANAGE, WRITE: _MANAGE},
-    "swap_candidate": {READ: _MANAGE, WRITE: {}},
+    # Swaps: everyone reads the program's marketplace; residents and faculty offer, respond
+    # and withdraw for themselves (``submit``); managers decide (approve, reject, execute, undo).
+    "swap": {READ: _EVERYONE, WRITE: _MANAGE, SUBMIT: {**_MANAGE, **_OWN}, DECIDE: _MANAGE},
+    "swap_candidate": {READ: {**_MANAGE, **_OWN}, WRITE: {}},
+    "swap_policy": {READ: _MANAGE, WRITE: _MANAGE},
     "conflict": {READ: _MANAGE, WRITE: _MANAGE},
     "resilience": {READ: _MANAGE, WRITE: {}},
     # Pages that show the program's published boards (dashboard, manifest, roster, timeline).
@@ -131,8 +134,9 @@ RESOURCES: dict[str, Resource] = {
     "assignment": Resource(
         "scheduling.assignment", "person__program", owner_path="person", state_path="state"
     ),
-    "swap": Resource("swaps.swaprequest", "program"),
-    "swap_candidate": Resource("swaps.swapcandidate", "swap__program"),
+    "swap": Resource("swaps.swaprequest", "program", owner_path="requester"),
+    "swap_candidate": Resource("swaps.swapcandidate", "swap__program", owner_path="person"),
+    "swap_policy": Resource("swaps.swappolicy", "program"),
     "conflict": Resource("conflicts.conflictalert", "program"),
     "resilience": Resource("resilience.resiliencesnapshot", "program"),
     "import": Resource("api.importrecord", "program"),

@@ -9,10 +9,15 @@ class SwapsConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from swaps import models
+        from swaps import models, tasks
+
+        # Services queue tasks by name from the Celery app's registry; importing the module
+        # here registers them in every process.
+        del tasks
 
         for model in (
             models.SwapRequest,
             models.SwapCandidate,
+            models.SwapPolicy,
         ):
             auditlog.register(model)

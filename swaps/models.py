@@ -1,4 +1,10 @@
-"""Swap requests and their ranked candidates (the matcher and execution come later)."""
+"""Swap requests, their ranked candidates and each program's swap policy.
+
+A request is an offer of one published future shift. Someone responds (giving one of their shifts
+back, or taking it as a give-away), the request is approved (by policy or a coordinator) and
+executed: the published rows change owner. ``moves`` records who owned which row before, so an
+undo restores the previous owners exactly. Status moves only through ``swaps.services``.
+"""
 
 from __future__ import annotations
 
@@ -48,7 +54,19 @@ class SwapRequest(CodedModel):
     counterpart_assignment = models.ForeignKey(
         "scheduling.Assignment", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    reason = models.TextField(blank=True)
+    note = models.TextField(blank=True, help_text="The requester's note to takers.")
+    wants = models.CharField(
+        max_length=200, blank=True, help_text='Optional "what I want back" (free text).'
+    )
+    reason = models.TextField(blank=True, help_text="The coordinator's reason (reject, lock).")
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    moves = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Executed moves: assignment id, previous owner, new owner (undo restores them).",
+    )
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undo_reason = models.TextField(blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -68,11 +86,19 @@ class SwapRequest(CodedModel):
                 condition=Q(counterpart__isnull=True) | ~Q(counterpart=models.F("requester")),
                 name="swap_counterpart_not_requester",
             ),
+            # Two live offers of one shift would let two people win it.
+            models.UniqueConstraint(
+                fields=["assignment"],
+                condition=Q(status__in=["open", "offered", "accepted", "approved"]),
+                name="swap_one_live_request_per_shift",
+            ),
         ]
         indexes = [
             # The marketplace lists a program's open requests.
             models.Index(fields=["program", "status"], name="swap_program_status_idx"),
         ]
+
+    LIVE = ("open", "offered", "accepted", "approved")
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} by {self.requester} ({self.get_status_display()})"
@@ -97,3 +123,58 @@ class SwapCandidate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} ({self.score:.2f})"
+
+
+class SwapPolicy(models.Model):
+    """A program's swap settings; a program without a row gets these defaults."""
+
+    class Approval(models.TextChoices):
+        AUTO = "auto", "Auto-approve compliant swaps"
+        COORDINATOR = "coordinator", "Coordinator approves every swap"
+
+    program = models.OneToOneField(
+        "people.Program", on_delete=models.CASCADE, related_name="swap_policy"
+    )
+    approval = models.CharField(
+        max_length=16, choices=Approval.choices, default=Approval.COORDINATOR
+    )
+    lock_days = models.PositiveSmallIntegerField(
+        default=2,
+        help_text="Shifts starting within this many days swap only through a coordinator.",
+    )
+    undo_hours = models.PositiveSmallIntegerField(
+        default=24, help_text="How long after execution a swap may be undone."
+    )
+    # The matcher's five weights (documented in swaps/matcher.py); they need not sum to 1, the
+    # score divides by their sum.
+    weight_preference = models.FloatField(default=0.35)
+    weight_proximity = models.FloatField(default=0.20)
+    weight_workload = models.FloatField(default=0.15)
+    weight_history = models.FloatField(default=0.15)
+    weight_availability = models.FloatField(default=0.15)
+
+    class Meta:
+        verbose_name_plural = "swap policies"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(weight_preference__gte=0)
+                & Q(weight_proximity__gte=0)
+                & Q(weight_workload__gte=0)
+                & Q(weight_history__gte=0)
+                & Q(weight_availability__gte=0),
+                name="swap_policy_weights_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Swap policy of {self.program}"
+
+    @property
+    def weights(self) -> dict[str, float]:
+        return {
+            "preference": self.weight_preference,
+            "proximity": self.weight_proximity,
+            "workload": self.weight_workload,
+            "history": self.weight_history,
+            "availability": self.weight_availability,
+        }

@@ -16,6 +16,7 @@ from django.contrib.auth import get_user_model
 from people.models import Absence, AcademicYear, CalendarSubscription, Membership, Person, Program
 from rotations.models import Block, CoverageRequirement, CurriculumRequirement, Rotation, ShiftType
 from scheduling.models import Assignment, RotationAssignment, ScheduleRun
+from swaps.models import SwapRequest
 
 ROLES = ("anonymous", "resident", "faculty", "other coordinator", "coordinator", "admin")
 
@@ -384,6 +385,58 @@ ROUTES: list[Route] = [
     ],
     Route("GET", "/api/v1/me/", statuses("401 200 200 200 200 200")),
     Route("POST", "/api/v1/auth/logout/", statuses("401 400 400 400 400 400"), body=lambda w: {}),
+    # Swaps: the world's offer belongs to program A's other resident, so the logged-in
+    # resident may read and answer it but not withdraw it; services refuse what the rules
+    # forbid (400: an offer nobody has taken cannot be approved, executed or undone).
+    Route("GET", "/api/v1/swaps/", READ_LIST),
+    Route("GET", "/api/v1/swaps/eligible/", READ_LIST),
+    Route("GET", "/api/v1/swaps/{code}/", READ_ROW, target=lambda w: a(w, SwapRequest)),
+    Route(
+        "POST",
+        "/api/v1/swaps/",
+        statuses("401 400 400 404 404 404"),  # not their shift; managers own none
+        body=lambda w: {"assignment": code(a(w, Assignment))},
+    ),
+    Route(
+        "POST",
+        "/api/v1/swaps/{code}/respond/",
+        statuses("401 400 400 404 404 404"),
+        target=lambda w: a(w, SwapRequest),
+        body=lambda w: {},
+    ),
+    Route(
+        "POST",
+        "/api/v1/swaps/{code}/withdraw/",
+        statuses("401 404 404 404 200 200"),
+        target=lambda w: a(w, SwapRequest),
+    ),
+    Route(
+        "POST",
+        "/api/v1/swaps/{code}/approve/",
+        statuses("401 403 403 404 400 400"),
+        target=lambda w: a(w, SwapRequest),
+        body=lambda w: {"reason": "ok"},
+    ),
+    Route(
+        "POST",
+        "/api/v1/swaps/{code}/reject/",
+        DECIDE,
+        target=lambda w: a(w, SwapRequest),
+        body=lambda w: {"reason": "Coverage"},
+    ),
+    Route(
+        "POST",
+        "/api/v1/swaps/{code}/execute/",
+        statuses("401 403 403 404 400 400"),
+        target=lambda w: a(w, SwapRequest),
+    ),
+    Route(
+        "POST",
+        "/api/v1/swaps/{code}/undo/",
+        statuses("401 400 400 404 400 400"),
+        target=lambda w: a(w, SwapRequest),
+        body=lambda w: {"reason": "Mistake"},
+    ),
 ]
 
 # Routes open to anyone by design; their behaviour is tested in test_auth and test_schema.

@@ -25,7 +25,7 @@ from people.rules import FORBIDDEN_TRUE, NUMERIC_BOUNDS
 from resilience.models import ResilienceSnapshot
 from rotations.models import CurriculumRequirement
 from scheduling.models import Assignment, ScheduleRun, State
-from swaps.models import SwapCandidate, SwapRequest
+from swaps.models import SwapCandidate, SwapPolicy, SwapRequest
 from testing import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -52,6 +52,17 @@ def _swap(**overrides: object) -> None:
     if values.get("counterpart") == "requester":
         values["counterpart"] = assignment.person
     SwapRequest.objects.create(**values)
+
+
+def _live_pair(first_status: str) -> None:
+    assignment = f.AssignmentFactory.create()
+    for status in (first_status, "open"):
+        SwapRequest.objects.create(
+            program=assignment.person.program,
+            requester=assignment.person,
+            assignment=assignment,
+            status=status,
+        )
 
 
 def _duplicate(factory: Callable[..., object], *shared: str, **overrides: object) -> None:
@@ -356,6 +367,14 @@ CASES: dict[str, tuple[Callable[[], object], Callable[[], object]]] = {
         lambda: _swap(counterpart="requester"),
     ),
     "swap_candidate_unique": (lambda: None, _candidate_pair),
+    "swap_one_live_request_per_shift": (
+        lambda: _live_pair("cancelled"),
+        lambda: _live_pair("accepted"),
+    ),
+    "swap_policy_weights_not_negative": (
+        lambda: SwapPolicy.objects.create(program=f.ProgramFactory.create(), weight_history=0),
+        lambda: SwapPolicy.objects.create(program=f.ProgramFactory.create(), weight_history=-0.1),
+    ),
     "conflict_end_not_before_start": (
         lambda: ConflictAlert.objects.create(
             program=f.ProgramFactory.create(),

@@ -23,3 +23,25 @@ def test_it_lists_candidates_under_their_swap(console: Any) -> None:
     (inline,) = response.context["inline_admin_formsets"]
     assert inline.opts.model is SwapCandidate
     assert [form.original for form in inline] == [console.world.a[SwapCandidate]]
+
+
+def test_it_rejects_from_the_console_through_the_service(
+    program_a: Any, resident_a: Any, coordinator_a: Any
+) -> None:
+    from django.test import Client
+
+    from swaps import services
+    from swaps.tests.cast import NOW, build_swap_cast
+
+    cast = build_swap_cast(program_a, resident_a, coordinator_a)
+    swap = services.swap_offer_create(
+        assignment=cast.rows["rey_wed"], person=cast.rey, actor=cast.rey_user, now=NOW
+    )
+    client = Client()
+    client.force_login(coordinator_a)
+    client.post(
+        "/admin/swaps/swaprequest/",
+        {"action": "reject", "_selected_action": [swap.pk]},
+    )
+    swap.refresh_from_db()
+    assert (swap.status, swap.decided_by) == (SwapRequest.Status.REJECTED, coordinator_a)

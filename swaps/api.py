@@ -1,0 +1,230 @@
+"""/api/v1/swaps/: the marketplace flows for integrators (offer, eligible, respond, withdraw,
+approve, reject, execute, undo), through the same services and the same access matrix."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from api.permissions import MatrixPermission
+from lib.errors import ApplicationError
+from people import access
+from people.models import Person
+from scheduling.models import Assignment
+from swaps import matcher, selectors, services
+from swaps.models import SwapRequest
+
+
+class ShiftSerializer(serializers.ModelSerializer):
+    shift_type = serializers.CharField(source="shift_type.abbreviation")
+    person = serializers.UUIDField(source="person.code")
+
+    class Meta:
+        model = Assignment
+        fields = ["code", "date", "shift_type", "starts_at", "ends_at", "person"]
+        read_only_fields = fields
+
+
+class SwapSerializer(serializers.ModelSerializer):
+    program = serializers.UUIDField(source="program.code", read_only=True)
+    requester = serializers.UUIDField(source="requester.code", read_only=True)
+    counterpart = serializers.UUIDField(source="counterpart.code", read_only=True, allow_null=True)
+    assignment = ShiftSerializer(read_only=True)
+    counterpart_assignment = ShiftSerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = SwapRequest
+        fields = [
+            "code",
+            "program",
+            "kind",
+            "status",
+            "requester",
+            "assignment",
+            "counterpart",
+            "counterpart_assignment",
+            "note",
+            "wants",
+            "reason",
+            "accepted_at",
+            "executed_at",
+            "undone_at",
+            "undo_reason",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class EligibleSerializer(serializers.Serializer):
+    swap = SwapSerializer()
+    compliant = serializers.BooleanField()
+    violation = serializers.CharField(help_text="The first rule taking it would break, or empty.")
+
+
+class OfferSerializer(serializers.Serializer):
+    assignment = serializers.UUIDField(help_text="Code of one of my published future shifts.")
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+    wants = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
+
+
+class RespondSerializer(serializers.Serializer):
+    assignment = serializers.UUIDField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="My shift given back; none: give-away.",
+    )
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+ACTIONS = {
+    "create": access.SUBMIT,
+    "respond": access.SUBMIT,
+    "withdraw": access.SUBMIT,
+    "undo": access.SUBMIT,
+    "approve": access.DECIDE,
+    "reject": access.DECIDE,
+    "execute": access.DECIDE,
+}
+
+
+class SwapViewSet(viewsets.GenericViewSet):
+    """Rows are found among those the user may see (404 alike for missing and not yours); the
+    services refuse what the rules forbid (400 with the reason)."""
+
+    resource = "swap"
+    serializer_class = SwapSerializer
+    permission_classes = [MatrixPermission]
+    lookup_field = "code"
+    lookup_value_regex = "[0-9a-fA-F-]{36}"
+
+    @property
+    def matrix_action(self) -> str:
+        return ACTIONS.get(getattr(self, "action", "") or "", access.READ)
+
+    def get_queryset(self) -> Any:
+        rows = SwapRequest.objects.select_related(*selectors.RELATED).order_by("-created_at")
+        return access.scope_queryset(self.request.user, rows)
+
+    def _row(self, code: Any, action_name: str = access.READ) -> SwapRequest:
+        return selectors.get_swap_for_user(self.request.user, code, action_name)
+
+    def _person(self, program_id: int) -> Person:
+        grant = access.grants(self.request.user).get(program_id)
+        if grant is None or grant.person_id is None:
+            raise Http404("Your account is not linked to a person in this program.")
+        return Person.objects.select_related("program").get(pk=grant.person_id)
+
+    def _shift(self, code: Any) -> Assignment:
+        rows = Assignment.objects.select_related("person__program", "shift_type")
+        return access.get_for_user(self.request.user, rows, code, what="shift")
+
+    def list(self, request: Request) -> Response:
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(SwapSerializer(page, many=True).data)
+
+    def retrieve(self, request: Request, code: str | None = None) -> Response:
+        return Response(SwapSerializer(self._row(code)).data)
+
+    @extend_schema(request=OfferSerializer, responses={201: SwapSerializer})
+    def create(self, request: Request) -> Response:
+        form = OfferSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        shift = self._shift(form.validated_data["assignment"])
+        swap = services.swap_offer_create(
+            assignment=shift,
+            person=self._person(shift.person.program_id),
+            actor=request.user,
+            note=form.validated_data["note"],
+            wants=form.validated_data["wants"],
+        )
+        return Response(SwapSerializer(swap).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses={200: EligibleSerializer(many=True)})
+    @action(detail=False, methods=["get"])
+    def eligible(self, request: Request) -> Response:
+        """Open offers in my programs I could take, each with its compliance verdict."""
+        found = []
+        for program_id, grant in access.grants(request.user).items():
+            if grant.person_id is None:
+                continue
+            person = self._person(program_id)
+            offers = selectors.open_offers(person.program, viewer=person)
+            try:
+                verdicts = matcher.compliant_for(person, offers)
+            except ApplicationError as error:
+                verdicts = {offer.pk: error.message for offer in offers}
+            found += [
+                {
+                    "swap": offer,
+                    "compliant": not verdicts[offer.pk],
+                    "violation": verdicts[offer.pk],
+                }
+                for offer in offers
+            ]
+        return Response(EligibleSerializer(found, many=True).data)
+
+    @extend_schema(request=RespondSerializer, responses={200: SwapSerializer})
+    @action(detail=True, methods=["post"])
+    def respond(self, request: Request, code: str | None = None) -> Response:
+        swap = self._row(code)
+        form = RespondSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        given = form.validated_data["assignment"]
+        swap = services.swap_respond(
+            swap=swap,
+            person=self._person(swap.program_id),
+            actor=request.user,
+            assignment=self._shift(given) if given else None,
+        )
+        return Response(SwapSerializer(swap).data)
+
+    @extend_schema(request=None, responses={200: SwapSerializer})
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request: Request, code: str | None = None) -> Response:
+        swap = services.swap_withdraw(swap=self._row(code, access.SUBMIT), actor=request.user)
+        return Response(SwapSerializer(swap).data)
+
+    def _decided(self, request: Request, code: Any, decide: Any) -> Response:
+        form = ReasonSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        swap = decide(
+            swap=self._row(code, access.DECIDE), actor=request.user, **form.validated_data
+        )
+        return Response(SwapSerializer(swap).data)
+
+    @extend_schema(request=ReasonSerializer, responses={200: SwapSerializer})
+    @action(detail=True, methods=["post"])
+    def approve(self, request: Request, code: str | None = None) -> Response:
+        return self._decided(request, code, services.swap_approve)
+
+    @extend_schema(request=ReasonSerializer, responses={200: SwapSerializer})
+    @action(detail=True, methods=["post"])
+    def reject(self, request: Request, code: str | None = None) -> Response:
+        return self._decided(request, code, services.swap_reject)
+
+    @extend_schema(request=None, responses={200: SwapSerializer})
+    @action(detail=True, methods=["post"])
+    def execute(self, request: Request, code: str | None = None) -> Response:
+        swap = services.swap_execute(swap=self._row(code, access.DECIDE), actor=request.user)
+        return Response(SwapSerializer(swap).data)
+
+    @extend_schema(request=ReasonSerializer, responses={200: SwapSerializer})
+    @action(detail=True, methods=["post"])
+    def undo(self, request: Request, code: str | None = None) -> Response:
+        """By a coordinator or either party, within the program's undo window."""
+        form = ReasonSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        swap = services.swap_undo(
+            swap=self._row(code), actor=request.user, reason=form.validated_data["reason"]
+        )
+        return Response(SwapSerializer(swap).data)

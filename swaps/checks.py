@@ -1,0 +1,110 @@
+"""Is a swap safe? The engine's validator on the whole affected window, before and after.
+
+A swap moves published rows from one owner to another. ``Window`` builds the engine problem once
+for the dates around the moved shifts (27 days either side, as every edit preview does, so the
+rolling 28-day ACGME windows and the rest rules see their full history), validates the published
+schedule as it is, and then judges any number of prospective moves against that baseline: a move
+is refused when the schedule after it has a hard violation (critical or high: ACGME, eligibility
+by kind, PGY, credential and rotation, availability, coverage, overlap) that the schedule before
+it did not have. Violations are compared by rule, person, shift, day and window, so a violation
+that already existed does not block an unrelated swap, and the result is never worse on hard rules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from people.models import Person, Program
+from scheduling import problem as problems
+from scheduling.engine import model as m
+from scheduling.engine.validator import OVERLAP, validate
+from scheduling.models import Assignment
+from scheduling.services import violation_row
+
+HISTORY_DAYS = 27
+
+
+@dataclass(frozen=True)
+class Move:
+    """One published row and the person who would own it after the swap."""
+
+    assignment: Assignment
+    to_person: Person
+
+
+def _key(violation: m.Violation) -> tuple[Any, ...]:
+    return (
+        violation.rule,
+        violation.person,
+        violation.shift,
+        violation.day,
+        violation.start,
+        violation.end,
+    )
+
+
+class Window:
+    """The published schedule around some dates, built and validated once."""
+
+    def __init__(self, program: Program, days: Iterable[date], *, margin: int = 0) -> None:
+        days = sorted(days)
+        first_year_start, _ = problems.academic_year_bounds(program, days[0])
+        _, last_year_end = problems.academic_year_bounds(program, days[-1])
+        reach = HISTORY_DAYS + margin
+        self.start = max(days[0] - timedelta(days=reach), first_year_start)
+        self.end = min(days[-1] + timedelta(days=reach), last_year_end)
+        self.built = problems.build_problem(program, self.start, self.end)
+        self.current = problems.published_engine_assignments(self.built, self.start, self.end)
+        self.before = {_key(v) for v in validate(self.built.problem, self.current).hard}
+
+    def _engine(self, person: Person, row: Assignment) -> m.Assignment:
+        return problems.engine_assignment(self.built, person, row.date, row.shift_type, self.start)
+
+    def new_hard(self, moves: Sequence[Move]) -> list[m.Violation]:
+        """Hard violations the moves would add (empty: the swap is compliant)."""
+        after = set(self.current)
+        for move in moves:
+            after.discard(self._engine(move.assignment.person, move.assignment))
+        doubled = []
+        for move in moves:
+            new = self._engine(move.to_person, move.assignment)
+            if new in after:
+                # The engine's assignments are a set: a second copy of a shift the taker already
+                # works would vanish in it, so the clash is named here.
+                doubled.append(
+                    m.Violation(
+                        rule=OVERLAP,
+                        severity=m.Severity.CRITICAL,
+                        message=f"{new.person} already works {new.shift} on day {new.day}",
+                        person=new.person,
+                        day=new.day,
+                        shift=new.shift,
+                    )
+                )
+            after.add(new)
+        report = validate(self.built.problem, after)
+        return doubled + [v for v in report.hard if _key(v) not in self.before]
+
+    def describe(self, violation: m.Violation) -> str:
+        """One line naming the rule, the person, the dates and measured vs limit."""
+        row = violation_row(violation, self.built)
+        when = row["date"] or (
+            f"{row['start'][:10]}–{row['end'][:10]}" if row["start"] else "the period"
+        )
+        text = f"{row['rule']}: {row['person'] or 'coverage'}, {when}"
+        if row["measured"] is not None and row["limit"] is not None:
+            text += f" ({row['measured']:g} against a limit of {row['limit']:g})"
+        return f"{text}. {row['message']}"
+
+
+def window_for(program: Program, moves: Sequence[Move]) -> Window:
+    return Window(program, [move.assignment.date for move in moves])
+
+
+def refusals(program: Program, moves: Sequence[Move]) -> list[str]:
+    """Why the moves may not execute: one line per new hard violation (empty: compliant)."""
+    window = window_for(program, moves)
+    return [window.describe(v) for v in window.new_hard(moves)]

@@ -1,0 +1,263 @@
+"""Rank who could take an offered shift: five scored factors, compliant candidates only.
+
+A candidate is a peer of the requester (residents with residents, faculty with faculty) taking
+the shift as a give-away, or giving back one of their own published future unlocked shifts within
+``REACH_DAYS`` of it. Each factor is a number in [0, 1]; the score is their weighted mean with the
+program's weights (``SwapPolicy``, defaults 0.35 / 0.20 / 0.15 / 0.15 / 0.15), so it is in [0, 1]:
+
+- **preference**: approved on/off requests already in the system. The taker's wish about the
+  offered date (wants to work it 1, asked it off 0, neither 0.5); for an exchange also the
+  requester's wish about the returned date, where the offer's "what I want back" naming the
+  returned shift type or weekday counts as wanting it. The mean of the sides.
+- **proximity**: for an exchange, 1 - |days apart| / REACH_DAYS; a give-away brings nothing back
+  to compare, 0.5.
+- **workload**: the taker's year-to-date duty hours and in-house call count after the swap,
+  against the mean of their peers (hours on a 96-hour scale, calls on a 4-call scale, each
+  0.5 at the mean, higher when the taker is below it); the mean of the two.
+- **history**: past swaps between the pair, (1 + executed) / (2 + executed + declined), 0.5
+  without history.
+- **availability**: 1, less 0.5 for an absence (approved or asked for) within a day of the
+  shift, less 0.25 for another shift of the taker on the day before or after.
+
+Pre-scores need no validation, so candidates are validated best first (``swaps.checks``, the
+whole affected window) until ``limit`` compliant ones are found: a candidate who would break a
+hard rule is never ranked. Every match carries a one-line explanation of its score.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from django.db.models import Q
+from django.utils import timezone
+
+from people.models import Absence, Person, Request
+from rotations.models import ShiftType
+from scheduling import problem as problems
+from scheduling.models import Assignment, State
+from swaps.checks import Move, Window
+from swaps.models import SwapPolicy, SwapRequest
+
+REACH_DAYS = 14
+FACTORS = ("preference", "proximity", "workload", "history", "availability")
+CALLS = (ShiftType.Category.IN_HOUSE_CALL,)
+
+
+@dataclass(frozen=True)
+class Match:
+    person: Person
+    assignment: Assignment | None  # what the taker gives back; None for a give-away
+    score: float
+    factors: dict[str, float]
+    explanation: str
+
+
+@dataclass
+class _Facts:
+    wishes: dict[tuple[int, date], list[Request]] = field(default_factory=lambda: defaultdict(list))
+    absent: set[tuple[int, date]] = field(default_factory=set)
+    busy: set[tuple[int, date]] = field(default_factory=set)
+    hours: dict[int, float] = field(default_factory=lambda: defaultdict(float))
+    calls: dict[int, int] = field(default_factory=lambda: defaultdict(int))
+    executed: dict[int, int] = field(default_factory=lambda: defaultdict(int))
+    declined: dict[int, int] = field(default_factory=lambda: defaultdict(int))
+
+
+def _clamp(value: float) -> float:
+    return max(0.0, min(1.0, value))
+
+
+def _wish(facts: _Facts, person_id: int, row: Assignment) -> tuple[float, str]:
+    for wish in facts.wishes.get((person_id, row.date), ()):
+        if wish.shift_type_id in (None, row.shift_type_id):
+            if wish.kind == Request.Kind.PREFER_ON:
+                return 1.0, "wants to work it"
+            return 0.0, "asked it off"
+    return 0.5, "no stated wish"
+
+
+def _facts(swap: SwapRequest, peers: list[Person], first: date, last: date) -> _Facts:
+    facts = _Facts()
+    ids = [p.pk for p in peers] + [swap.requester_id]
+    for wish in Request.objects.filter(
+        person_id__in=ids,
+        status=Request.Status.APPROVED,
+        start_date__lte=last,
+        end_date__gte=first,
+    ):
+        for day in problems.period_days(max(wish.start_date, first), min(wish.end_date, last)):
+            facts.wishes[(wish.person_id, day)].append(wish)
+    for absence in Absence.objects.filter(
+        person_id__in=ids,
+        status__in=(Absence.Status.APPROVED, Absence.Status.REQUESTED),
+        start_date__lte=last,
+        end_date__gte=first,
+    ):
+        for day in problems.period_days(
+            max(absence.start_date, first), min(absence.end_date, last)
+        ):
+            facts.absent.add((absence.person_id, day))
+    year_start, _ = problems.academic_year_bounds(swap.program, swap.assignment.date)
+    for row in Assignment.objects.filter(
+        person_id__in=ids, state=State.PUBLISHED, date__range=(year_start, last)
+    ).select_related("shift_type"):
+        facts.busy.add((row.person_id, row.date))
+        if row.date <= swap.assignment.date:
+            if row.shift_type.counts_toward_duty:
+                facts.hours[row.person_id] += row.shift_type.duration_minutes / 60
+            if row.shift_type.category in CALLS:
+                facts.calls[row.person_id] += 1
+    pair = Q(requester=swap.requester, counterpart_id__in=ids) | Q(
+        counterpart=swap.requester, requester_id__in=ids
+    )
+    for requester_id, counterpart_id, status in SwapRequest.objects.filter(pair).values_list(
+        "requester_id", "counterpart_id", "status"
+    ):
+        other = counterpart_id if requester_id == swap.requester_id else requester_id
+        if status in (SwapRequest.Status.EXECUTED, SwapRequest.Status.UNDONE):
+            facts.executed[other] += 1
+        elif status in (SwapRequest.Status.REJECTED, SwapRequest.Status.CANCELLED):
+            facts.declined[other] += 1
+    return facts
+
+
+def _score(
+    swap: SwapRequest,
+    person: Person,
+    back: Assignment | None,
+    facts: _Facts,
+    peers_mean: tuple[float, float],
+    weights: dict[str, float],
+) -> tuple[float, dict[str, float], str]:
+    offered = swap.assignment
+    taker_pref, taker_why = _wish(facts, person.pk, offered)
+    notes = [f"taker {taker_why}"]
+    preference = taker_pref
+    if back is not None:
+        giver_pref, giver_why = _wish(facts, swap.requester_id, back)
+        wanted = swap.wants.lower()
+        if wanted and (
+            back.shift_type.abbreviation.lower() in wanted
+            or back.shift_type.name.lower() in wanted
+            or f"{back.date:%A}".lower() in wanted
+        ):
+            giver_pref, giver_why = 1.0, "matches what the requester wants back"
+        preference = (taker_pref + giver_pref) / 2
+        notes.append(f"giver {giver_why}")
+    gap = abs((back.date - offered.date).days) if back is not None else None
+    proximity = 0.5 if gap is None else _clamp(1 - gap / REACH_DAYS)
+    delta_h = (
+        offered.shift_type.duration_minutes / 60 if offered.shift_type.counts_toward_duty else 0
+    )
+    delta_c = 1 if offered.shift_type.category in CALLS else 0
+    if back is not None:
+        delta_h -= (
+            back.shift_type.duration_minutes / 60 if back.shift_type.counts_toward_duty else 0
+        )
+        delta_c -= 1 if back.shift_type.category in CALLS else 0
+    hours_after = facts.hours[person.pk] + delta_h
+    calls_after = facts.calls[person.pk] + delta_c
+    mean_h, mean_c = peers_mean
+    workload = (
+        _clamp(0.5 + (mean_h - hours_after) / 96) + _clamp(0.5 + (mean_c - calls_after) / 4)
+    ) / 2
+    done, declined = facts.executed[person.pk], facts.declined[person.pk]
+    history = (1 + done) / (2 + done + declined)
+    availability = 1.0
+    near = [offered.date + timedelta(days=d) for d in (-1, 0, 1)]
+    if any((person.pk, day) in facts.absent for day in near):
+        availability -= 0.5
+    if any((person.pk, day) in facts.busy for day in (near[0], near[2])):
+        availability -= 0.25
+    factors = {
+        "preference": round(preference, 3),
+        "proximity": round(proximity, 3),
+        "workload": round(workload, 3),
+        "history": round(history, 3),
+        "availability": round(_clamp(availability), 3),
+    }
+    total = sum(weights.values()) or 1.0
+    score = round(sum(weights[name] * factors[name] for name in FACTORS) / total, 3)
+    apart = "give-away" if gap is None else f"{gap} days apart"
+    explanation = (
+        f"{score:.2f}: {', '.join(notes)}; {apart}; "
+        f"{hours_after - mean_h:+.0f} h and {calls_after - mean_c:+.0f} calls vs peers after; "
+        f"{done} past swaps, {declined} declined; "
+        + ("free around the date" if availability == 1 else "busy or away around the date")
+    )
+    return score, factors, explanation
+
+
+def rank(
+    swap: SwapRequest,
+    *,
+    policy: SwapPolicy,
+    limit: int = 10,
+    now: datetime | None = None,
+    people: Iterable[Person] | None = None,
+) -> list[Match]:
+    """The best ``limit`` compliant candidates for an open request, best first."""
+    now = now or timezone.now()
+    offered = swap.assignment
+    kind = swap.requester.kind
+    peers = list(
+        people
+        if people is not None
+        else Person.objects.filter(program=swap.program, kind=kind, active=True).exclude(
+            pk=swap.requester_id
+        )
+    )
+    if not peers:
+        return []
+    first = offered.date - timedelta(days=REACH_DAYS)
+    last = offered.date + timedelta(days=REACH_DAYS)
+    lock_until = now + timedelta(days=policy.lock_days)
+    giving = (
+        Assignment.objects.filter(
+            person__in=peers,
+            state=State.PUBLISHED,
+            locked=False,
+            date__range=(first, last),
+            starts_at__gt=lock_until,
+        )
+        .exclude(date=offered.date, shift_type=offered.shift_type)
+        .select_related("person", "shift_type")
+    )
+    facts = _facts(swap, peers, first, last)
+    mean_h = sum(facts.hours[p.pk] for p in peers) / len(peers)
+    mean_c = sum(facts.calls[p.pk] for p in peers) / len(peers)
+    options: list[tuple[Person, Assignment | None]] = [(p, None) for p in peers]
+    options += [(row.person, row) for row in giving]
+    scored = sorted(
+        (
+            (*_score(swap, person, back, facts, (mean_h, mean_c), policy.weights), person, back)
+            for person, back in options
+        ),
+        key=lambda item: -item[0],
+    )
+    window = Window(swap.program, [offered.date], margin=REACH_DAYS)
+    matches: list[Match] = []
+    for score, factors, explanation, person, back in scored:
+        moves = [Move(offered, person)] + ([Move(back, swap.requester)] if back else [])
+        if window.new_hard(moves):
+            continue
+        matches.append(Match(person, back, score, factors, explanation))
+        if len(matches) >= limit:
+            break
+    return matches
+
+
+def compliant_for(person: Person, swaps: list[SwapRequest]) -> dict[int, str]:
+    """For the marketplace: swap id -> "" when ``person`` may take it as a give-away, else the
+    first rule it would break (one problem build for all the offers shown)."""
+    if not swaps:
+        return {}
+    window = Window(person.program, [s.assignment.date for s in swaps])
+    verdicts = {}
+    for swap in swaps:
+        broken = window.new_hard([Move(swap.assignment, person)])
+        verdicts[swap.pk] = window.describe(broken[0]) if broken else ""
+    return verdicts

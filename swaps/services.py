@@ -1,0 +1,499 @@
+"""Writes to swaps: offer, respond, withdraw, approve, reject, execute, undo.
+
+Every transition locks the request (``select_for_update``) before reading its status, so two
+people answering the same offer are served one after the other: the first takes it, the second
+is told it is taken. Executing (and undoing) also locks the affected assignment rows, checks they
+have not changed since the swap was accepted, and validates the whole affected window with the
+engine's validator (``swaps.checks``): nothing executes that adds a hard violation.
+
+``moves`` on the request holds the planned (then executed) changes of owner with each row's
+``updated_at`` stamp; a row whose stamp differs has changed since, and the swap is refused.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from auditlog.context import set_actor
+from celery import current_app
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from lib.errors import ApplicationError
+from people import access
+from people.models import Membership, Notification, Person, Program
+from scheduling.models import Assignment, Source, State
+from swaps import checks, matcher
+from swaps.checks import Move
+from swaps.models import SwapCandidate, SwapPolicy, SwapRequest
+
+logger = logging.getLogger(__name__)
+Status = SwapRequest.Status
+TRADERS = (Person.Kind.RESIDENT, Person.Kind.FACULTY)
+
+
+def policy_for(program: Program) -> SwapPolicy:
+    """The program's swap policy, or the defaults when it has none."""
+    return SwapPolicy.objects.filter(program=program).first() or SwapPolicy(program=program)
+
+
+def _is_manager(actor: Any, program: Program) -> bool:
+    return access.can(actor, "swap", access.DECIDE, program)
+
+
+def _check_shift(
+    row: Assignment, *, owner: Person, now: datetime, policy: SwapPolicy, manager: bool
+) -> None:
+    """The refusals that concern one shift offered or given back."""
+    label = f"{row.shift_type.abbreviation} on {row.date:%a %d %b %Y}"
+    if row.person_id != owner.pk:
+        raise ApplicationError(f"{label} is not {owner.full_name}'s shift.")
+    if row.state != State.PUBLISHED:
+        raise ApplicationError(f"{label} is not published.")
+    if row.starts_at <= now:
+        raise ApplicationError(f"{label} has already started: past shifts cannot be swapped.")
+    if row.locked:
+        raise ApplicationError(f"{label} is locked by the coordinator and cannot be swapped.")
+    if not manager and row.starts_at <= now + timedelta(days=policy.lock_days):
+        raise ApplicationError(
+            f"{label} starts within {policy.lock_days} days: only a coordinator may swap it, "
+            "with a reason."
+        )
+
+
+def _locked_rows(ids: Sequence[int]) -> dict[int, Assignment]:
+    # Ordered by id so two transactions locking the same rows never deadlock.
+    rows = (
+        Assignment.objects.select_for_update(of=("self",))
+        .select_related("person", "shift_type")
+        .filter(pk__in=ids)
+        .order_by("pk")
+    )
+    return {row.pk: row for row in rows}
+
+
+def _locked_swap(swap: SwapRequest) -> SwapRequest:
+    return (
+        SwapRequest.objects.select_for_update(of=("self",))
+        .select_related("program", "requester", "counterpart")
+        .get(pk=swap.pk)
+    )
+
+
+def _closed_message(swap: SwapRequest) -> str:
+    if swap.status in (Status.ACCEPTED, Status.APPROVED, Status.EXECUTED):
+        return "This offer has already been taken."
+    return f"This offer is {swap.get_status_display().lower()}."
+
+
+def _notify(swap: SwapRequest, people: Sequence[Person | None], title: str, body: str) -> None:
+    """In-app notices to the users linked to ``people``, after the transaction commits."""
+    ids = [p.pk for p in people if p is not None]
+    program_id = swap.program_id
+
+    def send() -> None:
+        users = Membership.objects.filter(person_id__in=ids).values_list("user_id", flat=True)
+        Notification.objects.bulk_create(
+            Notification(
+                recipient_id=user_id,
+                program_id=program_id,
+                kind=Notification.Kind.SWAP,
+                title=title,
+                body=body,
+                url="/swaps/",
+            )
+            for user_id in set(users)
+        )
+
+    transaction.on_commit(send)
+
+
+def _refuse_unless_compliant(program: Program, moves: Sequence[Move]) -> None:
+    reasons = checks.refusals(program, moves)
+    if reasons:
+        raise ApplicationError(
+            f"This swap would break a rule: {reasons[0]}", details={"violations": reasons}
+        )
+
+
+def _plan(swap: SwapRequest, rows: dict[int, Assignment]) -> list[Move]:
+    assert swap.counterpart is not None
+    moves = [Move(rows[swap.assignment_id], swap.counterpart)]
+    if swap.counterpart_assignment_id is not None:
+        moves.append(Move(rows[swap.counterpart_assignment_id], swap.requester))
+    return moves
+
+
+def _stamps(moves: Sequence[Move]) -> list[dict[str, Any]]:
+    return [
+        {
+            "assignment": move.assignment.pk,
+            "from": move.assignment.person_id,
+            "to": move.to_person.pk,
+            "stamp": move.assignment.updated_at.isoformat(),
+            "source": move.assignment.source,
+        }
+        for move in moves
+    ]
+
+
+def swap_offer_create(
+    *,
+    assignment: Assignment,
+    person: Person,
+    actor: Any,
+    note: str = "",
+    wants: str = "",
+    reason: str = "",
+    now: datetime | None = None,
+) -> SwapRequest:
+    """Offer one of ``person``'s published future shifts on the marketplace."""
+    now = now or timezone.now()
+    program = person.program
+    manager = _is_manager(actor, program)
+    if manager and not reason.strip():
+        manager = False  # inside the lock window a coordinator must say why
+    if person.kind not in TRADERS:
+        raise ApplicationError("Only residents and faculty trade shifts.")
+    policy = policy_for(program)
+    with transaction.atomic(), set_actor(actor):
+        rows = _locked_rows([assignment.pk])
+        if not rows:
+            raise ApplicationError("That shift no longer exists.")
+        _check_shift(rows[assignment.pk], owner=person, now=now, policy=policy, manager=manager)
+        try:
+            with transaction.atomic():
+                swap = SwapRequest.objects.create(
+                    program=program,
+                    requester=person,
+                    assignment=rows[assignment.pk],
+                    note=note,
+                    wants=wants,
+                    reason=reason,
+                )
+        except IntegrityError:
+            raise ApplicationError("This shift is already on offer.") from None
+        transaction.on_commit(lambda: _enqueue_matching(swap.pk))
+    return swap
+
+
+def _enqueue_matching(swap_id: int) -> None:
+    # By name from the app's registry: tasks.py imports this module, never the other way round.
+    try:
+        current_app.tasks["swaps.match_swap"].delay(swap_id)
+    except Exception:  # the broker being down must not lose the offer; matching reruns later
+        logger.exception("could not queue matching for swap %s", swap_id)
+
+
+def swap_respond(
+    *,
+    swap: SwapRequest,
+    person: Person,
+    actor: Any,
+    assignment: Assignment | None = None,
+    now: datetime | None = None,
+) -> SwapRequest:
+    """Take an open offer: give ``assignment`` back (one for one) or take it as a give-away.
+
+    The swap is validated now; with the program's auto-approval it executes in the same
+    transaction, otherwise it waits for a coordinator. (Only a coordinator, with a reason, gets
+    past ``_check_shift`` inside the lock window.)
+    """
+    now = now or timezone.now()
+    with transaction.atomic(), set_actor(actor):
+        swap = _locked_swap(swap)
+        if swap.status != Status.OPEN:
+            raise ApplicationError(_closed_message(swap))
+        if person.pk == swap.requester_id:
+            raise ApplicationError("You cannot take your own offer.")
+        if person.program_id != swap.program_id or person.kind != swap.requester.kind:
+            raise ApplicationError(
+                f"Only {swap.requester.get_kind_display().lower()}s of {swap.program} may take "
+                "this shift."
+            )
+        policy = policy_for(swap.program)
+        manager = _is_manager(actor, swap.program)
+        ids = [swap.assignment_id] + ([assignment.pk] if assignment else [])
+        rows = _locked_rows(ids)
+        if len(rows) != len(set(ids)):
+            raise ApplicationError("One of the shifts no longer exists.")
+        offered = rows[swap.assignment_id]
+        _check_shift(offered, owner=swap.requester, now=now, policy=policy, manager=manager)
+        if assignment is not None:
+            _check_shift(rows[assignment.pk], owner=person, now=now, policy=policy, manager=manager)
+        swap.counterpart = person
+        swap.counterpart_assignment = rows[assignment.pk] if assignment else None
+        swap.kind = SwapRequest.Kind.ONE_TO_ONE if assignment else SwapRequest.Kind.GIVE_AWAY
+        moves = _plan(swap, rows)
+        _refuse_unless_compliant(swap.program, moves)
+        swap.status = Status.ACCEPTED
+        swap.accepted_at = now
+        swap.moves = _stamps(moves)
+        swap.save(
+            update_fields=[
+                "counterpart",
+                "counterpart_assignment",
+                "kind",
+                "status",
+                "accepted_at",
+                "moves",
+                "updated_at",
+            ]
+        )
+        if policy.approval == SwapPolicy.Approval.AUTO:
+            # Validated a moment ago in this transaction, with the rows still locked.
+            return _execute(swap, actor=actor, now=now, validated=True)
+        _notify(
+            swap,
+            [swap.requester],
+            "Your shift offer was taken",
+            f"{person.full_name} took {offered}; a coordinator will approve it.",
+        )
+    return swap
+
+
+def swap_withdraw(*, swap: SwapRequest, actor: Any) -> SwapRequest:
+    """The requester takes the offer back (before it executes)."""
+    with transaction.atomic(), set_actor(actor):
+        swap = _locked_swap(swap)
+        if swap.status not in (Status.OPEN, Status.ACCEPTED, Status.APPROVED):
+            raise ApplicationError(f"This offer is already {swap.get_status_display().lower()}.")
+        swap.status = Status.CANCELLED
+        swap.save(update_fields=["status", "updated_at"])
+        if swap.counterpart_id:
+            _notify(swap, [swap.counterpart], "A swap was withdrawn", str(swap.assignment))
+    return swap
+
+
+def _decide(swap: SwapRequest, actor: Any, status: str, reason: str, now: datetime) -> None:
+    swap.status = status
+    swap.reason = reason or swap.reason
+    swap.decided_by = actor if getattr(actor, "pk", None) else None
+    swap.decided_at = now
+    swap.save(update_fields=["status", "reason", "decided_by", "decided_at", "updated_at"])
+
+
+def _require_manager(actor: Any, swap: SwapRequest) -> None:
+    if not _is_manager(actor, swap.program):
+        raise ApplicationError("Only a coordinator of the program may decide swaps.")
+
+
+def swap_approve(
+    *, swap: SwapRequest, actor: Any, reason: str = "", now: datetime | None = None
+) -> SwapRequest:
+    """A coordinator approves an accepted swap, which then executes."""
+    now = now or timezone.now()
+    with transaction.atomic(), set_actor(actor):
+        swap = _locked_swap(swap)
+        _require_manager(actor, swap)
+        if swap.status != Status.ACCEPTED:
+            raise ApplicationError(
+                "Only a swap someone has taken can be approved; "
+                f"this one is {swap.get_status_display().lower()}."
+            )
+        lock_until = now + timedelta(days=policy_for(swap.program).lock_days)
+        if not reason.strip() and swap.assignment.starts_at <= lock_until:
+            raise ApplicationError("The shift is inside the lock window: give a reason.")
+        _decide(swap, actor, Status.APPROVED, reason, now)
+        return _execute(swap, actor=actor, now=now)
+
+
+def swap_reject(*, swap: SwapRequest, actor: Any, reason: str) -> SwapRequest:
+    if not reason.strip():
+        raise ApplicationError("Give a reason for rejecting the swap.")
+    with transaction.atomic(), set_actor(actor):
+        swap = _locked_swap(swap)
+        _require_manager(actor, swap)
+        if swap.status not in (Status.OPEN, Status.ACCEPTED, Status.APPROVED):
+            raise ApplicationError(f"This swap is already {swap.get_status_display().lower()}.")
+        _decide(swap, actor, Status.REJECTED, reason, timezone.now())
+        _notify(swap, [swap.requester, swap.counterpart], "Swap rejected", reason)
+    return swap
+
+
+def swap_execute(*, swap: SwapRequest, actor: Any, now: datetime | None = None) -> SwapRequest:
+    """A coordinator executes an approved (or accepted: executing approves it) swap."""
+    now = now or timezone.now()
+    with transaction.atomic(), set_actor(actor):
+        swap = _locked_swap(swap)
+        _require_manager(actor, swap)
+        if swap.status == Status.ACCEPTED:
+            _decide(swap, actor, Status.APPROVED, "", now)
+        return _execute(swap, actor=actor, now=now)
+
+
+def _execute(
+    swap: SwapRequest, *, actor: Any, now: datetime, validated: bool = False
+) -> SwapRequest:
+    """Move the rows of a locked, approved-or-accepted swap; caller holds the transaction."""
+    if swap.status not in (Status.ACCEPTED, Status.APPROVED):
+        raise ApplicationError(
+            _closed_message(swap)
+            if swap.status != Status.OPEN
+            else "Nobody has taken this offer yet."
+        )
+    planned = {int(move["assignment"]): move for move in swap.moves}
+    rows = _locked_rows(list(planned))
+    for pk, move in planned.items():
+        row = rows.get(pk)
+        if (
+            row is None
+            or row.state != State.PUBLISHED
+            or row.person_id != move["from"]
+            or row.updated_at.isoformat() != move["stamp"]
+        ):
+            raise ApplicationError("A shift in this swap has changed since it was accepted.")
+        if row.starts_at <= now:
+            raise ApplicationError(f"{row} has already started: past shifts cannot be swapped.")
+        if row.locked:
+            raise ApplicationError(f"{row} is locked by the coordinator and cannot be swapped.")
+    people = {p.pk: p for p in Person.objects.filter(pk__in=[m["to"] for m in planned.values()])}
+    moves = [Move(rows[pk], people[move["to"]]) for pk, move in planned.items()]
+    if not validated:
+        _refuse_unless_compliant(swap.program, moves)
+    _move_rows(moves)
+    swap.moves = _stamps_after(moves, planned)
+    swap.status = Status.EXECUTED
+    swap.executed_at = now
+    swap.save(update_fields=["moves", "status", "executed_at", "updated_at"])
+    _cancel_stale(swap, list(planned))
+    _notify(
+        swap,
+        [swap.requester, swap.counterpart],
+        "Swap done",
+        "; ".join(f"{move.assignment} now belongs to {move.to_person}" for move in moves),
+    )
+    return swap
+
+
+def _move_rows(moves: Sequence[Move], sources: Sequence[str] = ()) -> None:
+    # Two people exchanging the same shift type on one date would briefly collide on the
+    # published uniqueness constraint; a validated swap never does (it would be an overlap).
+    try:
+        with transaction.atomic():
+            for index, move in enumerate(moves):
+                row = move.assignment
+                row.person = move.to_person
+                row.source = sources[index] if sources else Source.SWAP
+                # updated_at moves on: the feeds' SEQUENCE grows and calendars update the event.
+                row.save(update_fields=["person", "source", "updated_at"])
+    except IntegrityError:  # a same shift added to the taker since validation
+        raise ApplicationError("One of you already works that shift on that day.") from None
+
+
+def _stamps_after(
+    moves: Sequence[Move], planned: dict[int, dict[str, Any]]
+) -> list[dict[str, Any]]:
+    return [
+        {
+            "assignment": move.assignment.pk,
+            "from": planned[move.assignment.pk]["from"],
+            "to": move.to_person.pk,
+            "stamp": move.assignment.updated_at.isoformat(),
+            "source": planned[move.assignment.pk]["source"],
+        }
+        for move in moves
+    ]
+
+
+def _cancel_stale(swap: SwapRequest, assignment_ids: list[int]) -> None:
+    """Other live offers of the moved shifts can no longer happen."""
+    stale = SwapRequest.objects.filter(status__in=SwapRequest.LIVE).exclude(pk=swap.pk)
+    stale = stale.filter(
+        Q(assignment_id__in=assignment_ids) | Q(counterpart_assignment_id__in=assignment_ids)
+    )
+    for other in stale.select_for_update(of=("self",)):
+        other.status = Status.CANCELLED
+        other.reason = "The shift moved in another swap."
+        other.save(update_fields=["status", "reason", "updated_at"])
+
+
+def swap_undo(
+    *, swap: SwapRequest, actor: Any, reason: str, now: datetime | None = None
+) -> SwapRequest:
+    """Restore the previous owners exactly, within the program's undo window, re-validated.
+
+    A coordinator, or either party of the swap, may undo it."""
+    now = now or timezone.now()
+    if not reason.strip():
+        raise ApplicationError("Give a reason for undoing the swap.")
+    with transaction.atomic(), set_actor(actor):
+        swap = _locked_swap(swap)
+        party_ids = {swap.requester_id, swap.counterpart_id}
+        person_id = access.grants(actor).get(swap.program_id)
+        is_party = person_id is not None and person_id.person_id in party_ids
+        if not (is_party or _is_manager(actor, swap.program)):
+            raise ApplicationError("Only a coordinator or a party to the swap may undo it.")
+        if swap.status != Status.EXECUTED or swap.executed_at is None:
+            raise ApplicationError(
+                f"Only an executed swap can be undone; this one is "
+                f"{swap.get_status_display().lower()}."
+            )
+        hours = policy_for(swap.program).undo_hours
+        if now > swap.executed_at + timedelta(hours=hours):
+            raise ApplicationError(f"The undo window ({hours} h after execution) has passed.")
+        executed = {int(move["assignment"]): move for move in swap.moves}
+        rows = _locked_rows(list(executed))
+        for pk, move in executed.items():
+            row = rows.get(pk)
+            if (
+                row is None
+                or row.person_id != move["to"]
+                or row.updated_at.isoformat() != move["stamp"]
+            ):
+                raise ApplicationError(
+                    "A shift of this swap has changed since; it cannot be undone."
+                )
+            if row.starts_at <= now:
+                raise ApplicationError(f"{row} has already started: the swap cannot be undone.")
+        people = {
+            p.pk: p for p in Person.objects.filter(pk__in=[m["from"] for m in executed.values()])
+        }
+        moves = [Move(rows[pk], people[move["from"]]) for pk, move in executed.items()]
+        _refuse_unless_compliant(swap.program, moves)
+        _move_rows(moves, [move["source"] for move in executed.values()])
+        swap.status = Status.UNDONE
+        swap.undone_at = now
+        swap.undo_reason = reason
+        swap.save(update_fields=["status", "undone_at", "undo_reason", "updated_at"])
+        _notify(swap, [swap.requester, swap.counterpart], "Swap undone", reason)
+    return swap
+
+
+def swap_match(*, swap: SwapRequest, notify: int = 3, now: datetime | None = None) -> list[Any]:
+    """Rank the candidates of an open request and store them (replacing earlier ones); tell the
+    best ``notify`` who were not candidates before. Derived data: no actor, no lock needed
+    beyond the request's."""
+    with transaction.atomic():
+        swap = _locked_swap(swap)
+        if swap.status != Status.OPEN:
+            return []
+        swap = SwapRequest.objects.select_related(
+            "program", "requester", "assignment__shift_type", "assignment__person"
+        ).get(pk=swap.pk)
+        matches = matcher.rank(swap, policy=policy_for(swap.program), now=now)
+        known = set(swap.candidates.values_list("person_id", flat=True))
+        swap.candidates.all().delete()
+        SwapCandidate.objects.bulk_create(
+            SwapCandidate(
+                swap=swap,
+                person=match.person,
+                assignment=match.assignment,
+                score=match.score,
+                factors={**match.factors, "explanation": match.explanation},
+            )
+            for match in matches
+        )
+        fresh = [m.person for m in matches if m.person.pk not in known][:notify]
+        if fresh:
+            _notify(
+                swap,
+                fresh,
+                "A shift you could take is on offer",
+                f"{swap.requester.full_name} offers {swap.assignment}.",
+            )
+    return matches

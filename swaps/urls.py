@@ -1,0 +1,17 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from swaps import views
+
+app_name = "swaps"
+
+urlpatterns = [
+    path("", views.market, name="market"),
+    path("offer/", views.offer_create, name="offer"),
+    path("<uuid:code>/respond/", views.respond, name="respond"),
+    path("<uuid:code>/withdraw/", views.withdraw, name="withdraw"),
+    path("<uuid:code>/undo/", views.undo, name="undo"),
+    path("queue/", views.coordinator_queue, name="queue"),
+    path("queue/<uuid:code>/", views.decide, name="decide"),
+]
