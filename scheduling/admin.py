@@ -181,9 +181,23 @@ class RotationAssignmentAdmin(ProgramScopedAdmin):
 class AssignmentForm(forms.ModelForm):
     """Materialises start and end in UTC from the shift type in the program's timezone."""
 
+    # Not the model field's name: the form must not write the value itself; the admin hands it
+    # to the service, which checks and audits it.
+    call_back = forms.IntegerField(
+        required=False,
+        min_value=0,
+        label="Call-back minutes",
+        help_text="At-home call only: the time actually spent in the hospital, entered after "
+        "the fact. Only this time counts toward the 80 hours.",
+    )
+
     class Meta:
         model = Assignment
         fields = ("person", "shift_type", "date", "locked", "note")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["call_back"].initial = self.instance.callback_minutes
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -233,6 +247,23 @@ class AssignmentAdmin(ProgramScopedAdmin):
         # The changelist skips list_select_related once a queryset has select_related, so this
         # names everything the list shows.
         return super().get_queryset(request).select_related("person__program", "shift_type")
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        minutes = form.cleaned_data.get("call_back")
+        if change and "call_back" in form.changed_data and minutes is not None:
+            # Through the service: it checks the shift is an at-home call and the bounds, and
+            # audits who recorded the time.
+            self.call_service(
+                request,
+                partial(
+                    services.assignment_callback_record,
+                    assignment=obj,
+                    minutes=minutes,
+                    actor=request.user,
+                ),
+                success=f"Recorded {minutes} call-back minutes.",
+            )
 
     @admin.display(description="Hours")
     def hours(self, obj: Assignment) -> str:

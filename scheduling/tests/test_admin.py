@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import pytest
@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from people.models import Person, Program
 from rotations.models import ShiftType
 from scheduling.models import Assignment, ScheduleRun
+from testing import factories as f
 
 pytestmark = pytest.mark.django_db
 
@@ -132,3 +133,46 @@ def test_it_lists_assignments_in_a_constant_number_of_queries(
         assert coordinator_client.get(url).status_code == 200
     assert len(many) == len(few)
     assert len(many) <= 14
+
+
+def _change(console: Any, assignment: Assignment, minutes: str) -> Any:
+    return console.coordinator.post(
+        console.url(Assignment, "change", assignment.pk),
+        {
+            "person": assignment.person.pk,
+            "shift_type": assignment.shift_type.pk,
+            "date": assignment.date.isoformat(),
+            "note": "",
+            "call_back": minutes,
+        },
+        follow=True,
+    )
+
+
+def test_it_records_call_back_time_on_an_at_home_call_through_the_service(console: Any) -> None:
+    from auditlog.models import LogEntry
+
+    person = console.world.a[Person]
+    home = ShiftType.objects.create(
+        program=person.program,
+        name="Home call",
+        abbreviation="HC",
+        category=ShiftType.Category.AT_HOME_CALL,
+        start_time=time(17),
+        duration_minutes=14 * 60,
+    )
+    assignment = f.AssignmentFactory.create(person=person, shift_type=home, date=date(2026, 7, 9))
+    response = _change(console, assignment, "90")
+    assert "Recorded 90 call-back minutes." in response.content.decode()
+    assignment.refresh_from_db()
+    assert assignment.callback_minutes == 90
+    entry = LogEntry.objects.get_for_object(assignment).order_by("-timestamp").first()
+    assert entry is not None and entry.actor == console.user
+
+
+def test_it_refuses_call_back_time_on_a_day_shift(console: Any) -> None:
+    assignment = console.world.a[Assignment]
+    response = _change(console, assignment, "60")
+    assert "Call-back time is recorded on at-home call only." in response.content.decode()
+    assignment.refresh_from_db()
+    assert assignment.callback_minutes is None
