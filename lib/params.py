@@ -49,3 +49,9 @@ def query_int(value: str | None, low: int, high: int, *, name: str) -> int | Non
     if not low <= number <= high:
         raise BadRequest(f"{name} must lie between {low} and {high}.")
     return number
+
+
+def is_site_path(url: str) -> bool:
+    """A path inside this site ("/requests/"), not a scheme, another host ("//evil.example") or
+    a backslash trick that browsers read as one."""
+    return url.startswith("/") and not url.startswith("//") and "\\" not in url and ":" not in url

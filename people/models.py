@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from lib.models import CodedModel
+from lib.params import is_site_path
 from people.rules import FORBIDDEN_TRUE, NUMERIC_BOUNDS, override_checks, override_errors
 
 PGY_MIN, PGY_MAX = 1, 8
@@ -22,6 +23,11 @@ TIMEZONE_CHOICES = sorted((tz, tz) for tz in available_timezones())
 def default_supervision_ratios() -> dict[str, int]:
     # Program policy, not ACGME text: one faculty per 2 PGY-1 and per 4 PGY-2+ residents.
     return {"1": 2, "2": 4}
+
+
+def validate_site_path(value: str) -> None:
+    if value and not is_site_path(value):
+        raise ValidationError("Give a path inside this site, such as /requests/.")
 
 
 class Program(CodedModel):
@@ -456,17 +462,40 @@ class Notification(CodedModel):
     kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.INFO)
     title = models.CharField(max_length=200)
     body = models.TextField(blank=True)
-    url = models.CharField(max_length=500, blank=True)
+    url = models.CharField(
+        max_length=500,
+        blank=True,
+        validators=[validate_site_path],
+        help_text="A path inside this site, such as /requests/.",
+    )
     read_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
+        constraints = [
+            # Links in notifications stay inside the site: no javascript:, no other host.
+            models.CheckConstraint(
+                condition=Q(url="")
+                | (
+                    Q(url__startswith="/")
+                    & ~Q(url__startswith="//")
+                    & ~Q(url__contains="\\")
+                    & ~Q(url__contains=":")
+                ),
+                name="notification_url_is_site_path",
+            ),
+        ]
         indexes = [
             # The dashboard shows a user's unread notifications, newest first.
             models.Index(
                 fields=["recipient", "read_at", "-created_at"], name="notification_inbox_idx"
             ),
         ]
+
+    @property
+    def link(self) -> str:
+        """The URL to show: a path inside the site, or nothing."""
+        return self.url if is_site_path(self.url) else ""
 
     def __str__(self) -> str:
         return self.title

@@ -12,6 +12,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 from lib.errors import ApplicationError
 from lib.pages import render_page
+from lib.params import is_site_path
 from people import selectors, services
 from people.access import DECIDE, READ, SESSION_PROGRAM, SUBMIT, WRITE, Seat, page
 from people.forms import AbsenceRequestForm, DecisionForm, PreferenceRequestForm, SubscriptionForm
@@ -134,7 +135,8 @@ def notification_read(request: HttpRequest, seat: Seat, code: Any) -> HttpRespon
     services.notification_mark_read(notification=notification, actor=request.user)
     if getattr(request, "htmx", False):
         return HttpResponse("")  # the dashboard drops the row
-    return redirect(notification.url or "people:notifications")
+    # Only a path inside the site is followed, whatever is stored (rows from before the check).
+    return redirect(notification.url if is_site_path(notification.url) else "people:notifications")
 
 
 @page("notification", WRITE, methods=("POST",))

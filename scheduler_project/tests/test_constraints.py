@@ -18,6 +18,7 @@ from conflicts.models import ConflictAlert
 from people.models import (
     CalendarSubscription,
     Certification,
+    Notification,
     ProcedureCredential,
     Request,
 )
@@ -439,6 +440,22 @@ for _key, (_low, _high) in NUMERIC_BOUNDS.items():
         _program_with({_key: _low if _key.startswith(("max_", "long_", "window")) else _high}),
         _program_with({_key: _high + 1}),
     )
+
+
+def _notification(url: str) -> Callable[[], object]:
+    def make() -> object:
+        person = f.PersonFactory.create()
+        return Notification.objects.create(
+            recipient=f.UserFactory.create(), program=person.program, title="Hi", url=url
+        )
+
+    return make
+
+
+CASES["notification_url_is_site_path"] = (
+    _notification("/requests/"),
+    _notification("javascript:alert(1)"),
+)
 CASES["program_leave_in_average_known"] = (
     lambda: f.ProgramFactory.create(leave_in_average="zero"),
     lambda: f.ProgramFactory.create(leave_in_average="sometimes"),
