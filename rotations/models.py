@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
@@ -13,6 +14,12 @@ from people.models import PGY_MAX, PGY_MIN, AcademicYear, Program
 
 MAX_SHIFT_MINUTES = 28 * 60  # 24 hours of duty plus 4 hours of transition (ACGME VI.F)
 ALL_WEEKDAYS = 0b1111111
+COLOR_PATTERN = r"^#[0-9A-Fa-f]{6}$"  # a colour reaches style= attributes: nothing else
+
+
+def validate_color(value: str) -> None:
+    if not re.fullmatch(COLOR_PATTERN, value or ""):
+        raise ValidationError("Give a colour as #rrggbb, for example #3b6ea8.")
 
 
 class Block(CodedModel):
@@ -81,7 +88,7 @@ class Rotation(CodedModel):
     name = models.CharField(max_length=120)
     abbreviation = models.CharField(max_length=12)
     kind = models.CharField(max_length=16, choices=Kind.choices)
-    color = models.CharField(max_length=7, default="#4a6fa5")
+    color = models.CharField(max_length=7, default="#4a6fa5", validators=[validate_color])
     location = models.CharField(max_length=120, blank=True)
     pgy_min = models.PositiveSmallIntegerField(default=PGY_MIN)
     pgy_max = models.PositiveSmallIntegerField(default=PGY_MAX)
@@ -102,6 +109,9 @@ class Rotation(CodedModel):
     class Meta:
         ordering = ["name"]
         constraints = [
+            models.CheckConstraint(
+                condition=Q(color__regex=COLOR_PATTERN), name="rotation_color_is_hex"
+            ),
             models.UniqueConstraint(
                 fields=["program", "abbreviation"], name="rotation_unique_abbreviation"
             ),
@@ -194,12 +204,15 @@ class ShiftType(CodedModel):
     start_time = models.TimeField()
     duration_minutes = models.PositiveIntegerField()
     counts_toward_duty = models.BooleanField(default=True)
-    color = models.CharField(max_length=7, default="#6c8ebf")
+    color = models.CharField(max_length=7, default="#6c8ebf", validators=[validate_color])
     active = models.BooleanField(default=True)
 
     class Meta:
         ordering = ["start_time", "name"]
         constraints = [
+            models.CheckConstraint(
+                condition=Q(color__regex=COLOR_PATTERN), name="shift_type_color_is_hex"
+            ),
             models.UniqueConstraint(
                 fields=["program", "abbreviation"], name="shift_type_unique_abbreviation"
             ),

@@ -456,6 +456,14 @@ CASES["notification_url_is_site_path"] = (
     _notification("/requests/"),
     _notification("javascript:alert(1)"),
 )
+CASES["rotation_color_is_hex"] = (
+    lambda: f.RotationFactory.create(color="#A1b2C3"),
+    lambda: f.RotationFactory.create(color="red;x}"),
+)
+CASES["shift_type_color_is_hex"] = (
+    lambda: f.ShiftTypeFactory.create(color="#000000"),
+    lambda: f.ShiftTypeFactory.create(color="#12345g"),
+)
 CASES["program_leave_in_average_known"] = (
     lambda: f.ProgramFactory.create(leave_in_average="zero"),
     lambda: f.ProgramFactory.create(leave_in_average="sometimes"),
