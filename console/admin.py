@@ -20,7 +20,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import models
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
@@ -76,12 +76,11 @@ SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
 
 
 def user_choices_for(user: Any) -> QuerySet[Any]:
-    """Users a coordinator may pick: members of their programs, or people with no membership."""
+    """Users a coordinator may pick: members of their programs only (a user who belongs to no
+    program yet is not theirs to see; the superuser links such accounts)."""
     User = get_user_model()
     ids = managed_program_ids(user)
-    return User.objects.filter(
-        Q(memberships__program_id__in=list(ids)) | Q(memberships__isnull=True)
-    ).distinct()
+    return User.objects.filter(memberships__program_id__in=list(ids)).distinct()
 
 
 class ConsoleAuthenticationForm(AdminAuthenticationForm):

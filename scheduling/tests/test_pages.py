@@ -183,6 +183,19 @@ def test_it_shows_the_manifest_by_rotation_with_call_attending_and_absences(
     assert [a.person.last_name for a in tomorrow.absent] == ["Faculty"]
 
 
+def test_it_tells_only_the_person_and_coordinators_why_someone_is_away(
+    faculty_client: Client, resident_client: Client, coordinator_a: Any, cast: Cast
+) -> None:
+    tomorrow = {"date": (cast.today + timedelta(days=1)).isoformat()}
+    coordinator = Client()
+    coordinator.force_login(coordinator_a)
+    for client, shown in ((faculty_client, "Conference"), (coordinator, "Conference")):
+        assert f"{shown} until" in client.get(reverse("pages:manifest"), tomorrow).content.decode()
+    page = resident_client.get(reverse("pages:manifest"), tomorrow).content.decode()
+    assert "Away until" in page
+    assert "Conference" not in page
+
+
 @calendar_instants
 def test_it_filters_the_call_roster_by_service(faculty_client: Client, cast: Cast) -> None:
     night = cast.today + timedelta(days=2)
