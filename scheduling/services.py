@@ -243,10 +243,30 @@ def schedule_run_publish(*, run: ScheduleRun, actor: Any, override_reason: str =
     run (and so in its audit entry) and shown on its page."""
     reason = override_reason.strip()
     with transaction.atomic(), set_actor(actor):
+        # Period-wide writes of one program take turns on the program row, the same lock a new
+        # run takes: two drafts published at once can never both land (issue 14).
+        Program.objects.select_for_update().get(pk=run.program_id)
         run = ScheduleRun.objects.select_for_update().get(pk=run.pk)
         if not run.is_draft:
             raise ApplicationError(
                 "Only a succeeded run that is not yet published or discarded can be published."
+            )
+        newer = (
+            ScheduleRun.objects.filter(
+                program_id=run.program_id,
+                kind=run.kind,
+                published_at__gt=run.created_at,
+                start_date__lte=run.end_date,
+                end_date__gte=run.start_date,
+            )
+            .exclude(pk=run.pk)
+            .first()
+        )
+        if newer is not None:
+            raise ApplicationError(
+                f"Another draft of this period was published at {newer.published_at:%d %b %H:%M} "
+                "after this one was made; generate again from the schedule as it is now.",
+                details={"published_run": str(newer.code)},
             )
         if run.needs_override and not reason:
             raise ApplicationError(
