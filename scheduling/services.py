@@ -10,7 +10,7 @@ from typing import Any
 from auditlog.context import set_actor
 from celery import current_app
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from lib.errors import ApplicationError
@@ -158,7 +158,12 @@ def schedule_run_cancel(*, run: ScheduleRun, actor: Any) -> ScheduleRun:
 def schedule_run_execute(*, run_id: int) -> None:
     """The worker's side of a run. Claims it; a second delivery of the same task does nothing."""
     now = timezone.now()
-    claimed = ScheduleRun.objects.filter(pk=run_id, status=ScheduleRun.Status.QUEUED).update(
+    # Queued, or running on a worker that died (no heartbeat for STALE_AFTER): the task is
+    # acknowledged late, so a task lost with its worker is delivered again and claims the run.
+    claimable = Q(status=ScheduleRun.Status.QUEUED) | Q(
+        status=ScheduleRun.Status.RUNNING, heartbeat_at__lt=now - STALE_AFTER
+    )
+    claimed = ScheduleRun.objects.filter(claimable, pk=run_id).update(
         status=ScheduleRun.Status.RUNNING, started_at=now, heartbeat_at=now, phase="building"
     )
     if not claimed:
@@ -337,10 +342,15 @@ def schedule_run_discard(*, run: ScheduleRun, actor: Any) -> ScheduleRun:
     return run
 
 
-def schedule_runs_fail_stale(*, now: Any = None, stale_after: timedelta = STALE_AFTER) -> int:
-    """Fail running runs whose worker stopped sending heartbeats (it died or was killed)."""
+def schedule_runs_fail_stale(
+    *, now: Any = None, stale_after: timedelta = STALE_AFTER, runs: Any = None
+) -> int:
+    """Fail running runs whose worker stopped sending heartbeats (it died or was killed).
+
+    Beat calls it every minute; the run pages call it too, for the runs they show, so a dead
+    worker is noticed even when no worker (and so no beat-driven task) is alive."""
     now = now or timezone.now()
-    stale = ScheduleRun.objects.filter(
+    stale = (ScheduleRun.objects.all() if runs is None else runs).filter(
         status=ScheduleRun.Status.RUNNING, heartbeat_at__lt=now - stale_after
     )
     return stale.update(

@@ -367,3 +367,62 @@ def test_it_gives_a_run_without_a_time_limit_more_time_for_a_longer_period(
     end: date, seconds: int
 ) -> None:
     assert services.default_time_limit(START, end) == seconds
+
+
+def test_it_fails_a_run_whose_worker_died_when_its_page_is_read(
+    world: SmallProgram, coordinator_a: Any
+) -> None:
+    from django.test import Client
+    from django.urls import reverse
+
+    from people.models import Membership
+
+    Membership.objects.filter(user=coordinator_a).update(program=world.program)
+    run = ScheduleRun.objects.create(
+        program=world.program,
+        start_date=START,
+        end_date=END,
+        status=ScheduleRun.Status.RUNNING,
+        heartbeat_at=timezone.now() - timedelta(minutes=10),
+    )
+    client = Client()
+    client.force_login(coordinator_a)
+    page = client.get(reverse("scheduling:run", args=[run.code]))
+    assert "stopped responding" in page.content.decode()
+    run.refresh_from_db()
+    assert run.status == ScheduleRun.Status.FAILED
+
+
+def test_it_lets_a_redelivered_task_claim_a_run_whose_worker_died(world: SmallProgram) -> None:
+    run = ScheduleRun.objects.create(
+        program=world.program,
+        start_date=START,
+        end_date=END,
+        status=ScheduleRun.Status.RUNNING,
+        heartbeat_at=timezone.now() - timedelta(minutes=10),
+        algorithm="greedy",
+        time_limit_seconds=5,
+    )
+    services.schedule_run_execute(run_id=run.pk)
+    run.refresh_from_db()
+    assert run.status == ScheduleRun.Status.SUCCEEDED, run.error
+
+
+def test_it_does_not_claim_a_run_a_live_worker_holds(world: SmallProgram) -> None:
+    run = ScheduleRun.objects.create(
+        program=world.program,
+        start_date=START,
+        end_date=END,
+        status=ScheduleRun.Status.RUNNING,
+        heartbeat_at=timezone.now(),
+        algorithm="greedy",
+    )
+    services.schedule_run_execute(run_id=run.pk)
+    run.refresh_from_db()
+    assert run.status == ScheduleRun.Status.RUNNING
+
+
+def test_it_acknowledges_solver_tasks_late_so_a_lost_one_is_delivered_again() -> None:
+    from scheduling.tasks import execute_run
+
+    assert execute_run.acks_late and execute_run.reject_on_worker_lost

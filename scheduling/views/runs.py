@@ -24,6 +24,7 @@ class HtmxHttpRequest(HttpRequest):
 
 @page("run", READ)
 def run_list(request: HttpRequest, seat: Seat) -> HttpResponse:
+    services.schedule_runs_fail_stale(runs=run_selectors.runs_for_manager(request.user))
     runs = run_selectors.runs_for_manager(request.user)[:50]
     return render_page(request, "scheduling/run_list.html", seat, "runs", runs=runs)
 
@@ -31,6 +32,8 @@ def run_list(request: HttpRequest, seat: Seat) -> HttpResponse:
 @page("run", READ)
 def run_detail(request: HtmxHttpRequest, seat: Seat, code: Any) -> HttpResponse:
     run = run_selectors.get_run_for_manager(request.user, code)
+    if services.schedule_runs_fail_stale(runs=ScheduleRun.objects.filter(pk=run.pk)):
+        run.refresh_from_db()  # its worker died: the page says so rather than "running"
     context = {
         "run": run,
         "percent": run_selectors.run_percent(run),
