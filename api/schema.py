@@ -55,7 +55,7 @@ class ApiSchema(AutoSchema):
         return (
             self.method == "POST"
             and getattr(self.view, "action", None) == "create"
-            and isinstance(self.view, ScopedViewSet)
+            and getattr(self.view, "idempotent_create", isinstance(self.view, ScopedViewSet))
         )
 
     def get_description(self) -> str:

@@ -70,5 +70,5 @@ urlpatterns = [
     path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
     # Last: any other path under /api/v1/ (a malformed code included) is a 404 in the API's own
     # error shape, not the site's HTML page. Paths without a slash are first redirected to one.
-    re_path(r"^.*/$", not_found, name="not-found"),
+    re_path(r"^[\s\S]*/$", not_found, name="not-found"),  # [\s\S]: a newline in a code too
 ]

@@ -13,6 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from api.permissions import MatrixPermission
+from api.viewsets import idempotent
 from lib.errors import ApplicationError
 from people import access
 from people.models import Person
@@ -135,11 +136,19 @@ class SwapViewSet(viewsets.GenericViewSet):
     def retrieve(self, request: Request, code: str | None = None) -> Response:
         return Response(SwapSerializer(self._row(code)).data)
 
+    idempotent_create = True  # an offer sent twice with one Idempotency-Key is made once
+
     @extend_schema(request=OfferSerializer, responses={201: SwapSerializer})
     def create(self, request: Request) -> Response:
+        return idempotent(request, lambda: self._offer(request))
+
+    def _offer(self, request: Request) -> Response:
         form = OfferSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        shift = self._shift(form.validated_data["assignment"])
+        try:
+            shift = self._shift(form.validated_data["assignment"])
+        except Http404:  # a field that names nothing of yours is bad input, not a missing page
+            raise serializers.ValidationError({"assignment": ["No such shift."]}) from None
         swap = services.swap_offer_create(
             assignment=shift,
             person=self._person(shift.person.program_id),
@@ -150,7 +159,7 @@ class SwapViewSet(viewsets.GenericViewSet):
         return Response(SwapSerializer(swap).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses={200: EligibleSerializer(many=True)})
-    @action(detail=False, methods=["get"])
+    @action(detail=False, methods=["get"], pagination_class=None)
     def eligible(self, request: Request) -> Response:
         """Open offers in my programs I could take, each with its compliance verdict."""
         found = []

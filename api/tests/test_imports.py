@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 
 from api.models import ImportRecord
 from people.models import Absence, AcademicYear, Person, Program
-from rotations.models import Block, ShiftType
+from rotations.models import Block, CoverageRequirement, ShiftType
 from scheduling.models import Assignment, RotationAssignment
 
 pytestmark = pytest.mark.django_db
@@ -38,6 +38,8 @@ def year(world: Any) -> AcademicYear:
     )  # fmt: skip
     person = world.a[Person]
     for shift in (am, pm):
+        # Clinic sessions the residents may take: imports are checked like hand edits.
+        CoverageRequirement.objects.create(shift_type=shift, minimum=0, target=1)
         _assign(person, shift, date(2026, 8, 3))
     return year
 

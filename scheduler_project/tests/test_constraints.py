@@ -466,7 +466,7 @@ CASES["shift_type_color_is_hex"] = (
 )
 CASES["program_leave_in_average_known"] = (
     lambda: f.ProgramFactory.create(leave_in_average="zero"),
-    lambda: f.ProgramFactory.create(leave_in_average="sometimes"),
+    lambda: f.ProgramFactory.create(leave_in_average="other"),
 )
 for _key in FORBIDDEN_TRUE:
     CASES[f"program_override_{_key}_tightens"] = (
