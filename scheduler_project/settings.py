@@ -306,7 +306,8 @@ if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 365 * 24 * 3600)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+    # The directive only matters once the domain is submitted to the browsers' preload list.
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
     # Trust X-Forwarded-Proto only behind a proxy that sets it (gunicorn exposed directly would
     # let any client claim HTTPS).
     if env_bool("BEHIND_TLS_PROXY", False):

@@ -98,3 +98,24 @@ def test_it_trusts_x_forwarded_proto_only_behind_a_declared_proxy() -> None:
     assert _production_value("getattr(s, 'SECURE_PROXY_SSL_HEADER', None)") == "None"
     behind = _production_value("s.SECURE_PROXY_SSL_HEADER", BEHIND_TLS_PROXY="true")
     assert behind == "('HTTP_X_FORWARDED_PROTO', 'https')"
+
+
+def test_it_passes_djangos_deployment_checks_with_production_settings() -> None:
+    import secrets
+
+    environment = {
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "DEBUG": "false",
+        "ALLOWED_HOSTS": "scheduler.example.org",
+        "PATH": "/usr/bin:/bin",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
