@@ -50,44 +50,33 @@ def pending_requests(program: Program) -> QuerySet[Request]:
     )
 
 
+def _one(rows: QuerySet[Any], what: str) -> Any:
+    row = rows.first()
+    if row is None:
+        raise Http404(f"No such {what}.")
+    return row
+
+
 def get_absence_for_manager(seat: Seat, code: Any) -> Absence:
-    absence = (
-        Absence.objects.filter(code=code, person__program=seat.program)
-        .select_related("person")
-        .first()
-        if seat.is_manager
-        else None
-    )
-    if absence is None:
+    if not seat.is_manager:
         raise Http404("No such absence.")
-    return absence
+    rows = Absence.objects.filter(code=code, person__program=seat.program).select_related("person")
+    return _one(rows, "absence")
 
 
 def get_request_for_manager(seat: Seat, code: Any) -> Request:
-    wish = (
-        Request.objects.filter(code=code, person__program=seat.program)
-        .select_related("person")
-        .first()
-        if seat.is_manager
-        else None
-    )
-    if wish is None:
+    if not seat.is_manager:
         raise Http404("No such request.")
-    return wish
+    rows = Request.objects.filter(code=code, person__program=seat.program).select_related("person")
+    return _one(rows, "request")
 
 
 def get_own_absence(seat: Seat, code: Any) -> Absence:
-    absence = Absence.objects.filter(code=code, person=seat.person).first() if seat.person else None
-    if absence is None:
-        raise Http404("No such absence.")
-    return absence
+    return _one(Absence.objects.filter(code=code, person=seat.person), "absence")
 
 
 def get_own_request(seat: Seat, code: Any) -> Request:
-    wish = Request.objects.filter(code=code, person=seat.person).first() if seat.person else None
-    if wish is None:
-        raise Http404("No such request.")
-    return wish
+    return _one(Request.objects.filter(code=code, person=seat.person), "request")
 
 
 def notifications_for(seat: Seat) -> QuerySet[Notification]:

@@ -26,18 +26,10 @@ from django.conf import settings
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.db import connection
 
+from testing.databases import database_url
+
 ROOT = Path(__file__).resolve().parents[2]
 SERVERS = ("runserver", "gunicorn")
-
-
-def database_url() -> str:
-    db = settings.DATABASES["default"]
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{db['NAME']}"
-    user = db.get("USER") or "postgres"
-    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-    host, port = db.get("HOST") or "127.0.0.1", db.get("PORT") or 5432
-    return f"postgres://{user}{password}@{host}:{port}/{db['NAME']}"
 
 
 def free_port() -> int:

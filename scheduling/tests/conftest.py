@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import connection
 
 from scheduler_project.celery import app as celery_app
+from testing.databases import database_url
 
 ROOT = Path(__file__).resolve().parents[2]
 # The worker runs at the tests' pinned clock too (see ``_pinned_clock`` in the root conftest.py):
@@ -26,15 +27,6 @@ WORKER_BOOTSTRAP = (
 )
 
 
-def _database_url() -> str:
-    db = settings.DATABASES["default"]
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{db['NAME']}"
-    user = db.get("USER") or "postgres"
-    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-    return f"postgres://{user}{password}@{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{db['NAME']}"
-
-
 @pytest.fixture
 def worker_queue() -> Iterator[str]:
     if connection.vendor == "sqlite" and "memory" in str(settings.DATABASES["default"]["NAME"]):
@@ -43,7 +35,7 @@ def worker_queue() -> Iterator[str]:
     queue = f"test-{uuid.uuid4().hex[:8]}"
     env = {
         **os.environ,
-        "DATABASE_URL": _database_url(),
+        "DATABASE_URL": database_url(),
         "DJANGO_SETTINGS_MODULE": "scheduler_project.settings",
     }
     worker = subprocess.Popen(
