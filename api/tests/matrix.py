@@ -394,7 +394,9 @@ ROUTES: list[Route] = [
     Route(
         "POST",
         "/api/v1/swaps/",
-        statuses("401 400 400 404 404 404"),  # not their shift; managers own none
+        # 400: a shift that is not the caller's (another program's reads as none); 404: the
+        # coordinators and the superuser have no person of their own to offer for.
+        statuses("401 400 400 400 404 404"),
         body=lambda w: {"assignment": code(a(w, Assignment))},
     ),
     Route(

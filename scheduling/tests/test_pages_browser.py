@@ -26,6 +26,32 @@ def login(page: Any, base: str, username: str) -> None:
     page.wait_for_url(f"{base}/")
 
 
+def _give_the_demo_resident_a_shift(program: Any) -> None:
+    """The demo schedules the block holding today; on some days the demo resident's rotation
+    has no shift types (issue 11, item 4), so the feed would be empty. One ward day today."""
+    from django.utils import timezone
+
+    from people.models import Membership
+    from rotations.models import ShiftType
+    from scheduling import services
+
+    resident = Membership.objects.get(program=program, user__username="resident").person
+    shift = ShiftType.objects.filter(program=program, counts_toward_duty=True).first()
+    assert resident is not None and shift is not None
+    from lib.errors import ApplicationError
+
+    try:
+        services.assignment_add(
+            person=resident,
+            day=timezone.localdate(),
+            shift_type=shift,
+            actor=None,
+            override_reason="Browser test: a shift for the feed",
+        )
+    except ApplicationError:  # she already works that shift today
+        pass
+
+
 def shoot(page: Any, name: str) -> None:
     if SHOTS:
         Path(SHOTS).mkdir(parents=True, exist_ok=True)
@@ -33,7 +59,8 @@ def shoot(page: Any, name: str) -> None:
 
 
 def test_it_moves_between_weeks_over_htmx_and_opens_the_feed(page: Any, live_server: Any) -> None:
-    seed_demo(schedule=True)
+    program, _, _ = seed_demo(schedule=True)
+    _give_the_demo_resident_a_shift(program)
     base = live_server.url
     login(page, base, "resident")
     shoot(page, "dashboard")
