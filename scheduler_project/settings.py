@@ -211,6 +211,8 @@ AUDITLOG_INCLUDE_ALL_MODELS = False
 # API ------------------------------------------------------------------------------------------
 # DRF for integrators: session auth for the browser, JWT (simplejwt) for integrators, one error
 # shape, one pagination style, per-user throttling; drf-spectacular for the OpenAPI schema.
+# How many reverse proxies stand in front of the app (0: clients connect directly).
+TRUSTED_PROXIES = env_int("TRUSTED_PROXIES", 0)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "api.tokens.CheckedJWTAuthentication",
@@ -221,6 +223,9 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_THROTTLE_CLASSES": ["api.throttles.ApiUserThrottle"],
+    # Client addresses come from REMOTE_ADDR unless TRUSTED_PROXIES proxies stand in front
+    # (then from X-Forwarded-For, that many hops in): a client cannot pick its own address.
+    "NUM_PROXIES": TRUSTED_PROXIES,
     "DEFAULT_THROTTLE_RATES": {
         "api_user": env_str("API_USER_THROTTLE", "600/minute"),
         "login": env_str("API_LOGIN_THROTTLE", "5/minute"),
@@ -271,6 +276,11 @@ SPECTACULAR_SETTINGS = {
 }
 # Five wrong passwords for one username from one address lock it for 15 minutes.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+# The same client address as the API's throttles: X-Forwarded-For only behind trusted proxies.
+AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXIES or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if TRUSTED_PROXIES else ("REMOTE_ADDR",)
+)
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True

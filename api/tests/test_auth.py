@@ -81,6 +81,23 @@ def test_it_throttles_logins_to_five_a_minute_per_address(coordinator_a: Any) ->
     assert _login().status_code == 429
 
 
+def test_it_throttles_an_address_that_rotates_x_forwarded_for(coordinator_a: Any) -> None:
+    def attempt(n: int) -> int:
+        return (
+            APIClient()
+            .post(
+                TOKEN,
+                {"username": "coord_a", "password": "wrong"},
+                format="json",
+                HTTP_X_FORWARDED_FOR=f"198.51.100.{n}",
+            )
+            .status_code
+        )
+
+    assert 429 not in [attempt(n) for n in range(5)]
+    assert attempt(99) == 429  # no proxy is trusted: the header names no other client
+
+
 def test_it_locks_a_username_after_five_failures(coordinator_a: Any) -> None:
     for _ in range(5):
         _login(password="wrong")
