@@ -195,17 +195,8 @@ def managed_program_ids(user: Any) -> frozenset[int]:
     return frozenset(pid for pid, grant in grants(user).items() if grant.role in MANAGER_ROLES)
 
 
-def member_program_ids(user: Any) -> frozenset[int]:
-    return frozenset(grants(user))
-
-
 def manages_any_program(user: Any) -> bool:
     return is_admin(user) or bool(managed_program_ids(user))
-
-
-def managed_programs(user: Any) -> QuerySet[Program]:
-    programs = Program.objects.all()
-    return programs if is_admin(user) else programs.filter(pk__in=managed_program_ids(user))
 
 
 def may_use_console(user: Any) -> bool:
@@ -244,14 +235,6 @@ def can_any(user: Any, resource: str, action: str) -> bool:
     return is_admin(user) or any(
         MATRIX[resource].get(action, {}).get(grant.role) for grant in grants(user).values()
     )
-
-
-def require(
-    user: Any, resource: str, action: str, program: Any, *, owner_id: int | None = None
-) -> None:
-    """403 (Django's PermissionDenied) unless the matrix allows it."""
-    if not can(user, resource, action, program, owner_id=owner_id):
-        raise PermissionDenied(f"Your role may not {action} {resource.replace('_', ' ')} here.")
 
 
 def scope_queryset(
@@ -347,9 +330,6 @@ class Seat:
     @property
     def role_label(self) -> str:
         return Role(self.role).label
-
-    def can(self, resource: str, action: str = READ, *, owner_id: int | None = None) -> bool:
-        return can(self.user, resource, action, self.program, owner_id=owner_id)
 
 
 def current_seat(request: HttpRequest) -> Seat:
