@@ -455,11 +455,29 @@ class Notification(CodedModel):
         SCHEDULE = "schedule", "Schedule published"
         CONFLICT = "conflict", "Conflict"
 
+    class Event(models.TextChoices):
+        SCHEDULE_PUBLISHED = "schedule_published", "Schedule published"
+        ASSIGNMENT_CHANGED = "assignment_changed", "My assignment changed"
+        SWAP_OFFERED = "swap_offered", "Swap offered to me"
+        SWAP_ACCEPTED = "swap_accepted", "Swap accepted"
+        SWAP_APPROVED = "swap_approved", "Swap approved"
+        SWAP_REJECTED = "swap_rejected", "Swap rejected"
+        SWAP_EXECUTED = "swap_executed", "Swap executed"
+        SWAP_UNDONE = "swap_undone", "Swap undone"
+        SWAP_WITHDRAWN = "swap_withdrawn", "Swap withdrawn"
+        CONFLICT_RAISED = "conflict_raised", "Conflict on my shifts"
+        REQUEST_DECIDED = "request_decided", "Absence or request decided"
+        CERTIFICATION_EXPIRING = "certification_expiring", "Certification expiring"
+        RUN_FINISHED = "run_finished", "Schedule run finished"
+        RUN_FAILED = "run_failed", "Schedule run failed"
+        MESSAGE = "message", "Message"
+
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
     )
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.INFO)
+    event = models.CharField(max_length=32, choices=Event.choices, default=Event.MESSAGE)
     title = models.CharField(max_length=200)
     body = models.TextField(blank=True)
     url = models.CharField(
@@ -468,6 +486,7 @@ class Notification(CodedModel):
         validators=[validate_site_path],
         help_text="A path inside this site, such as /requests/.",
     )
+    context = models.JSONField(default=dict, blank=True, help_text="Details of the event.")
     read_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

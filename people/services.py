@@ -23,6 +23,7 @@ from people.models import (
     Program,
     Request,
 )
+from people.notify import Event, notify
 from rotations.models import Rotation, ShiftType
 
 TOKEN_BYTES = 32  # 256 bits: the token is the only secret guarding a feed
@@ -137,23 +138,6 @@ def request_create(
         )
 
 
-def _notify_person(
-    person: Person, program: Program, *, kind: str, title: str, body: str, url: str
-) -> None:
-    """In-app notice to every user linked to the person, after the decision commits."""
-
-    def send() -> None:
-        users = Membership.objects.filter(person=person).values_list("user_id", flat=True)
-        Notification.objects.bulk_create(
-            Notification(
-                recipient_id=user_id, program=program, kind=kind, title=title, body=body, url=url
-            )
-            for user_id in users
-        )
-
-    transaction.on_commit(send)
-
-
 def _decide(row: Any, *, waiting: str, approve: bool, actor: Any, title: str, note: str) -> Any:
     """Approve or deny a pending absence or request (locked), then tell the requester."""
     model = type(row)
@@ -168,13 +152,14 @@ def _decide(row: Any, *, waiting: str, approve: bool, actor: Any, title: str, no
         row.decided_at = timezone.now()
         row.save(update_fields=["status", "decided_by", "decided_at", "updated_at"])
         verdict = "approved" if approve else "declined"
-        _notify_person(
-            row.person,
-            row.person.program,
-            kind=Notification.Kind.REQUEST,
+        notify(
+            [row.person],
+            Event.REQUEST_DECIDED,
+            program=row.person.program_id,
             title=title.format(verdict=verdict),
             body=f"{row.start_date:%a %d %b}–{row.end_date:%a %d %b %Y}. {note}".strip(),
             url="/requests/",
+            context={"verdict": verdict},
         )
     return row
 

@@ -25,7 +25,8 @@ from django.utils import timezone
 
 from lib.errors import ApplicationError
 from people import access
-from people.models import Membership, Notification, Person, Program
+from people.models import Person, Program
+from people.notify import Event, notify
 from scheduling.models import Assignment, Source, State
 from swaps import checks, matcher
 from swaps.checks import Move
@@ -90,26 +91,19 @@ def _closed_message(swap: SwapRequest) -> str:
     return f"This offer is {swap.get_status_display().lower()}."
 
 
-def _notify(swap: SwapRequest, people: Sequence[Person | None], title: str, body: str) -> None:
-    """In-app notices to the users linked to ``people``, after the transaction commits."""
-    ids = [p.pk for p in people if p is not None]
-    program_id = swap.program_id
-
-    def send() -> None:
-        users = Membership.objects.filter(person_id__in=ids).values_list("user_id", flat=True)
-        Notification.objects.bulk_create(
-            Notification(
-                recipient_id=user_id,
-                program_id=program_id,
-                kind=Notification.Kind.SWAP,
-                title=title,
-                body=body,
-                url="/swaps/",
-            )
-            for user_id in set(users)
-        )
-
-    transaction.on_commit(send)
+def _notify(
+    swap: SwapRequest, people: Sequence[Person | None], event: str, title: str, body: str
+) -> None:
+    """Tell the users linked to ``people`` about this swap, after the transaction commits."""
+    notify(
+        people,
+        event,
+        program=swap.program_id,
+        title=title,
+        body=body,
+        url="/swaps/",
+        context={"swap": str(swap.code)},
+    )
 
 
 def _refuse_unless_compliant(program: Program, moves: Sequence[Move]) -> None:
@@ -250,6 +244,7 @@ def swap_respond(
         _notify(
             swap,
             [swap.requester],
+            Event.SWAP_ACCEPTED,
             "Your shift offer was taken",
             f"{person.full_name} took {offered}; a coordinator will approve it.",
         )
@@ -265,7 +260,13 @@ def swap_withdraw(*, swap: SwapRequest, actor: Any) -> SwapRequest:
         swap.status = Status.CANCELLED
         swap.save(update_fields=["status", "updated_at"])
         if swap.counterpart_id:
-            _notify(swap, [swap.counterpart], "A swap was withdrawn", str(swap.assignment))
+            _notify(
+                swap,
+                [swap.counterpart],
+                Event.SWAP_WITHDRAWN,
+                "A swap was withdrawn",
+                str(swap.assignment),
+            )
     return swap
 
 
@@ -311,7 +312,9 @@ def swap_reject(*, swap: SwapRequest, actor: Any, reason: str) -> SwapRequest:
         if swap.status not in (Status.OPEN, Status.ACCEPTED, Status.APPROVED):
             raise ApplicationError(f"This swap is already {swap.get_status_display().lower()}.")
         _decide(swap, actor, Status.REJECTED, reason, timezone.now())
-        _notify(swap, [swap.requester, swap.counterpart], "Swap rejected", reason)
+        _notify(
+            swap, [swap.requester, swap.counterpart], Event.SWAP_REJECTED, "Swap rejected", reason
+        )
     return swap
 
 
@@ -364,6 +367,7 @@ def _execute(
     _notify(
         swap,
         [swap.requester, swap.counterpart],
+        Event.SWAP_EXECUTED,
         "Swap done",
         "; ".join(f"{move.assignment} now belongs to {move.to_person}" for move in moves),
     )
@@ -460,7 +464,7 @@ def swap_undo(
         swap.undone_at = now
         swap.undo_reason = reason
         swap.save(update_fields=["status", "undone_at", "undo_reason", "updated_at"])
-        _notify(swap, [swap.requester, swap.counterpart], "Swap undone", reason)
+        _notify(swap, [swap.requester, swap.counterpart], Event.SWAP_UNDONE, "Swap undone", reason)
     return swap
 
 
@@ -493,6 +497,7 @@ def swap_match(*, swap: SwapRequest, notify: int = 3, now: datetime | None = Non
             _notify(
                 swap,
                 fresh,
+                Event.SWAP_OFFERED,
                 "A shift you could take is on offer",
                 f"{swap.requester.full_name} offers {swap.assignment}.",
             )
