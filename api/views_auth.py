@@ -18,12 +18,19 @@ from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 from api.serializers import StrictMixin
 from api.throttles import LoginThrottle
 from api.tokens import CheckedRefreshSerializer, login_token, user_tokens_revoke
+from people import login_guard
 
 
 class Locked(exceptions.APIException):
     status_code = status.HTTP_403_FORBIDDEN
     default_detail = "Too many failed logins: this account is locked for a while."
     default_code = "locked"
+
+
+class Paused(exceptions.APIException):
+    status_code = status.HTTP_429_TOO_MANY_REQUESTS
+    default_detail = "Too many failed sign-ins: try again later."
+    default_code = "throttled"
 
 
 class LoginSerializer(StrictMixin, TokenObtainPairSerializer):
@@ -40,7 +47,9 @@ class TokenPairSerializer(serializers.Serializer):
 class LoginView(TokenObtainPairView):
     """Username and password for a 15-minute access token and a 7-day refresh token.
 
-    Five attempts a minute per address; five failures for one username lock it (django-axes)."""
+    Five attempts a minute per address; five failures for one username from one address lock
+    that pair (django-axes); too many failures from one address, or for one username from several
+    addresses, pause sign-in with a 429 (people/login_guard.py)."""
 
     serializer_class = LoginSerializer
     throttle_classes = [LoginThrottle]
@@ -50,7 +59,10 @@ class LoginView(TokenObtainPairView):
         try:
             return super().post(request, *args, **kwargs)
         except exceptions.AuthenticationFailed:
-            # django-axes flags the request it was given: for DRF that is the Request wrapper.
+            # The sign-in guards flag the request they were given: for DRF the Request wrapper.
+            paused = getattr(request, login_guard.REFUSED, None)
+            if paused:
+                raise Paused(paused) from None
             if getattr(request, "axes_locked_out", False):
                 raise Locked() from None
             raise

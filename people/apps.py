@@ -9,7 +9,7 @@ class PeopleConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from people import models
+        from people import login_guard, models  # noqa: F401  (login_guard: signal receiver)
 
         for model in (
             models.Program,

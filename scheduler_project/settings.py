@@ -77,6 +77,8 @@ MIDDLEWARE = [
 ]
 
 AUTHENTICATION_BACKENDS = [
+    # Sign-in budgets per address and per username (people/login_guard.py), on every door.
+    "people.login_guard.LoginGuardBackend",
     # API: django-axes refuses locked-out credentials before any other backend is asked.
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
@@ -285,6 +287,12 @@ AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# Password spraying: failed sign-ins from one address, any usernames, within the window.
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 20)
+# Distributed guessing: failed sign-ins for one username from any addresses. Above
+# AXES_FAILURE_LIMIT, so no single address can pause an account for everyone.
+LOGIN_USERNAME_FAILURE_LIMIT = env_int("LOGIN_USERNAME_FAILURE_LIMIT", 20)
+LOGIN_GUARD_WINDOW = timedelta(minutes=15)
 
 LOGGING = {
     "version": 1,

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 
+from people import auth_views
 from scheduler_project import health, security
 
 urlpatterns = [
@@ -27,6 +28,12 @@ urlpatterns = [
     path("schedule/", include("scheduling.urls")),
     path("swaps/", include("swaps.urls")),
     path("api/v1/", include("api.urls")),  # API: DRF, tokens, OpenAPI schema and docs
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path(
+        "accounts/reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("people.urls")),
     path("", include("scheduling.page_urls")),
