@@ -48,7 +48,20 @@ def chromium() -> Iterator[Any]:
 
 @pytest.fixture
 def page(chromium: Any) -> Iterator[Any]:
+    """A fresh page; the test fails if the Content-Security-Policy blocked anything on it.
+
+    Every browser test therefore also proves its pages work under the site's CSP: an inline
+    script or style, or an asset from another origin, is refused by Chromium and reported here.
+    """
     context = chromium.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
+    blocked: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            blocked.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
     yield page
     context.close()
+    assert not blocked, "the Content-Security-Policy blocked: " + " | ".join(blocked)
