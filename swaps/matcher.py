@@ -101,15 +101,17 @@ def _facts(swap: SwapRequest, peers: list[Person], first: date, last: date) -> _
         ):
             facts.absent.add((absence.person_id, day))
     year_start, _ = problems.academic_year_bounds(swap.program, swap.assignment.date)
-    for row in Assignment.objects.filter(
+    shifts = {shift.pk: shift for shift in ShiftType.objects.filter(program=swap.program_id)}
+    for person_id, day, shift_id in Assignment.objects.filter(
         person_id__in=ids, state=State.PUBLISHED, date__range=(year_start, last)
-    ).select_related("shift_type"):
-        facts.busy.add((row.person_id, row.date))
-        if row.date <= swap.assignment.date:
-            if row.shift_type.counts_toward_duty:
-                facts.hours[row.person_id] += row.shift_type.duration_minutes / 60
-            if row.shift_type.category in CALLS:
-                facts.calls[row.person_id] += 1
+    ).values_list("person_id", "date", "shift_type_id"):
+        facts.busy.add((person_id, day))
+        shift = shifts[shift_id]
+        if day <= swap.assignment.date:
+            if shift.counts_toward_duty:
+                facts.hours[person_id] += shift.duration_minutes / 60
+            if shift.category in CALLS:
+                facts.calls[person_id] += 1
     pair = Q(requester=swap.requester, counterpart_id__in=ids) | Q(
         counterpart=swap.requester, requester_id__in=ids
     )
@@ -238,11 +240,11 @@ def rank(
         ),
         key=lambda item: -item[0],
     )
-    window = Window(swap.program, [offered.date], margin=REACH_DAYS)
+    window = Window(swap.program, [offered.date], margin=REACH_DAYS, full=True)
     matches: list[Match] = []
     for score, factors, explanation, person, back in scored:
         moves = [Move(offered, person)] + ([Move(back, swap.requester)] if back else [])
-        if window.new_hard(moves):
+        if window.new_hard(moves, first=True):
             continue
         matches.append(Match(person, back, score, factors, explanation))
         if len(matches) >= limit:
@@ -255,7 +257,7 @@ def compliant_for(person: Person, swaps: list[SwapRequest]) -> dict[int, str]:
     first rule it would break (one problem build for all the offers shown)."""
     if not swaps:
         return {}
-    window = Window(person.program, [s.assignment.date for s in swaps])
+    window = Window(person.program, [s.assignment.date for s in swaps], full=True)
     verdicts = {}
     for swap in swaps:
         broken = window.new_hard([Move(swap.assignment, person)])
