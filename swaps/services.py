@@ -28,6 +28,7 @@ from people import access
 from people.models import Person, Program
 from people.notify import Event, notify
 from scheduling.models import Assignment, Source, State
+from scheduling.services import schedule_changed
 from swaps import checks, matcher
 from swaps.checks import Move
 from swaps.models import SwapCandidate, SwapPolicy, SwapRequest
@@ -377,6 +378,7 @@ def _execute(
 def _move_rows(moves: Sequence[Move], sources: Sequence[str] = ()) -> None:
     # Two people exchanging the same shift type on one date would briefly collide on the
     # published uniqueness constraint; a validated swap never does (it would be an overlap).
+    schedule_changed(moves[0].to_person.program_id)  # other open offers are ranked again
     try:
         with transaction.atomic():
             for index, move in enumerate(moves):
