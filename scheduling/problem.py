@@ -495,5 +495,9 @@ def engine_assignment(
 def published_engine_assignments(built: BuiltProblem, start: date, end: date) -> set[m.Assignment]:
     rows = Assignment.objects.filter(
         person__in=list(built.people.values()), state=State.PUBLISHED, date__range=(start, end)
-    ).select_related("person", "shift_type")
-    return {engine_assignment(built, row.person, row.date, row.shift_type, start) for row in rows}
+    ).values_list("person__code", "date", "shift_type__abbreviation")
+    # Tuples, not model instances: a window holds thousands of rows (the swap checks read it).
+    return {
+        m.Assignment(person=str(code), day=(day - start).days, shift=shift)
+        for code, day, shift in rows
+    }

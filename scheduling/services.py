@@ -138,6 +138,21 @@ def _enqueue(run: ScheduleRun) -> None:
     execute_run.apply_async(args=[run.pk], soft_time_limit=soft, time_limit=soft + 60)
 
 
+def schedule_changed(program_id: int) -> None:
+    """The published schedule of the program changed (publish, edit, executed swap): once the
+    transaction commits, queue what follows from it, today re-ranking its open swap offers (the
+    best new matches are told). Every service that changes published rows calls this."""
+    transaction.on_commit(lambda: _enqueue_rematch(program_id))
+
+
+def _enqueue_rematch(program_id: int) -> None:
+    # By name, like _enqueue: scheduling does not import swaps.
+    try:
+        current_app.tasks["swaps.rematch_program"].delay(program_id)
+    except Exception:  # the broker being down must not fail the edit; the next change requeues
+        logger.exception("could not queue swap matching for program %s", program_id)
+
+
 def schedule_run_cancel(*, run: ScheduleRun, actor: Any) -> ScheduleRun:
     with transaction.atomic(), set_actor(actor):
         run = ScheduleRun.objects.select_for_update().get(pk=run.pk)
@@ -292,6 +307,7 @@ def schedule_run_publish(*, run: ScheduleRun, actor: Any, override_reason: str =
         run.published_by = actor if getattr(actor, "pk", None) else None
         run.metrics = {**run.metrics, "published": counts}
         run.override_reason = reason if run.needs_override else ""
+        schedule_changed(run.program_id)
         # Saved through the ORM so the audit log records who published which run (and why).
         run.save(
             update_fields=[
@@ -473,6 +489,7 @@ def assignment_add(
             raise ApplicationError(
                 f"{person} already has {shift_type.abbreviation} on {day:%d %b %Y}."
             )
+        schedule_changed(person.program_id)
         return Assignment.objects.create(
             person=person,
             shift_type=shift_type,
@@ -489,6 +506,7 @@ def assignment_add(
 def assignment_remove(*, assignment: Assignment, actor: Any) -> None:
     with transaction.atomic(), set_actor(actor):
         Assignment.objects.select_for_update().filter(pk=assignment.pk).delete()
+        schedule_changed(assignment.person.program_id)
 
 
 def schedule_validate(*, program: Program, start: date, end: date) -> list[dict[str, Any]]:

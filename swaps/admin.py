@@ -123,6 +123,8 @@ class SwapRequestAdmin(ProgramScopedAdmin):
     autocomplete_fields = ("program", "requester", "assignment")
     readonly_fields = (
         "status",
+        "kind",  # set by the service that opens or takes the offer
+        "week_start",
         "counterpart",
         "counterpart_assignment",
         "accepted_at",
@@ -159,7 +161,7 @@ class SwapCandidateAdmin(ReadOnlyScopedAdmin):
 
 @admin.register(SwapPolicy)
 class SwapPolicyAdmin(ProgramScopedAdmin):
-    list_display = ("program", "approval", "lock_days", "undo_hours")
+    list_display = ("program", "approval", "lock_days", "undo_hours", "week_carries_call")
     list_filter = ("approval", ("program", RelatedOnly))
     list_select_related = ("program",)
     search_fields = ("program__name",)

@@ -50,6 +50,7 @@ class SwapSerializer(serializers.ModelSerializer):
             "assignment",
             "counterpart",
             "counterpart_assignment",
+            "week_start",
             "note",
             "wants",
             "reason",
@@ -69,9 +70,26 @@ class EligibleSerializer(serializers.Serializer):
 
 
 class OfferSerializer(serializers.Serializer):
-    assignment = serializers.UUIDField(help_text="Code of one of my published future shifts.")
+    assignment = serializers.UUIDField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Code of one of my published future shifts.",
+    )
+    week = serializers.DateField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Instead of a shift: any day of a week whose published shifts I offer whole "
+        "(the Friday and Saturday call moves with it where the program's policy says so).",
+    )
     note = serializers.CharField(required=False, allow_blank=True, default="")
     wants = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if (attrs["assignment"] is None) == (attrs["week"] is None):
+            raise serializers.ValidationError("Name either a shift (assignment) or a week.")
+        return attrs
 
 
 class RespondSerializer(serializers.Serializer):
@@ -80,6 +98,12 @@ class RespondSerializer(serializers.Serializer):
         allow_null=True,
         default=None,
         help_text="My shift given back; none: give-away.",
+    )
+    week = serializers.DateField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="A week on offer: any day of my week given back (default: the same week).",
     )
 
 
@@ -145,18 +169,37 @@ class SwapViewSet(viewsets.GenericViewSet):
     def _offer(self, request: Request) -> Response:
         form = OfferSerializer(data=request.data)
         form.is_valid(raise_exception=True)
+        data = form.validated_data
+        if data["week"] is not None:
+            swap = services.swap_week_offer_create(
+                week=data["week"],
+                person=self._my_person(),
+                actor=request.user,
+                note=data["note"],
+                wants=data["wants"],
+            )
+            return Response(SwapSerializer(swap).data, status=status.HTTP_201_CREATED)
         try:
-            shift = self._shift(form.validated_data["assignment"])
+            shift = self._shift(data["assignment"])
         except Http404:  # a field that names nothing of yours is bad input, not a missing page
             raise serializers.ValidationError({"assignment": ["No such shift."]}) from None
         swap = services.swap_offer_create(
             assignment=shift,
             person=self._person(shift.person.program_id),
             actor=request.user,
-            note=form.validated_data["note"],
-            wants=form.validated_data["wants"],
+            note=data["note"],
+            wants=data["wants"],
         )
         return Response(SwapSerializer(swap).data, status=status.HTTP_201_CREATED)
+
+    def _my_person(self) -> Person:
+        """The one person the user is in their programs (a week names no program)."""
+        linked = [g.person_id for g in access.grants(self.request.user).values() if g.person_id]
+        if len(linked) != 1:
+            raise ApplicationError(
+                "Offer a week from an account linked to exactly one person of a program."
+            )
+        return Person.objects.select_related("program").get(pk=linked[0])
 
     @extend_schema(responses={200: EligibleSerializer(many=True)})
     @action(detail=False, methods=["get"], pagination_class=None)
@@ -194,6 +237,7 @@ class SwapViewSet(viewsets.GenericViewSet):
             person=self._person(swap.program_id),
             actor=request.user,
             assignment=self._shift(given) if given else None,
+            week=form.validated_data["week"],
         )
         return Response(SwapSerializer(swap).data)
 

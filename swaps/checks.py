@@ -12,6 +12,7 @@ that already existed does not block an unrelated swap, and the result is never w
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -20,11 +21,12 @@ from typing import Any
 from people.models import Person, Program
 from scheduling import problem as problems
 from scheduling.engine import model as m
-from scheduling.engine.validator import OVERLAP, validate
+from scheduling.engine.validator import HARD, OVERLAP, related_cells, validate, violations_of
 from scheduling.models import Assignment
 from scheduling.services import violation_row
 
 HISTORY_DAYS = 27
+Cell = tuple[int, str]
 
 
 @dataclass(frozen=True)
@@ -47,9 +49,18 @@ def _key(violation: m.Violation) -> tuple[Any, ...]:
 
 
 class Window:
-    """The published schedule around some dates, built and validated once."""
+    """The published schedule around some dates, built once and judged against many moves.
 
-    def __init__(self, program: Program, days: Iterable[date], *, margin: int = 0) -> None:
+    The baseline is the validator's result on the schedule as it is. A move changes only the
+    shifts of the people it moves between, so only their per-person rules (and the
+    schedule-wide ones) are re-checked, before and after: the others' results cannot change.
+    With ``full`` the baseline covers everyone at once (many candidates judged on one window);
+    otherwise it is computed for the people each judgement touches.
+    """
+
+    def __init__(
+        self, program: Program, days: Iterable[date], *, margin: int = 0, full: bool = False
+    ) -> None:
         days = sorted(days)
         first_year_start, _ = problems.academic_year_bounds(program, days[0])
         _, last_year_end = problems.academic_year_bounds(program, days[-1])
@@ -58,19 +69,52 @@ class Window:
         self.end = min(days[-1] + timedelta(days=reach), last_year_end)
         self.built = problems.build_problem(program, self.start, self.end)
         self.current = problems.published_engine_assignments(self.built, self.start, self.end)
-        self.before = {_key(v) for v in validate(self.built.problem, self.current).hard}
+        self._by_person: dict[str, set[m.Assignment]] = defaultdict(set)
+        self._by_cell: dict[tuple[int, str], set[m.Assignment]] = defaultdict(set)
+        for row in self.current:
+            self._by_person[row.person].add(row)
+            self._by_cell[(row.day, row.shift)].add(row)
+        self._full: set[tuple[Any, ...]] | None = None
+        self._partial: dict[tuple[frozenset[str], frozenset[Cell]], set[tuple[Any, ...]]] = {}
+        if full:
+            self._full = {_key(v) for v in validate(self.built.problem, self.current).hard}
+
+    def _scoped(self, people: set[str], cells: set[Cell]) -> set[m.Assignment]:
+        """Every current assignment of these people and cells (what the check reads)."""
+        rows: set[m.Assignment] = set()
+        for person in people:
+            rows |= self._by_person.get(person, set())
+        for cell in cells:
+            rows |= self._by_cell.get(cell, set())
+        return rows
+
+    def _hard(self, rows: set[m.Assignment], people: set[str], cells: set[Cell]) -> list[Any]:
+        found = violations_of(self.built.problem, rows, people=people, cells=cells)
+        return [v for v in found if v.severity in HARD]
+
+    def _before(self, people: set[str], cells: set[Cell]) -> set[tuple[Any, ...]]:
+        if self._full is not None:
+            return self._full
+        key = (frozenset(people), frozenset(cells))
+        if key not in self._partial:
+            rows = self._scoped(people, cells)
+            self._partial[key] = {_key(v) for v in self._hard(rows, people, cells)}
+        return self._partial[key]
 
     def _engine(self, person: Person, row: Assignment) -> m.Assignment:
         return problems.engine_assignment(self.built, person, row.date, row.shift_type, self.start)
 
-    def new_hard(self, moves: Sequence[Move]) -> list[m.Violation]:
-        """Hard violations the moves would add (empty: the swap is compliant)."""
-        after = set(self.current)
-        for move in moves:
-            after.discard(self._engine(move.assignment.person, move.assignment))
+    def new_hard(self, moves: Sequence[Move], *, first: bool = False) -> list[m.Violation]:
+        """Hard violations the moves would add (empty: the swap is compliant); with ``first``,
+        a taker already working the shift is reported alone, without running the validator."""
+        olds = [self._engine(move.assignment.person, move.assignment) for move in moves]
+        news = [self._engine(move.to_person, move.assignment) for move in moves]
+        people = {a.person for a in olds} | {a.person for a in news}
+        cells = related_cells(self.built.problem, {(a.day, a.shift) for a in olds + news})
+        after = self._scoped(people, cells)
+        after.difference_update(olds)
         doubled = []
-        for move in moves:
-            new = self._engine(move.to_person, move.assignment)
+        for new in news:
             if new in after:
                 # The engine's assignments are a set: a second copy of a shift the taker already
                 # works would vanish in it, so the clash is named here.
@@ -85,8 +129,10 @@ class Window:
                     )
                 )
             after.add(new)
-        report = validate(self.built.problem, after)
-        return doubled + [v for v in report.hard if _key(v) not in self.before]
+        if doubled and first:
+            return doubled
+        before = self._before(people, cells)
+        return doubled + [v for v in self._hard(after, people, cells) if _key(v) not in before]
 
     def describe(self, violation: m.Violation) -> str:
         """One line naming the rule, the person, the dates and measured vs limit."""

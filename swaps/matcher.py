@@ -19,6 +19,9 @@ program's weights (``SwapPolicy``, defaults 0.35 / 0.20 / 0.15 / 0.15 / 0.15), s
 - **availability**: 1, less 0.5 for an absence (approved or asked for) within a day of the
   shift, less 0.25 for another shift of the taker on the day before or after.
 
+A week on offer (``swaps.weeks``) is ranked for peers giving back their same week: proximity 1,
+workload from the hours and calls of both weeks.
+
 Pre-scores need no validation, so candidates are validated best first (``swaps.checks``, the
 whole affected window) until ``limit`` compliant ones are found: a candidate who would break a
 hard rule is never ranked. Every match carries a one-line explanation of its score.
@@ -38,6 +41,7 @@ from people.models import Absence, Person, Request
 from rotations.models import ShiftType
 from scheduling import problem as problems
 from scheduling.models import Assignment, State
+from swaps import weeks
 from swaps.checks import Move, Window
 from swaps.models import SwapPolicy, SwapRequest
 
@@ -101,15 +105,17 @@ def _facts(swap: SwapRequest, peers: list[Person], first: date, last: date) -> _
         ):
             facts.absent.add((absence.person_id, day))
     year_start, _ = problems.academic_year_bounds(swap.program, swap.assignment.date)
-    for row in Assignment.objects.filter(
+    shifts = {shift.pk: shift for shift in ShiftType.objects.filter(program=swap.program_id)}
+    for person_id, day, shift_id in Assignment.objects.filter(
         person_id__in=ids, state=State.PUBLISHED, date__range=(year_start, last)
-    ).select_related("shift_type"):
-        facts.busy.add((row.person_id, row.date))
-        if row.date <= swap.assignment.date:
-            if row.shift_type.counts_toward_duty:
-                facts.hours[row.person_id] += row.shift_type.duration_minutes / 60
-            if row.shift_type.category in CALLS:
-                facts.calls[row.person_id] += 1
+    ).values_list("person_id", "date", "shift_type_id"):
+        facts.busy.add((person_id, day))
+        shift = shifts[shift_id]
+        if day <= swap.assignment.date:
+            if shift.counts_toward_duty:
+                facts.hours[person_id] += shift.duration_minutes / 60
+            if shift.category in CALLS:
+                facts.calls[person_id] += 1
     pair = Q(requester=swap.requester, counterpart_id__in=ids) | Q(
         counterpart=swap.requester, requester_id__in=ids
     )
@@ -124,6 +130,14 @@ def _facts(swap: SwapRequest, peers: list[Person], first: date, last: date) -> _
     return facts
 
 
+def _hours(row: Assignment) -> float:
+    return row.shift_type.duration_minutes / 60 if row.shift_type.counts_toward_duty else 0
+
+
+def _calls(row: Assignment) -> int:
+    return 1 if row.shift_type.category in CALLS else 0
+
+
 def _score(
     swap: SwapRequest,
     person: Person,
@@ -131,6 +145,7 @@ def _score(
     facts: _Facts,
     peers_mean: tuple[float, float],
     weights: dict[str, float],
+    week: tuple[list[Assignment], list[Assignment]] | None = None,
 ) -> tuple[float, dict[str, float], str]:
     offered = swap.assignment
     taker_pref, taker_why = _wish(facts, person.pk, offered)
@@ -148,16 +163,12 @@ def _score(
         preference = (taker_pref + giver_pref) / 2
         notes.append(f"giver {giver_why}")
     gap = abs((back.date - offered.date).days) if back is not None else None
+    if week is not None:
+        gap = 0  # the same week back
     proximity = 0.5 if gap is None else _clamp(1 - gap / REACH_DAYS)
-    delta_h = (
-        offered.shift_type.duration_minutes / 60 if offered.shift_type.counts_toward_duty else 0
-    )
-    delta_c = 1 if offered.shift_type.category in CALLS else 0
-    if back is not None:
-        delta_h -= (
-            back.shift_type.duration_minutes / 60 if back.shift_type.counts_toward_duty else 0
-        )
-        delta_c -= 1 if back.shift_type.category in CALLS else 0
+    taken, given = week or ([offered], [back] if back is not None else [])
+    delta_h = sum(_hours(row) for row in taken) - sum(_hours(row) for row in given)
+    delta_c = sum(_calls(row) for row in taken) - sum(_calls(row) for row in given)
     hours_after = facts.hours[person.pk] + delta_h
     calls_after = facts.calls[person.pk] + delta_c
     mean_h, mean_c = peers_mean
@@ -182,6 +193,8 @@ def _score(
     total = sum(weights.values()) or 1.0
     score = round(sum(weights[name] * factors[name] for name in FACTORS) / total, 3)
     apart = "give-away" if gap is None else f"{gap} days apart"
+    if week is not None:
+        apart = f"week exchange, {len(taken)} shifts for {len(given)}"
     explanation = (
         f"{score:.2f}: {', '.join(notes)}; {apart}; "
         f"{hours_after - mean_h:+.0f} h and {calls_after - mean_c:+.0f} calls vs peers after; "
@@ -229,6 +242,8 @@ def rank(
     facts = _facts(swap, peers, first, last)
     mean_h = sum(facts.hours[p.pk] for p in peers) / len(peers)
     mean_c = sum(facts.calls[p.pk] for p in peers) / len(peers)
+    if swap.kind == SwapRequest.Kind.WEEK:
+        return _rank_weeks(swap, policy, peers, facts, (mean_h, mean_c), limit)
     options: list[tuple[Person, Assignment | None]] = [(p, None) for p in peers]
     options += [(row.person, row) for row in giving]
     scored = sorted(
@@ -238,11 +253,11 @@ def rank(
         ),
         key=lambda item: -item[0],
     )
-    window = Window(swap.program, [offered.date], margin=REACH_DAYS)
+    window = Window(swap.program, [offered.date], margin=REACH_DAYS, full=True)
     matches: list[Match] = []
     for score, factors, explanation, person, back in scored:
         moves = [Move(offered, person)] + ([Move(back, swap.requester)] if back else [])
-        if window.new_hard(moves):
+        if window.new_hard(moves, first=True):
             continue
         matches.append(Match(person, back, score, factors, explanation))
         if len(matches) >= limit:
@@ -250,14 +265,61 @@ def rank(
     return matches
 
 
+def _rank_weeks(
+    swap: SwapRequest,
+    policy: SwapPolicy,
+    peers: list[Person],
+    facts: _Facts,
+    means: tuple[float, float],
+    limit: int,
+) -> list[Match]:
+    """A week on offer: each peer exchanging the same week (their week's rows go back)."""
+    assert swap.week_start is not None
+    ids = [swap.requester_id] + [p.pk for p in peers]
+    rows = weeks.week_rows(ids, swap.week_start, carries_call=policy.week_carries_call)
+    given = rows.get(swap.requester_id, [])
+    if not given:
+        return []
+    scored = []
+    for person in peers:
+        back = rows.get(person.pk, [])
+        first = back[0] if back else None
+        result = _score(swap, person, first, facts, means, policy.weights, (given, back))
+        scored.append((*result, person, first, back))
+    scored.sort(key=lambda item: -item[0])
+    window = Window(swap.program, [swap.week_start, swap.week_start + timedelta(days=6)], full=True)
+    matches: list[Match] = []
+    for score, factors, explanation, person, first, back in scored:
+        moves = [Move(row, person) for row in given] + [Move(row, swap.requester) for row in back]
+        if window.new_hard(moves, first=True):
+            continue
+        matches.append(Match(person, first, score, factors, explanation))
+        if len(matches) >= limit:
+            break
+    return matches
+
+
 def compliant_for(person: Person, swaps: list[SwapRequest]) -> dict[int, str]:
-    """For the marketplace: swap id -> "" when ``person`` may take it as a give-away, else the
-    first rule it would break (one problem build for all the offers shown)."""
+    """For the marketplace: swap id -> "" when ``person`` may take it (a shift as a give-away,
+    a week for their same week), else the first rule it would break (one problem build for all
+    the offers shown)."""
     if not swaps:
         return {}
-    window = Window(person.program, [s.assignment.date for s in swaps])
+    days = [s.assignment.date for s in swaps]
+    days += [s.week_start + timedelta(days=d) for s in swaps if s.week_start for d in (0, 6)]
+    window = Window(person.program, days, full=True)
+    policy = SwapPolicy.objects.filter(program=person.program_id).first() or SwapPolicy()
     verdicts = {}
     for swap in swaps:
-        broken = window.new_hard([Move(swap.assignment, person)])
+        moves = [Move(swap.assignment, person)]
+        if swap.week_start is not None:
+            rows = weeks.week_rows(
+                [swap.requester_id, person.pk],
+                swap.week_start,
+                carries_call=policy.week_carries_call,
+            )
+            moves = [Move(row, person) for row in rows.get(swap.requester_id, [])]
+            moves += [Move(row, swap.requester) for row in rows.get(person.pk, [])]
+        broken = window.new_hard(moves) if moves else []
         verdicts[swap.pk] = window.describe(broken[0]) if broken else ""
     return verdicts

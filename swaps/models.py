@@ -19,6 +19,7 @@ class SwapRequest(CodedModel):
     class Kind(models.TextChoices):
         GIVE_AWAY = "give_away", "Give away"
         ONE_TO_ONE = "one_to_one", "Swap one for one"
+        WEEK = "week", "Exchange whole weeks"
 
     class Status(models.TextChoices):
         OPEN = "open", "Open"
@@ -54,6 +55,12 @@ class SwapRequest(CodedModel):
     counterpart_assignment = models.ForeignKey(
         "scheduling.Assignment", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    week_start = models.DateField(
+        null=True,
+        blank=True,
+        help_text="A week exchange: the Monday of the offered week (``assignment`` is its first "
+        "shift).",
+    )
     note = models.TextField(blank=True, help_text="The requester's note to takers.")
     wants = models.CharField(
         max_length=200, blank=True, help_text='Optional "what I want back" (free text).'
@@ -81,6 +88,10 @@ class SwapRequest(CodedModel):
                 | Q(status="open")
                 | Q(counterpart_assignment__isnull=False),
                 name="swap_one_to_one_names_counterpart_shift",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="week") | Q(week_start__isnull=False),
+                name="swap_week_names_its_monday",
             ),
             models.CheckConstraint(
                 condition=Q(counterpart__isnull=True) | ~Q(counterpart=models.F("requester")),
@@ -144,6 +155,11 @@ class SwapPolicy(models.Model):
     )
     undo_hours = models.PositiveSmallIntegerField(
         default=24, help_text="How long after execution a swap may be undone."
+    )
+    week_carries_call = models.BooleanField(
+        default=False,
+        help_text="A week exchange moves the week's Friday and Saturday call with it; "
+        "otherwise those calls stay with their owners.",
     )
     # The matcher's five weights (documented in swaps/matcher.py); they need not sum to 1, the
     # score divides by their sum.

@@ -89,6 +89,12 @@ def offerable_shifts(person: Person, *, now: datetime | None = None) -> QuerySet
     )
 
 
+def program_shifts(program: Program) -> QuerySet[Assignment]:
+    """Every shift of the program a posted form may name: the services say why one cannot be
+    swapped (past, not yours, locked), rather than the form rejecting it without a reason."""
+    return Assignment.objects.filter(person__program=program).select_related("shift_type")
+
+
 def queue(program: Program, *, now: datetime | None = None) -> dict[str, list[SwapRequest]]:
     """The coordinator's queue: waiting for approval, open, and executed still undoable."""
     now = now or timezone.now()

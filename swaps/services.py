@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from auditlog.context import set_actor
@@ -28,7 +28,8 @@ from people import access
 from people.models import Person, Program
 from people.notify import Event, notify
 from scheduling.models import Assignment, Source, State
-from swaps import checks, matcher
+from scheduling.services import schedule_changed
+from swaps import checks, matcher, weeks
 from swaps.checks import Move
 from swaps.models import SwapCandidate, SwapPolicy, SwapRequest
 
@@ -146,6 +147,42 @@ def swap_offer_create(
     now: datetime | None = None,
 ) -> SwapRequest:
     """Offer one of ``person``'s published future shifts on the marketplace."""
+    return _offer(person, [assignment.pk], None, actor, note, wants, reason, now)
+
+
+def swap_week_offer_create(
+    *,
+    week: date,
+    person: Person,
+    actor: Any,
+    note: str = "",
+    wants: str = "",
+    reason: str = "",
+    now: datetime | None = None,
+) -> SwapRequest:
+    """Offer ``person``'s whole week (the one holding ``week``) for a peer's week (swaps.weeks:
+    the Friday and Saturday call moves with it only where the program's policy says so)."""
+    monday = weeks.monday_of(week)
+    carries = policy_for(person.program).week_carries_call
+    rows = weeks.week_rows([person.pk], monday, carries_call=carries).get(person.pk, [])
+    if not rows:
+        raise ApplicationError(
+            f"{person.full_name} has no published shift to exchange in the week of "
+            f"{monday:%d %b %Y}."
+        )
+    return _offer(person, [row.pk for row in rows], monday, actor, note, wants, reason, now)
+
+
+def _offer(
+    person: Person,
+    ids: list[int],
+    monday: date | None,
+    actor: Any,
+    note: str,
+    wants: str,
+    reason: str,
+    now: datetime | None,
+) -> SwapRequest:
     now = now or timezone.now()
     program = person.program
     manager = _is_manager(actor, program)
@@ -155,16 +192,19 @@ def swap_offer_create(
         raise ApplicationError("Only residents and faculty trade shifts.")
     policy = policy_for(program)
     with transaction.atomic(), set_actor(actor):
-        rows = _locked_rows([assignment.pk])
-        if not rows:
+        rows = _locked_rows(ids)
+        if len(rows) != len(ids):
             raise ApplicationError("That shift no longer exists.")
-        _check_shift(rows[assignment.pk], owner=person, now=now, policy=policy, manager=manager)
+        for pk in ids:
+            _check_shift(rows[pk], owner=person, now=now, policy=policy, manager=manager)
         try:
             with transaction.atomic():
                 swap = SwapRequest.objects.create(
                     program=program,
                     requester=person,
-                    assignment=rows[assignment.pk],
+                    assignment=rows[ids[0]],
+                    kind=SwapRequest.Kind.WEEK if monday else SwapRequest.Kind.GIVE_AWAY,
+                    week_start=monday,
                     note=note,
                     wants=wants,
                     reason=reason,
@@ -189,9 +229,11 @@ def swap_respond(
     person: Person,
     actor: Any,
     assignment: Assignment | None = None,
+    week: date | None = None,
     now: datetime | None = None,
 ) -> SwapRequest:
-    """Take an open offer: give ``assignment`` back (one for one) or take it as a give-away.
+    """Take an open offer: give ``assignment`` back (one for one) or take it as a give-away; a
+    week on offer is exchanged for the taker's ``week`` (default: the same week).
 
     The swap is validated now; with the program's auto-approval it executes in the same
     transaction, otherwise it waits for a coordinator. (Only a coordinator, with a reason, gets
@@ -202,13 +244,9 @@ def swap_respond(
         swap = _locked_swap(swap)
         if swap.status != Status.OPEN:
             raise ApplicationError(_closed_message(swap))
-        if person.pk == swap.requester_id:
-            raise ApplicationError("You cannot take your own offer.")
-        if person.program_id != swap.program_id or person.kind != swap.requester.kind:
-            raise ApplicationError(
-                f"Only {swap.requester.get_kind_display().lower()}s of {swap.program} may take "
-                "this shift."
-            )
+        if swap.kind == SwapRequest.Kind.WEEK:
+            return _respond_week(swap, person, actor, week or swap.week_start, now)
+        _check_taker(swap, person)
         policy = policy_for(swap.program)
         manager = _is_manager(actor, swap.program)
         ids = [swap.assignment_id] + ([assignment.pk] if assignment else [])
@@ -222,33 +260,85 @@ def swap_respond(
         swap.counterpart = person
         swap.counterpart_assignment = rows[assignment.pk] if assignment else None
         swap.kind = SwapRequest.Kind.ONE_TO_ONE if assignment else SwapRequest.Kind.GIVE_AWAY
-        moves = _plan(swap, rows)
-        _refuse_unless_compliant(swap.program, moves)
-        swap.status = Status.ACCEPTED
-        swap.accepted_at = now
-        swap.moves = _stamps(moves)
-        swap.save(
-            update_fields=[
-                "counterpart",
-                "counterpart_assignment",
-                "kind",
-                "status",
-                "accepted_at",
-                "moves",
-                "updated_at",
-            ]
+        return _accept(swap, _plan(swap, rows), policy, actor, now, str(offered))
+
+
+def _check_taker(swap: SwapRequest, person: Person) -> None:
+    if person.pk == swap.requester_id:
+        raise ApplicationError("You cannot take your own offer.")
+    if person.program_id != swap.program_id or person.kind != swap.requester.kind:
+        raise ApplicationError(
+            f"Only {swap.requester.get_kind_display().lower()}s of {swap.program} may take "
+            "this shift."
         )
-        if policy.approval == SwapPolicy.Approval.AUTO:
-            # Validated a moment ago in this transaction, with the rows still locked.
-            return _execute(swap, actor=actor, now=now, validated=True)
-        _notify(
-            swap,
-            [swap.requester],
-            Event.SWAP_ACCEPTED,
-            "Your shift offer was taken",
-            f"{person.full_name} took {offered}; a coordinator will approve it.",
-        )
+
+
+def _accept(
+    swap: SwapRequest,
+    moves: list[Move],
+    policy: SwapPolicy,
+    actor: Any,
+    now: datetime,
+    what: str,
+) -> SwapRequest:
+    """Validate the planned moves, record them and execute at once under auto-approval."""
+    assert swap.counterpart is not None
+    _refuse_unless_compliant(swap.program, moves)
+    swap.status = Status.ACCEPTED
+    swap.accepted_at = now
+    swap.moves = _stamps(moves)
+    swap.save(
+        update_fields=[
+            "counterpart",
+            "counterpart_assignment",
+            "kind",
+            "status",
+            "accepted_at",
+            "moves",
+            "updated_at",
+        ]
+    )
+    if policy.approval == SwapPolicy.Approval.AUTO:
+        # Validated a moment ago in this transaction, with the rows still locked.
+        return _execute(swap, actor=actor, now=now, validated=True)
+    _notify(
+        swap,
+        [swap.requester],
+        Event.SWAP_ACCEPTED,
+        "Your shift offer was taken",
+        f"{swap.counterpart.full_name} took {what}; a coordinator will approve it.",
+    )
     return swap
+
+
+def _respond_week(
+    swap: SwapRequest, person: Person, actor: Any, week: date | None, now: datetime
+) -> SwapRequest:
+    """The requester's week goes to ``person``, ``person``'s week (any, default the same) to the
+    requester; every row of both is checked like a single shift, the whole is validated."""
+    assert swap.week_start is not None
+    _check_taker(swap, person)
+    policy = policy_for(swap.program)
+    manager = _is_manager(actor, swap.program)
+    theirs = weeks.monday_of(week or swap.week_start)
+    carries = policy.week_carries_call
+    given = weeks.week_rows([swap.requester_id], swap.week_start, carries_call=carries)
+    back = weeks.week_rows([person.pk], theirs, carries_call=carries)
+    given_ids = [row.pk for row in given.get(swap.requester_id, [])]
+    back_ids = [row.pk for row in back.get(person.pk, [])]
+    if not given_ids:
+        raise ApplicationError("The offered week has no published shift left to exchange.")
+    rows = _locked_rows(given_ids + back_ids)
+    for pk in given_ids:
+        _check_shift(rows[pk], owner=swap.requester, now=now, policy=policy, manager=manager)
+    for pk in back_ids:
+        _check_shift(rows[pk], owner=person, now=now, policy=policy, manager=manager)
+    swap.counterpart = person
+    swap.counterpart_assignment = rows[back_ids[0]] if back_ids else None
+    moves = [Move(rows[pk], person) for pk in given_ids]
+    moves += [Move(rows[pk], swap.requester) for pk in back_ids]
+    what = f"the week of {swap.week_start:%d %b %Y}"
+    return _accept(swap, moves, policy, actor, now, what)
 
 
 def swap_withdraw(*, swap: SwapRequest, actor: Any) -> SwapRequest:
@@ -377,6 +467,7 @@ def _execute(
 def _move_rows(moves: Sequence[Move], sources: Sequence[str] = ()) -> None:
     # Two people exchanging the same shift type on one date would briefly collide on the
     # published uniqueness constraint; a validated swap never does (it would be an overlap).
+    schedule_changed(moves[0].to_person.program_id)  # other open offers are ranked again
     try:
         with transaction.atomic():
             for index, move in enumerate(moves):

@@ -9,6 +9,7 @@ app_name = "swaps"
 urlpatterns = [
     path("", views.market, name="market"),
     path("offer/", views.offer_create, name="offer"),
+    path("offer/week/", views.offer_week, name="offer_week"),
     path("<uuid:code>/respond/", views.respond, name="respond"),
     path("<uuid:code>/withdraw/", views.withdraw, name="withdraw"),
     path("<uuid:code>/undo/", views.undo, name="undo"),

@@ -66,13 +66,14 @@ def market(request: HttpRequest, seat: Seat) -> HttpResponse:
         shift_types=shift_types,
         rotations=rotations,
         chosen=request.GET,
+        week_carries_call=services.policy_for(seat.program).week_carries_call,
     )
 
 
 @page("swap", SUBMIT, methods=("POST",))
 def offer_create(request: HttpRequest, seat: Seat) -> HttpResponse:
     person = _person(seat)
-    form = OfferForm(request.POST, shifts=selectors.offerable_shifts(person))
+    form = OfferForm(request.POST, shifts=selectors.program_shifts(seat.program))
     if form.is_valid():
         try:
             services.swap_offer_create(person=person, actor=request.user, **form.cleaned_data)
@@ -85,12 +86,38 @@ def offer_create(request: HttpRequest, seat: Seat) -> HttpResponse:
     return redirect("swaps:market")
 
 
+@page("swap", SUBMIT, methods=("POST",))
+def offer_week(request: HttpRequest, seat: Seat) -> HttpResponse:
+    person = _person(seat)
+    week = _date(request.POST.get("week"))
+    if week is None:
+        messages.error(request, "Choose a day of the week you offer.")
+        return redirect("swaps:market")
+    try:
+        services.swap_week_offer_create(
+            week=week,
+            person=person,
+            actor=request.user,
+            note=request.POST.get("note", ""),
+            wants=request.POST.get("wants", "")[:200],
+        )
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "Your week is on offer. Matching candidates are notified.")
+    return redirect("swaps:market")
+
+
 @page("swap", SUBMIT, methods=("GET", "POST"))
 def respond(request: HttpRequest, seat: Seat, code: Any) -> HttpResponse:
     person = _person(seat)
     swap = selectors.get_swap_for_user(request.user, code)
     shifts = selectors.offerable_shifts(person)
-    form = RespondForm(request.POST if request.method == "POST" else None, shifts=shifts)
+    posted = request.method == "POST"
+    form = RespondForm(
+        request.POST if posted else None,
+        shifts=selectors.program_shifts(seat.program) if posted else shifts,
+    )
     if request.method == "POST" and form.is_valid():
         try:
             swap = services.swap_respond(
@@ -98,6 +125,7 @@ def respond(request: HttpRequest, seat: Seat, code: Any) -> HttpResponse:
                 person=person,
                 actor=request.user,
                 assignment=form.cleaned_data["assignment"],
+                week=_date(request.POST.get("week")),
             )
         except ApplicationError as error:
             form.add_service_error(error)
@@ -107,7 +135,7 @@ def respond(request: HttpRequest, seat: Seat, code: Any) -> HttpResponse:
                 request, "Swap done." if done else "Taken: a coordinator will approve it."
             )
             return redirect("swaps:market")
-    give_back = _give_back(swap, person, list(shifts))
+    give_back = [] if swap.kind == swap.Kind.WEEK else _give_back(swap, person, list(shifts))
     return render_page(
         request, "swaps/respond.html", seat, "swaps", swap=swap, form=form, give_back=give_back
     )

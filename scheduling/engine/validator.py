@@ -9,7 +9,7 @@ exactly as model.py's docstring defines them.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from math import lcm
@@ -107,27 +107,7 @@ class _Index:
 
 def validate(problem: Problem, assignments: Iterable[Assignment]) -> Report:
     """Every violation of ``assignments`` and the objective's terms."""
-    timeline = timeline_for(problem)
-    found: list[Violation] = []
-    index = _index(problem, assignments, found)
-    admission = Admission(problem.people)
-    by_cell = demands_by_cell(problem)
-    found += _assignment_checks(problem, index, by_cell, admission)
-    found += _fixed_missing(problem, index)
-    counts = _coverage_counts(problem, index, admission)
-    found += _coverage(problem, counts)
-    found += _supervision(problem, index)
-    history = history_pairs(problem)
-    for person in problem.people:
-        # Everyone, not only people with shifts: an empty roster can break a minimum.
-        found += _person_checks(
-            problem,
-            timeline,
-            person,
-            index.person_pairs.get(person.id, []),
-            history.get(person.id, []),
-        )
-    found += _history_note(problem)
+    found, index, counts = _violations(problem, assignments, None)
     under, over = coverage_terms(problem.demands, counts)
     on, off = request_terms(problem, index.person_pairs)
     penalties = {
@@ -139,6 +119,72 @@ def validate(problem: Problem, assignments: Iterable[Assignment]) -> Report:
         "changes": change_term(problem, index.cells) if problem.baseline else 0.0,
     }
     return Report(violations=tuple(found), penalties=penalties)
+
+
+def related_cells(problem: Problem, cells: Iterable[tuple[int, str]]) -> set[tuple[int, str]]:
+    """The cells plus, for supervised demands, the supervising cell of the day and back."""
+    out = set(cells)
+    for demand in problem.demands:
+        if demand.supervisor_shift is None:
+            continue
+        own, boss = (demand.day, demand.shift), (demand.day, demand.supervisor_shift)
+        if own in out or boss in out:
+            out |= {own, boss}
+    return out
+
+
+def violations_of(
+    problem: Problem,
+    assignments: Iterable[Assignment],
+    *,
+    people: Collection[str],
+    cells: Collection[tuple[int, str]],
+) -> list[Violation]:
+    """The violations ``validate`` finds that an edit of ``people``'s shifts in ``cells`` can
+    change, and no objective terms: the per-person rules (overlaps, limits, successions, ACGME)
+    of ``people``, and the cell rules (coverage, supervision, fixed) of ``cells`` and their
+    ``related_cells``; eligibility and availability of every assignment given. ``assignments``
+    must hold at least every assignment of those people and cells (more is fine); the other
+    results cannot change, so judging an edit against a full baseline needs only these
+    (swaps.checks)."""
+    return _violations(problem, assignments, people, related_cells(problem, cells))[0]
+
+
+def _violations(
+    problem: Problem,
+    assignments: Iterable[Assignment],
+    people: Collection[str] | None,
+    cells: Collection[tuple[int, str]] | None = None,
+) -> tuple[list[Violation], _Index, list[int]]:
+    timeline = timeline_for(problem)
+    found: list[Violation] = []
+    index = _index(problem, assignments, found)
+    admission = Admission(problem.people)
+    by_cell = demands_by_cell(problem)
+    found += _assignment_checks(problem, index, by_cell, admission)
+    fixed = problem.fixed
+    demands = problem.demands
+    if cells is not None:
+        fixed = tuple(a for a in fixed if (a.day, a.shift) in cells)
+        demands = tuple(d for c in cells for d in by_cell.get(c, ()))
+    found += _fixed_missing(fixed, index)
+    counts = _coverage_counts(demands, index, admission)
+    found += _coverage(problem, demands, counts)
+    found += _supervision(problem, demands, index)
+    history = history_pairs(problem)
+    for person in problem.people:
+        # Everyone, not only people with shifts: an empty roster can break a minimum.
+        if people is not None and person.id not in people:
+            continue
+        found += _person_checks(
+            problem,
+            timeline,
+            person,
+            index.person_pairs.get(person.id, []),
+            history.get(person.id, []),
+        )
+    found += _history_note(problem)
+    return found, index, counts
 
 
 def _index(problem: Problem, assignments: Iterable[Assignment], found: list[Violation]) -> _Index:
@@ -213,16 +259,16 @@ def _assignment_checks(
     return found
 
 
-def _coverage_counts(problem: Problem, index: _Index, admission: Admission) -> list[int]:
+def _coverage_counts(demands: Sequence[Demand], index: _Index, admission: Admission) -> list[int]:
     """n of each demand: the eligible people assigned to its (day, shift)."""
     counts = []
-    for demand in problem.demands:
+    for demand in demands:
         pids = index.cell_people.get((demand.day, demand.shift), ())
         counts.append(sum(map(admission.admitted(demand.eligibility).__contains__, pids)))
     return counts
 
 
-def _fixed_missing(problem: Problem, index: _Index) -> list[Violation]:
+def _fixed_missing(fixed: Sequence[Assignment], index: _Index) -> list[Violation]:
     return [
         Violation(
             rule=FIXED_MISSING,
@@ -232,14 +278,16 @@ def _fixed_missing(problem: Problem, index: _Index) -> list[Violation]:
             day=a.day,
             shift=a.shift,
         )
-        for a in problem.fixed
+        for a in fixed
         if (a.person, a.day, a.shift) not in index.cells
     ]
 
 
-def _coverage(problem: Problem, counts: Sequence[int]) -> list[Violation]:
+def _coverage(
+    problem: Problem, demands: Sequence[Demand], counts: Sequence[int]
+) -> list[Violation]:
     found = []
-    for demand, n in zip(problem.demands, counts, strict=True):
+    for demand, n in zip(demands, counts, strict=True):
         if n < demand.minimum:
             rule, limit, word = COVERAGE_MINIMUM, demand.minimum, "minimum"
         elif demand.maximum is not None and n > demand.maximum:
@@ -263,13 +311,13 @@ def _coverage(problem: Problem, counts: Sequence[int]) -> list[Violation]:
     return found
 
 
-def _supervision(problem: Problem, index: _Index) -> list[Violation]:
+def _supervision(problem: Problem, demands: Sequence[Demand], index: _Index) -> list[Violation]:
     """Faculty on the supervisor shift cover the residents of a supervised shift by ratio."""
     rule = problem.supervision
     scale = lcm(*rule.ratios.values()) if rule.ratios else 1
     people = problem.person_by_id
     found = []
-    for demand in problem.demands:
+    for demand in demands:
         if demand.supervisor_shift is None:
             continue
         residents = [

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from scheduling.engine import limits, validator
@@ -18,7 +20,7 @@ from scheduling.engine.model import (
     Unavailability,
 )
 
-from .helpers import R1, R2, check, make_problem, shift, work
+from .helpers import R1, R2, SHIFTS, check, make_problem, shift, work
 
 
 def test_it_accepts_an_empty_schedule():
@@ -248,3 +250,57 @@ def test_it_separates_hard_violations_from_warnings():
     assert report.hard == ()
     report = validator.validate(make_problem(people=[R1]), work("r1", [(2, "moon")]))
     assert [v.rule for v in report.hard] == ["acgme.pgy1_moonlighting"]
+
+
+def _hard_keys(violations):
+    return {
+        (v.rule, v.person, v.shift, v.day, v.start, v.end)
+        for v in violations
+        if v.severity in validator.HARD
+    }
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_it_finds_the_same_new_hard_violations_of_an_edit_scoped_to_its_people_and_cells(seed):
+    # violations_of (swaps.checks) against the full validator: moving one assignment from one
+    # person to another adds exactly the same hard violations either way (25 of these 40
+    # random schedules gain some).
+    rng = random.Random(seed)
+    people = [Person(f"r{i}", PersonKind.RESIDENT, pgy=1 + i % 3) for i in range(5)]
+    people.append(Person("f1", PersonKind.FACULTY))
+    shifts = tuple(s for s in SHIFTS if s.id in ("day", "night", "call", "clinic", "precept"))
+    shifts += (shift("clinic", "08:00", 480), shift("precept", "08:00", 480))
+    days = 21
+    demands = tuple(
+        Demand(d, "day", target=2, minimum=1, maximum=3)
+        if s == "day"
+        else Demand(d, s, target=0, supervisor_shift="precept" if s == "clinic" else None)
+        for d in range(days)
+        for s in ("day", "night", "call", "clinic", "precept")
+    )
+    problem = make_problem(
+        days,
+        people,
+        shifts=shifts,
+        demands=demands,
+        supervision=SupervisionRule({1: 1, 2: 2, 3: 4}),
+        unavailable=(Unavailability("r1", 3),),
+    )
+    current = {
+        Assignment(p.id, d, rng.choice(("day", "night", "call", "clinic")))
+        for p in people[:-1]
+        for d in range(days)
+        if rng.random() < 0.6
+    } | {Assignment("f1", d, "precept") for d in range(days) if rng.random() < 0.5}
+    old = rng.choice(sorted(current, key=lambda a: (a.person, a.day, a.shift)))
+    taker = rng.choice([p.id for p in people if p.id != old.person])
+    new = Assignment(taker, old.day, old.shift)
+    after = (current - {old}) | {new}
+    full = _hard_keys(validator.validate(problem, after).hard) - _hard_keys(
+        validator.validate(problem, current).hard
+    )
+    scope = {"people": {old.person, taker}, "cells": {(old.day, old.shift)}}
+    scoped = _hard_keys(validator.violations_of(problem, after, **scope)) - _hard_keys(
+        validator.violations_of(problem, current, **scope)
+    )
+    assert scoped == full
