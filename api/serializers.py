@@ -390,6 +390,7 @@ class AssignmentSerializer(serializers.ModelSerializer):
             "locked",
             "run",
             "note",
+            "override_reason",
         ]
         read_only_fields = fields
 
@@ -402,6 +403,14 @@ class AssignmentCreateSerializer(Strict):
     shift_type = CodeField("shift_type", ShiftType)
     date = BoundedDateField()
     locked = serializers.BooleanField(default=False)
+    override_reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=500,
+        help_text="Needed when the shift breaks a hard rule (the answer is 400 with the "
+        "violations otherwise); kept on the assignment and in its audit entry.",
+    )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         same_program(attrs, attrs["person"].program, "shift_type")

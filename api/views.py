@@ -26,6 +26,7 @@ from people.access import DECIDE, WRITE, can, grants, is_admin, managed_program_
 from people.models import Absence, AcademicYear, CalendarSubscription, Membership, Person, Program
 from people.models import Request as Req
 from rotations.models import Block, CoverageRequirement, CurriculumRequirement, Rotation, ShiftType
+from scheduling import edit_services
 from scheduling import services as scheduling
 from scheduling.models import Assignment, RotationAssignment, ScheduleRun
 
@@ -202,12 +203,13 @@ class AssignmentViewSet(ScopedViewSet):
             form.is_valid(raise_exception=True)
             data = form.validated_data
             self.require_write({"person": data["person"]})
-            assignment = scheduling.assignment_add(
+            assignment = edit_services.assignment_add(
                 person=data["person"],
                 day=data["date"],
                 shift_type=data["shift_type"],
                 locked=data["locked"],
                 actor=request.user,
+                override_reason=data["override_reason"],
             )
             output = s.AssignmentSerializer(assignment, context={"request": request})
             return Response(output.data, status=status.HTTP_201_CREATED)
@@ -215,7 +217,12 @@ class AssignmentViewSet(ScopedViewSet):
         return idempotent(request, handler)
 
     def perform_destroy(self, instance: Assignment) -> None:
-        scheduling.assignment_remove(assignment=instance, actor=self.request.user)
+        # DELETE has no body: a removal that breaks a hard rule takes ?override_reason=.
+        edit_services.assignment_remove(
+            assignment=instance,
+            actor=self.request.user,
+            override_reason=self.request.query_params.get("override_reason", ""),
+        )
 
 
 class RunPublishSerializer(s.Strict):
@@ -387,7 +394,7 @@ class ValidationView(ApiView):
         person = data["person"]
         if not can(request.user, self.resource, WRITE, person.program_id):
             raise exceptions.PermissionDenied()
-        violations = scheduling.assignment_change_preview(
+        violations = edit_services.assignment_change_preview(
             person=person,
             day=data["date"],
             shift_type=data["shift_type"],

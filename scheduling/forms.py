@@ -65,6 +65,9 @@ class CellForm(forms.Form):
     action = forms.ChoiceField(
         choices=[("add", "Add"), ("remove", "Remove")], widget=forms.HiddenInput
     )
+    override_reason = forms.CharField(
+        required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def __init__(self, *args: Any, program: Program, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -14,7 +14,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from lib.errors import ApplicationError
-from people.models import Person, Program
+from people.models import Program
 from rotations.models import ShiftType
 from scheduling import plan_services
 from scheduling import problem as problems
@@ -409,86 +409,6 @@ def assignment_callback_record(*, assignment: Assignment, minutes: int, actor: A
         row.callback_minutes = minutes
         row.save(update_fields=["callback_minutes", "updated_at"])
     return row
-
-
-def _violation_key(row: dict[str, Any]) -> tuple[Any, ...]:
-    return (row["rule"], row["person"], row["shift"], row["date"], row["start"], row["end"])
-
-
-def assignment_change_preview(
-    *, person: Person, day: date, shift_type: ShiftType, add: bool
-) -> list[dict[str, Any]]:
-    """The violations a manual edit would cause: validate the surrounding 28-day windows with and
-    without the change, and keep what is new. Nothing is saved."""
-    program = person.program
-    # The day itself is the period; the published schedule around it (across 1 July too) is
-    # its history, so every 28-day window through the day is checked.
-    start = end = day
-    built = problems.build_problem(program, start, end)
-    current = problems.published_engine_assignments(built, start, end)
-    key = problems.engine_assignment(built, person, day, shift_type, start)
-    changed = (current | {key}) if add else (current - {key})
-    before = {
-        _violation_key(violation_row(v, built)) for v in validate(built.problem, current).violations
-    }
-    after = [violation_row(v, built) for v in validate(built.problem, changed).violations]
-    return [row for row in after if _violation_key(row) not in before]
-
-
-def assignment_add(
-    *,
-    person: Person,
-    day: date,
-    shift_type: ShiftType,
-    actor: Any,
-    locked: bool = False,
-    source: str = Source.MANUAL,
-    override_reason: str = "",
-) -> Assignment:
-    """Add one published shift by hand or by import: the same checks for both. Like a run, an
-    edit that adds a hard violation is saved only with a written override reason (kept in the
-    row's note and its audit entry)."""
-    if shift_type.program_id != person.program_id:
-        raise ApplicationError("That shift type belongs to another program.")
-    reason = override_reason.strip()
-    hard = [
-        row
-        for row in assignment_change_preview(
-            person=person, day=day, shift_type=shift_type, add=True
-        )
-        if row["severity"] in HARD_SEVERITIES
-    ]
-    if hard and not reason:
-        raise ApplicationError(
-            "This edit breaks hard rules: "
-            + "; ".join(row["message"] for row in hard[:3])
-            + ". Saving it needs a written override reason.",
-            details={"violations": hard},
-        )
-    begins, ends = problems.shift_interval(person.program.timezone, shift_type, day)
-    with transaction.atomic(), set_actor(actor):
-        if Assignment.objects.filter(
-            person=person, date=day, shift_type=shift_type, state=State.PUBLISHED
-        ).exists():
-            raise ApplicationError(
-                f"{person} already has {shift_type.abbreviation} on {day:%d %b %Y}."
-            )
-        return Assignment.objects.create(
-            person=person,
-            shift_type=shift_type,
-            date=day,
-            starts_at=begins,
-            ends_at=ends,
-            state=State.PUBLISHED,
-            source=source,
-            locked=locked,
-            note=f"Override: {reason}"[:200] if hard else "",
-        )
-
-
-def assignment_remove(*, assignment: Assignment, actor: Any) -> None:
-    with transaction.atomic(), set_actor(actor):
-        Assignment.objects.select_for_update().filter(pk=assignment.pk).delete()
 
 
 def schedule_validate(*, program: Program, start: date, end: date) -> list[dict[str, Any]]:

@@ -297,7 +297,14 @@ ROUTES: list[Route] = [
         },
     ),
     Route("GET", "/api/v1/assignments/{code}/", READ_ROW, target=lambda w: a(w, Assignment)),
-    Route("DELETE", "/api/v1/assignments/{code}/", DELETE, target=lambda w: a(w, Assignment)),
+    Route(
+        "DELETE",
+        "/api/v1/assignments/{code}/",
+        DELETE,
+        target=lambda w: a(w, Assignment),
+        # The world's one shift covers a minimum: removing it breaks a hard rule (issue 11).
+        query=lambda w: {"override_reason": "Role matrix: the shift is no longer needed"},
+    ),
     Route("GET", "/api/v1/runs/", MANAGE_LIST),
     Route(
         "POST",
