@@ -280,6 +280,7 @@ class RunViewSet(ScopedViewSet):
                 time_limit_seconds=data["time_limit_seconds"],
                 parameters=form.parameters(),
                 actor=request.user,
+                include_past=data["include_past"],
             )
             output = RunSerializer(run, context={"request": request}).data
             location = reverse("api:run-detail", kwargs={"code": run.code}, request=request)

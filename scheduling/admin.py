@@ -119,6 +119,7 @@ class ScheduleRunAdmin(ReadOnlyScopedAdmin):
             algorithm=obj.algorithm,
             time_limit_seconds=obj.time_limit_seconds,
             parameters=obj.parameters,
+            include_past=bool((obj.parameters or {}).get("include_past")),
         )
         obj.pk, obj.code, obj.status = run.pk, run.code, run.status
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from datetime import date, timedelta
+from itertools import pairwise
 from typing import Any
 
 from auditlog.context import set_actor
@@ -14,6 +15,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from lib.errors import ApplicationError
+from lib.timezones import local_today
 from people.models import Program
 from rotations.models import ShiftType
 from scheduling import plan_services
@@ -62,6 +64,32 @@ def default_time_limit(start_date: date, end_date: date) -> int:
     return min(MAX_TIME_LIMIT, 30 + 20 * max(0, blocks - 1))
 
 
+def blocks_period(blocks: Any) -> tuple[date, date]:
+    """The one period a set of blocks covers; blocks with a gap between them are refused (a run
+    covers one continuous period: blocks 2 and 9 together would silently solve 2 to 9)."""
+    ordered = sorted(blocks, key=lambda block: block.start_date)
+    if not ordered:
+        raise ApplicationError("Choose at least one block.")
+    for earlier, later in pairwise(ordered):
+        if (later.start_date - earlier.end_date).days > 1:
+            raise ApplicationError(
+                f"Blocks {earlier.number} and {later.number} are not consecutive: a run covers "
+                "one continuous period. Choose consecutive blocks, or generate each on its own.",
+                details={"blocks": [earlier.number, later.number]},
+            )
+    return ordered[0].start_date, ordered[-1].end_date
+
+
+def _refuse_past(program: Program, start: date) -> None:
+    today = local_today(program)
+    if start < today:
+        raise ApplicationError(
+            f"The period starts {start:%d %b %Y}, before today ({today:%d %b %Y}). Past days are "
+            "generated only when you tick “include past days” (locked past shifts are then kept).",
+            details={"start_date": str(start), "today": str(today)},
+        )
+
+
 def schedule_run_create(
     *,
     program: Program,
@@ -73,8 +101,13 @@ def schedule_run_create(
     time_limit_seconds: int | None = None,
     parameters: dict[str, Any] | None = None,
     enqueue: bool = True,
+    include_past: bool = True,
 ) -> ScheduleRun:
     """Queue a run; refuse while another run of the program overlaps the period.
+
+    The coordinator's doors (page, console, API) pass their "include past days" tick: without
+    it a schedule run that starts before the program's today is refused. Internal callers (the
+    demo seed, tests) solve whatever period they name.
 
     ``enqueue=False`` leaves the run queued for the caller to execute in-process (the demo seed
     and management commands, which must work before any worker is running). Without a time
@@ -84,6 +117,8 @@ def schedule_run_create(
         raise ApplicationError(
             "The period ends before it starts.", details={"end_date": str(end_date)}
         )
+    if kind == ScheduleRun.Kind.SCHEDULE and not include_past:
+        _refuse_past(program, start_date)
     if time_limit_seconds is None:
         time_limit_seconds = default_time_limit(start_date, end_date)
     if not 1 <= time_limit_seconds <= MAX_TIME_LIMIT:

@@ -315,6 +315,7 @@ ROUTES: list[Route] = [
             "start_date": "2026-08-01",
             "end_date": "2026-08-07",
             "algorithm": "greedy",
+            "include_past": True,
         },
     ),
     Route("GET", "/api/v1/runs/{code}/", MANAGE_ROW, target=lambda w: a(w, ScheduleRun)),

@@ -114,7 +114,7 @@ def test_it_saves_a_grid_edit_with_an_override_reason_shown_on_the_cell(
     entry = LogEntry.objects.get_for_object(row).get()
     assert entry.actor == boss and "Locum cancelled" in str(entry.changes)
     grid = boss_client.get(
-        reverse("scheduling:grid"), {"program": world.program.code, "start": START.isoformat()}
+        reverse("scheduling:grid"), {"program": str(world.program.code), "start": START.isoformat()}
     )
     assert 'title="Saved despite a hard rule. Reason: Locum cancelled; she agreed"' in (
         grid.content.decode()
