@@ -422,6 +422,23 @@ class DecisionSerializer(Strict):
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
 
 
+class AbsenceDecisionSerializer(DecisionSerializer):
+    resolve = serializers.BooleanField(
+        default=False,
+        help_text="With approve: take the person's overlapping published shifts off (audited) "
+        "and start a minimal-change re-solve of those days (GET overlaps/ lists them first).",
+    )
+
+
+class OverlapSerializer(serializers.Serializer):
+    code = serializers.UUIDField()
+    date = serializers.DateField()
+    shift = serializers.CharField(source="shift_type.abbreviation")
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField()
+    locked = serializers.BooleanField()
+
+
 class ValidationRequestSerializer(Strict):
     person = CodeField("person", Person)
     shift_type = CodeField("shift_type", ShiftType)

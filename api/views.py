@@ -29,6 +29,7 @@ from rotations.models import Block, CoverageRequirement, CurriculumRequirement, 
 from scheduling import edit_services
 from scheduling import services as scheduling
 from scheduling.models import Assignment, RotationAssignment, ScheduleRun
+from scheduling.selectors import shifts as shift_selectors
 
 
 class ProgramViewSet(viewsets.ReadOnlyModelViewSet):
@@ -99,13 +100,40 @@ class AbsenceViewSet(DecideMixin, ScopedViewSet):
             .first()
         )
 
-    def decide_item(self, item: Any, *, approve: bool, actor: Any, note: str) -> Any:
-        return people_services.absence_decide(absence=item, approve=approve, actor=actor, note=note)
+    @property
+    def matrix_action(self) -> str | None:
+        return DECIDE if getattr(self, "action", None) in ("decide", "overlaps") else None
 
-    @extend_schema(request=s.DecisionSerializer, responses={200: s.AbsenceSerializer})
+    @extend_schema(responses={200: s.OverlapSerializer(many=True)})
+    @action(detail=True, methods=["get"])
+    def overlaps(self, request: Request, code: str | None = None) -> Response:
+        """The published shifts of the person inside the absence's dates: what approving it
+        leaves double-booked (ask before deciding)."""
+        rows = shift_selectors.absence_overlaps(self.get_object())
+        return Response(s.OverlapSerializer(rows, many=True).data)
+
+    @extend_schema(request=s.AbsenceDecisionSerializer, responses={200: s.AbsenceSerializer})
     @action(detail=True, methods=["post"])
     def decide(self, request: Request, code: str | None = None) -> Response:
-        return self.decided(request)
+        """Approve or deny; ``resolve`` with approve also takes the overlapping shifts off and
+        starts a minimal-change re-solve of their days."""
+        form = s.AbsenceDecisionSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        if data["resolve"] and not data["approve"]:
+            raise exceptions.ValidationError({"resolve": ["Only an approval resolves."]})
+        if data["resolve"]:
+            item = edit_services.absence_approve_and_resolve(
+                absence=self.get_object(), actor=request.user, note=data["note"]
+            ).absence
+        else:
+            item = people_services.absence_decide(
+                absence=self.get_object(),
+                approve=data["approve"],
+                actor=request.user,
+                note=data["note"],
+            )
+        return Response(self.get_serializer(item).data)
 
 
 class RequestViewSet(DecideMixin, ScopedViewSet):

@@ -20,11 +20,14 @@ from auditlog.context import set_actor
 from django.db import transaction
 
 from lib.errors import ApplicationError
+from people import services as people_services
 from people.models import Person, Program
 from rotations.models import ShiftType
 from scheduling import problem as problems
+from scheduling import services
 from scheduling.engine.validator import validate
-from scheduling.models import Assignment, Source, State
+from scheduling.models import Assignment, ScheduleRun, Source, State
+from scheduling.selectors.shifts import absence_overlaps
 from scheduling.services import HARD_SEVERITIES, violation_row
 
 Slot = tuple[Person, date, ShiftType]
@@ -202,3 +205,49 @@ def assignment_annotate(*, assignment: Assignment, locked: bool, note: str, acto
         row = Assignment.objects.select_for_update().get(pk=assignment.pk)
         row.locked, row.note = locked, note
         row.save(update_fields=["locked", "note", "updated_at"])
+
+
+@dataclass
+class AbsenceResolution:
+    """What approving an absence did to the schedule: shifts taken off, and the minimal-change
+    re-solve of their days (a draft for the coordinator to review and publish), if one started."""
+
+    absence: Any
+    removed: list[str] = field(default_factory=list)
+    run: ScheduleRun | None = None
+    note: str = ""
+
+
+def absence_approve_and_resolve(*, absence: Any, actor: Any, note: str = "") -> AbsenceResolution:
+    """Approve the absence, take the absent person's overlapping published shifts off (a
+    checked, audited edit whose reason is the absence), and queue a minimal-change re-solve of
+    those days so others cover them where the rules allow: one transaction."""
+    with transaction.atomic(), set_actor(actor):
+        absence = people_services.absence_decide(
+            absence=absence, approve=True, actor=actor, note=note
+        )
+        rows = absence_overlaps(absence)
+        result = AbsenceResolution(absence=absence)
+        if not rows:
+            return result
+        program = absence.person.program
+        period = f"{absence.start_date:%d %b}–{absence.end_date:%d %b %Y}"
+        result.removed = [f"{row.shift_type.abbreviation} {row.date:%a %d %b}" for row in rows]
+        schedule_edit(
+            program=program,
+            actor=actor,
+            remove=rows,
+            override_reason=f"Absence approved ({absence.get_kind_display()}, {period})",
+        )
+        try:
+            result.run = services.schedule_run_create(
+                program=program,
+                start_date=rows[0].date,
+                end_date=rows[-1].date,
+                actor=actor,
+                parameters={"minimal_change": True, "absence": str(absence.code)},
+            )
+        except ApplicationError as error:
+            # The shifts are off either way; the coordinator covers them by hand or re-solves.
+            result.note = f"No re-solve was started: {error.message}"
+    return result

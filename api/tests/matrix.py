@@ -174,6 +174,7 @@ ROUTES: list[Route] = [
             "end_date": "2026-10-02",
         },
     ),
+    Route("GET", "/api/v1/absences/{code}/overlaps/", DECIDE, target=lambda w: a(w, Absence)),
     Route(
         "POST",
         "/api/v1/absences/{code}/decide/",
