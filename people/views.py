@@ -100,7 +100,7 @@ def decide(request: HttpRequest, seat: Seat, kind: str, code: Any) -> HttpRespon
         item: Any = selectors.get_absence_for_manager(seat, code)
     else:
         item = selectors.get_request_for_manager(seat, code)
-    if not form.is_valid():
+    if not form.is_valid() or (kind != "absence" and form.cleaned_data["decision"] == "resolve"):
         messages.error(request, "Choose approve or deny.")
         return redirect("people:review")
     decision, note = form.cleaned_data["decision"], form.cleaned_data["note"]
