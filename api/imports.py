@@ -25,7 +25,7 @@ from api.tables import Sheet, as_date, read_tables, text
 from lib.errors import ApplicationError
 from people.models import Absence, AcademicYear, Person, Program
 from rotations.models import Block, Rotation, ShiftType
-from scheduling import services as schedule_services
+from scheduling import edit_services
 from scheduling.models import Assignment, RotationAssignment, Source, State
 
 Kind = ImportRecord.Kind
@@ -43,6 +43,7 @@ class Plan:
     errors: list[dict[str, Any]] = field(default_factory=list)
     steps: list[Callable[[], object]] = field(default_factory=list)
     actor: Any = None  # who applies the plan; set by import_apply before the steps run
+    override_reason: str = ""  # a coordinator's reason for schedule rows that break hard rules
 
     def error(self, row: int, column: str, reason: str) -> None:
         if len(self.errors) < MAX_ERRORS:
@@ -426,6 +427,8 @@ def _diff_schedule(
 ) -> None:
     by_id = {shift.pk: shift for shift in shifts.values()}
     days = sorted({day for _, day in wanted})
+    adds: list[tuple[Person, date, ShiftType]] = []
+    removes: list[Assignment] = []
     current: dict[tuple[int, date], dict[int, Assignment]] = defaultdict(dict)
     for row in Assignment.objects.filter(
         person_id__in=people, state=State.PUBLISHED, date__range=(days[0], days[-1])
@@ -437,7 +440,7 @@ def _diff_schedule(
         for shift_id in sorted(wanted[key] - set(have)):
             shift = by_id[shift_id]
             plan.creates.append({"label": f"{person} {shift.abbreviation} {day}"})
-            plan.steps.append(partial(_add, plan, person, day, shift))
+            adds.append((person, day, shift))
         for shift_id, assignment in have.items():
             if shift_id in wanted[key]:
                 plan.unchanged += 1
@@ -447,18 +450,25 @@ def _diff_schedule(
                 plan.error(0, str(day), f"{label} is locked; unlock it before importing.")
                 continue
             plan.deletes.append({"label": label})
-            plan.steps.append(partial(_remove, plan, assignment))
+            removes.append(assignment)
+    if adds or removes:
+        plan.steps.append(partial(_edit, plan, adds, removes))
 
 
-def _add(plan: Plan, person: Person, day: date, shift: ShiftType) -> object:
-    # The same service, and so the same checks, as a coordinator's edit on the grid.
-    return schedule_services.assignment_add(
-        person=person, day=day, shift_type=shift, actor=plan.actor, source=Source.IMPORT
+def _edit(
+    plan: Plan, adds: list[tuple[Person, date, ShiftType]], removes: list[Assignment]
+) -> object:
+    # The same service, and so the same check, as a coordinator's edit on the grid: the whole
+    # file's changes at once, so a shift replaced by another is checked as the final schedule.
+    program = adds[0][0].program if adds else removes[0].person.program
+    return edit_services.schedule_edit(
+        program=program,
+        actor=plan.actor,
+        add=adds,
+        remove=removes,
+        override_reason=plan.override_reason,
+        source=Source.IMPORT,
     )
-
-
-def _remove(plan: Plan, assignment: Assignment) -> None:
-    schedule_services.assignment_remove(assignment=assignment, actor=plan.actor)
 
 
 PLANNERS: dict[str, Callable[[Plan, Context, list[Sheet]], None]] = {
@@ -493,6 +503,7 @@ def import_apply(
     content: bytes,
     actor: Any,
     year: AcademicYear | None = None,
+    override_reason: str = "",
 ) -> Plan:
     """All or nothing: any error refuses the whole file, listing every error."""
     with transaction.atomic(), set_actor(actor):
@@ -505,7 +516,7 @@ def import_apply(
                 f"The file has {len(plan.errors)} error(s); nothing was imported.",
                 details=plan.summary(),
             )
-        plan.actor = actor
+        plan.actor, plan.override_reason = actor, override_reason
         for step in plan.steps:
             step()
         ImportRecord.objects.create(

@@ -390,6 +390,7 @@ class AssignmentSerializer(serializers.ModelSerializer):
             "locked",
             "run",
             "note",
+            "override_reason",
         ]
         read_only_fields = fields
 
@@ -402,6 +403,14 @@ class AssignmentCreateSerializer(Strict):
     shift_type = CodeField("shift_type", ShiftType)
     date = BoundedDateField()
     locked = serializers.BooleanField(default=False)
+    override_reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=500,
+        help_text="Needed when the shift breaks a hard rule (the answer is 400 with the "
+        "violations otherwise); kept on the assignment and in its audit entry.",
+    )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         same_program(attrs, attrs["person"].program, "shift_type")
@@ -411,6 +420,23 @@ class AssignmentCreateSerializer(Strict):
 class DecisionSerializer(Strict):
     approve = serializers.BooleanField()
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
+
+
+class AbsenceDecisionSerializer(DecisionSerializer):
+    resolve = serializers.BooleanField(
+        default=False,
+        help_text="With approve: take the person's overlapping published shifts off (audited) "
+        "and start a minimal-change re-solve of those days (GET overlaps/ lists them first).",
+    )
+
+
+class OverlapSerializer(serializers.Serializer):
+    code = serializers.UUIDField()
+    date = serializers.DateField()
+    shift = serializers.CharField(source="shift_type.abbreviation")
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField()
+    locked = serializers.BooleanField()
 
 
 class ValidationRequestSerializer(Strict):

@@ -27,6 +27,11 @@ class RunCreateSerializer(Strict):
     time_limit_seconds = serializers.IntegerField(min_value=1, max_value=MAX_TIME_LIMIT, default=30)
     seed = serializers.IntegerField(min_value=0, max_value=2**31 - 1, required=False)
     minimal_change = serializers.BooleanField(required=False)
+    include_past = serializers.BooleanField(
+        default=False,
+        help_text="A schedule run that starts before the program's today is refused without it; "
+        "locked past shifts are kept.",
+    )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if attrs["end_date"] < attrs["start_date"]:
@@ -37,7 +42,8 @@ class RunCreateSerializer(Strict):
 
     def parameters(self) -> dict[str, Any]:
         data = self.validated_data
-        return {name: data[name] for name in ("seed", "minimal_change") if name in data}
+        names = ("seed", "minimal_change", "include_past")
+        return {name: data[name] for name in names if name in data}
 
 
 class RunProgressSampleSerializer(serializers.Serializer):

@@ -26,8 +26,10 @@ from people.access import DECIDE, WRITE, can, grants, is_admin, managed_program_
 from people.models import Absence, AcademicYear, CalendarSubscription, Membership, Person, Program
 from people.models import Request as Req
 from rotations.models import Block, CoverageRequirement, CurriculumRequirement, Rotation, ShiftType
+from scheduling import edit_services
 from scheduling import services as scheduling
 from scheduling.models import Assignment, RotationAssignment, ScheduleRun
+from scheduling.selectors import shifts as shift_selectors
 
 
 class ProgramViewSet(viewsets.ReadOnlyModelViewSet):
@@ -98,13 +100,40 @@ class AbsenceViewSet(DecideMixin, ScopedViewSet):
             .first()
         )
 
-    def decide_item(self, item: Any, *, approve: bool, actor: Any, note: str) -> Any:
-        return people_services.absence_decide(absence=item, approve=approve, actor=actor, note=note)
+    @property
+    def matrix_action(self) -> str | None:
+        return DECIDE if getattr(self, "action", None) in ("decide", "overlaps") else None
 
-    @extend_schema(request=s.DecisionSerializer, responses={200: s.AbsenceSerializer})
+    @extend_schema(responses={200: s.OverlapSerializer(many=True)})
+    @action(detail=True, methods=["get"])
+    def overlaps(self, request: Request, code: str | None = None) -> Response:
+        """The published shifts of the person inside the absence's dates: what approving it
+        leaves double-booked (ask before deciding)."""
+        rows = shift_selectors.absence_overlaps(self.get_object())
+        return Response(s.OverlapSerializer(rows, many=True).data)
+
+    @extend_schema(request=s.AbsenceDecisionSerializer, responses={200: s.AbsenceSerializer})
     @action(detail=True, methods=["post"])
     def decide(self, request: Request, code: str | None = None) -> Response:
-        return self.decided(request)
+        """Approve or deny; ``resolve`` with approve also takes the overlapping shifts off and
+        starts a minimal-change re-solve of their days."""
+        form = s.AbsenceDecisionSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        if data["resolve"] and not data["approve"]:
+            raise exceptions.ValidationError({"resolve": ["Only an approval resolves."]})
+        if data["resolve"]:
+            item = edit_services.absence_approve_and_resolve(
+                absence=self.get_object(), actor=request.user, note=data["note"]
+            ).absence
+        else:
+            item = people_services.absence_decide(
+                absence=self.get_object(),
+                approve=data["approve"],
+                actor=request.user,
+                note=data["note"],
+            )
+        return Response(self.get_serializer(item).data)
 
 
 class RequestViewSet(DecideMixin, ScopedViewSet):
@@ -202,12 +231,13 @@ class AssignmentViewSet(ScopedViewSet):
             form.is_valid(raise_exception=True)
             data = form.validated_data
             self.require_write({"person": data["person"]})
-            assignment = scheduling.assignment_add(
+            assignment = edit_services.assignment_add(
                 person=data["person"],
                 day=data["date"],
                 shift_type=data["shift_type"],
                 locked=data["locked"],
                 actor=request.user,
+                override_reason=data["override_reason"],
             )
             output = s.AssignmentSerializer(assignment, context={"request": request})
             return Response(output.data, status=status.HTTP_201_CREATED)
@@ -215,7 +245,12 @@ class AssignmentViewSet(ScopedViewSet):
         return idempotent(request, handler)
 
     def perform_destroy(self, instance: Assignment) -> None:
-        scheduling.assignment_remove(assignment=instance, actor=self.request.user)
+        # DELETE has no body: a removal that breaks a hard rule takes ?override_reason=.
+        edit_services.assignment_remove(
+            assignment=instance,
+            actor=self.request.user,
+            override_reason=self.request.query_params.get("override_reason", ""),
+        )
 
 
 class RunPublishSerializer(s.Strict):
@@ -273,6 +308,7 @@ class RunViewSet(ScopedViewSet):
                 time_limit_seconds=data["time_limit_seconds"],
                 parameters=form.parameters(),
                 actor=request.user,
+                include_past=data["include_past"],
             )
             output = RunSerializer(run, context={"request": request}).data
             location = reverse("api:run-detail", kwargs={"code": run.code}, request=request)
@@ -387,7 +423,7 @@ class ValidationView(ApiView):
         person = data["person"]
         if not can(request.user, self.resource, WRITE, person.program_id):
             raise exceptions.PermissionDenied()
-        violations = scheduling.assignment_change_preview(
+        violations = edit_services.assignment_change_preview(
             person=person,
             day=data["date"],
             shift_type=data["shift_type"],

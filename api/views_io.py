@@ -26,6 +26,14 @@ class ImportSerializer(Strict):
     program = CodeField("program", Program)
     academic_year = CodeField("academic_year", AcademicYear, required=False, allow_null=True)
     file = serializers.FileField()
+    override_reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=500,
+        help_text="Schedule imports: needed when the file's shifts break hard rules (kept on "
+        "the rows and in their audit entries).",
+    )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         year = attrs.get("academic_year")
@@ -104,6 +112,7 @@ class ImportApplyView(ApiView):
             content=content,
             year=data.get("academic_year"),
             actor=request.user,
+            override_reason=data["override_reason"],
         )
         return Response(plan.summary())
 

@@ -7,8 +7,10 @@ from functools import partial
 from typing import Any, ClassVar
 
 from django.contrib import admin
+from django.contrib.admin import helpers
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
 from django.utils import timezone
 
 from console.admin import (
@@ -34,6 +36,8 @@ from people.models import (
     Request,
     pgy_from_training_start,
 )
+from scheduling import edit_services
+from scheduling.selectors import shifts as shift_selectors
 
 PERSON_SEARCH = ("person__first_name", "person__last_name", "person__email")
 EXPIRY_WARNING_DAYS = 60
@@ -292,8 +296,50 @@ class AbsenceAdmin(PersonScopedAdmin):
         return (obj.end_date - obj.start_date).days + 1
 
     @admin.action(description="Approve the selected absences")
-    def approve(self, request: HttpRequest, queryset: QuerySet[Absence]) -> None:
+    def approve(self, request: HttpRequest, queryset: QuerySet[Absence]) -> HttpResponse | None:
+        """Absences over published shifts first list them (the confirmation step), then are
+        approved alone or approved and resolved (shifts off, minimal-change re-solve)."""
+        choice = request.POST.get("overlaps")
+        if choice is None:
+            overlaps = [
+                (absence, shift_selectors.absence_overlaps(absence))
+                for absence in queryset.filter(status=Absence.Status.REQUESTED)
+            ]
+            overlaps = [(absence, rows) for absence, rows in overlaps if rows]
+            if overlaps:
+                context = {
+                    **self.admin_site.each_context(request),
+                    "title": "Approve absences over published shifts?",
+                    "overlaps": overlaps,
+                    "queryset": queryset,
+                    "opts": self.model._meta,
+                    "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+                }
+                return TemplateResponse(
+                    request, "admin/people/absence/approve_overlaps.html", context
+                )
+        if choice == "resolve":
+            done = sum(
+                self.call_service(
+                    request,
+                    partial(
+                        edit_services.absence_approve_and_resolve,
+                        absence=absence,
+                        actor=request.user,
+                    ),
+                )
+                is not None
+                for absence in queryset
+            )
+            if done:
+                self.message_user(
+                    request,
+                    f"Approved {done} absence(s), took their shifts off and started a "
+                    "minimal-change re-solve of those days; review and publish its draft.",
+                )
+            return None
         _decide_each(self, request, queryset, people_services.absence_decide, "absence", True)
+        return None
 
     @admin.action(description="Deny the selected absences")
     def deny(self, request: HttpRequest, queryset: QuerySet[Absence]) -> None:

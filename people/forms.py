@@ -59,8 +59,12 @@ class PreferenceRequestForm(_DatesForm):
 
 
 class DecisionForm(forms.Form):
-    decision = forms.ChoiceField(choices=[("approve", "Approve"), ("deny", "Deny")])
+    decision = forms.ChoiceField(
+        choices=[("approve", "Approve"), ("resolve", "Approve and resolve"), ("deny", "Deny")]
+    )
     note = forms.CharField(required=False, max_length=500)
+    # Set by the confirmation step that lists the published shifts an absence overlaps.
+    confirmed = forms.BooleanField(required=False)
 
 
 class SubscriptionForm(forms.Form):

@@ -16,6 +16,8 @@ from lib.params import is_site_path
 from people import selectors, services
 from people.access import DECIDE, READ, SESSION_PROGRAM, SUBMIT, WRITE, Seat, page
 from people.forms import AbsenceRequestForm, DecisionForm, PreferenceRequestForm, SubscriptionForm
+from scheduling import edit_services
+from scheduling.selectors import shifts as shift_selectors
 
 NEW_TOKEN = "new_feed_token"
 
@@ -98,27 +100,59 @@ def decide(request: HttpRequest, seat: Seat, kind: str, code: Any) -> HttpRespon
         item: Any = selectors.get_absence_for_manager(seat, code)
     else:
         item = selectors.get_request_for_manager(seat, code)
-    if not form.is_valid():
+    if not form.is_valid() or (kind != "absence" and form.cleaned_data["decision"] == "resolve"):
         messages.error(request, "Choose approve or deny.")
         return redirect("people:review")
-    approve = form.cleaned_data["decision"] == "approve"
+    decision, note = form.cleaned_data["decision"], form.cleaned_data["note"]
+    period = f"{item.start_date:%a %d %b}–{item.end_date:%a %d %b %Y}"
+    if kind == "absence" and decision != "deny" and not form.cleaned_data["confirmed"]:
+        overlaps = shift_selectors.absence_overlaps(item)
+        if overlaps:  # before deciding, the coordinator sees what the absence leaves uncovered
+            return render_page(
+                request,
+                "people/absence_confirm.html",
+                seat,
+                "review",
+                absence=item,
+                overlaps=overlaps,
+                note=note,
+                period=period,
+            )
     try:
-        if kind == "absence":
+        if kind == "absence" and decision == "resolve":
+            result = edit_services.absence_approve_and_resolve(
+                absence=item, actor=request.user, note=note
+            )
+        elif kind == "absence":
             services.absence_decide(
-                absence=item, approve=approve, actor=request.user, note=form.cleaned_data["note"]
+                absence=item, approve=decision == "approve", actor=request.user, note=note
             )
         else:
             services.request_decide(
-                request=item, approve=approve, actor=request.user, note=form.cleaned_data["note"]
+                request=item, approve=decision == "approve", actor=request.user, note=note
             )
     except ApplicationError as error:
         messages.error(request, error.message)
-    else:
-        messages.success(
-            request,
-            f"{'Approved' if approve else 'Denied'}: {item.person}, {item.start_date:%d %b}.",
-        )
+        return redirect("people:review")
+    verdict = "Denied" if decision == "deny" else "Approved"
+    messages.success(request, f"{verdict}: {item.person}, {period}.")
+    if decision == "resolve":
+        _resolution_messages(request, result)
     return redirect("people:review")
+
+
+def _resolution_messages(request: HttpRequest, result: Any) -> None:
+    if result.removed:
+        messages.info(request, f"Taken off the schedule: {', '.join(result.removed)}.")
+    if result.run is not None:
+        link = reverse("scheduling:run", args=[result.run.code])
+        messages.info(
+            request,
+            f"A minimal-change re-solve of {result.run.start_date:%d %b}–"
+            f"{result.run.end_date:%d %b %Y} is running: review and publish its draft at {link}.",
+        )
+    if result.note:
+        messages.warning(request, result.note)
 
 
 @page("notification", READ)

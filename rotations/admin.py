@@ -28,7 +28,12 @@ from rotations.models import (
     Rotation,
     ShiftType,
 )
-from scheduling.admin_actions import generate_rotation_plan, generate_schedule, validate_schedule
+from scheduling.admin_actions import (
+    generate_rotation_plan,
+    generate_schedule,
+    generate_schedule_including_past,
+    validate_schedule,
+)
 
 WEEKDAY_CHOICES = [
     (str(day), name)
@@ -161,7 +166,7 @@ class BlockAdmin(ProgramScopedAdmin):
     autocomplete_fields = ("academic_year",)
     readonly_fields = AUDIT_FIELDS
     ordering = ("-academic_year__start_date", "number")
-    actions = (generate_schedule, validate_schedule)
+    actions = (generate_schedule, generate_schedule_including_past, validate_schedule)
 
     @admin.display(description="Days")
     def days(self, obj: Block) -> int:

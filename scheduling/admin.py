@@ -19,9 +19,16 @@ from console.admin import (
     RelatedOnly,
     ScopedInline,
 )
+from lib.errors import ApplicationError
 from lib.timezones import zone
-from scheduling import services
-from scheduling.models import Assignment, RotationAssignment, ScheduleRun, ScheduleRunProgress
+from scheduling import edit_services, services
+from scheduling.models import (
+    Assignment,
+    RotationAssignment,
+    ScheduleRun,
+    ScheduleRunProgress,
+    State,
+)
 
 PERSON_SEARCH = ("person__first_name", "person__last_name")
 SCHEDULE_READONLY = ("state", "source", "run")
@@ -112,6 +119,7 @@ class ScheduleRunAdmin(ReadOnlyScopedAdmin):
             algorithm=obj.algorithm,
             time_limit_seconds=obj.time_limit_seconds,
             parameters=obj.parameters,
+            include_past=bool((obj.parameters or {}).get("include_past")),
         )
         obj.pk, obj.code, obj.status = run.pk, run.code, run.status
 
@@ -195,9 +203,46 @@ class AssignmentForm(forms.ModelForm):
         model = Assignment
         fields = ("person", "shift_type", "date", "locked", "note")
 
+    override_reason = forms.CharField(
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Only needed when the shift breaks a hard rule: your written reason, kept on "
+        "the shift and in the audit log.",
+    )
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["call_back"].initial = self.instance.callback_minutes
+
+    def moves(self) -> bool:
+        """Whether the form changes who works which shift when (what the rules look at)."""
+        return not self.instance.pk or bool(
+            {"person", "shift_type", "date"} & set(self.changed_data)
+        )
+
+    def _precheck(self, person: Any, shift: Any, day: Any) -> None:
+        # The same check the save runs (again, under the program's lock): refused here first
+        # so the coordinator keeps the form and can add a reason.
+        if self.instance.pk and self.instance.state == State.DRAFT:
+            return
+        original = self.instance if self.instance.pk else None
+        remove = [(original.person, original.date, original.shift_type)] if original else []
+        try:
+            found = edit_services.edit_check(
+                program=person.program, add=[(person, day, shift)], remove=remove
+            )
+        except ApplicationError as error:
+            self.add_error(None, error.message)
+            return
+        hard = [row for row in found if row["severity"] in services.HARD_SEVERITIES]
+        if hard and not (self.cleaned_data.get("override_reason") or "").strip():
+            self.add_error(
+                "override_reason",
+                "This edit breaks hard rules: "
+                + "; ".join(row["message"] for row in hard[:3])
+                + ". Saving it needs a written override reason.",
+            )
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -207,6 +252,8 @@ class AssignmentForm(forms.ModelForm):
         if person.program_id != shift.program_id:
             self.add_error("shift_type", "This shift type belongs to another program.")
             return cleaned
+        if self.moves():
+            self._precheck(person, shift, day)
         local = datetime.combine(day, shift.start_time, tzinfo=zone(person.program))
         self.instance.starts_at = local.astimezone(UTC)
         self.instance.ends_at = self.instance.starts_at + timedelta(minutes=shift.duration_minutes)
@@ -249,7 +296,30 @@ class AssignmentAdmin(ProgramScopedAdmin):
         return super().get_queryset(request).select_related("person__program", "shift_type")
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        super().save_model(request, obj, form, change)
+        """Through the scheduling services: a new or moved shift is checked and audited like a
+        grid edit; a change of lock or note alone is annotated."""
+        if change and obj.state == State.DRAFT:
+            super().save_model(request, obj, form, change)
+        elif form.moves():
+            original = Assignment.objects.get(pk=obj.pk) if change else None
+            result = edit_services.schedule_edit(
+                program=obj.person.program,
+                actor=request.user,
+                add=[(obj.person, obj.date, obj.shift_type)],
+                remove=[original] if original else [],
+                override_reason=form.cleaned_data.get("override_reason", ""),
+                locked=obj.locked,
+                note=obj.note,
+            )
+            row = result.added[0]
+            obj.pk, obj.code, obj.override_reason = row.pk, row.code, row.override_reason
+            obj._state.adding = False
+            for warning in result.warnings:
+                self.message_user(request, f"Warning: {warning['message']}", messages.WARNING)
+        else:
+            edit_services.assignment_annotate(
+                assignment=obj, locked=obj.locked, note=obj.note, actor=request.user
+            )
         minutes = form.cleaned_data.get("call_back")
         if change and "call_back" in form.changed_data and minutes is not None:
             # Through the service: it checks the shift is an at-home call and the bounds, and
@@ -263,6 +333,16 @@ class AssignmentAdmin(ProgramScopedAdmin):
                     actor=request.user,
                 ),
                 success=f"Recorded {minutes} call-back minutes.",
+            )
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        edit_services.assignment_remove(assignment=obj, actor=request.user)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Assignment]) -> None:
+        for row in queryset.select_related("person__program", "shift_type"):
+            self.call_service(
+                request,
+                partial(edit_services.assignment_remove, assignment=row, actor=request.user),
             )
 
     @admin.display(description="Hours")

@@ -4,7 +4,6 @@ Publish, discard and cancel live on the run admin itself (scheduling/admin.py)."
 
 from __future__ import annotations
 
-from itertools import pairwise
 from typing import Any
 from urllib.parse import urlencode
 
@@ -59,16 +58,16 @@ def _period(
     if len(programs) != 1:
         modeladmin.message_user(request, "Choose blocks of one program.", level=messages.ERROR)
         return None
-    for earlier, later in pairwise(blocks):
-        if (later.start_date - earlier.end_date).days > 1:
-            modeladmin.message_user(request, "Choose consecutive blocks.", level=messages.ERROR)
-            return None
-    return programs.pop(), blocks[0].start_date, blocks[-1].end_date
+    try:
+        start, end = services.blocks_period(blocks)
+    except ApplicationError as error:
+        modeladmin.message_user(request, error.message, level=messages.ERROR)
+        return None
+    return programs.pop(), start, end
 
 
-@admin.action(description="Generate schedule for the selected blocks")
-def generate_schedule(
-    modeladmin: Any, request: HttpRequest, queryset: QuerySet[Any]
+def _generate(
+    modeladmin: Any, request: HttpRequest, queryset: QuerySet[Any], *, include_past: bool
 ) -> HttpResponse | None:
     period = _period(modeladmin, request, queryset)
     if period is None:
@@ -82,7 +81,23 @@ def generate_schedule(
         start_date=start,
         end_date=end,
         time_limit_seconds=SCHEDULE_TIME_LIMIT,
+        include_past=include_past,
+        parameters={"include_past": include_past},
     )
+
+
+@admin.action(description="Generate schedule for the selected blocks")
+def generate_schedule(
+    modeladmin: Any, request: HttpRequest, queryset: QuerySet[Any]
+) -> HttpResponse | None:
+    return _generate(modeladmin, request, queryset, include_past=False)
+
+
+@admin.action(description="Generate schedule for the selected blocks, including past days")
+def generate_schedule_including_past(
+    modeladmin: Any, request: HttpRequest, queryset: QuerySet[Any]
+) -> HttpResponse | None:
+    return _generate(modeladmin, request, queryset, include_past=True)
 
 
 @admin.action(description="Validate the published schedule of the selected blocks")

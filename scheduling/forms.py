@@ -4,10 +4,11 @@ from typing import Any
 
 from django import forms
 
+from lib.errors import ApplicationError
 from people.models import Person, Program
 from rotations.models import Block, ShiftType
 from scheduling.models import ScheduleRun
-from scheduling.services import MAX_TIME_LIMIT
+from scheduling.services import MAX_TIME_LIMIT, blocks_period
 
 
 class GenerateForm(forms.Form):
@@ -15,7 +16,7 @@ class GenerateForm(forms.Form):
     blocks = forms.ModelMultipleChoiceField(
         queryset=Block.objects.none(),
         required=False,
-        help_text="Consecutive blocks; or give dates below.",
+        help_text="Consecutive blocks (a gap is refused); or give dates below.",
     )
     start_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     end_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
@@ -28,6 +29,12 @@ class GenerateForm(forms.Form):
         required=False,
         label="Time limit (s)",
         help_text="Blank: 30 s for four weeks, 20 s more per further four weeks (a year: 290 s).",
+    )
+    include_past = forms.BooleanField(
+        required=False,
+        label="Include past days",
+        help_text="Without it a period that starts before today is refused. Locked past shifts "
+        "are kept either way.",
     )
     minimal_change = forms.BooleanField(
         required=False,
@@ -49,7 +56,10 @@ class GenerateForm(forms.Form):
         blocks = list(data.get("blocks") or [])
         start, end = data.get("start_date"), data.get("end_date")
         if blocks:
-            start, end = min(b.start_date for b in blocks), max(b.end_date for b in blocks)
+            try:
+                start, end = blocks_period(blocks)
+            except ApplicationError as error:
+                raise forms.ValidationError(error.message) from None
         elif start is None or end is None:
             raise forms.ValidationError("Choose blocks, or give a start and an end date.")
         if end < start:
@@ -64,6 +74,9 @@ class CellForm(forms.Form):
     shift_type = forms.ModelChoiceField(queryset=ShiftType.objects.none())
     action = forms.ChoiceField(
         choices=[("add", "Add"), ("remove", "Remove")], widget=forms.HiddenInput
+    )
+    override_reason = forms.CharField(
+        required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2})
     )
 
     def __init__(self, *args: Any, program: Program, **kwargs: Any) -> None:

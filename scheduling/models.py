@@ -209,6 +209,9 @@ class Assignment(CodedModel):
         ScheduleRun, null=True, blank=True, on_delete=models.CASCADE, related_name="assignments"
     )
     note = models.CharField(max_length=200, blank=True)
+    # A coordinator's written reason for saving an edit that breaks a hard rule
+    # (scheduling.edit_services.schedule_edit); shown on the grid's cell and kept in the audit log.
+    override_reason = models.CharField(max_length=500, blank=True)
     # At-home call only: minutes actually spent in the hospital, entered after the fact
     # (assignment_callback_record); only these count toward the 80 hours.
     callback_minutes = models.PositiveIntegerField(null=True, blank=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from datetime import date, timedelta
+from itertools import pairwise
 from typing import Any
 
 from auditlog.context import set_actor
@@ -14,7 +15,8 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from lib.errors import ApplicationError
-from people.models import Person, Program
+from lib.timezones import local_today
+from people.models import Program
 from rotations.models import ShiftType
 from scheduling import plan_services
 from scheduling import problem as problems
@@ -62,6 +64,32 @@ def default_time_limit(start_date: date, end_date: date) -> int:
     return min(MAX_TIME_LIMIT, 30 + 20 * max(0, blocks - 1))
 
 
+def blocks_period(blocks: Any) -> tuple[date, date]:
+    """The one period a set of blocks covers; blocks with a gap between them are refused (a run
+    covers one continuous period: blocks 2 and 9 together would silently solve 2 to 9)."""
+    ordered = sorted(blocks, key=lambda block: block.start_date)
+    if not ordered:
+        raise ApplicationError("Choose at least one block.")
+    for earlier, later in pairwise(ordered):
+        if (later.start_date - earlier.end_date).days > 1:
+            raise ApplicationError(
+                f"Blocks {earlier.number} and {later.number} are not consecutive: a run covers "
+                "one continuous period. Choose consecutive blocks, or generate each on its own.",
+                details={"blocks": [earlier.number, later.number]},
+            )
+    return ordered[0].start_date, ordered[-1].end_date
+
+
+def _refuse_past(program: Program, start: date) -> None:
+    today = local_today(program)
+    if start < today:
+        raise ApplicationError(
+            f"The period starts {start:%d %b %Y}, before today ({today:%d %b %Y}). Past days are "
+            "generated only when you tick “include past days” (locked past shifts are then kept).",
+            details={"start_date": str(start), "today": str(today)},
+        )
+
+
 def schedule_run_create(
     *,
     program: Program,
@@ -73,8 +101,13 @@ def schedule_run_create(
     time_limit_seconds: int | None = None,
     parameters: dict[str, Any] | None = None,
     enqueue: bool = True,
+    include_past: bool = True,
 ) -> ScheduleRun:
     """Queue a run; refuse while another run of the program overlaps the period.
+
+    The coordinator's doors (page, console, API) pass their "include past days" tick: without
+    it a schedule run that starts before the program's today is refused. Internal callers (the
+    demo seed, tests) solve whatever period they name.
 
     ``enqueue=False`` leaves the run queued for the caller to execute in-process (the demo seed
     and management commands, which must work before any worker is running). Without a time
@@ -84,6 +117,8 @@ def schedule_run_create(
         raise ApplicationError(
             "The period ends before it starts.", details={"end_date": str(end_date)}
         )
+    if kind == ScheduleRun.Kind.SCHEDULE and not include_past:
+        _refuse_past(program, start_date)
     if time_limit_seconds is None:
         time_limit_seconds = default_time_limit(start_date, end_date)
     if not 1 <= time_limit_seconds <= MAX_TIME_LIMIT:
@@ -425,88 +460,6 @@ def assignment_callback_record(*, assignment: Assignment, minutes: int, actor: A
         row.callback_minutes = minutes
         row.save(update_fields=["callback_minutes", "updated_at"])
     return row
-
-
-def _violation_key(row: dict[str, Any]) -> tuple[Any, ...]:
-    return (row["rule"], row["person"], row["shift"], row["date"], row["start"], row["end"])
-
-
-def assignment_change_preview(
-    *, person: Person, day: date, shift_type: ShiftType, add: bool
-) -> list[dict[str, Any]]:
-    """The violations a manual edit would cause: validate the surrounding 28-day windows with and
-    without the change, and keep what is new. Nothing is saved."""
-    program = person.program
-    # The day itself is the period; the published schedule around it (across 1 July too) is
-    # its history, so every 28-day window through the day is checked.
-    start = end = day
-    built = problems.build_problem(program, start, end)
-    current = problems.published_engine_assignments(built, start, end)
-    key = problems.engine_assignment(built, person, day, shift_type, start)
-    changed = (current | {key}) if add else (current - {key})
-    before = {
-        _violation_key(violation_row(v, built)) for v in validate(built.problem, current).violations
-    }
-    after = [violation_row(v, built) for v in validate(built.problem, changed).violations]
-    return [row for row in after if _violation_key(row) not in before]
-
-
-def assignment_add(
-    *,
-    person: Person,
-    day: date,
-    shift_type: ShiftType,
-    actor: Any,
-    locked: bool = False,
-    source: str = Source.MANUAL,
-    override_reason: str = "",
-) -> Assignment:
-    """Add one published shift by hand or by import: the same checks for both. Like a run, an
-    edit that adds a hard violation is saved only with a written override reason (kept in the
-    row's note and its audit entry)."""
-    if shift_type.program_id != person.program_id:
-        raise ApplicationError("That shift type belongs to another program.")
-    reason = override_reason.strip()
-    hard = [
-        row
-        for row in assignment_change_preview(
-            person=person, day=day, shift_type=shift_type, add=True
-        )
-        if row["severity"] in HARD_SEVERITIES
-    ]
-    if hard and not reason:
-        raise ApplicationError(
-            "This edit breaks hard rules: "
-            + "; ".join(row["message"] for row in hard[:3])
-            + ". Saving it needs a written override reason.",
-            details={"violations": hard},
-        )
-    begins, ends = problems.shift_interval(person.program.timezone, shift_type, day)
-    with transaction.atomic(), set_actor(actor):
-        if Assignment.objects.filter(
-            person=person, date=day, shift_type=shift_type, state=State.PUBLISHED
-        ).exists():
-            raise ApplicationError(
-                f"{person} already has {shift_type.abbreviation} on {day:%d %b %Y}."
-            )
-        schedule_changed(person.program_id)
-        return Assignment.objects.create(
-            person=person,
-            shift_type=shift_type,
-            date=day,
-            starts_at=begins,
-            ends_at=ends,
-            state=State.PUBLISHED,
-            source=source,
-            locked=locked,
-            note=f"Override: {reason}"[:200] if hard else "",
-        )
-
-
-def assignment_remove(*, assignment: Assignment, actor: Any) -> None:
-    with transaction.atomic(), set_actor(actor):
-        Assignment.objects.select_for_update().filter(pk=assignment.pk).delete()
-        schedule_changed(assignment.person.program_id)
 
 
 def schedule_validate(*, program: Program, start: date, end: date) -> list[dict[str, Any]]:

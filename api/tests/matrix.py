@@ -174,6 +174,7 @@ ROUTES: list[Route] = [
             "end_date": "2026-10-02",
         },
     ),
+    Route("GET", "/api/v1/absences/{code}/overlaps/", DECIDE, target=lambda w: a(w, Absence)),
     Route(
         "POST",
         "/api/v1/absences/{code}/decide/",
@@ -297,7 +298,14 @@ ROUTES: list[Route] = [
         },
     ),
     Route("GET", "/api/v1/assignments/{code}/", READ_ROW, target=lambda w: a(w, Assignment)),
-    Route("DELETE", "/api/v1/assignments/{code}/", DELETE, target=lambda w: a(w, Assignment)),
+    Route(
+        "DELETE",
+        "/api/v1/assignments/{code}/",
+        DELETE,
+        target=lambda w: a(w, Assignment),
+        # The world's one shift covers a minimum: removing it breaks a hard rule (issue 11).
+        query=lambda w: {"override_reason": "Role matrix: the shift is no longer needed"},
+    ),
     Route("GET", "/api/v1/runs/", MANAGE_LIST),
     Route(
         "POST",
@@ -308,6 +316,7 @@ ROUTES: list[Route] = [
             "start_date": "2026-08-01",
             "end_date": "2026-08-07",
             "algorithm": "greedy",
+            "include_past": True,
         },
     ),
     Route("GET", "/api/v1/runs/{code}/", MANAGE_ROW, target=lambda w: a(w, ScheduleRun)),

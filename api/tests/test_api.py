@@ -109,7 +109,12 @@ def test_it_answers_a_protected_delete_with_409(api: Any, world: Any, coordinato
 
 # Runs -------------------------------------------------------------------------------------------
 
-RUN = {"start_date": "2026-08-01", "end_date": "2026-08-07", "algorithm": "greedy"}
+RUN = {
+    "start_date": "2026-08-01",
+    "end_date": "2026-08-07",
+    "algorithm": "greedy",
+    "include_past": True,
+}
 
 
 def test_it_starts_a_run_with_202_and_its_url(api: Any, world: Any, coordinator_a: Any) -> None:

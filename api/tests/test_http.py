@@ -62,6 +62,7 @@ def test_it_starts_a_run_over_a_real_server(server: str, tmp_path: Path) -> None
         "end_date": END.isoformat(),
         "algorithm": "greedy",
         "time_limit_seconds": 5,
+        "include_past": True,
     }
 
     with live_server(server, log) as base:

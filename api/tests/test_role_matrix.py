@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
@@ -40,6 +41,8 @@ def _call(client: APIClient, route: Route, cast: Any) -> Any:
     body = route.body(cast) if route.body else None
     if route.method == "GET":
         return client.get(path, route.query(cast) if route.query else None)
+    if route.query:
+        path += "?" + urlencode(route.query(cast))
     send = getattr(client, route.method.lower())
     if route.multipart:
         return send(path, body, format="multipart")

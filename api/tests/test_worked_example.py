@@ -42,6 +42,7 @@ def test_it_runs_the_documented_integrator_flow() -> None:
             "end_date": END.isoformat(),
             "algorithm": "greedy",
             "time_limit_seconds": 5,
+            "include_past": True,  # the worked example's July lies before the pinned today
         },
         format="json",
         HTTP_IDEMPOTENCY_KEY="2026-07-week-1",

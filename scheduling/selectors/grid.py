@@ -15,11 +15,23 @@ from scheduling.models import Assignment, RotationAssignment, ScheduleRun, State
 
 
 @dataclass
+class GridCell:
+    """One person-day. On a draft, ``change`` compares it with the published schedule:
+    "added" (the day was free), "removed" (the draft frees it), "changed" (other shifts), or ""
+    (the same); ``dropped`` are the published shifts the draft does not repeat."""
+
+    day: date
+    shifts: list[Assignment]
+    change: str = ""
+    dropped: list[Assignment] = field(default_factory=list)
+
+
+@dataclass
 class GridRow:
     person: Person
     pgy: int | None
     rotation: str
-    cells: list[tuple[date, list[Assignment]]] = field(default_factory=list)
+    cells: list[GridCell] = field(default_factory=list)
 
 
 @dataclass
@@ -27,6 +39,17 @@ class Grid:
     days: list[date]
     rows: list[GridRow]
     shift_types: list[ShiftType]
+    changes: dict[str, int] = field(default_factory=dict)
+
+
+def _change(shifts: list[Assignment], published: list[Assignment]) -> tuple[str, list[Assignment]]:
+    mine = {a.shift_type_id for a in shifts}
+    dropped = [a for a in published if a.shift_type_id not in mine]
+    if mine == {a.shift_type_id for a in published}:
+        return "", []
+    if not published:
+        return "added", []
+    return ("removed" if not shifts else "changed"), dropped
 
 
 def schedule_grid(
@@ -61,23 +84,49 @@ def schedule_grid(
         if run
         else assignments.filter(state=State.PUBLISHED)
     )
-    by_cell: dict[tuple[int, date], list[Assignment]] = defaultdict(list)
-    for assignment in assignments.order_by("starts_at"):
-        by_cell[(assignment.person_id, assignment.date)].append(assignment)
-    rows = [
-        GridRow(
+    by_cell = _by_cell(assignments)
+    published = (
+        _by_cell(
+            Assignment.objects.filter(
+                person__in=people,
+                date__range=(max(start, run.start_date), min(end, run.end_date)),
+                state=State.PUBLISHED,
+            ).select_related("shift_type")
+        )
+        if run
+        else {}
+    )
+    changes = {"added": 0, "removed": 0, "changed": 0}
+    rows = []
+    for person in people:
+        row = GridRow(
             person=person,
             pgy=person.pgy_in(year) if year else None,
             rotation=rotation_of.get(person.pk, ""),
-            cells=[(day, by_cell.get((person.pk, day), [])) for day in dates],
         )
-        for person in people
-    ]
+        for day in dates:
+            cell = GridCell(day=day, shifts=by_cell.get((person.pk, day), []))
+            if run and run.start_date <= day <= run.end_date:
+                cell.change, cell.dropped = _change(
+                    cell.shifts, published.get((person.pk, day), [])
+                )
+                if cell.change:
+                    changes[cell.change] += 1
+            row.cells.append(cell)
+        rows.append(row)
     return Grid(
         days=dates,
         rows=rows,
         shift_types=list(ShiftType.objects.filter(program=program, active=True)),
+        changes=changes if run else {},
     )
+
+
+def _by_cell(assignments: QuerySet[Assignment]) -> dict[tuple[int, date], list[Assignment]]:
+    by_cell: dict[tuple[int, date], list[Assignment]] = defaultdict(list)
+    for assignment in assignments.order_by("starts_at"):
+        by_cell[(assignment.person_id, assignment.date)].append(assignment)
+    return by_cell
 
 
 def _rotation_labels(program: Program, start: date, end: date) -> dict[int, str]:

@@ -55,3 +55,17 @@ class Shift:
 
 def as_shifts(rows: Any, tz: ZoneInfo) -> list[Shift]:
     return [Shift(a, a.starts_at.astimezone(tz), a.ends_at.astimezone(tz)) for a in rows]
+
+
+def absence_overlaps(absence: Any) -> list[Assignment]:
+    """The published shifts of the absent person inside the absence's dates (what approving it
+    leaves double-booked), earliest first."""
+    return list(
+        Assignment.objects.filter(
+            person_id=absence.person_id,
+            state=State.PUBLISHED,
+            date__range=(absence.start_date, absence.end_date),
+        )
+        .select_related("person__program", "shift_type")
+        .order_by("date", "starts_at")
+    )

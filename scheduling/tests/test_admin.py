@@ -49,7 +49,7 @@ def _ask_for_run(console: Any, program: Program, start: str, end: str) -> Any:
             "start_date": start,
             "end_date": end,
             "time_limit_seconds": "10",
-            "parameters": "{}",
+            "parameters": '{"include_past": true}',  # the console's "include past days"
         },
         follow=True,
     )

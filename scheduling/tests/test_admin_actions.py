@@ -35,7 +35,7 @@ def test_it_starts_a_schedule_run_for_the_selected_blocks(
 ) -> None:
     block = world.a[Block]
     ScheduleRun.objects.all().delete()
-    response = _act(coordinator_client, Block, "generate_schedule", [block.pk])
+    response = _act(coordinator_client, Block, "generate_schedule_including_past", [block.pk])
     run = ScheduleRun.objects.get()
     assert response.status_code == 302
     assert response["Location"] == reverse("scheduling:run", args=[run.code])
@@ -59,14 +59,28 @@ def test_it_refuses_blocks_that_are_not_consecutive(
     ScheduleRun.objects.all().delete()
     response = _act(coordinator_client, Block, "generate_schedule", [first.pk, later.pk])
     assert not ScheduleRun.objects.exists()
-    assert "Choose consecutive blocks." in [str(m) for m in response.wsgi_request._messages]
+    [message] = [str(m) for m in response.wsgi_request._messages]
+    assert message.startswith("Blocks 1 and 3 are not consecutive")
+
+
+def test_it_refuses_past_days_unless_asked_to_include_them(
+    coordinator_client: Client, world: World
+) -> None:
+    block = world.a[Block]  # July 2026, before the pinned today (14 October)
+    ScheduleRun.objects.all().delete()
+    response = _act(coordinator_client, Block, "generate_schedule", [block.pk])
+    assert not ScheduleRun.objects.exists()
+    [message] = [str(m) for m in response.wsgi_request._messages]
+    assert "before today" in message and "include past days" in message
 
 
 def test_it_names_the_active_run_that_blocks_a_new_one(
     coordinator_client: Client, world: World
 ) -> None:
     queued = world.a[ScheduleRun]  # queued over block 1 already
-    response = _act(coordinator_client, Block, "generate_schedule", [world.a[Block].pk])
+    response = _act(
+        coordinator_client, Block, "generate_schedule_including_past", [world.a[Block].pk]
+    )
     assert any(str(queued.code) in str(m) for m in response.wsgi_request._messages)
 
 

@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from lib.errors import ApplicationError
 from people.models import Program
 from rotations.models import ShiftType
-from scheduling import services
+from scheduling import edit_services, services
 from scheduling.models import Assignment, ScheduleRun, State
 from scheduling.tests.builders import START, SmallProgram, small_program
 from testing import factories as f
@@ -115,21 +115,21 @@ def _night(world: SmallProgram) -> ShiftType:
 
 def test_it_refuses_a_manual_edit_that_breaks_a_hard_rule(world: SmallProgram) -> None:
     with pytest.raises(ApplicationError, match="override reason"):
-        services.assignment_add(
+        edit_services.assignment_add(
             person=world.residents[0], day=START, shift_type=_night(world), actor=None
         )
     assert not Assignment.objects.exists()
 
 
 def test_it_saves_a_manual_edit_with_an_override_reason(world: SmallProgram) -> None:
-    row = services.assignment_add(
+    row = edit_services.assignment_add(
         person=world.residents[0],
         day=START,
         shift_type=_night(world),
         actor=None,
         override_reason="Short-notice swap",
     )
-    assert row.note == "Override: Short-notice swap"
+    assert row.override_reason == "Short-notice swap"
 
 
 def test_it_records_call_back_time_on_at_home_call(world: SmallProgram) -> None:

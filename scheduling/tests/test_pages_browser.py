@@ -33,7 +33,7 @@ def _give_the_demo_resident_a_shift(program: Any) -> None:
 
     from people.models import Membership
     from rotations.models import ShiftType
-    from scheduling import services
+    from scheduling import edit_services
 
     resident = Membership.objects.get(program=program, user__username="resident").person
     shift = ShiftType.objects.filter(program=program, counts_toward_duty=True).first()
@@ -41,7 +41,7 @@ def _give_the_demo_resident_a_shift(program: Any) -> None:
     from lib.errors import ApplicationError
 
     try:
-        services.assignment_add(
+        edit_services.assignment_add(
             person=resident,
             day=timezone.localdate(),
             shift_type=shift,

@@ -274,6 +274,7 @@ def test_it_refuses_a_generation_that_overlaps_an_active_run(
             "end_date": "2026-07-12",
             "algorithm": "greedy",
             "time_limit_seconds": 5,
+            "include_past": "on",
         },
     )
     assert response.status_code == 200

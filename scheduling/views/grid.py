@@ -16,7 +16,7 @@ from lib.pages import render_page
 from lib.params import query_date, query_int
 from lib.timezones import local_today
 from people.access import READ, WRITE, Seat, page
-from scheduling import services
+from scheduling import edit_services, services
 from scheduling.forms import CellForm
 from scheduling.models import Assignment, ScheduleRun, State
 from scheduling.selectors import grid as grid_selectors
@@ -133,7 +133,7 @@ def grid_preview(request: HttpRequest, seat: Seat) -> HttpResponse:
     error = ""
     if form.is_valid():
         try:
-            violations = services.assignment_change_preview(
+            violations = edit_services.assignment_change_preview(
                 person=form.cleaned_data["person"],
                 day=form.cleaned_data["date"],
                 shift_type=form.cleaned_data["shift_type"],
@@ -146,7 +146,12 @@ def grid_preview(request: HttpRequest, seat: Seat) -> HttpResponse:
     return render(
         request,
         "scheduling/grid.html#preview",
-        {"violations": violations, "error": error, "checked": form.is_valid() and not error},
+        {
+            "violations": violations,
+            "hard": sum(v["severity"] in services.HARD_SEVERITIES for v in violations),
+            "error": error,
+            "checked": form.is_valid() and not error,
+        },
     )
 
 
@@ -166,21 +171,34 @@ def grid_save(request: HttpRequest, seat: Seat) -> HttpResponse:
         form.cleaned_data["date"],
         form.cleaned_data["shift_type"],
     )
+    reason = form.cleaned_data["override_reason"]
     try:
         if form.cleaned_data["action"] == "add":
-            services.assignment_add(person=person, day=day, shift_type=shift, actor=request.user)
+            result = edit_services.schedule_edit(
+                program=program,
+                actor=request.user,
+                add=[(person, day, shift)],
+                override_reason=reason,
+            )
         else:
             assignment = Assignment.objects.filter(
                 person=person, date=day, shift_type=shift, state=State.PUBLISHED
             ).first()
             if assignment is None:
                 raise ApplicationError("That shift is not on the schedule any more.")
-            services.assignment_remove(assignment=assignment, actor=request.user)
+            result = edit_services.schedule_edit(
+                program=program, actor=request.user, remove=[assignment], override_reason=reason
+            )
     except ApplicationError as error:
-        messages.error(request, error.message)
+        messages.error(request, f"Not saved. {error.message}")
     else:
         verb = "Added" if form.cleaned_data["action"] == "add" else "Removed"
-        messages.success(request, f"{verb} {shift.abbreviation} for {person} on {day:%a %d %b}.")
+        done = f"{verb} {shift.abbreviation} for {person} on {day:%a %d %b}"
+        if result.overridden:
+            done += f", overriding {len(result.overridden)} hard-rule violation(s): {reason}"
+        messages.success(request, done + ".")
+        for warning in result.warnings:
+            messages.warning(request, f"Warning ({warning['rule']}): {warning['message']}")
     return redirect(
         f"{_grid_url(program)}&start={grid_selectors.current_block_start(program, day).isoformat()}"
     )

@@ -99,7 +99,11 @@ def generate(request: HttpRequest, seat: Seat) -> HttpResponse:
                 kind=form.cleaned_data["kind"],
                 algorithm=form.cleaned_data["algorithm"],
                 time_limit_seconds=form.cleaned_data["time_limit_seconds"],
-                parameters={"minimal_change": form.cleaned_data["minimal_change"]},
+                parameters={
+                    "minimal_change": form.cleaned_data["minimal_change"],
+                    "include_past": form.cleaned_data["include_past"],
+                },
+                include_past=form.cleaned_data["include_past"],
             )
         except ApplicationError as error:
             form.add_error(None, error.message)

@@ -14,3 +14,10 @@ document.addEventListener("change", (event) => {
     target.form?.requestSubmit();
   }
 });
+// Forms that act on a lot at once ask first: <form data-confirm="Publish: 12 added, 3 removed?">.
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  if (form instanceof HTMLFormElement && form.dataset.confirm && !window.confirm(form.dataset.confirm)) {
+    event.preventDefault();
+  }
+});

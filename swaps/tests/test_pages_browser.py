@@ -15,7 +15,7 @@ from console.demo import DEMO_PASSWORD, demo_program, seed_demo
 from people import services as people_services
 from people.models import Membership, Person
 from rotations.models import ShiftType
-from scheduling import services as scheduling_services
+from scheduling import edit_services
 from scheduling.models import Assignment
 from swaps import matcher
 from swaps.models import SwapPolicy, SwapRequest
@@ -47,7 +47,7 @@ def compliant_pair(rey: Person) -> tuple[Assignment, Person, Assignment | None]:
         saturday = day + timedelta(weeks=week)
         # The demo resident may not be on a call rotation that week: the coordinator's edit is
         # then an override, which the swap to an eligible colleague puts right.
-        shift = scheduling_services.assignment_add(
+        shift = edit_services.assignment_add(
             person=rey,
             day=saturday,
             shift_type=call,
@@ -58,7 +58,7 @@ def compliant_pair(rey: Person) -> tuple[Assignment, Person, Assignment | None]:
         best = matcher.rank(probe, policy=policy, limit=1)
         if best:
             return shift, best[0].person, best[0].assignment
-        scheduling_services.assignment_remove(assignment=shift, actor=None)
+        edit_services.assignment_remove(assignment=shift, actor=None)
     raise AssertionError("no resident of the demo may take a Saturday call of the resident")
 
 

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from scheduler_project.celery import app as celery_app
+from scheduling import edit_services
 from scheduling import services as scheduling
 from scheduling.models import ScheduleRun
 from swaps import services
@@ -51,7 +52,7 @@ def test_it_ranks_open_offers_again_after_an_edit_and_tells_the_best(
     swap = offer(cast)  # its own matching was queued on a commit that never came
     assert not SwapCandidate.objects.filter(swap=swap).exists()
     with django_capture_on_commit_callbacks(execute=True):
-        scheduling.assignment_remove(assignment=cast.rows["sam_thu"], actor=cast.coordinator)
+        edit_services.assignment_remove(assignment=cast.rows["sam_thu"], actor=cast.coordinator)
     assert SwapCandidate.objects.filter(swap=swap, person=cast.sam).exists()
     assert cast.sam_user.notifications.filter(title__contains="could take").exists()
 
@@ -60,7 +61,7 @@ def test_it_queues_matching_after_a_manual_edit(
     cast: SwapCast, queued: list[int], django_capture_on_commit_callbacks: Any
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
-        scheduling.assignment_remove(assignment=cast.rows["sam_thu"], actor=cast.coordinator)
+        edit_services.assignment_remove(assignment=cast.rows["sam_thu"], actor=cast.coordinator)
     assert queued == [cast.program.pk]
 
 
