@@ -27,14 +27,18 @@ ATTENDING_MIN_MINUTES = 8 * 60  # whole-day attending shifts make an attending w
 ROSTER_CATEGORIES = (*CALL_CATEGORIES, ShiftType.Category.ATTENDING)
 
 
-def rotations_on(program: Program, start: date, end: date) -> dict[tuple[int, date], Rotation]:
-    """(person id, day) -> published rotation, honouring half blocks."""
+def rotations_on(
+    program: Program, start: date, end: date, *, person: Person | None = None
+) -> dict[tuple[int, date], Rotation]:
+    """(person id, day) -> published rotation, honouring half blocks (one person's, if named)."""
     rows = RotationAssignment.objects.filter(
         block__academic_year__program=program,
         state=State.PUBLISHED,
         block__start_date__lte=end,
         block__end_date__gte=start,
     ).select_related("rotation", "block")
+    if person is not None:
+        rows = rows.filter(person=person)
     found: dict[tuple[int, date], Rotation] = {}
     for row in rows:
         block = row.block
@@ -53,16 +57,29 @@ def rotations_on(program: Program, start: date, end: date) -> dict[tuple[int, da
     return found
 
 
+def rotation_label(rotation: Rotation) -> str:
+    """How a day on a rotation reads when it has no timed shift: "Obstetrics · Riverside
+    General, all day"."""
+    where = f" · {rotation.location}" if rotation.location else ""
+    return f"{rotation.name}{where}, all day"
+
+
 @dataclass
 class ManifestRow:
     label: str
     location: str
     color: str
     slots: dict[str, list[Shift]] = field(default_factory=dict)
+    # People on the rotation that day with no timed shift: there all day.
+    all_day: list[Person] = field(default_factory=list)
 
     @property
     def cells(self) -> list[list[Shift]]:
         return [self.slots.get(key, []) for key, *_ in SLOTS]
+
+    @property
+    def has_shifts(self) -> bool:
+        return any(self.slots.values())
 
 
 @dataclass
@@ -114,7 +131,6 @@ def manifest(program: Program, day: date) -> Manifest:
             overlap = min(shift.ends, slot_end) - max(shift.starts, slot_start)
             if overlap >= min(SLOT_MIN_OVERLAP, (slot_end - slot_start) / 2):
                 row.slots.setdefault(slot, []).append(shift)
-    ordered = sorted(groups.items(), key=lambda item: (item[0].startswith("~"), item[1].label))
     absent = list(
         Absence.objects.filter(
             person__program=program,
@@ -125,6 +141,18 @@ def manifest(program: Program, day: date) -> Manifest:
         .select_related("person")
         .order_by("person__last_name")
     )
+    # Everyone else on a rotation that day is there all day, shift types or not.
+    placed = {s.assignment.person_id for s in shifts} | {a.person_id for a in absent}
+    waiting = {pid: rotation for (pid, _), rotation in rotation_of.items() if pid not in placed}
+    for person in Person.objects.filter(pk__in=waiting, active=True).order_by(
+        "last_name", "first_name"
+    ):
+        rotation = waiting[person.pk]
+        row = groups.setdefault(
+            f"r{rotation.pk}", ManifestRow(rotation.name, rotation.location, rotation.color)
+        )
+        row.all_day.append(person)
+    ordered = sorted(groups.items(), key=lambda item: (item[0].startswith("~"), item[1].label))
     return Manifest(
         day=day,
         previous=day - timedelta(days=1),
@@ -138,7 +166,8 @@ def manifest(program: Program, day: date) -> Manifest:
             if s.shift_type.category == ShiftType.Category.ATTENDING and s.assignment.date == day
         ],
         absent=absent,
-        count=len({s.assignment.person_id for s in shifts}),
+        count=len({s.assignment.person_id for s in shifts})
+        + sum(len(row.all_day) for row in groups.values()),
     )
 
 
@@ -300,12 +329,8 @@ def _resident_rows(year: AcademicYear, residents: list[Person], column: Any) -> 
     bars: dict[int, list[Bar]] = defaultdict(list)
     tally: dict[int, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     for row in plan.order_by("block__number", "half"):
-        block, rotation = row.block, row.rotation
-        first, last = block.start_date, block.end_date
-        if row.half == RotationAssignment.Half.FIRST:
-            last = block.midpoint - timedelta(days=1)
-        elif row.half == RotationAssignment.Half.SECOND:
-            first = block.midpoint
+        rotation = row.rotation
+        first, last = row.first_day, row.last_day
         span = (last - first).days + 1
         title = f"{rotation.name}: {first:%d %b} – {last:%d %b}"
         bars[row.person_id].append(

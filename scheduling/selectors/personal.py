@@ -18,7 +18,9 @@ from django.utils import timezone
 
 from lib.timezones import local_midnight, local_today, zone
 from people.models import Absence, CalendarSubscription, Notification, Person, Program, Request
+from rotations.models import Rotation
 from scheduling import problem as problems
+from scheduling.selectors.boards import rotation_label, rotations_on
 from scheduling.selectors.shifts import Shift, as_shifts, published
 from swaps.models import SwapRequest
 
@@ -105,11 +107,30 @@ def duty_summary(person: Person, program: Program, today: date, tz: ZoneInfo) ->
     )
 
 
+@dataclass(frozen=True)
+class RotationDay:
+    """A day on a rotation, shown whether or not the rotation has timed shifts."""
+
+    rotation: Rotation
+
+    @property
+    def label(self) -> str:
+        return rotation_label(self.rotation)
+
+
+def rotation_days(
+    person: Person, program: Program, start: date, end: date
+) -> dict[date, RotationDay]:
+    """day -> the person's published rotation on it."""
+    found = rotations_on(program, start, end, person=person)
+    return {day: RotationDay(rotation) for (_, day), rotation in found.items()}
+
+
 @dataclass
 class Dashboard:
     today: date
     next_shifts: list[Shift]
-    week: list[tuple[date, list[Shift]]]
+    week: list[tuple[date, list[Shift], RotationDay | None]]
     duty: DutySummary | None
     absences: list[Absence]
     wishes: list[Request]
@@ -119,6 +140,7 @@ class Dashboard:
     unread: int
     feeds: int
     pending_reviews: int = 0
+    rotation: RotationDay | None = None  # today's
 
 
 def dashboard(
@@ -151,7 +173,8 @@ def dashboard(
         published(person).filter(ends_at__gt=timezone.now()).order_by("starts_at")[:5], tz
     )
     week_start = today - timedelta(days=today.weekday())
-    board.week = week_days(person, week_start, 7, tz)
+    board.week = week_days(person, program, week_start, 7, tz)
+    board.rotation = next((r for day, _, r in board.week if day == today), None)
     board.duty = duty_summary(person, program, today, tz)
     board.absences = list(
         Absence.objects.filter(person=person, status=Absence.Status.REQUESTED).order_by(
@@ -173,18 +196,22 @@ def dashboard(
 
 
 def week_days(
-    person: Person, start: date, days: int, tz: ZoneInfo
-) -> list[tuple[date, list[Shift]]]:
+    person: Person, program: Program, start: date, days: int, tz: ZoneInfo
+) -> list[tuple[date, list[Shift], RotationDay | None]]:
     end = start + timedelta(days=days - 1)
     by_day: dict[date, list[Shift]] = defaultdict(list)
     for shift in as_shifts(published(person).filter(date__range=(start, end)), tz):
         by_day[shift.assignment.date].append(shift)
+    rotations = rotation_days(person, program, start, end)
     return [
-        (start + timedelta(days=i), by_day.get(start + timedelta(days=i), [])) for i in range(days)
+        (day, by_day.get(day, []), rotations.get(day))
+        for day in (start + timedelta(days=i) for i in range(days))
     ]
 
 
 VIEWS = ("week", "month", "list")
+# (day, shifts, absences, rotation): the rotation shows as "all day" when the day has no shift.
+DayCell = tuple[date, list[Shift], list[Absence], RotationDay | None]
 
 
 @dataclass
@@ -199,12 +226,12 @@ class Period:
     previous: date
     next: date
     today: date
-    weeks: list[list[tuple[date, list[Shift], list[Absence]]]] = field(default_factory=list)
+    weeks: list[list[DayCell]] = field(default_factory=list)
     hours: float = 0.0
     count: int = 0
 
     @property
-    def days(self) -> list[tuple[date, list[Shift], list[Absence]]]:
+    def days(self) -> list[DayCell]:
         return [cell for week in self.weeks for cell in week]
 
 
@@ -257,12 +284,18 @@ def my_period(person: Person, program: Program, view: str, anchor: date) -> Peri
         )
     )
     days = [start + timedelta(days=i) for i in range((end - start).days + 1)]
-    cells = [
-        (day, by_day.get(day, []), [a for a in absences if a.start_date <= day <= a.end_date])
+    rotations = rotation_days(person, program, start, end)
+    cells: list[DayCell] = [
+        (
+            day,
+            by_day.get(day, []),
+            [a for a in absences if a.start_date <= day <= a.end_date],
+            rotations.get(day),
+        )
         for day in days
     ]
     if view == "list":
-        weeks = [[cell for cell in cells if cell[1] or cell[2]]]
+        weeks = [[cell for cell in cells if cell[1] or cell[2] or cell[3]]]
     else:
         weeks = [cells[i : i + 7] for i in range(0, len(cells), 7)]
     return Period(
