@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import calendar as pycalendar
-from collections import defaultdict
+from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -24,6 +25,9 @@ SLOTS = (
 # not "at night" for its last two hours).
 SLOT_MIN_OVERLAP = timedelta(hours=3)
 ATTENDING_MIN_MINUTES = 8 * 60  # whole-day attending shifts make an attending week, not half-days
+# An attending week is a Monday-Sunday week in which the person attends (a whole-day attending
+# shift) on at least this many days: scattered single days make no week.
+ATTENDING_WEEK_MIN_DAYS = 4
 ROSTER_CATEGORIES = (*CALL_CATEGORIES, ShiftType.Category.ATTENDING)
 
 
@@ -241,6 +245,33 @@ def roster(
     )
 
 
+def attending_weeks(days: Iterable[date]) -> list[date]:
+    """The Mondays of the weeks that count as attending weeks (``ATTENDING_WEEK_MIN_DAYS``)."""
+    per_week = Counter(day - timedelta(days=day.weekday()) for day in set(days))
+    return sorted(monday for monday, n in per_week.items() if n >= ATTENDING_WEEK_MIN_DAYS)
+
+
+def weeks_in_year(mondays: Iterable[date], year: AcademicYear) -> list[date]:
+    """A week belongs to the academic year holding its Thursday (most of its days), so a week
+    across 1 July counts once."""
+    return [m for m in mondays if year.start_date <= m + timedelta(days=3) <= year.end_date]
+
+
+def attending_days(people: Iterable[Person], start: date, end: date) -> dict[int, list[date]]:
+    """person id -> the days they attend (whole-day attending shifts, published) in a period."""
+    rows = Assignment.objects.filter(
+        person__in=people,
+        state=State.PUBLISHED,
+        date__range=(start, end),
+        shift_type__category=ShiftType.Category.ATTENDING,
+        shift_type__duration_minutes__gte=ATTENDING_MIN_MINUTES,
+    ).values_list("person_id", "date")
+    found: dict[int, list[date]] = defaultdict(list)
+    for person_id, day in rows:
+        found[person_id].append(day)
+    return found
+
+
 @dataclass
 class Bar:
     start: int  # 1-based grid column (one column per day)
@@ -359,24 +390,20 @@ def _resident_rows(year: AcademicYear, residents: list[Person], column: Any) -> 
 
 
 def _faculty_rows(year: AcademicYear, faculty: list[Person], column: Any) -> list[TimelineRow]:
-    dates = Assignment.objects.filter(
-        person__in=faculty,
-        state=State.PUBLISHED,
-        date__range=(year.start_date, year.end_date),
-        shift_type__category=ShiftType.Category.ATTENDING,
-        shift_type__duration_minutes__gte=ATTENDING_MIN_MINUTES,
-    ).values_list("person_id", "date")
-    weeks: dict[int, set[int]] = defaultdict(set)
-    for person_id, day in dates:
-        weeks[person_id].add((day - year.start_date).days // 7)
+    days = attending_days(
+        faculty, year.start_date - timedelta(days=3), year.end_date + timedelta(days=3)
+    )
     rows = []
     for person in faculty:
-        taken = sorted(weeks.get(person.pk, set()))
+        taken = weeks_in_year(attending_weeks(days.get(person.pk, [])), year)
         bars = []
-        for week in taken:
-            first = year.start_date + timedelta(days=7 * week)
-            span = min(7, (year.end_date - first).days + 1)
-            bars.append(Bar(column(first), span, "", f"Attending week of {first:%d %b}", "#1d3557"))
+        for monday in taken:
+            first = max(monday, year.start_date)
+            last = min(monday + timedelta(days=6), year.end_date)
+            span = (last - first).days + 1
+            bars.append(
+                Bar(column(first), span, "", f"Attending week of {monday:%d %b}", "#1d3557")
+            )
         target = person.attending_weeks_target
         summary = f"{len(taken)} / {target} weeks" if target is not None else f"{len(taken)} weeks"
         detail = (

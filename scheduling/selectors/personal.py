@@ -17,11 +17,26 @@ from zoneinfo import ZoneInfo
 from django.utils import timezone
 
 from lib.timezones import local_midnight, local_today, zone
-from people.models import Absence, CalendarSubscription, Notification, Person, Program, Request
-from rotations.models import Rotation
+from people.models import (
+    Absence,
+    AcademicYear,
+    CalendarSubscription,
+    Notification,
+    Person,
+    Program,
+    Request,
+)
+from rotations.models import Rotation, ShiftType
 from scheduling import problem as problems
-from scheduling.selectors.boards import rotation_label, rotations_on
-from scheduling.selectors.shifts import Shift, as_shifts, published
+from scheduling.selectors.boards import (
+    ATTENDING_MIN_MINUTES,
+    ATTENDING_WEEK_MIN_DAYS,
+    attending_weeks,
+    rotation_label,
+    rotations_on,
+    weeks_in_year,
+)
+from scheduling.selectors.shifts import CALL_CATEGORIES, Shift, as_shifts, published
 from swaps.models import SwapRequest
 
 WEEKLY_LIMIT_HOURS = 80
@@ -52,9 +67,13 @@ def gauge(value: float, limit: float = WEEKLY_LIMIT_HOURS) -> Gauge:
 
 
 def _overlap_hours(shifts: list[Shift], start: datetime, end: datetime) -> float:
+    """Duty hours inside [start, end) as the engine counts them: duty shifts clipped to the
+    window, plus the recorded call-back time of at-home calls starting in it."""
     seconds = 0.0
     for shift in shifts:
-        if not shift.shift_type.counts_toward_duty:
+        if start <= shift.starts < end:
+            seconds += shift.callback_hours * 3600
+        if not shift.counts_as_duty:
             continue
         # Timestamps, not datetime subtraction: these share one zone, so would subtract on the
         # wall clock and miscount a shift or a window over a DST change by an hour.
@@ -126,6 +145,92 @@ def rotation_days(
     return {day: RotationDay(rotation) for (_, day), rotation in found.items()}
 
 
+@dataclass(frozen=True)
+class Measure:
+    """A count this academic year against the person's target (None: no target set)."""
+
+    count: int
+    target: int | None
+    scheduled: int  # the whole year's published count, past and ahead
+
+    @property
+    def status(self) -> str:
+        if self.target is None:
+            return ""
+        return (
+            "under"
+            if self.scheduled < self.target
+            else "over"
+            if self.scheduled > self.target
+            else "met"
+        )
+
+
+@dataclass(frozen=True)
+class FacultyMeasures:
+    """A faculty member's year: attending weeks (``boards.attending_weeks``: a Monday-Sunday
+    week with whole-day attending on at least ``ATTENDING_WEEK_MIN_DAYS`` days), call
+    shifts and clinic sessions (clinic half-days and precepting, attending shifts under 8 hours)
+    so far and scheduled, and duty hours this week as the engine counts them (an at-home call adds
+    only its recorded call-back time). No ACGME gauge: the 80-hour rules are residents'."""
+
+    year: AcademicYear
+    attending: Measure
+    calls: Measure
+    clinic: Measure
+    week_hours: float
+    min_days: int = ATTENDING_WEEK_MIN_DAYS
+
+
+def faculty_measures(
+    person: Person, program: Program, today: date, tz: ZoneInfo
+) -> FacultyMeasures | None:
+    year = AcademicYear.objects.filter(
+        program=program, start_date__lte=today, end_date__gte=today
+    ).first()
+    if year is None:
+        return None
+    rows = published(person).filter(
+        date__range=(year.start_date - timedelta(days=3), year.end_date + timedelta(days=3))
+    )
+    shifts = as_shifts(rows, tz)
+    attending, calls, clinic = [], [], []
+    for shift in shifts:
+        category, day = shift.shift_type.category, shift.assignment.date
+        if (
+            category == ShiftType.Category.ATTENDING
+            and shift.shift_type.duration_minutes >= ATTENDING_MIN_MINUTES
+        ):
+            attending.append(day)
+        if not year.start_date <= day <= year.end_date:
+            continue
+        if category in CALL_CATEGORIES:
+            calls.append(day)
+        elif category == ShiftType.Category.CLINIC_HALF_DAY or (
+            category == ShiftType.Category.ATTENDING
+            and shift.shift_type.duration_minutes < ATTENDING_MIN_MINUTES
+        ):
+            clinic.append(day)
+    weeks = weeks_in_year(attending_weeks(attending), year)
+    week_start = today - timedelta(days=today.weekday())
+    week = _overlap_hours(
+        shifts, local_midnight(week_start, tz), local_midnight(week_start + timedelta(days=7), tz)
+    )
+    return FacultyMeasures(
+        year=year,
+        attending=Measure(
+            sum(1 for m in weeks if m + timedelta(days=6) <= today),
+            person.attending_weeks_target,
+            len(weeks),
+        ),
+        calls=Measure(sum(1 for d in calls if d <= today), None, len(calls)),
+        clinic=Measure(
+            sum(1 for d in clinic if d <= today), person.clinic_sessions_target, len(clinic)
+        ),
+        week_hours=round(week, 1),
+    )
+
+
 @dataclass
 class Dashboard:
     today: date
@@ -141,6 +246,7 @@ class Dashboard:
     feeds: int
     pending_reviews: int = 0
     rotation: RotationDay | None = None  # today's
+    faculty: FacultyMeasures | None = None  # for faculty, in place of the resident gauge
 
 
 def dashboard(
@@ -175,7 +281,10 @@ def dashboard(
     week_start = today - timedelta(days=today.weekday())
     board.week = week_days(person, program, week_start, 7, tz)
     board.rotation = next((r for day, _, r in board.week if day == today), None)
-    board.duty = duty_summary(person, program, today, tz)
+    if person.kind == Person.Kind.FACULTY:
+        board.faculty = faculty_measures(person, program, today, tz)
+    else:
+        board.duty = duty_summary(person, program, today, tz)
     board.absences = list(
         Absence.objects.filter(person=person, status=Absence.Status.REQUESTED).order_by(
             "start_date"
@@ -308,6 +417,6 @@ def my_period(person: Person, program: Program, view: str, anchor: date) -> Peri
         next=following,
         today=local_today(program),
         weeks=weeks,
-        hours=round(sum(s.hours for s in shifts if s.shift_type.counts_toward_duty), 1),
+        hours=round(sum(s.duty_hours for s in shifts), 1),
         count=len(shifts),
     )

@@ -228,7 +228,15 @@ def test_it_draws_rotation_blocks_and_attending_weeks_on_the_timeline(
     resident = next(r for r in data.residents if r.person == cast.resident)
     assert [(b.label, b.span) for b in resident.bars] == [("IM", 28)]
     faculty = next(r for r in data.faculty if r.person == cast.faculty)
-    assert faculty.count == 1 and faculty.summary == "1 / 3 weeks" and faculty.status == "under"
+    # One attending day is no attending week (boards.attending_weeks: four days of a week).
+    assert faculty.count == 0 and faculty.summary == "0 / 3 weeks" and faculty.status == "under"
+    monday = cast.today + timedelta(days=14 - cast.today.weekday())
+    for offset in range(4):
+        assign(cast.faculty, cast.attending, monday + timedelta(days=offset))
+    data = faculty_client.get(reverse("pages:timeline")).context["timeline"]
+    faculty = next(r for r in data.faculty if r.person == cast.faculty)
+    assert faculty.count == 1 and faculty.summary == "1 / 3 weeks"
+    assert faculty.bars[0].title == f"Attending week of {monday:%d %b}"
 
 
 def test_it_switches_program_for_people_in_two(cast: Cast, resident_a: Any, program_b: Any) -> None:
