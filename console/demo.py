@@ -47,7 +47,7 @@ WEEKEND = 0b1100000
 EVERY_DAY = 0b1111111
 SUN_TO_THU = 0b1001111
 # Clinic, precepting and outpatient (elective) sessions stop on holidays; wards and call run.
-STOP_ON_HOLIDAYS = frozenset({"CAM", "CPM", "PAM", "PPM", "OPD"})
+STOP_ON_HOLIDAYS = frozenset({"CAM", "CPM", "PAM", "PPM", "CCL", "GERD", "BHD", "SMC", "ELD"})
 # US federal holidays of the 2026-27 academic year, on their observed dates.
 US_FEDERAL_HOLIDAYS = (
     (date(2026, 7, 3), "Independence Day (observed)"),
@@ -336,7 +336,12 @@ def _shift_types(program: Program) -> dict[str, ShiftType]:
         ("Paediatric ward", "PW", ShiftType.Category.DAY, time(7), 11 * 60, True, "#e08e2b"),
         ("Emergency shift", "EDS", ShiftType.Category.DAY, time(8), 10 * 60, True, "#d1495b"),
         ("Surgery day", "OR", ShiftType.Category.DAY, time(6), 11 * 60, True, "#6b4226"),
-        ("Outpatient day", "OPD", ShiftType.Category.DAY, time(8), 9 * 60, True, "#8d6a9f"),
+        # Outpatient rotations (one shift type each: the engine takes one demand per day and type)
+        ("Community clinic", "CCL", ShiftType.Category.DAY, time(8), 9 * 60, True, "#57a773"),
+        ("Geriatrics day", "GERD", ShiftType.Category.DAY, time(8), 9 * 60, True, "#8d6a9f"),
+        ("Behavioural health", "BHD", ShiftType.Category.DAY, time(8), 9 * 60, True, "#577590"),
+        ("Sports medicine", "SMC", ShiftType.Category.DAY, time(8), 9 * 60, True, "#90be6d"),
+        ("Elective day", "ELD", ShiftType.Category.DAY, time(8), 9 * 60, True, "#a5a58d"),
     ]
     return {
         abbr: ShiftType.objects.create(
@@ -383,10 +388,11 @@ def _coverage(shifts: dict[str, ShiftType], rotations: dict[str, Rotation]) -> N
         ("PW", "PEDS", resident, None, WEEKDAYS, 0, 3, 3, None),
         ("EDS", "ED", resident, None, WEEKDAYS, 0, 2, 2, None),
         ("OR", "SURG", resident, None, WEEKDAYS, 0, 2, 2, None),
-        *(
-            ("OPD", rotation, resident, None, WEEKDAYS, 0, 6, 6, None)
-            for rotation in ("COM", "GER", "BH", "SPORT", "ELEC")
-        ),
+        ("CCL", "COM", resident, None, WEEKDAYS, 0, 3, 3, None),
+        ("GERD", "GER", resident, None, WEEKDAYS, 0, 2, 2, None),
+        ("BHD", "BH", resident, None, WEEKDAYS, 0, 2, 2, None),
+        ("SMC", "SPORT", resident, None, WEEKDAYS, 0, 2, 2, None),
+        ("ELD", "ELEC", resident, None, WEEKDAYS, 0, 6, 6, None),
     ]
     for shift, rotation, kind, pgy_min, days, low, target, high, supervisor in rows:
         CoverageRequirement.objects.create(
