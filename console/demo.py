@@ -218,7 +218,11 @@ def generate_demo_schedule(program: Program, *, time_limit: int = 20) -> list[Sc
             end_date=end,
             actor=None,
             kind=kind,
-            algorithm=ScheduleRun.Algorithm.CPSAT,
+            # The shift schedule starts from the greedy's (hybrid): with a day shift on every
+            # rotation a busy machine could leave CP-SAT alone without a first schedule.
+            algorithm=ScheduleRun.Algorithm.HYBRID
+            if kind == ScheduleRun.Kind.SCHEDULE
+            else ScheduleRun.Algorithm.CPSAT,
             time_limit_seconds=time_limit,
             enqueue=False,
         )
