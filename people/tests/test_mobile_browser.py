@@ -39,7 +39,7 @@ def _login(page: Any, base: str, username: str) -> None:
 
 
 def test_every_page_fits_a_390px_phone(chromium: Any, live_server: Any) -> None:
-    seed_demo(schedule=True, time_limit=10)
+    seed_demo(schedule=True)
     base = live_server.url
     overflowing, clipped, opened = [], [], 0
     for role in ROLES:
