@@ -55,7 +55,10 @@ def test_every_page_fits_a_390px_phone(chromium: Any, live_server: Any) -> None:
                 response = page.goto(f"{base}{url}")
             except Exception:  # Playwright refuses a bodiless 400 (a swap offer needs its shift)
                 continue
-            assert response is not None and response.status in (200, 404), (role, url)
+            assert response is not None
+            if response.status == 400:  # an htmx fragment that needs its parameters
+                continue
+            assert response.status in (200, 404), (role, url)
             opened += 1
             width, inner = page.evaluate(
                 "[document.documentElement.scrollWidth, window.innerWidth]"
