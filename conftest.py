@@ -44,7 +44,14 @@ from people.models import (
     Request,
 )
 from resilience.models import ResilienceSnapshot
-from rotations.models import Block, CoverageRequirement, CurriculumRequirement, Rotation, ShiftType
+from rotations.models import (
+    Block,
+    CoverageRequirement,
+    CurriculumRequirement,
+    Holiday,
+    Rotation,
+    ShiftType,
+)
 from scheduling.models import Assignment, RotationAssignment, ScheduleRun, ScheduleRunProgress
 from swaps.models import SwapCandidate, SwapPolicy, SwapRequest
 
@@ -239,6 +246,7 @@ def build_program_rows(program: Program, tag: str) -> dict[type[models.Model], A
         CurriculumRequirement.objects.create(rotation=rotation, pgy=1, min_blocks=1),
         shift,
         CoverageRequirement.objects.create(shift_type=shift, rotation=rotation),
+        Holiday.objects.create(program=program, date=date(2026, 12, 25), name=f"Christmas {tag}"),
         procedure,
         resident,
         Membership.objects.create(

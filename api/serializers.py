@@ -176,6 +176,7 @@ class PersonSerializer(StrictModel):
             "is_program_director",
             "is_adjunct",
             "attending_weeks_target",
+            "clinic_sessions_target",
             "active",
         ]
         read_only_fields = ["code"]
@@ -278,6 +279,7 @@ class ShiftTypeSerializer(StrictModel):
             "start_time",
             "duration_minutes",
             "counts_toward_duty",
+            "runs_on_holidays",
             "color",
             "active",
         ]

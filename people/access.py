@@ -26,6 +26,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import NoReverseMatch, resolve, reverse
 from django.views.decorators.http import require_http_methods
 
 from people.models import Membership, Person, Program
@@ -78,6 +79,7 @@ MATRIX: dict[str, dict[str, dict[str, Scope]]] = {
     "curriculum": {READ: _EVERYONE, WRITE: _MANAGE},
     "academic_year": {READ: _EVERYONE, WRITE: _MANAGE},
     "block": {READ: _EVERYONE, WRITE: _MANAGE},
+    "holiday": {READ: _EVERYONE, WRITE: _MANAGE},
     "rotation_assignment": {READ: {**_MANAGE, **_PUBLISHED}, WRITE: _MANAGE},
     "assignment": {READ: {**_MANAGE, **_PUBLISHED}, WRITE: _MANAGE},
     "run": {READ: _MANAGE, WRITE: _MANAGE},
@@ -122,6 +124,7 @@ RESOURCES: dict[str, Resource] = {
     "subscription": Resource("people.calendarsubscription", "program", owner_path="owner"),
     "academic_year": Resource("people.academicyear", "program"),
     "block": Resource("rotations.block", "academic_year__program"),
+    "holiday": Resource("rotations.holiday", "program"),
     "rotation": Resource("rotations.rotation", "program"),
     "curriculum": Resource("rotations.curriculumrequirement", "rotation__program"),
     "shift_type": Resource("rotations.shifttype", "program"),
@@ -390,6 +393,47 @@ class PageAccess:
 PUBLIC = "public"  # a page anyone may open (the token-addressed calendar feed)
 
 
+def seat_may(seat: Seat, resource: str, action: str) -> bool:
+    """The page door: any scope at all (an OWN scope opens the page on the user's own rows)."""
+    return resource == PUBLIC or scope_for(seat.user, resource, action, seat.program.pk) is not None
+
+
+def may_open(seat: Seat | None, url_name: str) -> bool:
+    """May the seat open the page named ``url_name`` (no arguments)? The same door its ``@page``
+    decorator keeps, read from the view: the navigation shows only the pages this answers yes to."""
+    if seat is None:
+        return False
+    if url_name == "admin:index":
+        return may_use_console(seat.user)
+    try:
+        door = getattr(resolve(reverse(url_name)).func, "access", None)
+    except NoReverseMatch:
+        return False
+    return isinstance(door, PageAccess) and seat_may(seat, door.resource, door.action)
+
+
+class Doors:
+    """The template's ``doors``: ``{% if "scheduling:runs" in doors %}`` asks ``may_open``."""
+
+    def __init__(self, request: HttpRequest) -> None:
+        self.request = request
+        self._answers: dict[str, bool] = {}
+
+    def seat(self) -> Seat | None:
+        user: Any = getattr(self.request, "user", None)
+        if not getattr(user, "is_authenticated", False):
+            return None
+        try:
+            return current_seat(self.request)
+        except Http404:
+            return None
+
+    def __contains__(self, url_name: str) -> bool:
+        if url_name not in self._answers:
+            self._answers[url_name] = may_open(self.seat(), url_name)
+        return self._answers[url_name]
+
+
 def page(
     resource: str, action: str = READ, *, methods: Iterable[str] = ("GET",)
 ) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
@@ -407,8 +451,7 @@ def page(
             if resource == PUBLIC:
                 return view(request, *args, **kwargs)
             seat = current_seat(request)
-            # The door: any scope at all (an OWN scope opens the page on the user's own rows).
-            if scope_for(request.user, resource, action, seat.program.pk) is None:
+            if not seat_may(seat, resource, action):
                 raise PermissionDenied(f"Your role may not open this page in {seat.program}.")
             return view(request, seat, *args, **kwargs)
 

@@ -202,7 +202,14 @@ class PersonAdmin(ProgramScopedAdmin):
         ("Training", {"fields": ("training_start", "pgy_override", "pgy_override_year")}),
         (
             "Faculty",
-            {"fields": ("is_program_director", "is_adjunct", "attending_weeks_target")},
+            {
+                "fields": (
+                    "is_program_director",
+                    "is_adjunct",
+                    "attending_weeks_target",
+                    "clinic_sessions_target",
+                )
+            },
         ),
         (None, {"fields": ("active", *AUDIT_FIELDS)}),
     )

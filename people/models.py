@@ -159,6 +159,11 @@ class Person(CodedModel):
     is_program_director = models.BooleanField(default=False)
     is_adjunct = models.BooleanField(default=False)
     attending_weeks_target = models.PositiveSmallIntegerField(null=True, blank=True)
+    clinic_sessions_target = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="Faculty: clinic half-days and precepting sessions a year.",
+    )
     active = models.BooleanField(default=True)
 
     class Meta:

@@ -25,6 +25,7 @@ from rotations.models import (
     Block,
     CoverageRequirement,
     CurriculumRequirement,
+    Holiday,
     Rotation,
     ShiftType,
 )
@@ -216,6 +217,24 @@ class CurriculumRequirementAdmin(ProgramScopedAdmin):
         return str(obj.rotation.program)
 
 
+@admin.register(Holiday)
+class HolidayAdmin(ProgramScopedAdmin):
+    """The program's holiday calendar: clinic and elective shift types that do not run on
+    holidays get no demand on these days."""
+
+    list_display = ("date", "name", "weekday", "program")
+    list_filter = (("program", RelatedOnly),)
+    list_select_related = ("program",)
+    search_fields = ("name",)
+    date_hierarchy = "date"
+    autocomplete_fields = ("program",)
+    readonly_fields = AUDIT_FIELDS
+
+    @admin.display(description="Weekday", ordering="date")
+    def weekday(self, obj: Holiday) -> str:
+        return f"{obj.date:%A}"
+
+
 @admin.register(ShiftType)
 class ShiftTypeAdmin(ProgramScopedAdmin):
     list_display = (
@@ -225,11 +244,18 @@ class ShiftTypeAdmin(ProgramScopedAdmin):
         "start_time",
         "hours",
         "counts_toward_duty",
+        "runs_on_holidays",
         "coverage_count",
         "active",
         "program",
     )
-    list_filter = ("category", "active", "counts_toward_duty", ("program", RelatedOnly))
+    list_filter = (
+        "category",
+        "active",
+        "counts_toward_duty",
+        "runs_on_holidays",
+        ("program", RelatedOnly),
+    )
     list_select_related = ("program",)
     search_fields = ("name", "abbreviation")
     autocomplete_fields = ("program",)

@@ -186,6 +186,27 @@ class CurriculumRequirement(CodedModel):
             raise ValidationError({"min_blocks": "The minimum is above the maximum."})
 
 
+class Holiday(CodedModel):
+    """A day the program observes (the holiday calendar): clinic and elective shift types that do
+    not run on holidays get no demand that day (``scheduling.problem``); fairness counts read the
+    same days through ``rotations.selectors.holidays_for``."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="holidays")
+    date = models.DateField()
+    name = models.CharField(max_length=120)
+
+    class Meta:
+        ordering = ["program", "date"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program", "date"], name="holiday_unique_per_program_day"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.date:%d %b %Y})"
+
+
 class ShiftType(CodedModel):
     class Category(models.TextChoices):
         DAY = "day", "Day"
@@ -204,6 +225,11 @@ class ShiftType(CodedModel):
     start_time = models.TimeField()
     duration_minutes = models.PositiveIntegerField()
     counts_toward_duty = models.BooleanField(default=True)
+    runs_on_holidays = models.BooleanField(
+        default=True,
+        help_text="Untick for clinic and elective sessions: on the program's holidays the "
+        "scheduler then asks for nobody on this shift.",
+    )
     color = models.CharField(max_length=7, default="#6c8ebf", validators=[validate_color])
     active = models.BooleanField(default=True)
 

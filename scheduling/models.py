@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import models
@@ -186,6 +186,18 @@ class RotationAssignment(CodedModel):
 
     def __str__(self) -> str:
         return f"{self.person} · {self.block} · {self.rotation}"
+
+    @property
+    def first_day(self) -> date:
+        block = self.block
+        return block.midpoint if self.half == self.Half.SECOND else block.start_date
+
+    @property
+    def last_day(self) -> date:
+        block = self.block
+        if self.half == self.Half.FIRST:
+            return block.midpoint - timedelta(days=1)
+        return block.end_date
 
 
 class Assignment(CodedModel):

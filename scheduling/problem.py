@@ -24,6 +24,7 @@ from django.db.models import Min, Q
 from lib.errors import ApplicationError
 from people.models import Absence, AcademicYear, Person, ProcedureCredential, Program, Request
 from rotations.models import Block, CoverageRequirement, ShiftType
+from rotations.selectors import holidays_for
 from scheduling.engine import model as m
 from scheduling.models import Assignment, RotationAssignment, State
 
@@ -122,7 +123,10 @@ def build_problem(
     person_ids = {person.pk: str(person.code) for person in people}
     shift_ids = {shift.pk: shift.abbreviation for shift in shift_rows}
     members = rotation_members_by_day(program, days)
-    horizon = m.Horizon(start=start, days=len(days), timezone=program.timezone)
+    holidays = frozenset(
+        (day - start).days for day in holidays_for(program, start, end)
+    )  # the program's holiday calendar: no demand for shift types that stop on holidays
+    horizon = m.Horizon(start=start, days=len(days), timezone=program.timezone, holidays=holidays)
     context = (start - timedelta(days=HISTORY_BEFORE), end + timedelta(days=HISTORY_AFTER))
     exceptions = _weekly_hour_exceptions(program, start, *context)
     leave = _leave_days(people, start, *context)
@@ -151,7 +155,7 @@ def build_problem(
         horizon=horizon,
         shift_types=tuple(_shift_type(row) for row in shift_rows),
         people=engine_people,
-        demands=tuple(_demands(coverage, days, members, person_ids)),
+        demands=tuple(_demands(coverage, days, members, person_ids, holidays)),
         unavailable=tuple(_unavailable(people, person_ids, start, end)),
         requests=tuple(_requests(people, person_ids, shift_ids, start, end)),
         fixed=tuple(_fixed(program, person_ids, start, end)),
@@ -208,10 +212,13 @@ def _demands(
     days: list[date],
     members: dict[tuple[int, date], set[int]],
     person_ids: dict[int, str],
+    holidays: frozenset[int] = frozenset(),
 ) -> Iterable[m.Demand]:
     for offset, day in enumerate(days):
         for row in coverage:
             if not row.applies_on(day.weekday()):
+                continue
+            if offset in holidays and not row.shift_type.runs_on_holidays:
                 continue
             people = None
             if row.rotation_id is not None:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import date
 from io import StringIO
 
 import pytest
@@ -9,6 +10,7 @@ from django.core.management import call_command
 from console.demo import DEMO_PASSWORD, seed_demo
 from people.models import AcademicYear, Membership, Person, Program
 from rotations.models import CoverageRequirement, CurriculumRequirement, Rotation, ShiftType
+from rotations.selectors import holidays_for
 
 pytestmark = pytest.mark.django_db
 
@@ -42,6 +44,35 @@ def test_it_builds_the_family_medicine_program() -> None:
     assert CoverageRequirement.objects.filter(
         shift_type__program=program, needs_supervision=True
     ).exists()
+
+
+def test_it_gives_every_rotation_a_timed_shift_type() -> None:
+    """Whatever rotation a demo resident is on, the schedule gives her shifts (issue 11, item 4)."""
+    program, _, _ = seed_demo()
+    covered = set(
+        CoverageRequirement.objects.filter(shift_type__program=program).values_list(
+            "rotation__abbreviation", flat=True
+        )
+    )
+    rotations = set(Rotation.objects.filter(program=program).values_list("abbreviation", flat=True))
+    assert rotations <= covered
+    # The engine takes one demand per day and shift type: no type serves two rotations' rows.
+    per_type = CoverageRequirement.objects.filter(
+        shift_type__program=program, rotation__isnull=False
+    ).values_list("shift_type_id", flat=True)
+    assert len(per_type) == len(set(per_type))
+
+
+def test_it_seeds_the_federal_holidays_and_stops_clinic_on_them() -> None:
+    program, _, _ = seed_demo()
+    year = AcademicYear.objects.get(program=program)
+    holidays = holidays_for(program, year.start_date, year.end_date)
+    assert holidays[date(2026, 12, 25)] == "Christmas Day"
+    assert holidays[date(2027, 1, 1)] == "New Year's Day"
+    assert len(holidays) == 11
+    stops = ShiftType.objects.filter(program=program, runs_on_holidays=False)
+    assert {"CAM", "CPM", "PAM", "PPM"} <= set(stops.values_list("abbreviation", flat=True))
+    assert ShiftType.objects.get(program=program, abbreviation="CALL").runs_on_holidays
 
 
 def test_it_keeps_every_curriculum_within_thirteen_blocks() -> None:

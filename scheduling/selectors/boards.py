@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import calendar as pycalendar
-from collections import defaultdict
+from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -24,17 +25,24 @@ SLOTS = (
 # not "at night" for its last two hours).
 SLOT_MIN_OVERLAP = timedelta(hours=3)
 ATTENDING_MIN_MINUTES = 8 * 60  # whole-day attending shifts make an attending week, not half-days
+# An attending week is a Monday-Sunday week in which the person attends (a whole-day attending
+# shift) on at least this many days: scattered single days make no week.
+ATTENDING_WEEK_MIN_DAYS = 4
 ROSTER_CATEGORIES = (*CALL_CATEGORIES, ShiftType.Category.ATTENDING)
 
 
-def rotations_on(program: Program, start: date, end: date) -> dict[tuple[int, date], Rotation]:
-    """(person id, day) -> published rotation, honouring half blocks."""
+def rotations_on(
+    program: Program, start: date, end: date, *, person: Person | None = None
+) -> dict[tuple[int, date], Rotation]:
+    """(person id, day) -> published rotation, honouring half blocks (one person's, if named)."""
     rows = RotationAssignment.objects.filter(
         block__academic_year__program=program,
         state=State.PUBLISHED,
         block__start_date__lte=end,
         block__end_date__gte=start,
     ).select_related("rotation", "block")
+    if person is not None:
+        rows = rows.filter(person=person)
     found: dict[tuple[int, date], Rotation] = {}
     for row in rows:
         block = row.block
@@ -53,16 +61,29 @@ def rotations_on(program: Program, start: date, end: date) -> dict[tuple[int, da
     return found
 
 
+def rotation_label(rotation: Rotation) -> str:
+    """How a day on a rotation reads when it has no timed shift: "Obstetrics · Riverside
+    General, all day"."""
+    where = f" · {rotation.location}" if rotation.location else ""
+    return f"{rotation.name}{where}, all day"
+
+
 @dataclass
 class ManifestRow:
     label: str
     location: str
     color: str
     slots: dict[str, list[Shift]] = field(default_factory=dict)
+    # People on the rotation that day with no timed shift: there all day.
+    all_day: list[Person] = field(default_factory=list)
 
     @property
     def cells(self) -> list[list[Shift]]:
         return [self.slots.get(key, []) for key, *_ in SLOTS]
+
+    @property
+    def has_shifts(self) -> bool:
+        return any(self.slots.values())
 
 
 @dataclass
@@ -114,7 +135,6 @@ def manifest(program: Program, day: date) -> Manifest:
             overlap = min(shift.ends, slot_end) - max(shift.starts, slot_start)
             if overlap >= min(SLOT_MIN_OVERLAP, (slot_end - slot_start) / 2):
                 row.slots.setdefault(slot, []).append(shift)
-    ordered = sorted(groups.items(), key=lambda item: (item[0].startswith("~"), item[1].label))
     absent = list(
         Absence.objects.filter(
             person__program=program,
@@ -125,6 +145,18 @@ def manifest(program: Program, day: date) -> Manifest:
         .select_related("person")
         .order_by("person__last_name")
     )
+    # Everyone else on a rotation that day is there all day, shift types or not.
+    placed = {s.assignment.person_id for s in shifts} | {a.person_id for a in absent}
+    waiting = {pid: rotation for (pid, _), rotation in rotation_of.items() if pid not in placed}
+    for person in Person.objects.filter(pk__in=waiting, active=True).order_by(
+        "last_name", "first_name"
+    ):
+        rotation = waiting[person.pk]
+        row = groups.setdefault(
+            f"r{rotation.pk}", ManifestRow(rotation.name, rotation.location, rotation.color)
+        )
+        row.all_day.append(person)
+    ordered = sorted(groups.items(), key=lambda item: (item[0].startswith("~"), item[1].label))
     return Manifest(
         day=day,
         previous=day - timedelta(days=1),
@@ -138,7 +170,8 @@ def manifest(program: Program, day: date) -> Manifest:
             if s.shift_type.category == ShiftType.Category.ATTENDING and s.assignment.date == day
         ],
         absent=absent,
-        count=len({s.assignment.person_id for s in shifts}),
+        count=len({s.assignment.person_id for s in shifts})
+        + sum(len(row.all_day) for row in groups.values()),
     )
 
 
@@ -210,6 +243,33 @@ def roster(
         contacts=sorted(people.values(), key=lambda p: (p.last_name, p.first_name)),
         today=local_today(program),
     )
+
+
+def attending_weeks(days: Iterable[date]) -> list[date]:
+    """The Mondays of the weeks that count as attending weeks (``ATTENDING_WEEK_MIN_DAYS``)."""
+    per_week = Counter(day - timedelta(days=day.weekday()) for day in set(days))
+    return sorted(monday for monday, n in per_week.items() if n >= ATTENDING_WEEK_MIN_DAYS)
+
+
+def weeks_in_year(mondays: Iterable[date], year: AcademicYear) -> list[date]:
+    """A week belongs to the academic year holding its Thursday (most of its days), so a week
+    across 1 July counts once."""
+    return [m for m in mondays if year.start_date <= m + timedelta(days=3) <= year.end_date]
+
+
+def attending_days(people: Iterable[Person], start: date, end: date) -> dict[int, list[date]]:
+    """person id -> the days they attend (whole-day attending shifts, published) in a period."""
+    rows = Assignment.objects.filter(
+        person__in=people,
+        state=State.PUBLISHED,
+        date__range=(start, end),
+        shift_type__category=ShiftType.Category.ATTENDING,
+        shift_type__duration_minutes__gte=ATTENDING_MIN_MINUTES,
+    ).values_list("person_id", "date")
+    found: dict[int, list[date]] = defaultdict(list)
+    for person_id, day in rows:
+        found[person_id].append(day)
+    return found
 
 
 @dataclass
@@ -300,12 +360,8 @@ def _resident_rows(year: AcademicYear, residents: list[Person], column: Any) -> 
     bars: dict[int, list[Bar]] = defaultdict(list)
     tally: dict[int, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     for row in plan.order_by("block__number", "half"):
-        block, rotation = row.block, row.rotation
-        first, last = block.start_date, block.end_date
-        if row.half == RotationAssignment.Half.FIRST:
-            last = block.midpoint - timedelta(days=1)
-        elif row.half == RotationAssignment.Half.SECOND:
-            first = block.midpoint
+        rotation = row.rotation
+        first, last = row.first_day, row.last_day
         span = (last - first).days + 1
         title = f"{rotation.name}: {first:%d %b} – {last:%d %b}"
         bars[row.person_id].append(
@@ -334,24 +390,20 @@ def _resident_rows(year: AcademicYear, residents: list[Person], column: Any) -> 
 
 
 def _faculty_rows(year: AcademicYear, faculty: list[Person], column: Any) -> list[TimelineRow]:
-    dates = Assignment.objects.filter(
-        person__in=faculty,
-        state=State.PUBLISHED,
-        date__range=(year.start_date, year.end_date),
-        shift_type__category=ShiftType.Category.ATTENDING,
-        shift_type__duration_minutes__gte=ATTENDING_MIN_MINUTES,
-    ).values_list("person_id", "date")
-    weeks: dict[int, set[int]] = defaultdict(set)
-    for person_id, day in dates:
-        weeks[person_id].add((day - year.start_date).days // 7)
+    days = attending_days(
+        faculty, year.start_date - timedelta(days=3), year.end_date + timedelta(days=3)
+    )
     rows = []
     for person in faculty:
-        taken = sorted(weeks.get(person.pk, set()))
+        taken = weeks_in_year(attending_weeks(days.get(person.pk, [])), year)
         bars = []
-        for week in taken:
-            first = year.start_date + timedelta(days=7 * week)
-            span = min(7, (year.end_date - first).days + 1)
-            bars.append(Bar(column(first), span, "", f"Attending week of {first:%d %b}", "#1d3557"))
+        for monday in taken:
+            first = max(monday, year.start_date)
+            last = min(monday + timedelta(days=6), year.end_date)
+            span = (last - first).days + 1
+            bars.append(
+                Bar(column(first), span, "", f"Attending week of {monday:%d %b}", "#1d3557")
+            )
         target = person.attending_weeks_target
         summary = f"{len(taken)} / {target} weeks" if target is not None else f"{len(taken)} weeks"
         detail = (

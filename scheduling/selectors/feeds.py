@@ -61,8 +61,22 @@ def feed_assignments(subscription: CalendarSubscription, today: date) -> QuerySe
     return rows
 
 
+def feed_rotations(subscription: CalendarSubscription, today: date) -> QuerySet[RotationAssignment]:
+    """A person's feed also lists their published rotations as all-day events (a rotation with
+    no timed shift types would leave it empty otherwise); shared feeds list shifts only."""
+    if subscription.scope != CalendarSubscription.Scope.PERSON:
+        return RotationAssignment.objects.none()
+    return RotationAssignment.objects.filter(
+        person_id=subscription.owner_id,
+        state=State.PUBLISHED,
+        block__end_date__gte=today - timedelta(days=HISTORY_DAYS),
+    )
+
+
 def feed_version(
-    rows: QuerySet[Assignment], subscription: CalendarSubscription
+    rows: QuerySet[Assignment],
+    subscription: CalendarSubscription,
+    rotations: QuerySet[RotationAssignment] | None = None,
 ) -> tuple[str, datetime | None]:
     """(ETag, Last-Modified) from one aggregate: any add, edit or removal changes them."""
     changes: dict[str, Any] = {"changed": Max("updated_at"), "types": Max("shift_type__updated_at")}
@@ -73,6 +87,12 @@ def feed_version(
     named = [subscription.program.updated_at, subscription.owner.updated_at]
     if subscription.rotation is not None:
         named.append(subscription.rotation.updated_at)
+    if rotations is not None:
+        plan = rotations.aggregate(
+            count=Count("pk"), changed=Max("updated_at"), names=Max("rotation__updated_at")
+        )
+        stats["count"] = f"{stats['count']}+{plan['count']}"
+        named += [plan[key] for key in ("changed", "names") if plan[key]]
     stamps = [stats[key] for key in changes if stats[key]] + named
     latest = max(stamps)
     key = ":".join(

@@ -17,9 +17,26 @@ from zoneinfo import ZoneInfo
 from django.utils import timezone
 
 from lib.timezones import local_midnight, local_today, zone
-from people.models import Absence, CalendarSubscription, Notification, Person, Program, Request
+from people.models import (
+    Absence,
+    AcademicYear,
+    CalendarSubscription,
+    Notification,
+    Person,
+    Program,
+    Request,
+)
+from rotations.models import Rotation, ShiftType
 from scheduling import problem as problems
-from scheduling.selectors.shifts import Shift, as_shifts, published
+from scheduling.selectors.boards import (
+    ATTENDING_MIN_MINUTES,
+    ATTENDING_WEEK_MIN_DAYS,
+    attending_weeks,
+    rotation_label,
+    rotations_on,
+    weeks_in_year,
+)
+from scheduling.selectors.shifts import CALL_CATEGORIES, Shift, as_shifts, published
 from swaps.models import SwapRequest
 
 WEEKLY_LIMIT_HOURS = 80
@@ -50,9 +67,13 @@ def gauge(value: float, limit: float = WEEKLY_LIMIT_HOURS) -> Gauge:
 
 
 def _overlap_hours(shifts: list[Shift], start: datetime, end: datetime) -> float:
+    """Duty hours inside [start, end) as the engine counts them: duty shifts clipped to the
+    window, plus the recorded call-back time of at-home calls starting in it."""
     seconds = 0.0
     for shift in shifts:
-        if not shift.shift_type.counts_toward_duty:
+        if start <= shift.starts < end:
+            seconds += shift.callback_hours * 3600
+        if not shift.counts_as_duty:
             continue
         # Timestamps, not datetime subtraction: these share one zone, so would subtract on the
         # wall clock and miscount a shift or a window over a DST change by an hour.
@@ -105,11 +126,116 @@ def duty_summary(person: Person, program: Program, today: date, tz: ZoneInfo) ->
     )
 
 
+@dataclass(frozen=True)
+class RotationDay:
+    """A day on a rotation, shown whether or not the rotation has timed shifts."""
+
+    rotation: Rotation
+
+    @property
+    def label(self) -> str:
+        return rotation_label(self.rotation)
+
+
+def rotation_days(
+    person: Person, program: Program, start: date, end: date
+) -> dict[date, RotationDay]:
+    """day -> the person's published rotation on it."""
+    found = rotations_on(program, start, end, person=person)
+    return {day: RotationDay(rotation) for (_, day), rotation in found.items()}
+
+
+@dataclass(frozen=True)
+class Measure:
+    """A count this academic year against the person's target (None: no target set)."""
+
+    count: int
+    target: int | None
+    scheduled: int  # the whole year's published count, past and ahead
+
+    @property
+    def status(self) -> str:
+        if self.target is None:
+            return ""
+        return (
+            "under"
+            if self.scheduled < self.target
+            else "over"
+            if self.scheduled > self.target
+            else "met"
+        )
+
+
+@dataclass(frozen=True)
+class FacultyMeasures:
+    """A faculty member's year: attending weeks (``boards.attending_weeks``: a Monday-Sunday
+    week with whole-day attending on at least ``ATTENDING_WEEK_MIN_DAYS`` days), call
+    shifts and clinic sessions (clinic half-days and precepting, attending shifts under 8 hours)
+    so far and scheduled, and duty hours this week as the engine counts them (an at-home call adds
+    only its recorded call-back time). No ACGME gauge: the 80-hour rules are residents'."""
+
+    year: AcademicYear
+    attending: Measure
+    calls: Measure
+    clinic: Measure
+    week_hours: float
+    min_days: int = ATTENDING_WEEK_MIN_DAYS
+
+
+def faculty_measures(
+    person: Person, program: Program, today: date, tz: ZoneInfo
+) -> FacultyMeasures | None:
+    year = AcademicYear.objects.filter(
+        program=program, start_date__lte=today, end_date__gte=today
+    ).first()
+    if year is None:
+        return None
+    rows = published(person).filter(
+        date__range=(year.start_date - timedelta(days=3), year.end_date + timedelta(days=3))
+    )
+    shifts = as_shifts(rows, tz)
+    attending, calls, clinic = [], [], []
+    for shift in shifts:
+        category, day = shift.shift_type.category, shift.assignment.date
+        if (
+            category == ShiftType.Category.ATTENDING
+            and shift.shift_type.duration_minutes >= ATTENDING_MIN_MINUTES
+        ):
+            attending.append(day)
+        if not year.start_date <= day <= year.end_date:
+            continue
+        if category in CALL_CATEGORIES:
+            calls.append(day)
+        elif category == ShiftType.Category.CLINIC_HALF_DAY or (
+            category == ShiftType.Category.ATTENDING
+            and shift.shift_type.duration_minutes < ATTENDING_MIN_MINUTES
+        ):
+            clinic.append(day)
+    weeks = weeks_in_year(attending_weeks(attending), year)
+    week_start = today - timedelta(days=today.weekday())
+    week = _overlap_hours(
+        shifts, local_midnight(week_start, tz), local_midnight(week_start + timedelta(days=7), tz)
+    )
+    return FacultyMeasures(
+        year=year,
+        attending=Measure(
+            sum(1 for m in weeks if m + timedelta(days=6) <= today),
+            person.attending_weeks_target,
+            len(weeks),
+        ),
+        calls=Measure(sum(1 for d in calls if d <= today), None, len(calls)),
+        clinic=Measure(
+            sum(1 for d in clinic if d <= today), person.clinic_sessions_target, len(clinic)
+        ),
+        week_hours=round(week, 1),
+    )
+
+
 @dataclass
 class Dashboard:
     today: date
     next_shifts: list[Shift]
-    week: list[tuple[date, list[Shift]]]
+    week: list[tuple[date, list[Shift], RotationDay | None]]
     duty: DutySummary | None
     absences: list[Absence]
     wishes: list[Request]
@@ -119,6 +245,8 @@ class Dashboard:
     unread: int
     feeds: int
     pending_reviews: int = 0
+    rotation: RotationDay | None = None  # today's
+    faculty: FacultyMeasures | None = None  # for faculty, in place of the resident gauge
 
 
 def dashboard(
@@ -151,8 +279,12 @@ def dashboard(
         published(person).filter(ends_at__gt=timezone.now()).order_by("starts_at")[:5], tz
     )
     week_start = today - timedelta(days=today.weekday())
-    board.week = week_days(person, week_start, 7, tz)
-    board.duty = duty_summary(person, program, today, tz)
+    board.week = week_days(person, program, week_start, 7, tz)
+    board.rotation = next((r for day, _, r in board.week if day == today), None)
+    if person.kind == Person.Kind.FACULTY:
+        board.faculty = faculty_measures(person, program, today, tz)
+    else:
+        board.duty = duty_summary(person, program, today, tz)
     board.absences = list(
         Absence.objects.filter(person=person, status=Absence.Status.REQUESTED).order_by(
             "start_date"
@@ -173,18 +305,22 @@ def dashboard(
 
 
 def week_days(
-    person: Person, start: date, days: int, tz: ZoneInfo
-) -> list[tuple[date, list[Shift]]]:
+    person: Person, program: Program, start: date, days: int, tz: ZoneInfo
+) -> list[tuple[date, list[Shift], RotationDay | None]]:
     end = start + timedelta(days=days - 1)
     by_day: dict[date, list[Shift]] = defaultdict(list)
     for shift in as_shifts(published(person).filter(date__range=(start, end)), tz):
         by_day[shift.assignment.date].append(shift)
+    rotations = rotation_days(person, program, start, end)
     return [
-        (start + timedelta(days=i), by_day.get(start + timedelta(days=i), [])) for i in range(days)
+        (day, by_day.get(day, []), rotations.get(day))
+        for day in (start + timedelta(days=i) for i in range(days))
     ]
 
 
 VIEWS = ("week", "month", "list")
+# (day, shifts, absences, rotation): the rotation shows as "all day" when the day has no shift.
+DayCell = tuple[date, list[Shift], list[Absence], RotationDay | None]
 
 
 @dataclass
@@ -199,12 +335,12 @@ class Period:
     previous: date
     next: date
     today: date
-    weeks: list[list[tuple[date, list[Shift], list[Absence]]]] = field(default_factory=list)
+    weeks: list[list[DayCell]] = field(default_factory=list)
     hours: float = 0.0
     count: int = 0
 
     @property
-    def days(self) -> list[tuple[date, list[Shift], list[Absence]]]:
+    def days(self) -> list[DayCell]:
         return [cell for week in self.weeks for cell in week]
 
 
@@ -257,12 +393,18 @@ def my_period(person: Person, program: Program, view: str, anchor: date) -> Peri
         )
     )
     days = [start + timedelta(days=i) for i in range((end - start).days + 1)]
-    cells = [
-        (day, by_day.get(day, []), [a for a in absences if a.start_date <= day <= a.end_date])
+    rotations = rotation_days(person, program, start, end)
+    cells: list[DayCell] = [
+        (
+            day,
+            by_day.get(day, []),
+            [a for a in absences if a.start_date <= day <= a.end_date],
+            rotations.get(day),
+        )
         for day in days
     ]
     if view == "list":
-        weeks = [[cell for cell in cells if cell[1] or cell[2]]]
+        weeks = [[cell for cell in cells if cell[1] or cell[2] or cell[3]]]
     else:
         weeks = [cells[i : i + 7] for i in range(0, len(cells), 7)]
     return Period(
@@ -275,6 +417,6 @@ def my_period(person: Person, program: Program, view: str, anchor: date) -> Peri
         next=following,
         today=local_today(program),
         weeks=weeks,
-        hours=round(sum(s.hours for s in shifts if s.shift_type.counts_toward_duty), 1),
+        hours=round(sum(s.duty_hours for s in shifts), 1),
         count=len(shifts),
     )

@@ -49,6 +49,27 @@ class Shift:
         return self.assignment.duration.total_seconds() / 3600
 
     @property
+    def counts_as_duty(self) -> bool:
+        """The engine's reading (docs/rules.md): the shift type's flag, and moonlighting always."""
+        shift_type = self.shift_type
+        return (
+            shift_type.counts_toward_duty or shift_type.category == ShiftType.Category.MOONLIGHTING
+        )
+
+    @property
+    def callback_hours(self) -> float:
+        """Recorded call-back time of an at-home call: all it adds to duty hours."""
+        if self.shift_type.category != ShiftType.Category.AT_HOME_CALL:
+            return 0.0
+        return (self.assignment.callback_minutes or 0) / 60
+
+    @property
+    def duty_hours(self) -> float:
+        """What this shift adds to duty hours as the engine counts them: an at-home call is not
+        its 14 hours on the clock, only its recorded call-back minutes."""
+        return (self.hours if self.counts_as_duty else 0.0) + self.callback_hours
+
+    @property
     def overnight(self) -> bool:
         return self.ends.date() > self.starts.date()
 

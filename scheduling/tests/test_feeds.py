@@ -46,8 +46,9 @@ def test_it_lists_every_published_assignment_of_the_owner_and_nothing_else(
     calendar = parse(client.get(feed_url(personal_token(cast, resident_a))))
     published = Assignment.objects.filter(person=cast.resident, state=State.PUBLISHED)
     uids = {str(event["UID"]) for event in calendar.walk("VEVENT")}
-    assert uids == {f"{a.code}@residency-scheduler" for a in published}
-    assert len(uids) == 5  # the draft and the faculty member's shift are not in it
+    shifts = {uid for uid in uids if not uid.startswith("rotation-")}
+    assert shifts == {f"{a.code}@residency-scheduler" for a in published}
+    assert len(shifts) == 5  # the draft and the faculty member's shift are not in it
 
 
 @calendar_instants
@@ -104,7 +105,8 @@ def test_it_drops_a_removed_shift(cast: Cast, resident_a: Any, client: Client) -
     removed = Assignment.objects.get(person=cast.resident, shift_type=cast.night)
     removed.delete()
     uids = {str(e["UID"]) for e in parse(client.get(url)).walk("VEVENT")}
-    assert f"{removed.code}@residency-scheduler" not in uids and len(uids) == 4
+    shifts = {uid for uid in uids if not uid.startswith("rotation-")}
+    assert f"{removed.code}@residency-scheduler" not in shifts and len(shifts) == 4
 
 
 def test_it_answers_304_to_a_matching_etag_or_date(
@@ -230,7 +232,7 @@ def test_it_keeps_the_feed_query_count_flat(
     url = feed_url(personal_token(cast, resident_a))
     for offset in range(10, 40):
         assign(cast.resident, cast.day, cast.today + timedelta(days=offset))
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(6):  # + the rotations' version and rows
         parse(client.get(url))
 
 

@@ -16,8 +16,8 @@ from scheduling.tests.pages_cast import Cast, assign, build_cast, person_of
 
 # Session, user and memberships, then the page's own reads; none grows with the schedule.
 PINNED_QUERIES = {
-    "pages:dashboard": 14,  # the gauge asks for the resident's rotation exception
-    "pages:my-schedule": 5,
+    "pages:dashboard": 15,  # the gauge asks for the rotation exception; the week its rotations
+    "pages:my-schedule": 6,  # shifts, absences, rotations
     "pages:manifest": 6,
     "pages:roster": 5,
     "pages:timeline": 9,
@@ -108,7 +108,7 @@ def test_it_lists_unread_notifications_and_marks_one_read_over_htmx(
 def test_it_shows_my_week_with_published_shifts_only(resident_client: Client, cast: Cast) -> None:
     response = resident_client.get(reverse("pages:my-schedule"), {"date": cast.today.isoformat()})
     period = response.context["period"]
-    shown = {(day, s.shift_type.abbreviation) for day, shifts, _ in period.days for s in shifts}
+    shown = {(day, s.shift_type.abbreviation) for day, shifts, *_ in period.days for s in shifts}
     assert (cast.today, "CALL") in shown
     assert (cast.today + timedelta(days=1), "WD") not in shown  # a draft
 
@@ -139,7 +139,7 @@ def test_it_counts_real_hours_in_my_schedule(resident_client: Client, cast: Cast
     response = resident_client.get(reverse("pages:my-schedule"), {"view": "list", "date": start})
     period = response.context["period"]
     assert period.count == 5 and period.hours == 72.0
-    call = next(s for _, shifts, _ in period.days for s in shifts if s.is_call)
+    call = next(s for _, shifts, *_ in period.days for s in shifts if s.is_call)
     assert call.hours == 24.0
 
 
@@ -228,7 +228,15 @@ def test_it_draws_rotation_blocks_and_attending_weeks_on_the_timeline(
     resident = next(r for r in data.residents if r.person == cast.resident)
     assert [(b.label, b.span) for b in resident.bars] == [("IM", 28)]
     faculty = next(r for r in data.faculty if r.person == cast.faculty)
-    assert faculty.count == 1 and faculty.summary == "1 / 3 weeks" and faculty.status == "under"
+    # One attending day is no attending week (boards.attending_weeks: four days of a week).
+    assert faculty.count == 0 and faculty.summary == "0 / 3 weeks" and faculty.status == "under"
+    monday = cast.today + timedelta(days=14 - cast.today.weekday())
+    for offset in range(4):
+        assign(cast.faculty, cast.attending, monday + timedelta(days=offset))
+    data = faculty_client.get(reverse("pages:timeline")).context["timeline"]
+    faculty = next(r for r in data.faculty if r.person == cast.faculty)
+    assert faculty.count == 1 and faculty.summary == "1 / 3 weeks"
+    assert faculty.bars[0].title == f"Attending week of {monday:%d %b}"
 
 
 def test_it_switches_program_for_people_in_two(cast: Cast, resident_a: Any, program_b: Any) -> None:

@@ -3,10 +3,12 @@
 The token in the URL is the only secret: it is looked up by its SHA-256 hash, so a feed needs no
 login. Unknown, revoked and malformed tokens all answer the same bare 404.
 
-Each event is one published assignment: UID from the assignment's public code (stable across edits),
+Each timed event is one published assignment: UID from the assignment's public code (stable across edits),
 SEQUENCE from the seconds between creation and last change (grows with every edit), LAST-MODIFIED and
 DTSTAMP from ``updated_at``. Times carry the program's TZID with a VTIMEZONE built from zoneinfo.
 Only current published rows are listed, so a removed shift simply disappears on the next refresh.
+A person's feed also carries each published rotation as an all-day event (VALUE=DATE, UID from
+the rotation assignment's code).
 
 Serialising with ``icalendar`` costs about a millisecond per event, so events are cached by their
 own version and whole feeds by their ETag; the ETag (row count and newest change) costs one query.
@@ -35,8 +37,14 @@ from icalendar import Calendar, Event, Timezone
 from lib.timezones import zone
 from people.access import PUBLIC, page
 from people.services import subscription_touch
-from scheduling.models import Assignment
-from scheduling.selectors.feeds import feed_assignments, feed_version, get_subscription_for_token
+from scheduling.models import Assignment, RotationAssignment
+from scheduling.selectors.boards import rotation_label
+from scheduling.selectors.feeds import (
+    feed_assignments,
+    feed_rotations,
+    feed_version,
+    get_subscription_for_token,
+)
 
 if TYPE_CHECKING:
     from people.models import CalendarSubscription
@@ -102,7 +110,34 @@ def event_ical(assignment: Assignment, tz: Any, *, with_person: bool) -> bytes:
     return data
 
 
-def build_feed(subscription: CalendarSubscription, rows: QuerySet[Assignment]) -> bytes:
+def rotation_event_ical(row: RotationAssignment) -> bytes:
+    """One all-day VEVENT for a published rotation (a block or half block): DTSTART and DTEND
+    are VALUE=DATE, DTEND the day after the last (RFC 5545); free time, so the timed shifts on
+    those days are what a calendar shows as busy."""
+    rotation = row.rotation
+    event = Event()
+    event.add("uid", f"rotation-{row.code}@{UID_DOMAIN}")
+    event.add("summary", rotation_label(rotation))
+    event.add("dtstart", row.first_day)
+    event.add("dtend", row.last_day + timedelta(days=1))
+    event.add("dtstamp", row.updated_at)
+    event.add("created", row.created_at)
+    event.add("last-modified", max(row.updated_at, rotation.updated_at))
+    event.add("sequence", max(int((row.updated_at - row.created_at).total_seconds()), 0))
+    event.add("categories", ["Rotation"])
+    if rotation.location:
+        event.add("location", rotation.location)
+    event.add("description", f"{rotation.name}: {row.block}")
+    event.add("transp", "TRANSPARENT")
+    event.add("status", "CONFIRMED")
+    return event.to_ical()
+
+
+def build_feed(
+    subscription: CalendarSubscription,
+    rows: QuerySet[Assignment],
+    rotations: QuerySet[RotationAssignment] | None = None,
+) -> bytes:
     program = subscription.program
     tz = zone(program)
     with_person = subscription.scope != subscription.Scope.PERSON
@@ -122,6 +157,9 @@ def build_feed(subscription: CalendarSubscription, rows: QuerySet[Assignment]) -
         last = max(a.ends_at for a in assignments).year + 1
         parts.append(vtimezone(program.timezone, first, last))
     parts.extend(event_ical(a, tz, with_person=with_person) for a in assignments)
+    if rotations is not None:
+        plan = rotations.select_related("rotation", "block").order_by("block__start_date", "half")
+        parts.extend(rotation_event_ical(row) for row in plan)
     parts.append(b"END:VCALENDAR\r\n")
     return b"".join(parts)
 
@@ -142,8 +180,10 @@ def feed(request: HttpRequest, token: str) -> HttpResponse:
     except Http404:
         # The same few bytes for every refusal: nothing tells an unknown token from a revoked one.
         return HttpResponseNotFound(b"Not found.\n", content_type="text/plain")
-    rows = feed_assignments(subscription, timezone.now().date())
-    etag, last_modified = feed_version(rows, subscription)
+    today = timezone.now().date()
+    rows = feed_assignments(subscription, today)
+    rotations = feed_rotations(subscription, today)
+    etag, last_modified = feed_version(rows, subscription, rotations)
     subscription_touch(subscription=subscription)
     quoted = f'"{etag}"'
     stamp = int(last_modified.timestamp()) if last_modified else None
@@ -154,7 +194,7 @@ def feed(request: HttpRequest, token: str) -> HttpResponse:
         key = f"ics:feed:{etag}"
         body = cache.get(key)
         if body is None:
-            body = build_feed(subscription, rows)
+            body = build_feed(subscription, rows, rotations)
             cache.set(key, body, CACHE_SECONDS)
         response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
         response["Content-Disposition"] = 'inline; filename="schedule.ics"'
