@@ -172,6 +172,12 @@ class ImportApplyView(ApiView):
         return _start(request, kind, ImportJob.Mode.APPLY)
 
 
+@extend_schema_view(
+    list=extend_schema(description="Import jobs of the programs you manage, newest first."),
+    retrieve=extend_schema(
+        description="One import job: poll it until its status is previewed, applied or failed."
+    ),
+)
 class ImportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Import jobs of the programs one manages: status, progress, counts, errors, the preview."""
 
