@@ -237,3 +237,35 @@ def test_it_hides_another_programs_jobs(
     listed = {row["code"] for row in other.get("/api/v1/import-jobs/").json()["results"]}
     assert job["code"] not in listed
     assert ImportJob.objects.get(code=job["code"]).status == ImportJob.Status.PREVIEWED
+
+
+def test_the_console_shows_a_jobs_state_and_applies_it(
+    client: Any, world: Any, coordinator_a: Any
+) -> None:
+    job = world.a[ImportJob]  # previewed without errors
+    client.force_login(coordinator_a)
+    page = client.get("/admin/api/importjob/")
+    assert page.status_code == 200
+    assert job.filename in page.content.decode() and "Previewed" in page.content.decode()
+    assert world.b[ImportJob].filename not in page.content.decode()
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        client.post(
+            "/admin/api/importjob/",
+            {"action": "apply_jobs", "_selected_action": [job.pk]},
+        )
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.APPLIED
+    assert Person.objects.filter(first_name="Imported", program=job.program).exists()
+
+
+def test_it_refuses_control_characters_in_a_workbook_naming_the_cell(
+    api: Any, year: AcademicYear, coordinator_a: Any
+) -> None:
+    # XML carries DEL and C1 characters (not NUL): openpyxl writes and reads them as they are.
+    content = _workbook([["faculty", "New", "Fac\x7fulty"], ["faculty", "Old\x85", "Faculty"]])
+    job = _job(api(coordinator_a), year, "people.xlsx", content)
+    assert job["status"] == "failed"
+    assert [(e["row"], e["column"], e["reason"][:8]) for e in job["errors"]] == [
+        (2, "last_name", "Cell C2 "),
+        (3, "first_name", "Cell B3 "),
+    ]
