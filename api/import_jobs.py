@@ -12,6 +12,7 @@ import logging
 from functools import partial
 from typing import Any
 
+from auditlog.context import set_actor
 from celery import current_app
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
@@ -38,7 +39,7 @@ def import_job_create(
     mode: str = ImportJob.Mode.PREVIEW,
 ) -> ImportJob:
     """Store the file and queue its job once the request commits."""
-    with transaction.atomic():
+    with transaction.atomic(), set_actor(actor):
         job = ImportJob.objects.create(
             program=program,
             academic_year=year,
@@ -56,7 +57,7 @@ def import_job_create(
 def import_job_apply(*, job: ImportJob, actor: Any) -> ImportJob:
     """Queue the apply of a previewed job (the file is read and checked again, in the apply's
     transaction, since the program may have changed since the preview)."""
-    with transaction.atomic():
+    with transaction.atomic(), set_actor(actor):
         job = ImportJob.objects.select_for_update().get(pk=job.pk)
         if job.status != Status.PREVIEWED:
             raise ApplicationError(
