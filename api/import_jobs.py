@@ -9,6 +9,7 @@ one job. The job's status, progress and result are what the API and the console 
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from functools import partial
 from typing import Any
 
@@ -122,6 +123,16 @@ def import_job_run(*, job_id: int) -> None:
     except Exception:
         logger.exception("import job %s stopped", job.code)
         _finish(job, Status.FAILED, {}, [_reason("The import stopped unexpectedly.")])
+
+
+def import_jobs_expire() -> int:
+    """Previews nobody applied within ``IMPORT_PREVIEW_HOURS`` fail and drop their file, so
+    uploads do not pile up in the database (beat runs this hourly)."""
+    cutoff = timezone.now() - timedelta(hours=settings.IMPORT_PREVIEW_HOURS)
+    expired = [_reason("The preview expired before it was applied; upload the file again.")]
+    return ImportJob.objects.filter(status=Status.PREVIEWED, finished_at__lt=cutoff).update(
+        status=Status.FAILED, content=b"", errors=expired, updated_at=timezone.now()
+    )
 
 
 def _reason(text: str) -> dict[str, Any]:

@@ -16,3 +16,8 @@ def purge_idempotency_keys() -> int:
 @shared_task(name="api.run_import_job", acks_late=True, reject_on_worker_lost=True)
 def run_import_job(job_id: int) -> None:
     import_jobs.import_job_run(job_id=job_id)
+
+
+@shared_task(name="api.expire_import_previews")
+def expire_import_previews() -> int:
+    return import_jobs.import_jobs_expire()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import zipfile
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from typing import Any
 
 import openpyxl
@@ -14,6 +15,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import TestCase
 from openpyxl import Workbook
 
+from api.import_jobs import import_jobs_expire
 from api.models import ImportJob, ImportRecord
 from people.models import AcademicYear, Person
 from scheduler_project.celery import app as celery_app
@@ -269,3 +271,16 @@ def test_it_refuses_control_characters_in_a_workbook_naming_the_cell(
         (2, "last_name", "Cell C2 "),
         (3, "first_name", "Cell B3 "),
     ]
+
+
+def test_it_drops_the_file_of_a_preview_nobody_applied(
+    api: Any, year: AcademicYear, coordinator_a: Any, _pinned_clock: Any
+) -> None:
+
+    job = _job(api(coordinator_a), year, "people.csv", PEOPLE)
+    assert import_jobs_expire() == 0
+    _pinned_clock.shift(timedelta(hours=25))
+    assert import_jobs_expire() == 1
+    expired = ImportJob.objects.get(code=job["code"])
+    assert expired.status == ImportJob.Status.FAILED and expired.content == b""
+    assert "expired" in expired.errors[0]["reason"]
