@@ -27,6 +27,7 @@ CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 RATIO_FLOOR = 1024 * 1024  # smaller members may compress as well as they like
 CHUNK = 64 * 1024
 MB = 1024 * 1024
+MAX_CELL_ERRORS = 500
 
 
 def refuse(reason: str, *, row: int = 0, column: str = "") -> ApplicationError:
@@ -88,8 +89,11 @@ def _check_prolog(name: str, member: IO[bytes]) -> None:
 
 
 def check_cells(row: int, header: list[Any], cells: Any, errors: list[dict[str, Any]]) -> None:
-    """Add an error naming each text cell of ``row`` that holds a control character."""
+    """Add an error naming each text cell of ``row`` that holds a control character (the first
+    ``MAX_CELL_ERRORS`` of them)."""
     for index, value in enumerate(cells):
+        if len(errors) >= MAX_CELL_ERRORS:
+            return
         if isinstance(value, str) and (found := CONTROL.search(value)):
             column = header[index] if index < len(header) and isinstance(header[index], str) else ""
             cell = f"{get_column_letter(index + 1)}{row}"

@@ -26,7 +26,6 @@ CONTENT_TYPES = {
     CSV: "text/csv; charset=utf-8",
 }
 LEGEND_SHEET = "Legend"
-MAX_CELL_ERRORS = 500
 # A spreadsheet runs a text cell that starts with one of these as a formula ("CSV injection":
 # a note "=HYPERLINK(...)" would become a live link in the coordinator's copy).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -96,8 +95,8 @@ def read_tables(name: str, content: bytes, on_row: Any = None) -> list[Sheet]:
         on_row(counter.count, 1.0)
     if errors:
         raise ApplicationError(
-            f"The file holds control characters in {len(errors)} cell(s).",
-            details={"errors": errors[:MAX_CELL_ERRORS]},
+            "The file holds control characters; the cells are listed.",
+            details={"errors": errors},
         )
     return sheets
 
@@ -165,9 +164,7 @@ def _read_csv(content: bytes, counter: RowCounter, errors: list[dict[str, Any]])
     except UnicodeDecodeError:
         raise ApplicationError(
             "The file is neither an Excel workbook nor UTF-8 CSV.",
-            details={
-                "errors": [{"row": reader.line_num + 1, "column": "", "reason": "not UTF-8 text"}]
-            },
+            details={"errors": [{"row": 0, "column": "", "reason": "not UTF-8 text"}]},
         ) from None
     except csv.Error as error:
         raise ApplicationError(
