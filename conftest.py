@@ -27,7 +27,7 @@ from django.contrib.auth import get_user_model
 from django.db import models
 from django.test import Client
 
-from api.models import ImportRecord
+from api.models import ImportJob, ImportRecord
 from conflicts.models import ConflictAlert
 from people import access
 from people.models import (
@@ -293,6 +293,13 @@ def build_program_rows(program: Program, tag: str) -> dict[type[models.Model], A
         ),
         ImportRecord.objects.create(
             program=program, kind=ImportRecord.Kind.PEOPLE, filename=f"people-{tag}.csv"
+        ),
+        ImportJob.objects.create(
+            program=program,
+            kind=ImportRecord.Kind.PEOPLE,
+            filename=f"people-{tag}.csv",
+            status=ImportJob.Status.PREVIEWED,
+            content=b"kind,first_name,last_name\nfaculty,Imported,Person\n",
         ),
     ]
     return {type(row): row for row in rows}

@@ -10,6 +10,10 @@ class ApiConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from api import models
+        from api import models, tasks
+
+        # Services queue tasks by name from the Celery app's registry; importing the module
+        # here registers them in every process.
+        del tasks
 
         auditlog.register(models.ImportRecord)

@@ -3,7 +3,8 @@
 ``import_plan`` reads a file and says what it would do (rows to create, change, delete) and every
 row-level error (row, column, reason), without writing. ``import_apply`` does the same and then,
 only when there is no error at all, applies everything in one transaction under the actor, so each
-row lands in the audit log and a broken file writes nothing.
+row lands in the audit log and a broken file writes nothing. Both run in a worker, for an
+ImportJob (``api.import_jobs``); ``api.tables`` reads the file within the caps.
 """
 
 from __future__ import annotations
@@ -480,11 +481,17 @@ PLANNERS: dict[str, Callable[[Plan, Context, list[Sheet]], None]] = {
 
 
 def import_plan(
-    *, kind: str, program: Program, name: str, content: bytes, year: AcademicYear | None = None
+    *,
+    kind: str,
+    program: Program,
+    name: str,
+    content: bytes,
+    year: AcademicYear | None = None,
+    on_row: Callable[[int, float | None], None] | None = None,
 ) -> Plan:
     plan = Plan(kind=kind)
     try:
-        sheets = read_tables(name, content)
+        sheets = read_tables(name, content, on_row)
     except ApplicationError as error:
         plan.errors.extend(error.details.get("errors", []))
         return plan
@@ -504,13 +511,16 @@ def import_apply(
     actor: Any,
     year: AcademicYear | None = None,
     override_reason: str = "",
+    on_row: Callable[[int, float | None], None] | None = None,
 ) -> Plan:
     """All or nothing: any error refuses the whole file, listing every error."""
     with transaction.atomic(), set_actor(actor):
         # Plan inside the transaction, holding the program row, so nobody changes it between
         # the check and the writes.
         Program.objects.select_for_update().get(pk=program.pk)
-        plan = import_plan(kind=kind, program=program, name=name, content=content, year=year)
+        plan = import_plan(
+            kind=kind, program=program, name=name, content=content, year=year, on_row=on_row
+        )
         if plan.errors:
             raise ApplicationError(
                 f"The file has {len(plan.errors)} error(s); nothing was imported.",

@@ -9,10 +9,14 @@ import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
+from xml.etree.ElementTree import ParseError
+from xml.parsers import expat
 
+from defusedxml import DefusedXmlException
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
+from api.filecheck import RowCounter, check_cells, check_workbook
 from lib.errors import ApplicationError
 
 XLSX = "xlsx"
@@ -77,55 +81,91 @@ def file_format(name: str, content: bytes) -> str:
     return CSV
 
 
-def read_tables(name: str, content: bytes) -> list[Sheet]:
-    """Every sheet of a workbook, or the one table of a CSV file. A broken file is one error."""
+def read_tables(name: str, content: bytes, on_row: Any = None) -> list[Sheet]:
+    """Every sheet of a workbook, or the one table of a CSV file. A broken or unsafe file is one
+    error; control characters are an error per cell. Rows are counted while reading (the
+    ``IMPORT_MAX_ROWS`` cap), and ``on_row(rows, fraction)`` hears of progress now and then."""
+    counter = RowCounter(on_row)
+    errors: list[dict[str, Any]] = []
     if file_format(name, content) == XLSX:
-        return _read_xlsx(content)
-    return [_read_csv(content)]
-
-
-def _read_xlsx(content: bytes) -> list[Sheet]:
-    try:
-        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
+        sheets = _read_xlsx(content, counter, errors)
+    else:
+        sheets = [_read_csv(content, counter, errors)]
+    if on_row is not None:
+        on_row(counter.count, 1.0)
+    if errors:
         raise ApplicationError(
-            "The file is not a readable Excel workbook.",
-            details={"errors": [{"row": 0, "column": "", "reason": str(error) or "unreadable"}]},
-        ) from None
-    sheets = []
-    for worksheet in book.worksheets:
-        if worksheet.title == LEGEND_SHEET:
-            continue
-        rows = worksheet.iter_rows(values_only=True)
-        header = list(next(rows, ()) or ())
-        while header and header[-1] is None:
-            header.pop()
-        sheet = Sheet(name=worksheet.title, header=header)
-        for number, values in enumerate(rows, start=2):
-            cells = list(values)[: len(header)]
-            if any(text(cell) for cell in cells):
-                sheet.rows.append((number, cells + [None] * (len(header) - len(cells))))
-        sheets.append(sheet)
-    book.close()
+            "The file holds control characters; the cells are listed.",
+            details={"errors": errors},
+        )
     return sheets
 
 
-def _read_csv(content: bytes) -> Sheet:
+def _unreadable(error: Exception) -> ApplicationError:
+    return ApplicationError(
+        "The file is not a readable Excel workbook.",
+        details={"errors": [{"row": 0, "column": "", "reason": str(error) or "unreadable"}]},
+    )
+
+
+def _read_xlsx(content: bytes, counter: RowCounter, errors: list[dict[str, Any]]) -> list[Sheet]:
     try:
-        decoded = content.decode("utf-8-sig")
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            check_workbook(archive)  # before openpyxl decompresses or parses anything
+        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
+        raise _unreadable(error) from None
+    try:
+        sheets = [
+            _read_worksheet(worksheet, counter, errors)
+            for worksheet in book.worksheets
+            if worksheet.title != LEGEND_SHEET
+        ]
+    except (DefusedXmlException, ParseError, expat.ExpatError, KeyError, ValueError) as error:
+        raise _unreadable(error) from None
+    finally:
+        book.close()
+    return sheets
+
+
+def _read_worksheet(worksheet: Any, counter: RowCounter, errors: list[dict[str, Any]]) -> Sheet:
+    total = worksheet.max_row or 0
+    rows = worksheet.iter_rows(values_only=True)
+    header = list(next(rows, ()) or ())
+    while header and header[-1] is None:
+        header.pop()
+    check_cells(1, header, header, errors)
+    sheet = Sheet(name=worksheet.title, header=header)
+    number = 1
+    counter.fraction = lambda: min(number / total, 1.0) if total else 0.0
+    for number, values in enumerate(rows, start=2):
+        counter(number)
+        cells = list(values)[: len(header)]
+        check_cells(number, header, cells, errors)
+        if any(text(cell) for cell in cells):
+            sheet.rows.append((number, cells + [None] * (len(header) - len(cells))))
+    return sheet
+
+
+def _read_csv(content: bytes, counter: RowCounter, errors: list[dict[str, Any]]) -> Sheet:
+    raw = io.BytesIO(content)
+    reader = csv.reader(io.TextIOWrapper(raw, encoding="utf-8-sig", newline=""))
+    counter.fraction = lambda: raw.tell() / max(len(content), 1)
+    try:
+        header = next(reader, [])
+        check_cells(1, header, header, errors)
+        sheet = Sheet(name="csv", header=[cell.strip() for cell in header])
+        for number, cells in enumerate(reader, start=2):
+            counter(number)
+            check_cells(number, header, cells, errors)
+            if any(cell.strip() for cell in cells):
+                padded = [*cells[: len(header)], *[""] * (len(header) - len(cells))]
+                sheet.rows.append((number, padded))
     except UnicodeDecodeError:
         raise ApplicationError(
             "The file is neither an Excel workbook nor UTF-8 CSV.",
             details={"errors": [{"row": 0, "column": "", "reason": "not UTF-8 text"}]},
         ) from None
-    reader = csv.reader(io.StringIO(decoded))
-    try:
-        header = next(reader, [])
-        sheet = Sheet(name="csv", header=[cell.strip() for cell in header])
-        for number, cells in enumerate(reader, start=2):
-            if any(cell.strip() for cell in cells):
-                padded = [*cells[: len(header)], *[""] * (len(header) - len(cells))]
-                sheet.rows.append((number, padded))
     except csv.Error as error:
         raise ApplicationError(
             "The CSV file is malformed.",

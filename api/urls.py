@@ -48,6 +48,7 @@ router.register("assignments", views.AssignmentViewSet, basename="assignment")
 router.register("runs", views.RunViewSet, basename="run")
 router.register("subscriptions", views.SubscriptionViewSet, basename="subscription")
 router.register("swaps", SwapViewSet, basename="swap")
+router.register("import-jobs", views_io.ImportJobViewSet, basename="import-job")
 
 urlpatterns = [
     path("", include(router.urls)),

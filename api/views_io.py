@@ -1,22 +1,32 @@
-"""Import (preview, then apply all-or-nothing) and export of people, absences, plan, schedule."""
+"""Import jobs (preview, then apply all-or-nothing, in a worker) and export of people,
+absences, the rotation plan and the schedule."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import QuerySet
 from django.http import HttpResponse
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import exceptions, serializers
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
+from rest_framework import exceptions, mixins, serializers, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.reverse import reverse
 
-from api import exports, imports
-from api.models import ImportRecord
+from api import exports, import_jobs
+from api.models import ImportJob, ImportRecord
+from api.permissions import MatrixPermission
 from api.serializers import CodeField, Strict
 from api.tables import CONTENT_TYPES, CSV, XLSX
-from api.viewsets import ApiView
-from people.access import READ, WRITE, can
+from api.viewsets import UUID_REGEX, ApiView
+from people.access import READ, WRITE, can, scope_queryset
 from people.models import AcademicYear, Program
 
 KINDS = [choice.value for choice in ImportRecord.Kind]
@@ -46,7 +56,7 @@ class ImportSerializer(Strict):
 
 class RowErrorSerializer(serializers.Serializer):
     row = serializers.IntegerField()
-    column = serializers.CharField()
+    column = serializers.CharField(allow_blank=True)
     reason = serializers.CharField()
 
 
@@ -59,7 +69,47 @@ class ImportResultSerializer(serializers.Serializer):
     errors = RowErrorSerializer(many=True)
 
 
-def _form(request: Request, kind: str, action: str) -> tuple[dict[str, Any], bytes]:
+class ImportJobSerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(
+        view_name="api:import-job-detail", lookup_field="code", read_only=True
+    )
+    program = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    academic_year = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    counts = serializers.DictField(child=serializers.IntegerField(), read_only=True)
+    errors = RowErrorSerializer(many=True, read_only=True)
+    result = serializers.SerializerMethodField(
+        help_text="What the file creates, changes and deletes, once read; null before."
+    )
+
+    class Meta:
+        model = ImportJob
+        fields = [
+            "code",
+            "url",
+            "program",
+            "academic_year",
+            "kind",
+            "mode",
+            "status",
+            "filename",
+            "size",
+            "rows_read",
+            "progress",
+            "counts",
+            "errors",
+            "result",
+            "created_at",
+            "started_at",
+            "finished_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(ImportResultSerializer(allow_null=True))
+    def get_result(self, job: ImportJob) -> dict[str, Any] | None:
+        return job.result or None
+
+
+def _form(request: Request, kind: str, action: str) -> dict[str, Any]:
     if kind not in KINDS:
         raise exceptions.NotFound(f"Unknown import {kind!r}; one of {', '.join(KINDS)}.")
     form = ImportSerializer(data=request.data, context={"request": request})
@@ -67,54 +117,95 @@ def _form(request: Request, kind: str, action: str) -> tuple[dict[str, Any], byt
     data = form.validated_data
     if not can(request.user, "import", action, data["program"]):
         raise exceptions.PermissionDenied()
-    return data, data["file"].read()
+    return data
 
 
+def _accepted(request: Request, job: ImportJob) -> Response:
+    """202 with the job and its URL (also in ``Location``) to poll."""
+    data = ImportJobSerializer(job, context={"request": request}).data
+    location = reverse("api:import-job-detail", kwargs={"code": job.code}, request=request)
+    return Response(data, status=status.HTTP_202_ACCEPTED, headers={"Location": str(location)})
+
+
+def _start(request: Request, kind: str, mode: str) -> Response:
+    data = _form(request, kind, READ if mode == ImportJob.Mode.PREVIEW else WRITE)
+    upload = data["file"]
+    job = import_jobs.import_job_create(
+        kind=kind,
+        program=data["program"],
+        year=data.get("academic_year"),
+        name=upload.name,
+        content=upload.read(),
+        actor=request.user,
+        mode=mode,
+        override_reason=data["override_reason"],
+    )
+    return _accepted(request, job)
+
+
+_LOCATION = OpenApiParameter(
+    "Location",
+    {"type": "string", "format": "uri"},
+    OpenApiParameter.HEADER,
+    response=[202],
+    description="The import job's URL: poll it until it is previewed, applied or failed.",
+)
 _IMPORT_DOC = {
     "request": {"multipart/form-data": ImportSerializer},
-    "responses": {200: ImportResultSerializer},
-    "parameters": [OpenApiParameter("kind", str, OpenApiParameter.PATH, enum=KINDS)],
+    "responses": {202: ImportJobSerializer},
+    "parameters": [OpenApiParameter("kind", str, OpenApiParameter.PATH, enum=KINDS), _LOCATION],
 }
 
 
 class ImportPreviewView(ApiView):
-    """What the file would create, change and delete, and every row error; nothing is saved."""
+    """Queue a preview: a worker reads the file and lists what it would create, change and
+    delete, and every row error; nothing is saved. 202 with the job to poll."""
 
     resource = "import"
     parser_classes = [MultiPartParser]
 
     @extend_schema(**_IMPORT_DOC)  # type: ignore[arg-type]
     def post(self, request: Request, kind: str) -> Response:
-        data, content = _form(request, kind, READ)
-        plan = imports.import_plan(
-            kind=kind,
-            program=data["program"],
-            name=data["file"].name,
-            content=content,
-            year=data.get("academic_year"),
-        )
-        return Response(plan.summary())
+        return _start(request, kind, ImportJob.Mode.PREVIEW)
 
 
 class ImportApplyView(ApiView):
-    """Apply the file in one transaction; any row error refuses all of it (400, every error)."""
+    """Queue an apply: a worker reads the file and applies it in one transaction; any row error
+    refuses all of it (the job fails, listing every error). 202 with the job to poll."""
 
     resource = "import"
     parser_classes = [MultiPartParser]
 
     @extend_schema(**_IMPORT_DOC)  # type: ignore[arg-type]
     def post(self, request: Request, kind: str) -> Response:
-        data, content = _form(request, kind, WRITE)
-        plan = imports.import_apply(
-            kind=kind,
-            program=data["program"],
-            name=data["file"].name,
-            content=content,
-            year=data.get("academic_year"),
-            actor=request.user,
-            override_reason=data["override_reason"],
-        )
-        return Response(plan.summary())
+        return _start(request, kind, ImportJob.Mode.APPLY)
+
+
+@extend_schema_view(
+    list=extend_schema(description="Import jobs of the programs you manage, newest first."),
+    retrieve=extend_schema(
+        description="One import job: poll it until its status is previewed, applied or failed."
+    ),
+)
+class ImportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Import jobs of the programs one manages: status, progress, counts, errors, the preview."""
+
+    resource = "import_job"
+    permission_classes = [MatrixPermission]
+    serializer_class = ImportJobSerializer
+    lookup_field = "code"
+    lookup_value_regex = UUID_REGEX
+
+    def get_queryset(self) -> QuerySet[ImportJob]:
+        jobs = ImportJob.objects.defer("content").select_related("program", "academic_year")
+        return scope_queryset(self.request.user, jobs, resource=self.resource)
+
+    @extend_schema(request=None, responses={202: ImportJobSerializer}, parameters=[_LOCATION])
+    @action(detail=True, methods=["post"])
+    def apply(self, request: Request, code: str | None = None) -> Response:
+        """Queue the apply of a job previewed without errors (400 for any other job)."""
+        job = import_jobs.import_job_apply(job=self.get_object(), actor=request.user)
+        return _accepted(request, job)
 
 
 class ExportQuerySerializer(Strict):

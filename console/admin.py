@@ -72,6 +72,7 @@ SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "people.calendarsubscription",
         ),
     ),
+    ("Imports", ("api.importjob",)),
 )
 
 

@@ -88,6 +88,7 @@ MATRIX: dict[str, dict[str, dict[str, Scope]]] = {
     "subscription": {READ: _ALL_OWN, WRITE: _ALL_OWN},
     "notification": {READ: _ALL_OWN, WRITE: _ALL_OWN},
     "import": {READ: _MANAGE, WRITE: _MANAGE},
+    "import_job": {READ: _MANAGE, WRITE: _MANAGE},
     "export": {READ: _MANAGE, WRITE: {}},
     # Swaps: everyone reads the program's marketplace; residents and faculty offer, respond
     # and withdraw for themselves (``submit``); managers decide (approve, reject, execute, undo).
@@ -143,6 +144,7 @@ RESOURCES: dict[str, Resource] = {
     "conflict": Resource("conflicts.conflictalert", "program"),
     "resilience": Resource("resilience.resiliencesnapshot", "program"),
     "import": Resource("api.importrecord", "program"),
+    "import_job": Resource("api.importjob", "program"),
 }
 _BY_MODEL: dict[str, str] = {resource.model: name for name, resource in RESOURCES.items()}
 

@@ -203,6 +203,7 @@ CELERY_BEAT_SCHEDULE = {
     # A run whose worker died would otherwise stay "running" forever.
     "fail-stale-runs": {"task": "scheduling.fail_stale_runs", "schedule": 60.0},
     "purge-idempotency-keys": {"task": "api.purge_idempotency_keys", "schedule": 3600.0},
+    "expire-import-previews": {"task": "api.expire_import_previews", "schedule": 3600.0},
 }
 
 # One cache for every process (API throttles, feed caches) when Redis is configured; otherwise
@@ -244,6 +245,15 @@ REST_FRAMEWORK = {
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 API_MAX_UPLOAD_BYTES = env_int("API_MAX_UPLOAD_BYTES", 5 * 1024 * 1024)
+# Imports are read by a worker (an ImportJob), within these bounds, checked while reading:
+# rows across all sheets; a workbook's declared uncompressed size (all its zip members) and the
+# compression ratio of any member over 1 MB, both before any XML is parsed; the job's time.
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 50_000)
+IMPORT_MAX_EXPANDED_BYTES = env_int("IMPORT_MAX_EXPANDED_BYTES", 64 * 1024 * 1024)
+IMPORT_MAX_COMPRESSION_RATIO = env_int("IMPORT_MAX_COMPRESSION_RATIO", 100)
+IMPORT_TIME_LIMIT_SECONDS = env_int("IMPORT_TIME_LIMIT_SECONDS", 600)
+# A preview not applied within this many hours fails and its file is dropped.
+IMPORT_PREVIEW_HOURS = env_int("IMPORT_PREVIEW_HOURS", 24)
 # A session ends this long after login, however often its refresh token is rotated.
 JWT_ABSOLUTE_LIFETIME = timedelta(days=env_int("JWT_ABSOLUTE_LIFETIME_DAYS", 30))
 SIMPLE_JWT = {

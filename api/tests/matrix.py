@@ -13,6 +13,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 
+from api.models import ImportJob
 from people.models import Absence, AcademicYear, CalendarSubscription, Membership, Person, Program
 from rotations.models import Block, CoverageRequirement, CurriculumRequirement, Rotation, ShiftType
 from scheduling.models import Assignment, RotationAssignment, ScheduleRun
@@ -356,16 +357,24 @@ ROUTES: list[Route] = [
     Route(
         "POST",
         "/api/v1/imports/{kind}/preview/",
-        statuses("401 403 403 400 200 200"),
+        statuses("401 403 403 400 202 202"),
         body=_people_csv,
         multipart=True,
     ),
     Route(
         "POST",
         "/api/v1/imports/{kind}/apply/",
-        statuses("401 403 403 400 200 200"),
+        statuses("401 403 403 400 202 202"),
         body=_people_csv,
         multipart=True,
+    ),
+    Route("GET", "/api/v1/import-jobs/", MANAGE_LIST),
+    Route("GET", "/api/v1/import-jobs/{code}/", MANAGE_ROW, target=lambda w: a(w, ImportJob)),
+    Route(
+        "POST",
+        "/api/v1/import-jobs/{code}/apply/",
+        statuses("401 403 403 404 202 202"),
+        target=lambda w: a(w, ImportJob),  # previewed without errors
     ),
     Route(
         "GET",

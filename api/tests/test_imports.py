@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 from datetime import date, time
 from typing import Any
 
 import pytest
 from auditlog.models import LogEntry
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import TestCase
 from openpyxl import load_workbook
 
 from api.models import ImportRecord
 from people.models import Absence, AcademicYear, Person, Program
 from rotations.models import Block, CoverageRequirement, ShiftType
+from scheduler_project.celery import app as celery_app
 from scheduling.models import Assignment, RotationAssignment
 
 pytestmark = pytest.mark.django_db
@@ -62,13 +65,37 @@ def _export(client: Any, kind: str, year: AcademicYear, fmt: str) -> bytes:
     return response.content
 
 
-def _send(client: Any, kind: str, step: str, year: AcademicYear, name: str, content: bytes) -> Any:
+@pytest.fixture(autouse=True)
+def eager_tasks(_no_worker: None) -> Iterator[None]:
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = False
+
+
+def _post(client: Any, path: str, body: Any = None, **options: Any) -> Any:
+    """POST, then run what the request queued on commit (the job's task, eagerly)."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return client.post(path, body, **options)
+
+
+def _upload(
+    client: Any, kind: str, step: str, year: AcademicYear, name: str, content: bytes
+) -> Any:
     body = {
         "program": str(year.program.code),
         "academic_year": str(year.code),
         "file": SimpleUploadedFile(name, content),
     }
-    return client.post(f"/api/v1/imports/{kind}/{step}/", body, format="multipart")
+    return _post(client, f"/api/v1/imports/{kind}/{step}/", body, format="multipart")
+
+
+def _send(client: Any, kind: str, step: str, year: AcademicYear, name: str, content: bytes) -> Any:
+    """Upload for a preview or an apply; the job as polled once its worker is done."""
+    response = _upload(client, kind, step, year, name, content)
+    assert response.status_code == 202, response.content[:300]
+    job = client.get(response["Location"])
+    assert job.status_code == 200
+    return job.json()
 
 
 def _snapshot() -> tuple[Any, ...]:
@@ -88,14 +115,15 @@ def test_it_round_trips_an_export_without_change(
     client = api(coordinator_a)
     content = _export(client, kind, year, fmt)
     before = _snapshot()
-    preview = _send(client, kind, "preview", year, f"{kind}.{fmt}", content).json()
+    preview = _send(client, kind, "preview", year, f"{kind}.{fmt}", content)
+    assert preview["status"] == "previewed"
     assert preview["errors"] == []
     assert preview["counts"]["unchanged"] > 0
     assert preview["counts"] | {"unchanged": 0} == {
         "create": 0, "update": 0, "delete": 0, "unchanged": 0, "errors": 0,
     }  # fmt: skip
     applied = _send(client, kind, "apply", year, f"{kind}.{fmt}", content)
-    assert applied.status_code == 200
+    assert applied["status"] == "applied"
     assert _snapshot() == before
 
 
@@ -122,9 +150,11 @@ def test_it_previews_what_a_file_would_change_and_writes_nothing(
         f"{person.code},resident,Residenta,Renamed,2025-07-01\n"
         ",faculty,New,Faculty,\n"
     ).encode()
-    preview = _send(client, "people", "preview", year, "people.csv", csv).json()
+    preview = _send(client, "people", "preview", year, "people.csv", csv)
     assert preview["counts"]["create"] == 1
-    assert preview["updates"] == [{"row": 2, "label": "Residenta Renamed", "fields": ["last_name"]}]
+    assert preview["result"]["updates"] == [
+        {"row": 2, "label": "Residenta Renamed", "fields": ["last_name"]}
+    ]
     assert not Person.objects.filter(first_name="New").exists()
     assert Person.objects.get(pk=person.pk).last_name == "Resa"
 
@@ -133,8 +163,8 @@ def test_it_applies_a_file_in_one_audited_transaction(
     api: Any, year: AcademicYear, coordinator_a: Any
 ) -> None:
     csv = b"kind,first_name,last_name\nfaculty,New,Faculty\nfaculty,Other,Faculty\n"
-    response = _send(api(coordinator_a), "people", "apply", year, "people.csv", csv)
-    assert response.status_code == 200
+    job = _send(api(coordinator_a), "people", "apply", year, "people.csv", csv)
+    assert job["status"] == "applied"
     created = Person.objects.filter(last_name="Faculty")
     assert created.count() == 2
     entries = LogEntry.objects.get_for_objects(created)
@@ -156,9 +186,9 @@ def test_it_rejects_a_broken_spreadsheet_whole_listing_every_error(
         b"Residenta Resa,vacation,2026-09-01,2026-09-03\n"  # duplicate of row 2
         b"Residenta Resa,vacation,someday,2026-09-03\n"  # not a date
     )
-    response = _send(api(coordinator_a), "absences", "apply", year, "absences.csv", csv)
-    assert response.status_code == 400
-    errors = response.json()["details"]["errors"]
+    job = _send(api(coordinator_a), "absences", "apply", year, "absences.csv", csv)
+    assert job["status"] == "failed"
+    errors = job["errors"]
     assert [(e["row"], e["column"]) for e in errors] == [
         (3, "person"), (4, "start_date"), (4, "end_date"), (5, "start_date"), (6, "start_date"),
     ]  # fmt: skip
@@ -169,7 +199,7 @@ def test_it_rejects_a_broken_spreadsheet_whole_listing_every_error(
 
 def test_it_names_missing_columns(api: Any, year: AcademicYear, coordinator_a: Any) -> None:
     csv = b"person,kind\nResidenta Resa,vacation\n"
-    preview = _send(api(coordinator_a), "absences", "preview", year, "a.csv", csv).json()
+    preview = _send(api(coordinator_a), "absences", "preview", year, "a.csv", csv)
     assert {(e["column"], e["row"]) for e in preview["errors"]} == {
         ("start_date", 1), ("end_date", 1),
     }  # fmt: skip
@@ -185,9 +215,9 @@ def test_it_applies_an_edited_grid(api: Any, year: AcademicYear, coordinator_a: 
     row[2 + 6].value = "PM"  # add 4 Aug afternoon
     buffer = io.BytesIO()
     book.save(buffer)
-    response = _send(client, "schedule", "apply", year, "grid.xlsx", buffer.getvalue())
-    assert response.status_code == 200, response.content
-    assert response.json()["counts"] | {"unchanged": 0} == {
+    job = _send(client, "schedule", "apply", year, "grid.xlsx", buffer.getvalue())
+    assert job["status"] == "applied", job["errors"]
+    assert job["counts"] | {"unchanged": 0} == {
         "create": 1, "update": 0, "delete": 1, "unchanged": 0, "errors": 0,
     }  # fmt: skip
     days = set(
@@ -206,18 +236,18 @@ def test_it_rejects_unknown_shift_codes_in_the_grid(
     book["Block 1"].cell(row=2, column=4, value="ZZ")
     buffer = io.BytesIO()
     book.save(buffer)
-    response = _send(client, "schedule", "apply", year, "grid.xlsx", buffer.getvalue())
-    assert response.status_code == 400
-    [error] = response.json()["details"]["errors"]
+    job = _send(client, "schedule", "apply", year, "grid.xlsx", buffer.getvalue())
+    assert job["status"] == "failed"
+    [error] = job["errors"]
     assert error["row"] == 2 and error["column"] == "2026-07-02" and "ZZ" in error["reason"].upper()
 
 
 def test_it_rejects_a_file_that_is_not_a_spreadsheet(
     api: Any, year: AcademicYear, coordinator_a: Any
 ) -> None:
-    response = _send(api(coordinator_a), "people", "apply", year, "x.xlsx", b"PK\x03\x04garbage")
-    assert response.status_code == 400
-    assert response.json()["details"]["errors"][0]["row"] == 0
+    job = _send(api(coordinator_a), "people", "apply", year, "x.xlsx", b"PK\x03\x04garbage")
+    assert job["status"] == "failed"
+    assert job["errors"][0]["row"] == 0
 
 
 def test_it_refuses_an_oversized_upload_with_413(
@@ -225,7 +255,7 @@ def test_it_refuses_an_oversized_upload_with_413(
 ) -> None:
     settings.API_MAX_UPLOAD_BYTES = 2048
     content = b"kind,first_name,last_name\n" + b"faculty,A,B\n" * 400
-    response = _send(api(coordinator_a), "people", "preview", year, "big.csv", content)
+    response = _upload(api(coordinator_a), "people", "preview", year, "big.csv", content)
     assert response.status_code == 413
 
 

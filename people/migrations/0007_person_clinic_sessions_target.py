@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('people', '0005_notification_url_is_site_path'),
+        ('people', '0006_notification_event_and_context'),
     ]
 
     operations = [
