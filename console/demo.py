@@ -195,7 +195,7 @@ def generate_demo_schedule(program: Program, *, time_limit: int = 20) -> list[Sc
             end_date=end,
             actor=None,
             kind=kind,
-            algorithm=ScheduleRun.Algorithm.CPSAT,
+            algorithm=ScheduleRun.DEFAULT_ALGORITHM,
             time_limit_seconds=time_limit,
             enqueue=False,
         )
