@@ -2,8 +2,8 @@
 workload points over a period, and how each measure spreads over peers (per PGY and per kind).
 
 Counting (one reading, the one docs/rules.md uses for duty hours):
-- **hours**: duty hours of shifts that count toward duty; a moonlighting shift always counts; an
-  at-home call counts only its recorded call-back minutes.
+- **hours**: duty hours (the shift type's length) of shifts that count toward duty; a moonlighting
+  shift always counts; an at-home call counts only its recorded call-back minutes.
 - **calls**: in-house and at-home call shifts; **weekend calls** those dated Saturday or Sunday.
 - **nights**: night-float shifts. **holidays**: any shift dated on one of the program's holidays.
 - **points**: the sum of each count times the program's workload weight for it.
@@ -18,10 +18,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 
 from analytics.measures import Spread, spread
 from people.models import WORKLOAD_MEASURES, AcademicYear, Person, Program, default_workload_weights
@@ -127,6 +127,19 @@ def duty_hours(
     return 0.0
 
 
+def _weekend_days(start: date, end: date) -> list[date]:
+    # A list of dates rather than a week-day lookup: SQLite computes week days in Python, row
+    # by row; a date list is compared natively (and PostgreSQL does either well).
+    first_saturday = start + timedelta(days=(5 - start.weekday()) % 7)
+    days = []
+    while first_saturday <= end:
+        days += [d for d in (first_saturday, first_saturday + timedelta(days=1)) if d <= end]
+        first_saturday += timedelta(days=7)
+    if start.weekday() == 6:
+        days.insert(0, start)
+    return days
+
+
 def _holidays(program: Program) -> set[date]:
     return {date.fromisoformat(str(day)) for day in program.holidays or []}
 
@@ -142,19 +155,33 @@ def fairness_report(
     weights = weights_of(program)
     holidays = _holidays(program)
     counts: dict[int, dict[str, float]] = defaultdict(lambda: dict.fromkeys(MEASURES, 0.0))
-    for person_id, day, starts, ends, category, duty, callback, _ in assignment_rows(
-        program, start, end, run=run
-    ):
-        tally = counts[person_id]
-        tally["hours"] += duty_hours(starts, ends, category, duty, callback)
+    # Counted in the database, one row per (person, category, counts-toward-duty): a year of a
+    # 150-resident program is ~45 000 assignments, too many to bring into Python one by one.
+    grouped = (
+        schedule(program, start, end, run=run)
+        .values("person_id", "shift_type__category", "shift_type__counts_toward_duty")
+        .annotate(
+            n=Count("id"),
+            weekend=Count("id", filter=Q(date__in=_weekend_days(start, end))),
+            holiday=Count("id", filter=Q(date__in=sorted(holidays))),
+            length=Sum("shift_type__duration_minutes"),
+            callback=Sum("callback_minutes"),
+        )
+        .order_by()
+    )
+    for row in grouped:
+        tally = counts[row["person_id"]]
+        category, duty = row["shift_type__category"], row["shift_type__counts_toward_duty"]
+        if category == ShiftType.Category.AT_HOME_CALL:
+            tally["hours"] += (row["callback"] or 0) / 60
+        elif duty or category == ShiftType.Category.MOONLIGHTING:
+            tally["hours"] += row["length"] / 60
         if category in CALLS:
-            tally["calls"] += 1
-            if day.weekday() >= 5:
-                tally["weekend_calls"] += 1
+            tally["calls"] += row["n"]
+            tally["weekend_calls"] += row["weekend"]
         if category == ShiftType.Category.NIGHT_FLOAT:
-            tally["nights"] += 1
-        if day in holidays:
-            tally["holidays"] += 1
+            tally["nights"] += row["n"]
+        tally["holidays"] += row["holiday"]
     people = Person.objects.filter(
         Q(active=True) | Q(pk__in=list(counts)),
         program=program,

@@ -16,7 +16,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from analytics.selectors.fairness import assignment_rows, duty_hours, schedule
+from django.db.models import Case, Count, F, IntegerField, Q, Sum, Value, When
+from django.db.models.functions import Coalesce
+
+from analytics.selectors.fairness import duty_hours, schedule
 from people.models import Person, Program
 from rotations.models import CoverageRequirement, ShiftType
 from scheduling.models import Assignment, ScheduleRun, State
@@ -36,15 +39,35 @@ class WorkloadMap:
         return max((v for _, _, values in self.rows for v in values), default=0.0)
 
 
+def duty_minutes() -> Case:
+    """Duty minutes of one assignment as a database expression (the reading of
+    ``fairness.duty_hours``): at-home call counts its call-back minutes, moonlighting always
+    counts, other shifts when their type counts toward duty."""
+    return Case(
+        When(shift_type__category=ShiftType.Category.AT_HOME_CALL,
+             then=Coalesce("callback_minutes", Value(0))),
+        When(Q(shift_type__counts_toward_duty=True)
+             | Q(shift_type__category=ShiftType.Category.MOONLIGHTING),
+             then=F("shift_type__duration_minutes")),
+        default=Value(0),
+        output_field=IntegerField(),
+    )  # fmt: skip
+
+
 def workload(program: Program, start: date, end: date, *, unit: str = HOURS) -> WorkloadMap:
-    weeks = [start + timedelta(days=7 * k) for k in range((end - start).days // 7 + 1)]
+    """Calendar weeks (Monday to Sunday) that touch the period, summed in the database."""
+    first = start - timedelta(days=start.weekday())
+    weeks = [first + timedelta(days=7 * k) for k in range((end - first).days // 7 + 1)]
+    value = Sum(duty_minutes()) if unit == HOURS else Count("id")
     totals: dict[int, list[float]] = defaultdict(lambda: [0.0] * len(weeks))
-    for person_id, day, starts, ends, category, duty, callback, _ in assignment_rows(
-        program, start, end
+    for person_id, day, amount in (
+        schedule(program, start, end)
+        .values("person_id", "date")
+        .annotate(amount=value)
+        .order_by()
+        .values_list("person_id", "date", "amount")
     ):
-        week = (day - start).days // 7
-        value = duty_hours(starts, ends, category, duty, callback) if unit == HOURS else 1.0
-        totals[person_id][week] += value
+        totals[person_id][(day - first).days // 7] += amount / 60 if unit == HOURS else amount
     people = Person.objects.filter(program=program, active=True).order_by(
         "kind", "last_name", "first_name", "pk"
     )
@@ -87,10 +110,14 @@ def coverage(
             if weekdays & (1 << weekday):
                 minimum[shift_type_id][weekday] += low
     filled: dict[int, list[int]] = defaultdict(lambda: [0] * len(days))
-    for shift_type_id, day in schedule(program, start, end, run=run).values_list(
-        "shift_type_id", "date"
+    for shift_type_id, day, n in (
+        schedule(program, start, end, run=run)
+        .values("shift_type_id", "date")
+        .annotate(n=Count("id"))
+        .order_by()
+        .values_list("shift_type_id", "date", "n")
     ):
-        filled[shift_type_id][index[day]] += 1
+        filled[shift_type_id][index[day]] += n
     shift_types = ShiftType.objects.filter(program=program).order_by("start_time", "name")
     rows = [
         (

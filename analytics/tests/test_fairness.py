@@ -8,6 +8,7 @@ import pytest
 from django.db.models import Sum
 
 from analytics.measures import gini, jain
+from analytics.selectors import heatmaps
 from analytics.selectors.fairness import FACULTY_GROUP, fairness_report, own_view
 from analytics.tests.conftest import YEAR_START, Cast, published, random_schedule
 from rotations.models import ShiftType
@@ -115,3 +116,15 @@ def test_it_shows_one_person_their_line_and_only_values_of_their_peers(cast: Cas
     pgy2 = own_view(report, cast.people[2].pk)
     assert len(pgy2.peers["calls"]) == 2  # the two PGY-2 residents, as values only
     assert all(isinstance(v, float) for v in pgy2.peers["calls"])
+
+
+def test_it_sums_the_same_hours_in_the_workload_heatmap(cast: Cast) -> None:
+    random_schedule(cast, seed=9)
+    report = fairness_report(cast.program, cast.year, YEAR_START, END)
+    weekly = heatmaps.workload(cast.program, YEAR_START, END)
+    shifts = heatmaps.workload(cast.program, YEAR_START, END, unit=heatmaps.SHIFTS)
+    for (code, _, values), (_, _, counts) in zip(weekly.rows, shifts.rows, strict=True):
+        line = next(line for line in report.lines if line.code == code)
+        assert sum(values) == pytest.approx(line.values["hours"], abs=0.5)
+        direct = published(cast).filter(person__code=code, date__range=(YEAR_START, END))
+        assert sum(counts) == direct.count()
