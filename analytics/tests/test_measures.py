@@ -51,3 +51,11 @@ def test_it_summarises_a_spread() -> None:
 def test_it_treats_an_empty_group_as_fair() -> None:
     s = spread([])
     assert (s.count, s.gini, s.jain) == (0, 0.0, 1.0)
+
+
+def test_it_escapes_text_in_the_svg() -> None:
+    from analytics.svg import Cell, grid
+
+    markup = grid(["<b>x</b>"], ["a&b"], [[Cell("#fff", '"><script>')]], label="<l>")
+    assert "<script>" not in markup and "<b>" not in markup
+    assert "&lt;b&gt;x&lt;/b&gt;" in markup and "a&amp;b" in markup
