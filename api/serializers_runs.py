@@ -20,7 +20,7 @@ class RunCreateSerializer(Strict):
         choices=ScheduleRun.Kind.choices, default=ScheduleRun.Kind.SCHEDULE
     )
     algorithm = serializers.ChoiceField(
-        choices=ScheduleRun.Algorithm.choices, default=ScheduleRun.Algorithm.CPSAT
+        choices=ScheduleRun.Algorithm.choices, default=ScheduleRun.DEFAULT_ALGORITHM
     )
     start_date = BoundedDateField()
     end_date = BoundedDateField()

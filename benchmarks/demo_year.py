@@ -53,7 +53,7 @@ def main() -> None:
         start_date=year.start_date,
         end_date=year.end_date,
         actor=None,
-        algorithm=ScheduleRun.Algorithm.CPSAT,
+        algorithm=ScheduleRun.DEFAULT_ALGORITHM,
         time_limit_seconds=args.time_limit,
         parameters={"workers": args.workers, "seed": args.seed},
         enqueue=False,

@@ -220,8 +220,8 @@ def generate_demo_schedule(program: Program, *, time_limit: int = 20) -> list[Sc
                 end_date=end,
                 actor=None,
                 kind=kind,
-                # The shift schedule starts from the greedy's (hybrid).
-                algorithm=ScheduleRun.Algorithm.HYBRID
+                # The shift schedule starts from the greedy's (hybrid, the default).
+                algorithm=ScheduleRun.DEFAULT_ALGORITHM
                 if kind == ScheduleRun.Kind.SCHEDULE
                 else ScheduleRun.Algorithm.CPSAT,
                 time_limit_seconds=limit,

@@ -97,6 +97,10 @@ MATRIX: dict[str, dict[str, dict[str, Scope]]] = {
     "swap_policy": {READ: _MANAGE, WRITE: _MANAGE},
     "conflict": {READ: _MANAGE, WRITE: _MANAGE},
     "resilience": {READ: _MANAGE, WRITE: {}},
+    # Analytics: the fairness report and one's own duty-hour calendar (residents and faculty see
+    # their own line against their peers' anonymous distribution); the program-wide heatmaps.
+    "analytics": {READ: {**_MANAGE, **_OWN}},
+    "heatmap": {READ: _MANAGE},
     # Pages that show the program's published boards (dashboard, manifest, roster, timeline).
     "board": {READ: _EVERYONE},
 }

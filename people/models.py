@@ -25,6 +25,31 @@ def default_supervision_ratios() -> dict[str, int]:
     return {"1": 2, "2": 4}
 
 
+# Workload points: what each counted item is worth in the fairness report (analytics/). A
+# program setting, so a program that finds weekend calls twice as heavy says so.
+WORKLOAD_MEASURES = ("hours", "calls", "weekend_calls", "nights", "holidays")
+
+
+def default_workload_weights() -> dict[str, float]:
+    return {"hours": 0.1, "calls": 2, "weekend_calls": 3, "nights": 2, "holidays": 4}
+
+
+def workload_errors(weights: object) -> list[str]:
+    if not isinstance(weights, dict):
+        return ['Give a weight per measure, e.g. {"calls": 2}.']
+    errors = [
+        f"{key!r} is not one of {', '.join(WORKLOAD_MEASURES)}."
+        for key in weights
+        if key not in WORKLOAD_MEASURES
+    ]
+    errors += [
+        f"{key}: {value!r} is not a number of zero or more."
+        for key, value in weights.items()
+        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0
+    ]
+    return errors
+
+
 def validate_site_path(value: str) -> None:
     if value and not is_site_path(value):
         raise ValidationError("Give a path inside this site, such as /requests/.")
@@ -49,6 +74,15 @@ class Program(CodedModel):
     )
     # Program policy, not ACGME (docs/rules.md).
     max_consecutive_night_float = models.PositiveSmallIntegerField(default=6)
+
+    workload_weights = models.JSONField(
+        default=default_workload_weights,
+        blank=True,
+        help_text=(
+            "Workload points per item in the fairness report: hours, calls, weekend_calls, "
+            'nights, holidays, e.g. {"hours": 0.1, "calls": 2, "weekend_calls": 3}.'
+        ),
+    )
 
     class LeaveReading(models.TextChoices):
         OMIT = "omit", "Leave days leave the 4-week average (stricter)"
@@ -88,6 +122,8 @@ class Program(CodedModel):
         errors = override_errors(self.rule_overrides)
         if errors:
             raise ValidationError({"rule_overrides": errors})
+        if errors := workload_errors(self.workload_weights):
+            raise ValidationError({"workload_weights": errors})
         ratios = self.supervision_ratios
         if not isinstance(ratios, dict) or not ratios:
             raise ValidationError(

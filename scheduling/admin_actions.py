@@ -23,7 +23,7 @@ SCHEDULE_TIME_LIMIT = 30
 def _start(request: HttpRequest, modeladmin: Any, **kwargs: Any) -> HttpResponse | None:
     try:
         run = services.schedule_run_create(
-            actor=request.user, algorithm=ScheduleRun.Algorithm.CPSAT, **kwargs
+            actor=request.user, algorithm=ScheduleRun.DEFAULT_ALGORITHM, **kwargs
         )
     except ApplicationError as error:
         modeladmin.message_user(request, error.message, level=messages.ERROR)

@@ -21,7 +21,7 @@ class GenerateForm(forms.Form):
     start_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     end_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     algorithm = forms.ChoiceField(
-        choices=ScheduleRun.Algorithm.choices, initial=ScheduleRun.Algorithm.CPSAT
+        choices=ScheduleRun.Algorithm.choices, initial=ScheduleRun.DEFAULT_ALGORITHM
     )
     time_limit_seconds = forms.IntegerField(
         min_value=1,

@@ -50,7 +50,14 @@ class ScheduleRun(CodedModel):
         "people.Program", on_delete=models.CASCADE, related_name="schedule_runs"
     )
     kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.SCHEDULE)
-    algorithm = models.CharField(max_length=16, choices=Algorithm.choices, default=Algorithm.HYBRID)
+    # The one default for the form, the API, the console action, the service and the demo: the
+    # hybrid was best or within 1 % of the best on every residency scenario and benchmark
+    # instance measured (docs/benchmarks-hybrid.md, runs 3 and 4): greedy > MIP on residency
+    # programs, greedy > CP-SAT on rosters.
+    DEFAULT_ALGORITHM = Algorithm.HYBRID
+    algorithm = models.CharField(
+        max_length=16, choices=Algorithm.choices, default=DEFAULT_ALGORITHM
+    )
     start_date = models.DateField()
     end_date = models.DateField()
     parameters = models.JSONField(default=dict, blank=True)

@@ -97,7 +97,7 @@ def schedule_run_create(
     end_date: date,
     actor: Any,
     kind: str = ScheduleRun.Kind.SCHEDULE,
-    algorithm: str = ScheduleRun.Algorithm.CPSAT,
+    algorithm: str = ScheduleRun.DEFAULT_ALGORITHM,
     time_limit_seconds: int | None = None,
     parameters: dict[str, Any] | None = None,
     enqueue: bool = True,

@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django_htmx.middleware import HtmxDetails
 
+from analytics.selectors.runs import run_summary
 from lib.errors import ApplicationError
 from lib.pages import render_page
 from people.access import READ, WRITE, Seat, page
@@ -39,6 +40,7 @@ def run_detail(request: HtmxHttpRequest, seat: Seat, code: Any) -> HttpResponse:
         "percent": run_selectors.run_percent(run),
         "chart": run_selectors.run_chart(run),
         "comparison": services.run_comparison(run) if run.is_draft else None,
+        "summary": None if run.is_active else run_summary(run),
     }
     response = render_page(
         request, "scheduling/run.html", seat, "runs", fragment="progress", **context
