@@ -10,3 +10,8 @@ from api import services
 @shared_task(name="api.purge_idempotency_keys")
 def purge_idempotency_keys() -> int:
     return services.idempotency_keys_purge()
+
+
+@shared_task(name="api.purge_expired_tokens")
+def purge_expired_tokens() -> int:
+    return services.expired_tokens_purge()

@@ -431,3 +431,6 @@ class CalendarSubscriptionAdmin(ProgramScopedAdmin):
     # revoke links, not mint them.
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+
+from people import admin_notify  # noqa: E402, F401  (deliveries, webhooks, preferences)
