@@ -9,7 +9,11 @@ class PeopleConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from people import models
+        from people import models, tasks
+
+        # Services queue tasks by name from the Celery app's registry; importing the module
+        # here registers them in every process (as scheduling does).
+        del tasks
 
         for model in (
             models.Program,
@@ -23,6 +27,9 @@ class PeopleConfig(AppConfig):
             models.ProcedureCredential,
             models.Notification,
             models.CalendarSubscription,
+            models.ProgramWebhook,
+            models.NotificationPreference,
+            models.Invitation,
         ):
             auditlog.register(
                 model, exclude_fields=["token_hash", "heartbeat_at", "elapsed_seconds"]

@@ -64,8 +64,9 @@ def queue(notifications: Sequence[Notification]) -> list[Delivery]:
         if emails.get(row.recipient_id) and (preference is None or preference.emails(row.event)):
             wanted.append(Delivery(notification=row, channel=Channel.EMAIL))
     webhook = ProgramWebhook.objects.filter(program_id=first.program_id).first()
-    if webhook is not None and webhook.wants(first.event):
-        # The program's channel hears an event once, however many people it reached.
+    if webhook is not None and webhook.wants(first.event) and not first.context.get("personal"):
+        # The program's channel hears an event once, however many people it reached, and never
+        # one person's own shifts (context "personal").
         wanted.append(Delivery(notification=first, channel=Channel.WEBHOOK))
     rows = Delivery.objects.bulk_create(wanted)
     ids = [row.pk for row in rows]

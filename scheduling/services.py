@@ -16,7 +16,7 @@ from django.utils import timezone
 from lib.errors import ApplicationError
 from people.models import Person, Program
 from rotations.models import ShiftType
-from scheduling import plan_services
+from scheduling import notices, plan_services
 from scheduling import problem as problems
 from scheduling.engine.model import Violation
 from scheduling.engine.solvers import get_solver, solver_names
@@ -324,7 +324,11 @@ def _publish_assignments(run: ScheduleRun) -> dict[str, int]:
     same_published = published.filter(
         person=OuterRef("person"), date=OuterRef("date"), shift_type=OuterRef("shift_type")
     )
-    removed, _ = published.filter(locked=False).exclude(Exists(same_draft)).delete()
+    gone = published.filter(locked=False).exclude(Exists(same_draft))
+    new = drafts.exclude(Exists(same_published))
+    shape = ("person_id", "date", "shift_type__abbreviation")
+    notices.schedule_published(run, new.values_list(*shape), gone.values_list(*shape))
+    removed, _ = gone.delete()
     kept, _ = drafts.filter(Exists(same_published)).delete()  # already published as it is
     added = drafts.update(state=State.PUBLISHED, updated_at=timezone.now())
     return {"removed": removed, "added": added, "kept": kept}
@@ -473,6 +477,7 @@ def assignment_add(
             raise ApplicationError(
                 f"{person} already has {shift_type.abbreviation} on {day:%d %b %Y}."
             )
+        notices.assignment_changed(person, day, shift_type.abbreviation, added=True)
         return Assignment.objects.create(
             person=person,
             shift_type=shift_type,
@@ -488,7 +493,13 @@ def assignment_add(
 
 def assignment_remove(*, assignment: Assignment, actor: Any) -> None:
     with transaction.atomic(), set_actor(actor):
-        Assignment.objects.select_for_update().filter(pk=assignment.pk).delete()
+        row = Assignment.objects.select_for_update().select_related("shift_type", "person")
+        row = row.filter(pk=assignment.pk).first()
+        if row is not None and row.state == State.PUBLISHED:
+            notices.assignment_changed(
+                row.person, row.date, row.shift_type.abbreviation, added=False
+            )
+        Assignment.objects.filter(pk=assignment.pk).delete()
 
 
 def schedule_validate(*, program: Program, start: date, end: date) -> list[dict[str, Any]]:
