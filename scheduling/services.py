@@ -493,8 +493,8 @@ def assignment_add(
 
 def assignment_remove(*, assignment: Assignment, actor: Any) -> None:
     with transaction.atomic(), set_actor(actor):
-        row = Assignment.objects.select_for_update().select_related("shift_type", "person")
-        row = row.filter(pk=assignment.pk).first()
+        rows = Assignment.objects.select_for_update().select_related("shift_type", "person")
+        row = rows.filter(pk=assignment.pk).first()
         if row is not None and row.state == State.PUBLISHED:
             notices.assignment_changed(
                 row.person, row.date, row.shift_type.abbreviation, added=False

@@ -40,7 +40,7 @@ def _notices(user: Any, event: str) -> list[Notification]:
 
 @pytest.fixture
 def day_shift(program_a: Program) -> ShiftType:
-    return ShiftTypeFactory(program=program_a, abbreviation="D")
+    return ShiftTypeFactory.create(program=program_a, abbreviation="D")
 
 
 def test_a_publish_tells_each_person_what_changed_for_them_only(
@@ -55,11 +55,11 @@ def test_a_publish_tells_each_person_what_changed_for_them_only(
     ben, ben_p = _resident(program_a, "Ben")
     cy, cy_p = _resident(program_a, "Cy")  # keeps exactly her shift: told nothing
     _, other_p = _resident(program_b, "Oz")
-    night = ShiftTypeFactory(program=program_a, abbreviation="N")
+    night = ShiftTypeFactory.create(program=program_a, abbreviation="N")
     for person, day in ((ben_p, date(2026, 7, 3)), (cy_p, date(2026, 7, 4))):
         AssignmentFactory(person=person, shift_type=day_shift, date=day, state=State.PUBLISHED)
     AssignmentFactory(person=ana_p, shift_type=night, date=date(2026, 7, 2), state=State.PUBLISHED)
-    run = ScheduleRunFactory(program=program_a, status=ScheduleRun.Status.SUCCEEDED)
+    run = ScheduleRunFactory.create(program=program_a, status=ScheduleRun.Status.SUCCEEDED)
     drafts = [
         (ana_p, day_shift, date(2026, 7, 1)),
         (ana_p, day_shift, date(2026, 7, 2)),  # was N: changed
@@ -67,7 +67,7 @@ def test_a_publish_tells_each_person_what_changed_for_them_only(
     ]
     for person, shift, day in drafts:
         AssignmentFactory(run=run, person=person, shift_type=shift, date=day, state=State.DRAFT)
-    other_shift = ShiftTypeFactory(program=program_b)
+    other_shift = ShiftTypeFactory.create(program=program_b)
     AssignmentFactory(person=other_p, shift_type=other_shift, state=State.PUBLISHED)
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -90,7 +90,7 @@ def test_a_long_list_of_changes_is_cut_with_a_count(
     program_a: Program, day_shift: ShiftType, django_capture_on_commit_callbacks: Any
 ) -> None:
     ana, ana_p = _resident(program_a, "Ana")
-    run = ScheduleRunFactory(program=program_a, status=ScheduleRun.Status.SUCCEEDED)
+    run = ScheduleRunFactory.create(program=program_a, status=ScheduleRun.Status.SUCCEEDED)
     for day in range(1, 6):
         AssignmentFactory(
             run=run, person=ana_p, shift_type=day_shift, date=date(2026, 7, day), state=State.DRAFT
@@ -143,7 +143,7 @@ def test_a_finished_run_tells_its_programs_coordinators(
     resident_a: Any,
     django_capture_on_commit_callbacks: Any,
 ) -> None:
-    run = ScheduleRunFactory(program=program_a, status=ScheduleRun.Status.RUNNING)
+    run = ScheduleRunFactory.create(program=program_a, status=ScheduleRun.Status.RUNNING)
     with django_capture_on_commit_callbacks(execute=True):
         finish(run, status, error="boom" if status == ScheduleRun.Status.FAILED else "")
     (notice,) = _notices(coordinator_a, event)
@@ -154,7 +154,7 @@ def test_a_finished_run_tells_its_programs_coordinators(
 def test_a_cancelled_run_tells_nobody(
     program_a: Program, coordinator_a: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
-    run = ScheduleRunFactory(program=program_a, status=ScheduleRun.Status.RUNNING)
+    run = ScheduleRunFactory.create(program=program_a, status=ScheduleRun.Status.RUNNING)
     with django_capture_on_commit_callbacks(execute=True):
         finish(run, ScheduleRun.Status.CANCELLED)
     assert not Notification.objects.exists()
