@@ -69,8 +69,8 @@ class ProgramWebhookAdmin(ProgramScopedAdmin):
 
 @admin.register(NotificationPreference)
 class NotificationPreferenceAdmin(ProgramScopedAdmin):
-    list_display = ("user", "program", "digest", "muted_email", "last_digest_on")
+    list_display = ("user", "program", "digest", "muted_email", "last_digest_at")
     list_filter = ("digest",)
     list_select_related = ("user", "program")
     search_fields = ("user__username", "user__email")
-    readonly_fields = ("last_digest_on", *AUDIT_FIELDS)
+    readonly_fields = ("last_digest_at", *AUDIT_FIELDS)

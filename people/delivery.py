@@ -176,22 +176,20 @@ def digest_send(preference_id: int, now: datetime) -> bool:
             .select_related("user", "program")
             .get(pk=preference_id)
         )
-        today = timezone.localtime(now, zone(preference.program)).date()
-        if not preference.digest or preference.last_digest_on == today:
+        tz = zone(preference.program)
+        last = preference.last_digest_at
+        if not preference.digest or (
+            last and timezone.localtime(last, tz).date() == now.astimezone(tz).date()
+        ):
             return False
-        since = (
-            datetime.combine(preference.last_digest_on, datetime.min.time(), tzinfo=now.tzinfo)
-            if preference.last_digest_on
-            else now - timedelta(days=1)
-        )
-        since = max(since, now - timedelta(days=1))
+        since = max(last or now - timedelta(days=1), now - timedelta(days=1))
         notices = list(
             Notification.objects.filter(
                 recipient=preference.user, program=preference.program, created_at__gte=since
             ).order_by("created_at")
         )
-        preference.last_digest_on = today
-        preference.save(update_fields=["last_digest_on", "updated_at"])
+        preference.last_digest_at = now
+        preference.save(update_fields=["last_digest_at", "updated_at"])
         if not notices or not preference.user.email or not preference.user.is_active:
             return False
         context = {
@@ -216,7 +214,11 @@ def digests_send(now: datetime | None = None) -> int:
     now = now or timezone.now()
     sent = 0
     for preference in NotificationPreference.objects.filter(digest=True).select_related("program"):
-        local = timezone.localtime(now, zone(preference.program))
-        if local.hour >= DIGEST_HOUR and preference.last_digest_on != local.date():
+        tz = zone(preference.program)
+        last = preference.last_digest_at
+        local = now.astimezone(tz)
+        if local.hour >= DIGEST_HOUR and (
+            last is None or last.astimezone(tz).date() != local.date()
+        ):
             sent += digest_send(preference.pk, now)
     return sent

@@ -66,7 +66,7 @@ class NotificationPreference(CodedModel):
     digest = models.BooleanField(
         default=False, help_text="One email a day with the day's events instead of one each."
     )
-    last_digest_on = models.DateField(null=True, blank=True, editable=False)
+    last_digest_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         constraints = [
