@@ -19,7 +19,7 @@ from people.access import is_admin, managed_program_ids
 from people.models import CalendarSubscription, Membership
 
 # Higher grants more; a coordinator may act on (and grant) roles up to their own only.
-ROLE_RANK = {
+ROLE_RANK: dict[str, int] = {
     Membership.Role.RESIDENT: 0,
     Membership.Role.FACULTY: 0,
     Membership.Role.COORDINATOR: 1,
