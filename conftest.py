@@ -35,12 +35,17 @@ from people.models import (
     AcademicYear,
     CalendarSubscription,
     Certification,
+    Channel,
+    Delivery,
+    Invitation,
     Membership,
     Notification,
+    NotificationPreference,
     Person,
     Procedure,
     ProcedureCredential,
     Program,
+    ProgramWebhook,
     Request,
 )
 from resilience.models import ResilienceSnapshot
@@ -263,7 +268,19 @@ def build_program_rows(program: Program, tag: str) -> dict[type[models.Model], A
         ProcedureCredential.objects.create(
             person=resident, procedure=procedure, granted_on=date(2025, 1, 1)
         ),
-        Notification.objects.create(recipient=member, program=program, title=f"Hello {tag}"),
+        notice := Notification.objects.create(
+            recipient=member, program=program, title=f"Hello {tag}"
+        ),
+        Delivery.objects.create(notification=notice, channel=Channel.EMAIL),
+        NotificationPreference.objects.create(user=member, program=program),
+        ProgramWebhook.objects.create(program=program, url=f"https://hooks.example.org/{tag}"),
+        Invitation.objects.create(
+            program=program,
+            email=f"new-{tag}@example.org",
+            role=Membership.Role.RESIDENT,
+            token_hash=tag * 63 + "i",
+            expires_at=PINNED_NOW,
+        ),
         CalendarSubscription.objects.create(
             program=program, owner=resident, token_hash=tag * 64, token_hint=tag * 4
         ),

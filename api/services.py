@@ -87,3 +87,12 @@ def idempotency_keys_purge(*, older_than: timedelta = timedelta(days=1)) -> int:
     """Forget answers older than ``older_than``; a client retries within minutes, not days."""
     deleted, _ = IdempotencyKey.objects.filter(created_at__lt=timezone.now() - older_than).delete()
     return deleted
+
+
+def expired_tokens_purge() -> int:
+    """Forget refresh tokens (and their blacklist rows) that have expired: a dead token needs no
+    blacklist entry to be refused."""
+    from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
+
+    deleted, _ = OutstandingToken.objects.filter(expires_at__lt=timezone.now()).delete()
+    return deleted

@@ -21,3 +21,8 @@ def run_import_job(job_id: int) -> None:
 @shared_task(name="api.expire_import_previews")
 def expire_import_previews() -> int:
     return import_jobs.import_jobs_expire()
+
+
+@shared_task(name="api.purge_expired_tokens")
+def purge_expired_tokens() -> int:
+    return services.expired_tokens_purge()

@@ -51,6 +51,7 @@ SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
         (
             "people.person",
             "people.membership",
+            "people.invitation",
             "people.absence",
             "people.request",
             "people.certification",
@@ -69,6 +70,9 @@ SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "conflicts.conflictalert",
             "resilience.resiliencesnapshot",
             "people.notification",
+            "people.delivery",
+            "people.programwebhook",
+            "people.notificationpreference",
             "people.calendarsubscription",
         ),
     ),

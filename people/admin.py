@@ -20,6 +20,7 @@ from console.admin import (
     RelatedOnly,
     ScopedInline,
 )
+from people import accounts
 from people import services as people_services
 from people.access import managed_program_ids
 from people.models import (
@@ -252,6 +253,16 @@ class MembershipAdmin(ProgramScopedAdmin):
     search_fields = ("user__username", "user__email", "person__first_name", "person__last_name")
     autocomplete_fields = ("program", "person")
     readonly_fields = AUDIT_FIELDS
+    actions = ("deactivate_accounts",)
+
+    @admin.action(description="Deactivate the selected accounts (sessions, API tokens, calendars)")
+    def deactivate_accounts(self, request: HttpRequest, queryset: QuerySet[Membership]) -> None:
+        for membership in queryset.select_related("user"):
+            self.call_service(
+                request,
+                partial(accounts.account_deactivate, user=membership.user, actor=request.user),
+                success=f"{membership.user} can no longer sign in or use API tokens or calendars.",
+            )
 
 
 class PersonScopedAdmin(ProgramScopedAdmin):
@@ -484,3 +495,6 @@ class CalendarSubscriptionAdmin(ProgramScopedAdmin):
     # revoke links, not mint them.
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+
+from people import admin_notify  # noqa: E402, F401  (deliveries, webhooks, preferences)

@@ -9,7 +9,12 @@ class PeopleConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from people import login_guard, models  # noqa: F401  (login_guard: signal receiver)
+        from people import login_guard, models, tasks
+
+        # Services queue tasks by name from the Celery app's registry; importing the module
+        # here registers them in every process (as scheduling does). login_guard: its signal
+        # receiver counts failed sign-ins.
+        del tasks, login_guard
 
         for model in (
             models.Program,
@@ -23,6 +28,9 @@ class PeopleConfig(AppConfig):
             models.ProcedureCredential,
             models.Notification,
             models.CalendarSubscription,
+            models.ProgramWebhook,
+            models.NotificationPreference,
+            models.Invitation,
         ):
             auditlog.register(
                 model, exclude_fields=["token_hash", "heartbeat_at", "elapsed_seconds"]

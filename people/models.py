@@ -598,3 +598,13 @@ class CalendarSubscription(CodedModel):
 
     def __str__(self) -> str:
         return f"{self.owner} · {self.get_scope_display()} · {self.token_hint}…"
+
+
+# Delivery, preferences and invitations live beside these (people.models_delivery).
+from people.models_delivery import (  # noqa: E402, F401
+    Channel,
+    Delivery,
+    Invitation,
+    NotificationPreference,
+    ProgramWebhook,
+)

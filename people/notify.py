@@ -14,6 +14,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from people import delivery
 from people.models import Membership, Notification, Person, Program
 
 Event = Notification.Event
@@ -116,8 +117,6 @@ def notify(
 
 
 def deliver(notifications: list[Notification]) -> None:
-    """Queue delivery of freshly recorded notifications on the channels beyond the in-app list.
-
-    The in-app list is the record itself, so with no other channel configured nothing more is done.
-    """
-    return None
+    """Queue delivery of freshly recorded notifications on the channels beyond the in-app list:
+    email (per the recipient's preferences) and the program webhook (people.delivery)."""
+    delivery.queue(notifications)

@@ -14,6 +14,7 @@ from people.models import (
     Absence,
     CalendarSubscription,
     Notification,
+    NotificationPreference,
     Person,
     Program,
     Request,
@@ -103,3 +104,9 @@ def get_subscription_for_user(seat: Seat, code: Any) -> CalendarSubscription:
     if subscription is None:
         raise Http404("No such calendar link.")
     return subscription
+
+
+def notification_preference_for(seat: Seat) -> NotificationPreference:
+    """The user's choices in the seat's program (unsaved defaults when they never chose)."""
+    found = NotificationPreference.objects.filter(user=seat.user, program=seat.program).first()
+    return found or NotificationPreference(user=seat.user, program=seat.program)

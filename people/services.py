@@ -19,6 +19,7 @@ from people.models import (
     CalendarSubscription,
     Membership,
     Notification,
+    NotificationPreference,
     Person,
     Program,
     Request,
@@ -221,6 +222,23 @@ def notifications_mark_all_read(*, user: Any, program: Program, actor: Any) -> i
     return Notification.objects.filter(
         recipient=user, program=program, read_at__isnull=True
     ).update(read_at=timezone.now(), updated_at=timezone.now())
+
+
+def notification_preference_save(
+    *, user: Any, program: Program, muted_email: list[str], digest: bool, actor: Any
+) -> NotificationPreference:
+    """Which events a person takes by email, or one daily digest instead (in-app is always on)."""
+    unknown = set(muted_email) - set(Notification.Event.values)
+    if unknown:
+        raise ApplicationError(f"Unknown events: {', '.join(sorted(unknown))}.")
+    with transaction.atomic(), set_actor(actor):
+        preference, _ = NotificationPreference.objects.select_for_update().get_or_create(
+            user=user, program=program
+        )
+        preference.muted_email = sorted(set(muted_email))
+        preference.digest = digest
+        preference.save(update_fields=["muted_email", "digest", "updated_at"])
+    return preference
 
 
 def staff_person_ensure(*, membership: Membership, actor: Any) -> Person:

@@ -32,6 +32,7 @@ urlpatterns = [
     ),
     path("notifications/", views.notification_list, name="notifications"),
     path("notifications/read/", views.notification_read_all, name="notifications-read"),
+    path("notifications/settings/", views.notification_settings, name="notification-settings"),
     path("notifications/<uuid:code>/read/", views.notification_read, name="notification-read"),
     path("calendar/", views.calendar, name="calendar"),
     path("calendar/new/", views.calendar_create, name="calendar-create"),

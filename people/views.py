@@ -16,6 +16,7 @@ from lib.params import is_site_path
 from people import selectors, services
 from people.access import DECIDE, READ, SESSION_PROGRAM, SUBMIT, WRITE, Seat, page
 from people.forms import AbsenceRequestForm, DecisionForm, PreferenceRequestForm, SubscriptionForm
+from people.models import Notification
 from scheduling import edit_services
 from scheduling.selectors import shifts as shift_selectors
 
@@ -179,6 +180,40 @@ def notification_read_all(request: HttpRequest, seat: Seat) -> HttpResponse:
         user=request.user, program=seat.program, actor=request.user
     )
     return redirect("people:notifications")
+
+
+# Events a person may take by email (the in-app list always has them).
+EMAIL_EVENTS = [(value, label) for value, label in Notification.Event.choices if value != "message"]
+
+
+@page("preference", WRITE, methods=("GET", "POST"))
+def notification_settings(request: HttpRequest, seat: Seat) -> HttpResponse:
+    preference = selectors.notification_preference_for(seat)
+    saved = False
+    if request.method == "POST":
+        emailed = set(request.POST.getlist("email"))
+        preference = services.notification_preference_save(
+            user=request.user,
+            program=seat.program,
+            muted_email=[value for value, _ in EMAIL_EVENTS if value not in emailed],
+            digest=request.POST.get("digest") == "on",
+            actor=request.user,
+        )
+        saved = True
+    rows = [
+        {"value": value, "label": label, "email": value not in preference.muted_email}
+        for value, label in EMAIL_EVENTS
+    ]
+    return render_page(
+        request,
+        "people/notification_settings.html",
+        seat,
+        "notifications",
+        fragment="settings",
+        rows=rows,
+        preference=preference,
+        saved=saved,
+    )
 
 
 def feed_urls(request: HttpRequest, token: str) -> dict[str, str]:

@@ -98,6 +98,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "people.context_processors.doors",
+                "people.context_processors.notifications",
             ],
             "builtins": ["template_partials.templatetags.partials"],
         },
@@ -171,6 +172,14 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "scheduler@localhost")
+# Notifications (people.delivery): links in emails and webhooks start with SITE_URL; a webhook
+# answer slower than NOTIFY_WEBHOOK_TIMEOUT seconds is a failure (retried with backoff).
+SITE_URL = env_str("SITE_URL", "http://localhost:8000").rstrip("/")
+NOTIFY_WEBHOOK_TIMEOUT = float(env_str("NOTIFY_WEBHOOK_TIMEOUT", "5"))
+NOTIFY_MAX_RETRIES = env_int("NOTIFY_MAX_RETRIES", 5)
+# Housekeeping: read notifications older than this many days are deleted; invitations expire.
+NOTIFICATION_RETENTION_DAYS = env_int("NOTIFICATION_RETENTION_DAYS", 90)
+INVITATION_TTL_HOURS = env_int("INVITATION_TTL_HOURS", 72)
 
 # Celery: Redis when REDIS_URL is set, otherwise a broker that needs no server.
 REDIS_URL = env_str("REDIS_URL", "")
@@ -204,6 +213,11 @@ CELERY_BEAT_SCHEDULE = {
     "fail-stale-runs": {"task": "scheduling.fail_stale_runs", "schedule": 60.0},
     "purge-idempotency-keys": {"task": "api.purge_idempotency_keys", "schedule": 3600.0},
     "expire-import-previews": {"task": "api.expire_import_previews", "schedule": 3600.0},
+    # Notifications (people.tasks): each is idempotent, so a missed or doubled beat is harmless.
+    "send-daily-digests": {"task": "people.send_digests", "schedule": 3600.0},
+    "certification-reminders": {"task": "people.certification_reminders", "schedule": 6 * 3600.0},
+    "purge-notifications": {"task": "people.purge_notifications", "schedule": 24 * 3600.0},
+    "purge-expired-tokens": {"task": "api.purge_expired_tokens", "schedule": 24 * 3600.0},
 }
 
 # One cache for every process (API throttles, feed caches) when Redis is configured; otherwise

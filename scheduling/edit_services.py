@@ -23,8 +23,8 @@ from lib.errors import ApplicationError
 from people import services as people_services
 from people.models import Person, Program
 from rotations.models import ShiftType
+from scheduling import notices, services
 from scheduling import problem as problems
-from scheduling import services
 from scheduling.engine.validator import validate
 from scheduling.models import Assignment, ScheduleRun, Source, State
 from scheduling.selectors.shifts import absence_overlaps
@@ -139,9 +139,13 @@ def schedule_edit(
                 # Saved before the delete, so the row's audit trail says why it went.
                 row.override_reason = kept_reason
                 row.save(update_fields=["override_reason", "updated_at"])
+            notices.assignment_changed(
+                row.person, row.date, row.shift_type.abbreviation, added=False
+            )
             row.delete()
         result.removed = len(rows)
         for person, day, shift_type in add:
+            notices.assignment_changed(person, day, shift_type.abbreviation, added=True)
             begins, ends = problems.shift_interval(program.timezone, shift_type, day)
             result.added.append(
                 Assignment.objects.create(

@@ -21,6 +21,7 @@ from django.db import close_old_connections, connection
 from django.utils import timezone
 
 from lib.errors import ApplicationError
+from scheduling import notices
 from scheduling.engine.model import Progress, Solution, SolveStatus
 from scheduling.engine.rotation.model import PlanSolution
 from scheduling.models import ScheduleRun, ScheduleRunProgress
@@ -180,3 +181,5 @@ def finish(run: ScheduleRun, status: str, **values: Any) -> None:
     ScheduleRun.objects.filter(pk=run.pk).update(**fields)
     for name, value in fields.items():
         setattr(run, name, value)
+    if status != ScheduleRun.Status.CANCELLED:  # the coordinator who cancelled knows
+        notices.run_finished(run, status, values.get("error", ""))

@@ -18,7 +18,7 @@ from lib.errors import ApplicationError
 from lib.timezones import local_today
 from people.models import Program
 from rotations.models import ShiftType
-from scheduling import plan_services
+from scheduling import notices, plan_services
 from scheduling import problem as problems
 from scheduling.engine.model import Violation
 from scheduling.engine.solvers import get_solver, solver_names
@@ -375,7 +375,11 @@ def _publish_assignments(run: ScheduleRun) -> dict[str, int]:
     same_published = published.filter(
         person=OuterRef("person"), date=OuterRef("date"), shift_type=OuterRef("shift_type")
     )
-    removed, _ = published.filter(locked=False).exclude(Exists(same_draft)).delete()
+    gone = published.filter(locked=False).exclude(Exists(same_draft))
+    new = drafts.exclude(Exists(same_published))
+    shape = ("person_id", "date", "shift_type__abbreviation")
+    notices.schedule_published(run, new.values_list(*shape), gone.values_list(*shape))
+    removed, _ = gone.delete()
     kept, _ = drafts.filter(Exists(same_published)).delete()  # already published as it is
     added = drafts.update(state=State.PUBLISHED, updated_at=timezone.now())
     return {"removed": removed, "added": added, "kept": kept}

@@ -293,7 +293,7 @@ def _count(client: Client, url: str) -> int:
     return len(captured)
 
 
-@pytest.mark.parametrize(("name", "pinned"), [("people:requests", 5), ("people:review", 5)])
+@pytest.mark.parametrize(("name", "pinned"), [("people:requests", 6), ("people:review", 6)])
 def test_it_keeps_list_query_counts_flat(
     coordinator_a: Any, year: Any, program_a: Any, name: str, pinned: int
 ) -> None:
