@@ -93,7 +93,10 @@ MATRIX: dict[str, dict[str, dict[str, Scope]]] = {
     "swap_candidate": {READ: {**_MANAGE, **_OWN}, WRITE: {}},
     "swap_policy": {READ: _MANAGE, WRITE: _MANAGE},
     "conflict": {READ: _MANAGE, WRITE: _MANAGE},
-    "resilience": {READ: _MANAGE, WRITE: {}},
+    "resilience": {READ: _MANAGE, WRITE: _MANAGE},
+    "resilience_settings": {READ: _MANAGE, WRITE: _MANAGE},
+    "contingency": {READ: _MANAGE, WRITE: _MANAGE},
+    "fallback": {READ: _MANAGE, WRITE: _MANAGE},
     # Pages that show the program's published boards (dashboard, manifest, roster, timeline).
     "board": {READ: _EVERYONE},
 }
@@ -139,6 +142,9 @@ RESOURCES: dict[str, Resource] = {
     "swap_policy": Resource("swaps.swappolicy", "program"),
     "conflict": Resource("conflicts.conflictalert", "program"),
     "resilience": Resource("resilience.resiliencesnapshot", "program"),
+    "resilience_settings": Resource("resilience.resiliencesettings", "program"),
+    "contingency": Resource("resilience.contingencystudy", "program"),
+    "fallback": Resource("resilience.fallback", "program"),
     "import": Resource("api.importrecord", "program"),
 }
 _BY_MODEL: dict[str, str] = {resource.model: name for name, resource in RESOURCES.items()}

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -25,6 +25,7 @@ from lib.errors import ApplicationError
 from people.models import Absence, AcademicYear, Person, ProcedureCredential, Program, Request
 from rotations.models import Block, CoverageRequirement, ShiftType
 from scheduling.engine import model as m
+from scheduling.engine import sacrifice
 from scheduling.models import Assignment, RotationAssignment, State
 
 CATEGORY = {choice.value: m.ShiftCategory(choice.value) for choice in ShiftType.Category}
@@ -52,6 +53,10 @@ class BuiltProblem:
     problem: m.Problem
     people: dict[str, Person]  # engine id -> row
     shift_types: dict[str, ShiftType]  # engine id -> row
+    # Per demand: its sacrifice category and its minimum as the program set it (soft minimums
+    # keep the program's minimum here).
+    demand_categories: tuple[str, ...] = ()
+    demand_minimums: tuple[int, ...] = ()
 
     def person_label(self, engine_id: str | None) -> str:
         person = self.people.get(engine_id or "")
@@ -100,7 +105,10 @@ def build_problem(
     *,
     baseline: Iterable[Assignment] = (),
     change_weight: int = 0,
+    shed_order: Sequence[str] | None = None,
 ) -> BuiltProblem:
+    """``shed_order``: make minimums soft, shed in that order of sacrifice categories
+    (engine/sacrifice.py); contingency re-solves use it, normal runs keep minimums hard."""
     if end < start:
         raise ApplicationError("The period ends before it starts.")
     days = period_days(start, end)
@@ -146,12 +154,18 @@ def build_problem(
     )
     history = _history(program, history_rows, person_ids, start)
     callbacks = _callbacks(program, person_ids, start, *context)
+    pairs = list(_demands(coverage, days, members, person_ids))
+    demands = tuple(demand for demand, _ in pairs)
+    categories = tuple(category for _, category in pairs)
+    minimums = tuple(demand.minimum for demand in demands)
+    if shed_order is not None:
+        demands = sacrifice.soften(demands, categories, shed_order)
     problem = m.Problem(
         name=f"{program} {start:%Y-%m-%d}–{end:%Y-%m-%d}",
         horizon=horizon,
         shift_types=tuple(_shift_type(row) for row in shift_rows),
         people=engine_people,
-        demands=tuple(_demands(coverage, days, members, person_ids)),
+        demands=demands,
         unavailable=tuple(_unavailable(people, person_ids, start, end)),
         requests=tuple(_requests(people, person_ids, shift_ids, start, end)),
         fixed=tuple(_fixed(program, person_ids, start, end)),
@@ -177,6 +191,8 @@ def build_problem(
         problem=problem,
         people={person_ids[p.pk]: p for p in people},
         shift_types={row.abbreviation: row for row in shift_rows},
+        demand_categories=categories,
+        demand_minimums=minimums,
     )
 
 
@@ -208,7 +224,7 @@ def _demands(
     days: list[date],
     members: dict[tuple[int, date], set[int]],
     person_ids: dict[int, str],
-) -> Iterable[m.Demand]:
+) -> Iterable[tuple[m.Demand, str]]:
     for offset, day in enumerate(days):
         for row in coverage:
             if not row.applies_on(day.weekday()):
@@ -220,7 +236,7 @@ def _demands(
                     for pk in members.get((row.rotation_id, day), ())
                     if pk in person_ids
                 )
-            yield m.Demand(
+            demand = m.Demand(
                 day=offset,
                 shift=row.shift_type.abbreviation,
                 minimum=row.minimum,
@@ -239,6 +255,7 @@ def _demands(
                 if row.supervisor_shift_type
                 else None,
             )
+            yield demand, row.sacrifice_category
 
 
 def _unavailable(
