@@ -34,9 +34,9 @@ def week_of_pressure(program):
     """Two residents (80 h/week each), one away Monday to Wednesday; one faculty member (60 h).
     Residents: one 12 h day shift every day (84 h). Faculty: a 10 h attending shift on weekdays
     (50 h) and a 24 h at-home call (not duty hours)."""
-    PersonFactory(program=program)
-    away = PersonFactory(program=program)
-    PersonFactory(program=program, kind=Person.Kind.FACULTY)
+    PersonFactory.create(program=program)
+    away = PersonFactory.create(program=program)
+    PersonFactory.create(program=program, kind=Person.Kind.FACULTY)
     AbsenceFactory(
         person=away, start_date=MONDAY, end_date=date(2026, 10, 14), status=Absence.Status.APPROVED
     )
