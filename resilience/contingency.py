@@ -21,7 +21,6 @@ opens it), then by scheduled hours; every pair among the top ``PAIR_POOL`` peopl
 
 from __future__ import annotations
 
-import dataclasses
 import itertools
 import time
 from collections import Counter
@@ -32,6 +31,7 @@ from typing import Any
 from people.models import Program
 from resilience.utilization import settings_for
 from scheduling.engine import model as m
+from scheduling.engine.contingency import without
 from scheduling.engine.sacrifice import shed_categories, shortfalls
 from scheduling.engine.solvers import get_solver
 from scheduling.engine.validator import Admission, validate
@@ -60,21 +60,6 @@ def build(program: Program, start: date, end: date) -> BuiltProblem:
         baseline=published(program, start, end),
         change_weight=DEFAULT_CHANGE_WEIGHT,
         shed_order=settings_for(program).sacrifice_order,
-    )
-
-
-def without(problem: m.Problem, removed: set[str]) -> m.Problem:
-    """The problem with ``removed`` away for the whole period and out of the baseline."""
-    away = tuple(
-        m.Unavailability(person=pid, day=day)
-        for pid in sorted(removed)
-        for day in range(problem.horizon.days)
-    )
-    return dataclasses.replace(
-        problem,
-        baseline=tuple(a for a in problem.baseline if a.person not in removed),
-        fixed=tuple(a for a in problem.fixed if a.person not in removed),
-        unavailable=problem.unavailable + away,
     )
 
 

@@ -33,3 +33,15 @@ def nightly_contingency() -> int:
             continue  # nothing published to test
         count += 1
     return count
+
+
+@shared_task(name="resilience.refresh_fallbacks")
+def refresh_fallbacks() -> int:
+    """Weekly (beat): each program's chosen fallbacks for the coming four weeks, as drafts."""
+    from resilience.fallbacks import fallbacks_refresh
+
+    count = 0
+    for program in Program.objects.all():
+        start, end = services.coming_period()
+        count += len(fallbacks_refresh(program=program, start=start, end=end))
+    return count

@@ -53,10 +53,18 @@ class BuiltProblem:
     problem: m.Problem
     people: dict[str, Person]  # engine id -> row
     shift_types: dict[str, ShiftType]  # engine id -> row
-    # Per demand: its sacrifice category and its minimum as the program set it (soft minimums
-    # keep the program's minimum here).
+    # Per demand: its sacrifice category, and the demands as the program set them (with
+    # ``shed_order`` the problem's own minimums are soft; validate against these).
     demand_categories: tuple[str, ...] = ()
-    demand_minimums: tuple[int, ...] = ()
+    program_demands: tuple[m.Demand, ...] = ()
+
+    @property
+    def demand_minimums(self) -> tuple[int, ...]:
+        return tuple(demand.minimum for demand in self.program_demands)
+
+    def program_problem(self) -> m.Problem:
+        """The problem with the program's hard minimums (what a schedule is judged against)."""
+        return dataclasses.replace(self.problem, demands=self.program_demands)
 
     def person_label(self, engine_id: str | None) -> str:
         person = self.people.get(engine_id or "")
@@ -157,7 +165,7 @@ def build_problem(
     pairs = list(_demands(coverage, days, members, person_ids))
     demands = tuple(demand for demand, _ in pairs)
     categories = tuple(category for _, category in pairs)
-    minimums = tuple(demand.minimum for demand in demands)
+    program_demands = demands
     if shed_order is not None:
         demands = sacrifice.soften(demands, categories, shed_order)
     problem = m.Problem(
@@ -192,7 +200,7 @@ def build_problem(
         people={person_ids[p.pk]: p for p in people},
         shift_types={row.abbreviation: row for row in shift_rows},
         demand_categories=categories,
-        demand_minimums=minimums,
+        program_demands=program_demands,
     )
 
 

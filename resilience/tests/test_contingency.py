@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, time, timedelta
+from datetime import date, time
 from typing import Any
 
 import pytest
@@ -11,30 +11,17 @@ import pytest
 from people.models import ProcedureCredential
 from resilience import contingency, services
 from resilience.models import ContingencyStudy, ResilienceSettings
+from resilience.tests.conftest import DAYS, END, START, publish
 from rotations.models import SacrificeCategory
 from scheduler_project.celery import app as celery_app
-from scheduling.models import State
 from testing.factories import (
-    AcademicYearFactory,
-    AssignmentFactory,
     CoverageFactory,
     PersonFactory,
     ProcedureFactory,
-    ProgramFactory,
     ShiftTypeFactory,
 )
 
-START = date(2026, 10, 19)
-DAYS = 3
-END = START + timedelta(days=DAYS - 1)
 ORDER = list(ResilienceSettings().sacrifice_order)
-
-
-@pytest.fixture
-def program(db: None) -> Any:
-    program = ProgramFactory()
-    AcademicYearFactory(program=program)
-    return program
 
 
 @pytest.fixture
@@ -42,16 +29,6 @@ def eager_tasks() -> Iterator[None]:
     celery_app.conf.task_always_eager = True
     yield
     celery_app.conf.task_always_eager = False
-
-
-def publish(person: Any, shift: Any, days: int = DAYS) -> None:
-    for offset in range(days):
-        AssignmentFactory(
-            person=person,
-            shift_type=shift,
-            date=START + timedelta(days=offset),
-            state=State.PUBLISHED,
-        )
 
 
 def outcome_without(program: Any, person: Any) -> dict[str, Any]:
