@@ -18,3 +18,7 @@ class ResilienceConfig(AppConfig):
             models.Fallback,
         ):
             auditlog.register(model)
+
+        from resilience.metrics import register
+
+        register()
