@@ -67,7 +67,7 @@ def main() -> None:
     parser.add_argument("--pairs", action="store_true", help="N-2: the riskiest pairs only")
     args = parser.parse_args()
     call_command("migrate", verbosity=0)
-    program, _, _ = seed_demo(schedule=True)
+    program, _, _ = seed_demo(schedule=True, time_limit=180)
     block = (
         ScheduleRun.objects.filter(
             program=program, kind=ScheduleRun.Kind.SCHEDULE, published_at__isnull=False

@@ -29,7 +29,7 @@ class ResilienceCollector:
         try:
             rows = list(_rows())
         except Exception:  # a scrape must never fail because the database is away
-            logger.exception("resilience metrics unavailable")
+            logger.warning("resilience metrics unavailable (no database yet?)")
             rows = []
         families = {
             "utilization_ratio": "Demanded over available duty hours, coming four weeks.",
@@ -99,5 +99,5 @@ _registered = False
 def register() -> None:
     global _registered
     if not _registered:
-        REGISTRY.register(ResilienceCollector())  # type: ignore[arg-type]
+        REGISTRY.register(ResilienceCollector())
         _registered = True
