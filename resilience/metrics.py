@@ -24,23 +24,30 @@ logger = logging.getLogger(__name__)
 LEVELS = {"green": 0, "yellow": 1, "orange": 2, "red": 3, "black": 4, "unknown": -1}
 
 
+FAMILIES = {
+    "utilization_ratio": "Demanded over available duty hours, coming four weeks.",
+    "defense_level": "0 green .. 4 black, -1 unknown (program data missing).",
+    "n1_pass": "1: every single absence is coverable; 0: not; -1: no study yet.",
+    "n1_failures": "Single absences that leave a minimum open.",
+    "n2_failures": "Pairs of absences that leave a minimum open.",
+    "open_critical_conflicts": "Open conflict alerts of critical severity.",
+    "fallbacks_ready": "Fallback schedules ready to publish.",
+}
+
+
 class ResilienceCollector:
+    def describe(self) -> Iterator[GaugeMetricFamily]:
+        """The names only: registering must not touch the database."""
+        for name, help_text in FAMILIES.items():
+            yield GaugeMetricFamily(f"resilience_{name}", help_text, labels=["program"])
+
     def collect(self) -> Iterator[GaugeMetricFamily]:
         try:
             rows = list(_rows())
         except Exception:  # a scrape must never fail because the database is away
             logger.warning("resilience metrics unavailable (no database yet?)")
             rows = []
-        families = {
-            "utilization_ratio": "Demanded over available duty hours, coming four weeks.",
-            "defense_level": "0 green .. 4 black, -1 unknown (program data missing).",
-            "n1_pass": "1: every single absence is coverable; 0: not; -1: no study yet.",
-            "n1_failures": "Single absences that leave a minimum open.",
-            "n2_failures": "Pairs of absences that leave a minimum open.",
-            "open_critical_conflicts": "Open conflict alerts of critical severity.",
-            "fallbacks_ready": "Fallback schedules ready to publish.",
-        }
-        for name, help_text in families.items():
+        for name, help_text in FAMILIES.items():
             family = GaugeMetricFamily(f"resilience_{name}", help_text, labels=["program"])
             for program, values in rows:
                 family.add_metric([program], values[name])
