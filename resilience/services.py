@@ -95,11 +95,11 @@ def study_create(
 
 
 def _fan_out(study: ContingencyStudy) -> None:
-    from celery import group
+    from celery import current_app, group
 
-    from resilience import tasks
-
-    group(tasks.run_scenario.s(study.pk, index) for index in range(study.total)).apply_async()
+    # By name from the app's registry: tasks.py imports this module, never the other way round.
+    task = current_app.tasks["resilience.run_scenario"]
+    group(task.s(study.pk, index) for index in range(study.total)).apply_async()
 
 
 def study_run_scenario(*, study_id: int, index: int, workers: int = 1) -> dict[str, Any]:

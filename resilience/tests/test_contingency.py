@@ -10,6 +10,7 @@ import pytest
 
 from people.models import ProcedureCredential
 from resilience import contingency, services
+from resilience import tasks as _tasks  # noqa: F401  (registers the scenario task)
 from resilience.models import ContingencyStudy, ResilienceSettings
 from resilience.tests.conftest import DAYS, END, START, publish
 from rotations.models import SacrificeCategory
