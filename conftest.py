@@ -48,7 +48,7 @@ from people.models import (
     ProgramWebhook,
     Request,
 )
-from resilience.models import ResilienceSnapshot
+from resilience.models import ContingencyStudy, Fallback, ResilienceSettings, ResilienceSnapshot
 from rotations.models import (
     Block,
     CoverageRequirement,
@@ -307,6 +307,16 @@ def build_program_rows(program: Program, tag: str) -> dict[type[models.Model], A
             end_date=date(2026, 7, 28),
             utilization=0.7,
             defense_level=ResilienceSnapshot.DefenseLevel.GREEN,
+        ),
+        ResilienceSettings.objects.create(program=program),
+        ContingencyStudy.objects.create(
+            program=program, start_date=YEAR_START, end_date=date(2026, 7, 28)
+        ),
+        Fallback.objects.create(
+            program=program,
+            scenario=Fallback.Scenario.LOSE_ONE_FACULTY,
+            start_date=YEAR_START,
+            end_date=date(2026, 7, 28),
         ),
         ImportRecord.objects.create(
             program=program, kind=ImportRecord.Kind.PEOPLE, filename=f"people-{tag}.csv"

@@ -14,7 +14,7 @@ from drf_spectacular.views import (
 )
 from rest_framework.routers import DefaultRouter
 
-from api import views, views_auth, views_io, views_me
+from api import views, views_auth, views_io, views_me, views_resilience
 from swaps.api import SwapViewSet
 
 app_name = "api"
@@ -54,6 +54,23 @@ urlpatterns = [
     path("", include(router.urls)),
     path("me/", views_me.MeView.as_view(), name="me"),
     path("validation/", views.ValidationView.as_view(), name="validation"),
+    path("resilience/level/", views_resilience.LevelView.as_view(), name="resilience-level"),
+    path("resilience/history/", views_resilience.HistoryView.as_view(), name="resilience-history"),
+    path(
+        "resilience/vulnerabilities/",
+        views_resilience.VulnerabilitiesView.as_view(),
+        name="resilience-vulnerabilities",
+    ),
+    path(
+        "resilience/fallbacks/",
+        views_resilience.FallbacksView.as_view(),
+        name="resilience-fallbacks",
+    ),
+    path(
+        "resilience/fallbacks/activate/",
+        views_resilience.ActivateView.as_view(),
+        name="resilience-activate",
+    ),
     path(
         "imports/<str:kind>/preview/", views_io.ImportPreviewView.as_view(), name="import-preview"
     ),

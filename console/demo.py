@@ -196,6 +196,11 @@ def seed_demo(
         program = _build()
     if schedule:
         generate_demo_schedule(program, time_limit=time_limit)
+        from resilience import services as resilience
+
+        # The resilience dashboard opens on a computed level (issue 18).
+        start, end = resilience.coming_period()
+        resilience.snapshot_take(program=program, start=start, end=end)
     return program, _logins(program), True
 
 

@@ -100,7 +100,10 @@ MATRIX: dict[str, dict[str, dict[str, Scope]]] = {
     "swap_candidate": {READ: {**_MANAGE, **_OWN}, WRITE: {}},
     "swap_policy": {READ: _MANAGE, WRITE: _MANAGE},
     "conflict": {READ: _MANAGE, WRITE: _MANAGE},
-    "resilience": {READ: _MANAGE, WRITE: {}},
+    "resilience": {READ: _MANAGE, WRITE: _MANAGE},
+    "resilience_settings": {READ: _MANAGE, WRITE: _MANAGE},
+    "contingency": {READ: _MANAGE, WRITE: _MANAGE},
+    "fallback": {READ: _MANAGE, WRITE: _MANAGE},
     # Analytics: the fairness report and one's own duty-hour calendar (residents and faculty see
     # their own line against their peers' anonymous distribution); the program-wide heatmaps.
     "analytics": {READ: {**_MANAGE, **_OWN}},
@@ -155,6 +158,9 @@ RESOURCES: dict[str, Resource] = {
     "swap_policy": Resource("swaps.swappolicy", "program"),
     "conflict": Resource("conflicts.conflictalert", "program"),
     "resilience": Resource("resilience.resiliencesnapshot", "program"),
+    "resilience_settings": Resource("resilience.resiliencesettings", "program"),
+    "contingency": Resource("resilience.contingencystudy", "program"),
+    "fallback": Resource("resilience.fallback", "program"),
     "import": Resource("api.importrecord", "program"),
     "import_job": Resource("api.importjob", "program"),
 }

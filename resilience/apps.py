@@ -11,5 +11,14 @@ class ResilienceConfig(AppConfig):
 
         from resilience import models
 
-        for model in (models.ResilienceSnapshot,):
+        for model in (
+            models.ResilienceSnapshot,
+            models.ResilienceSettings,
+            models.ContingencyStudy,
+            models.Fallback,
+        ):
             auditlog.register(model)
+
+        from resilience.metrics import register
+
+        register()

@@ -261,6 +261,19 @@ class ShiftType(CodedModel):
             )
 
 
+class SacrificeCategory(models.TextChoices):
+    """What a demand protects; a re-solve that cannot cover everything sheds the program's
+    least protected categories first (resilience settings order them)."""
+
+    PATIENT_SAFETY = "patient_safety", "Patient safety"
+    ACGME_REQUIRED = "acgme_required", "ACGME-required"
+    CONTINUITY = "continuity", "Continuity of care"
+    CORE_EDUCATION = "core_education", "Core education"
+    RESEARCH = "research", "Research"
+    ADMINISTRATION = "administration", "Administration"
+    OPTIONAL_EDUCATION = "optional_education", "Optional education"
+
+
 class CoverageRequirement(CodedModel):
     """How many people of which kind a shift type needs on which weekdays."""
 
@@ -298,6 +311,13 @@ class CoverageRequirement(CodedModel):
     under_weight = models.PositiveIntegerField(default=100)
     over_weight = models.PositiveIntegerField(default=10)
     needs_supervision = models.BooleanField(default=False)
+    sacrifice_category = models.CharField(
+        max_length=24,
+        choices=SacrificeCategory.choices,
+        default=SacrificeCategory.PATIENT_SAFETY,
+        help_text="What this coverage protects: the last categories in the program's order are "
+        "shed first when a contingency re-solve cannot cover everything.",
+    )
     supervisor_shift_type = models.ForeignKey(
         ShiftType,
         null=True,

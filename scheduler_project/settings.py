@@ -13,6 +13,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from lib.env import env_bool, env_int, env_list, env_str
@@ -218,6 +219,16 @@ CELERY_BEAT_SCHEDULE = {
     "certification-reminders": {"task": "people.certification_reminders", "schedule": 6 * 3600.0},
     "purge-notifications": {"task": "people.purge_notifications", "schedule": 24 * 3600.0},
     "purge-expired-tokens": {"task": "api.purge_expired_tokens", "schedule": 24 * 3600.0},
+    # Resilience: the level every 15 minutes, N-1/N-2 nightly, fallbacks weekly.
+    "resilience-snapshots": {"task": "resilience.take_snapshots", "schedule": 900.0},
+    "resilience-contingency": {
+        "task": "resilience.nightly_contingency",
+        "schedule": crontab(hour=2, minute=0),
+    },
+    "resilience-fallbacks": {
+        "task": "resilience.refresh_fallbacks",
+        "schedule": crontab(hour=3, minute=0, day_of_week=0),
+    },
 }
 
 # One cache for every process (API throttles, feed caches) when Redis is configured; otherwise

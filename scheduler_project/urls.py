@@ -28,6 +28,7 @@ urlpatterns = [
     path("schedule/", include("scheduling.urls")),
     path("swaps/", include("swaps.urls")),
     path("analytics/", include("analytics.urls")),
+    path("resilience/", include("resilience.urls")),
     path("api/v1/", include("api.urls")),  # API: DRF, tokens, OpenAPI schema and docs
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path(

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -26,6 +26,7 @@ from people.models import Absence, AcademicYear, Person, ProcedureCredential, Pr
 from rotations.models import Block, CoverageRequirement, ShiftType
 from rotations.selectors import holidays_for
 from scheduling.engine import model as m
+from scheduling.engine import sacrifice
 from scheduling.models import Assignment, RotationAssignment, State
 
 CATEGORY = {choice.value: m.ShiftCategory(choice.value) for choice in ShiftType.Category}
@@ -53,6 +54,18 @@ class BuiltProblem:
     problem: m.Problem
     people: dict[str, Person]  # engine id -> row
     shift_types: dict[str, ShiftType]  # engine id -> row
+    # Per demand: its sacrifice category, and the demands as the program set them (with
+    # ``shed_order`` the problem's own minimums are soft; validate against these).
+    demand_categories: tuple[str, ...] = ()
+    program_demands: tuple[m.Demand, ...] = ()
+
+    @property
+    def demand_minimums(self) -> tuple[int, ...]:
+        return tuple(demand.minimum for demand in self.program_demands)
+
+    def program_problem(self) -> m.Problem:
+        """The problem with the program's hard minimums (what a schedule is judged against)."""
+        return dataclasses.replace(self.problem, demands=self.program_demands)
 
     def person_label(self, engine_id: str | None) -> str:
         person = self.people.get(engine_id or "")
@@ -101,7 +114,10 @@ def build_problem(
     *,
     baseline: Iterable[Assignment] = (),
     change_weight: int = 0,
+    shed_order: Sequence[str] | None = None,
 ) -> BuiltProblem:
+    """``shed_order``: make minimums soft, shed in that order of sacrifice categories
+    (engine/sacrifice.py); contingency re-solves use it, normal runs keep minimums hard."""
     if end < start:
         raise ApplicationError("The period ends before it starts.")
     days = period_days(start, end)
@@ -150,12 +166,18 @@ def build_problem(
     )
     history = _history(program, history_rows, person_ids, start)
     callbacks = _callbacks(program, person_ids, start, *context)
+    pairs = list(_demands(coverage, days, members, person_ids, holidays))
+    demands = tuple(demand for demand, _ in pairs)
+    categories = tuple(category for _, category in pairs)
+    program_demands = demands
+    if shed_order is not None:
+        demands = sacrifice.soften(demands, categories, shed_order)
     problem = m.Problem(
         name=f"{program} {start:%Y-%m-%d}–{end:%Y-%m-%d}",
         horizon=horizon,
         shift_types=tuple(_shift_type(row) for row in shift_rows),
         people=engine_people,
-        demands=tuple(_demands(coverage, days, members, person_ids, holidays)),
+        demands=demands,
         unavailable=tuple(_unavailable(people, person_ids, start, end)),
         requests=tuple(_requests(people, person_ids, shift_ids, start, end)),
         fixed=tuple(_fixed(program, person_ids, start, end)),
@@ -181,6 +203,8 @@ def build_problem(
         problem=problem,
         people={person_ids[p.pk]: p for p in people},
         shift_types={row.abbreviation: row for row in shift_rows},
+        demand_categories=categories,
+        program_demands=program_demands,
     )
 
 
@@ -213,7 +237,7 @@ def _demands(
     members: dict[tuple[int, date], set[int]],
     person_ids: dict[int, str],
     holidays: frozenset[int] = frozenset(),
-) -> Iterable[m.Demand]:
+) -> Iterable[tuple[m.Demand, str]]:
     for offset, day in enumerate(days):
         for row in coverage:
             if not row.applies_on(day.weekday()):
@@ -227,7 +251,7 @@ def _demands(
                     for pk in members.get((row.rotation_id, day), ())
                     if pk in person_ids
                 )
-            yield m.Demand(
+            demand = m.Demand(
                 day=offset,
                 shift=row.shift_type.abbreviation,
                 minimum=row.minimum,
@@ -246,6 +270,7 @@ def _demands(
                 if row.supervisor_shift_type
                 else None,
             )
+            yield demand, row.sacrifice_category
 
 
 def _unavailable(

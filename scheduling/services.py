@@ -20,6 +20,7 @@ from people.models import Program
 from rotations.models import ShiftType
 from scheduling import notices, plan_services
 from scheduling import problem as problems
+from scheduling.engine.contingency import without
 from scheduling.engine.model import Violation
 from scheduling.engine.solvers import get_solver, solver_names
 from scheduling.engine.validator import validate
@@ -253,11 +254,16 @@ def _execute_schedule_run(run: ScheduleRun) -> None:
         run.end_date,
         baseline=baseline,
         change_weight=int(params.get("change_weight", DEFAULT_CHANGE_WEIGHT)) if baseline else 0,
+        shed_order=params.get("shed_order"),
     )
-    solution = solve_with_monitor(run, built.problem, get_solver(run.algorithm))
+    # Contingency runs (resilience fallbacks): people away for the whole period, minimums soft
+    # in the program's sacrifice order; the schedule is still judged by the hard minimums.
+    problem = without(built.problem, set(params.get("without", ())))
+    solution = solve_with_monitor(run, problem, get_solver(run.algorithm))
     if solution is None:
         return
-    report = validate(built.problem, solution.assignments)
+    judged = built.program_problem() if params.get("shed_order") is not None else built.problem
+    report = validate(without(judged, set(params.get("without", ()))), solution.assignments)
     violations = [violation_row(v, built) for v in report.violations]
     with transaction.atomic():
         # All rows or none: a failure anywhere in here leaves no draft behind.

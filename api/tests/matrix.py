@@ -15,6 +15,7 @@ from django.contrib.auth import get_user_model
 
 from api.models import ImportJob
 from people.models import Absence, AcademicYear, CalendarSubscription, Membership, Person, Program
+from resilience.models import Fallback
 from rotations.models import Block, CoverageRequirement, CurriculumRequirement, Rotation, ShiftType
 from scheduling.models import Assignment, RotationAssignment, ScheduleRun
 from swaps.models import SwapRequest
@@ -86,6 +87,25 @@ def _user(username: str) -> Any:
 
 def _program(w: Any) -> str:
     return code(a(w, Program))
+
+
+def _fallback(w: Any) -> Fallback:
+    """A fallback whose draft (an empty run) is ready to publish."""
+    program = a(w, Program)
+    run = ScheduleRun.objects.create(
+        program=program,
+        start_date=date(2026, 7, 1),
+        end_date=date(2026, 7, 2),
+        status=ScheduleRun.Status.SUCCEEDED,
+    )
+    return Fallback.objects.create(
+        program=program,
+        scenario=Fallback.Scenario.HOLIDAY_SKELETON,
+        start_date=run.start_date,
+        end_date=run.end_date,
+        run=run,
+        baseline_signature="",
+    )
 
 
 def _rotation(w: Any, abbreviation: str = "TMP") -> Rotation:
@@ -342,6 +362,21 @@ ROUTES: list[Route] = [
         "/api/v1/subscriptions/{code}/",
         statuses("401 404 404 404 404 204"),
         target=lambda w: a(w, CalendarSubscription),
+    ),
+    *[
+        Route(
+            "GET",
+            f"/api/v1/resilience/{name}/",
+            statuses("401 403 403 400 200 200"),
+            query=lambda w: {"program": _program(w)},
+        )
+        for name in ("level", "history", "vulnerabilities", "fallbacks")
+    ],
+    Route(
+        "POST",
+        "/api/v1/resilience/fallbacks/activate/",
+        statuses("401 403 403 400 200 200"),
+        body=lambda w: {"program": _program(w), "fallback": _fallback(w).pk, "confirm": True},
     ),
     Route(
         "POST",

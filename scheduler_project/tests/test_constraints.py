@@ -23,7 +23,7 @@ from people.models import (
     Request,
 )
 from people.rules import FORBIDDEN_TRUE, NUMERIC_BOUNDS
-from resilience.models import ResilienceSnapshot
+from resilience.models import ContingencyStudy, Fallback, ResilienceSettings, ResilienceSnapshot
 from rotations.models import CurriculumRequirement
 from scheduling.models import Assignment, ScheduleRun, State
 from swaps.models import SwapCandidate, SwapPolicy, SwapRequest
@@ -424,6 +424,34 @@ CASES: dict[str, tuple[Callable[[], object], Callable[[], object]]] = {
             end_date=DAY - timedelta(days=1),
             utilization=0.5,
             defense_level="green",
+        ),
+    ),
+    "resilience_thresholds_ordered": (
+        lambda: ResilienceSettings.objects.create(program=f.ProgramFactory.create()),
+        lambda: ResilienceSettings.objects.create(
+            program=f.ProgramFactory.create(), orange_at=0.6, yellow_at=0.7
+        ),
+    ),
+    "contingency_done_not_above_total": (
+        lambda: ContingencyStudy.objects.create(
+            program=f.ProgramFactory.create(), start_date=DAY, end_date=DAY, total=2, done=2
+        ),
+        lambda: ContingencyStudy.objects.create(
+            program=f.ProgramFactory.create(), start_date=DAY, end_date=DAY, total=2, done=3
+        ),
+    ),
+    "fallback_end_not_before_start": (
+        lambda: Fallback.objects.create(
+            program=f.ProgramFactory.create(),
+            scenario="lose_one_faculty",
+            start_date=DAY,
+            end_date=DAY,
+        ),
+        lambda: Fallback.objects.create(
+            program=f.ProgramFactory.create(),
+            scenario="lose_one_faculty",
+            start_date=DAY,
+            end_date=DAY - timedelta(days=1),
         ),
     ),
 }

@@ -1,0 +1,28 @@
+"""The resilience dashboard: computed on first view, says what is missing, managers only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.test import Client
+from django.urls import reverse
+
+from resilience.models import ResilienceSnapshot
+
+
+def test_first_view_computes_a_snapshot_and_names_what_is_missing(
+    coordinator_client: Client, program_a: Any
+) -> None:
+    ResilienceSnapshot.objects.filter(program=program_a).delete()
+    response = coordinator_client.get(reverse("resilience:dashboard"))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "No coverage requirements: nothing says what must be covered" in page
+    assert "Green" not in page.split("Recent levels")[0]
+    assert ResilienceSnapshot.objects.get(program=program_a).defense_level == "unknown"
+
+
+def test_residents_may_not_open_it(resident_a: Any) -> None:
+    client = Client()
+    client.force_login(resident_a)
+    assert client.get(reverse("resilience:dashboard")).status_code == 403
