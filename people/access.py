@@ -92,7 +92,10 @@ MATRIX: dict[str, dict[str, dict[str, Scope]]] = {
     "swap": {READ: _EVERYONE, WRITE: _MANAGE, SUBMIT: {**_MANAGE, **_OWN}, DECIDE: _MANAGE},
     "swap_candidate": {READ: {**_MANAGE, **_OWN}, WRITE: {}},
     "swap_policy": {READ: _MANAGE, WRITE: _MANAGE},
-    "conflict": {READ: _MANAGE, WRITE: _MANAGE},
+    # Conflicts: managers work the queue (apply, dismiss); people read the alerts about them.
+    "conflict": {READ: {**_MANAGE, **_OWN}, WRITE: _MANAGE, DECIDE: _MANAGE},
+    "conflict_policy": {READ: _MANAGE, WRITE: _MANAGE},
+    "backup_duty": {READ: {**_MANAGE, **_OWN}, WRITE: _MANAGE},
     "resilience": {READ: _MANAGE, WRITE: {}},
     # Pages that show the program's published boards (dashboard, manifest, roster, timeline).
     "board": {READ: _EVERYONE},
@@ -137,7 +140,9 @@ RESOURCES: dict[str, Resource] = {
     "swap": Resource("swaps.swaprequest", "program", owner_path="requester"),
     "swap_candidate": Resource("swaps.swapcandidate", "swap__program", owner_path="person"),
     "swap_policy": Resource("swaps.swappolicy", "program"),
-    "conflict": Resource("conflicts.conflictalert", "program"),
+    "conflict": Resource("conflicts.conflictalert", "program", owner_path="person"),
+    "conflict_policy": Resource("conflicts.conflictpolicy", "program"),
+    "backup_duty": Resource("conflicts.backupduty", "person__program", owner_path="person"),
     "resilience": Resource("resilience.resiliencesnapshot", "program"),
     "import": Resource("api.importrecord", "program"),
 }

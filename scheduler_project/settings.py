@@ -13,6 +13,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from lib.env import env_bool, env_int, env_list, env_str
@@ -197,6 +198,11 @@ CELERY_BEAT_SCHEDULE = {
     # A run whose worker died would otherwise stay "running" forever.
     "fail-stale-runs": {"task": "scheduling.fail_stale_runs", "schedule": 60.0},
     "purge-idempotency-keys": {"task": "api.purge_idempotency_keys", "schedule": 3600.0},
+    # Conflicts over the next 90 days, every night (changes trigger their own detection).
+    "detect-conflicts-ahead": {
+        "task": "conflicts.detect_ahead",
+        "schedule": crontab(hour=2, minute=30),
+    },
 }
 
 # One cache for every process (API throttles, feed caches) when Redis is configured; otherwise

@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
+from conflicts.triggers import schedule_detection
 from lib.errors import ApplicationError
 from people.models import Person, Program
 from rotations.models import ShiftType
@@ -302,6 +303,7 @@ def schedule_run_publish(*, run: ScheduleRun, actor: Any, override_reason: str =
                 "updated_at",
             ]
         )
+        schedule_detection(run.program_id, run.start_date, run.end_date)
     return run
 
 
@@ -467,6 +469,7 @@ def assignment_add(
         )
     begins, ends = problems.shift_interval(person.program.timezone, shift_type, day)
     with transaction.atomic(), set_actor(actor):
+        schedule_detection(person.program_id, day, day)
         if Assignment.objects.filter(
             person=person, date=day, shift_type=shift_type, state=State.PUBLISHED
         ).exists():
@@ -488,6 +491,7 @@ def assignment_add(
 
 def assignment_remove(*, assignment: Assignment, actor: Any) -> None:
     with transaction.atomic(), set_actor(actor):
+        schedule_detection(assignment.person.program_id, assignment.date, assignment.date)
         Assignment.objects.select_for_update().filter(pk=assignment.pk).delete()
 
 

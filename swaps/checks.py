@@ -65,12 +65,18 @@ class Window:
 
     def new_hard(self, moves: Sequence[Move]) -> list[m.Violation]:
         """Hard violations the moves would add (empty: the swap is compliant)."""
+        removed = [self._engine(move.assignment.person, move.assignment) for move in moves]
+        added = [self._engine(move.to_person, move.assignment) for move in moves]
+        return self.judge(removed, added)
+
+    def judge(
+        self, removed: Iterable[m.Assignment], added: Iterable[m.Assignment]
+    ) -> list[m.Violation]:
+        """Hard violations that taking ``removed`` away and adding ``added`` would add."""
         after = set(self.current)
-        for move in moves:
-            after.discard(self._engine(move.assignment.person, move.assignment))
+        after.difference_update(removed)
         doubled = []
-        for move in moves:
-            new = self._engine(move.to_person, move.assignment)
+        for new in added:
             if new in after:
                 # The engine's assignments are a set: a second copy of a shift the taker already
                 # works would vanish in it, so the clash is named here.

@@ -23,6 +23,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from conflicts.triggers import schedule_detection
 from lib.errors import ApplicationError
 from people import access
 from people.models import Person, Program
@@ -329,6 +330,11 @@ def swap_execute(*, swap: SwapRequest, actor: Any, now: datetime | None = None) 
         return _execute(swap, actor=actor, now=now)
 
 
+def _span(moves: list[Move]) -> tuple[Any, Any]:
+    days = [move.assignment.date for move in moves]
+    return min(days), max(days)
+
+
 def _execute(
     swap: SwapRequest, *, actor: Any, now: datetime, validated: bool = False
 ) -> SwapRequest:
@@ -364,6 +370,7 @@ def _execute(
     swap.executed_at = now
     swap.save(update_fields=["moves", "status", "executed_at", "updated_at"])
     _cancel_stale(swap, list(planned))
+    schedule_detection(swap.program_id, *_span(moves))
     _notify(
         swap,
         [swap.requester, swap.counterpart],
