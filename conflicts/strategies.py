@@ -15,7 +15,8 @@ fill (a demand below its minimum). The strategies propose changes for it:
 Every candidate is judged by ``swaps.checks.Window`` (the engine's validator on the whole affected
 window, 27 days either side, against the schedule as it is): only those that add no hard violation
 are offered. Each is scored in [0, 1] per factor — feasibility, disruption (people and shifts
-moved), fairness, workload, confidence — with the weighted total in ``score["total"]``, and
+moved), fairness, workload, confidence, and its rank in the strategy's own order (``policy``) —
+with the weighted total in ``score["total"]``, and
 carries its ``diff`` as lines a coordinator reads.
 """
 
@@ -35,6 +36,7 @@ from rotations.models import CoverageRequirement, ShiftType
 from scheduling import problem as problems
 from scheduling.engine import model as m
 from scheduling.engine.solvers import get_solver
+from scheduling.engine.validator import COVERAGE_MINIMUM
 from scheduling.models import Assignment, Source, State
 from swaps.checks import HISTORY_DAYS, Window
 
@@ -45,11 +47,12 @@ KEEP = 3  # compliant candidates kept per strategy
 RESOLVE_SECONDS = 3.0
 CONFIDENCE = {"backup": 0.9, "reassign": 0.8, "resolve": 0.75, "swap": 0.7, "split": 0.6}
 WEIGHTS = {
-    "feasibility": 0.35,
+    "feasibility": 0.25,
     "disruption": 0.25,
-    "fairness": 0.15,
-    "workload": 0.15,
+    "fairness": 0.10,
+    "workload": 0.10,
     "confidence": 0.10,
+    "policy": 0.20,
 }
 
 
@@ -191,15 +194,31 @@ def _engine_changes(
     return removed, added
 
 
-def _judge(window: Window, changes: list[dict[str, Any]]) -> bool:
+def _judge(
+    window: Window, changes: list[dict[str, Any]], covers: tuple[int, str] | None = None
+) -> bool:
+    """True when the changes add no hard violation. ``covers`` (day, shift) is a cell whose
+    minimum the changes fill otherwise (the two parts of a split shift stand for it)."""
     engine = _engine_changes(window, changes)
-    return engine is not None and not window.judge(*engine)
+    if engine is None:
+        return False
+    new = window.judge(*engine)
+    if covers is not None:
+        new = [v for v in new if not (v.rule == COVERAGE_MINIMUM and (v.day, v.shift) == covers)]
+    return not new
 
 
 def still_compliant(alert: ConflictAlert, candidate: dict[str, Any]) -> bool:
     """Re-check a candidate on the schedule as it is now."""
     days = [date.fromisoformat(c["date"]) for c in candidate["changes"]]
-    return _judge(Window(alert.program, days), candidate["changes"])
+    window = Window(alert.program, days)
+    covers = candidate.get("covers")
+    cell = (
+        ((date.fromisoformat(covers["date"]) - window.start).days, covers["shift"])
+        if covers
+        else None
+    )
+    return _judge(window, candidate["changes"], covers=cell)
 
 
 def apply_changes(program: Program, candidate: dict[str, Any]) -> list[str]:
@@ -267,7 +286,10 @@ def _candidate(
         "disruption": round(1 / (1 + max(0, len(moved_people) - 1) + max(0, len(changes) - 1)), 3),
         "fairness": round(fairness, 3),
         "workload": round(workload, 3),
-        "confidence": round(CONFIDENCE[strategy] - 0.02 * rank, 3),
+        "confidence": CONFIDENCE[strategy],
+        # The strategy's own order (the program's juniors/seniors-first for reassign and backup,
+        # the matcher's rank for swaps): its first candidate 1, the next 0.5, then 0.
+        "policy": max(0.0, 1 - 0.5 * rank),
         "people_moved": len(moved_people),
         "shifts_moved": len(changes),
     }
@@ -417,6 +439,7 @@ def split(ctx: Context, target: Target | None) -> list[dict[str, Any]]:
         return []
     first, second = shifts[parts[0]], shifts[parts[1]]
     pool = _eligible_pool(ctx, target, _program_people(ctx))[:6]
+    cell = ((target.day - ctx.window.start).days, target.shift_type.abbreviation)
     out: list[dict[str, Any]] = []
     tries = 0
     for a in pool:
@@ -428,8 +451,10 @@ def split(ctx: Context, target: Target | None) -> list[dict[str, Any]]:
                 _add(a, target.day, first),
                 _add(b, target.day, second),
             ]
-            if _judge(ctx.window, changes):
-                out.append(_candidate(ctx, "split", changes, [a, b], len(out)))
+            if _judge(ctx.window, changes, covers=cell):
+                found = _candidate(ctx, "split", changes, [a, b], len(out))
+                found["covers"] = {"date": target.day.isoformat(), "shift": cell[1]}
+                out.append(found)
     return out
 
 
