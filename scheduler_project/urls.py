@@ -26,6 +26,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("schedule/", include("scheduling.urls")),
     path("swaps/", include("swaps.urls")),
+    path("conflicts/", include("conflicts.urls")),
     path("api/v1/", include("api.urls")),  # API: DRF, tokens, OpenAPI schema and docs
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("people.urls")),
