@@ -15,6 +15,7 @@ from drf_spectacular.views import (
 from rest_framework.routers import DefaultRouter
 
 from api import views, views_auth, views_io, views_me
+from conflicts.api import ConflictViewSet
 from swaps.api import SwapViewSet
 
 app_name = "api"
@@ -48,6 +49,7 @@ router.register("assignments", views.AssignmentViewSet, basename="assignment")
 router.register("runs", views.RunViewSet, basename="run")
 router.register("subscriptions", views.SubscriptionViewSet, basename="subscription")
 router.register("swaps", SwapViewSet, basename="swap")
+router.register("conflicts", ConflictViewSet, basename="conflict")
 
 urlpatterns = [
     path("", include(router.urls)),
