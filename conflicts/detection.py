@@ -85,35 +85,27 @@ def detect(program: Program, start: date, end: date) -> list[Finding]:
     """Every conflict of the published schedule that overlaps ``start``–``end``."""
     found: dict[str, Finding] = {}
     for first, last in year_slices(program, start, end):
-        rows = list(
-            Assignment.objects.filter(
-                person__program=program, state=State.PUBLISHED, date__range=(first, last)
-            ).select_related("person", "shift_type")
-        )
-        credential = _credential_findings(program, rows)
+        credential = _credential_findings(program, first, last)
         for finding in [
             *credential,
-            *_validator_findings(program, first, last, rows, credential),
+            *_validator_findings(program, first, last, credential),
             *_hour_findings(program, first, last),
         ]:
             found.setdefault(finding.fingerprint, finding)
     return list(found.values())
 
 
-def _cell_rows(rows: list[Assignment]) -> dict[tuple[int, date, str], Assignment]:
-    return {(row.person_id, row.date, row.shift_type.abbreviation): row for row in rows}
-
-
 def _validator_findings(
-    program: Program,
-    start: date,
-    end: date,
-    rows: list[Assignment],
-    credential: list[Finding],
+    program: Program, start: date, end: date, credential: list[Finding]
 ) -> list[Finding]:
     built = problems.build_problem(program, start, end)
     current = problems.published_engine_assignments(built, start, end)
-    cells = _cell_rows(rows)
+    cells = {
+        (person_id, day, abbreviation): pk
+        for pk, person_id, day, abbreviation in Assignment.objects.filter(
+            person__program=program, state=State.PUBLISHED, date__range=(start, end)
+        ).values_list("pk", "person_id", "date", "shift_type__abbreviation")
+    }
     flagged = {f.fingerprint.split("|", 1)[1] for f in credential}
     out = []
     for violation in validate(built.problem, current).violations:
@@ -147,7 +139,7 @@ def _validator_findings(
                 message=row["message"],
                 fingerprint=fingerprint,
                 people=[person] if person else [],
-                assignment_id=assignment.pk if assignment else None,
+                assignment_id=assignment,
                 absence_id=_absence_id(person, day) if kind == Kind.ABSENCE else None,
                 details={
                     "shift": row["shift"],
@@ -168,13 +160,22 @@ def _absence_id(person: Person | None, day: date | None) -> int | None:
     return absence.pk if absence else None
 
 
-def _credential_findings(program: Program, rows: list[Assignment]) -> list[Finding]:
+def _credential_findings(program: Program, start: date, end: date) -> list[Finding]:
     """Shifts that need a procedure credential, worked without a valid one on the day."""
     needs: dict[int, list[CoverageRequirement]] = defaultdict(list)
     for requirement in CoverageRequirement.objects.filter(
         shift_type__program=program
     ).select_related("procedure"):
         needs[requirement.shift_type_id].append(requirement)
+    procedure_shifts = [
+        pk for pk, rows in needs.items() if any(r.procedure_id is not None for r in rows)
+    ]
+    rows = Assignment.objects.filter(
+        person__program=program,
+        state=State.PUBLISHED,
+        date__range=(start, end),
+        shift_type_id__in=procedure_shifts,
+    ).select_related("person", "shift_type")
     held: dict[int, list[ProcedureCredential]] = defaultdict(list)
     for credential in ProcedureCredential.objects.filter(person__program=program):
         held[credential.person_id].append(credential)
@@ -270,14 +271,18 @@ def _near_limit(
         if person.kind != Person.Kind.RESIDENT:
             continue
         worst, worst_end = 0.0, first
-        for offset in range((last - first).days + 1):
-            window_end = first + timedelta(days=offset)
-            minutes = sum(
-                days.get(window_end - timedelta(days=back), 0) for back in range(WINDOW_DAYS)
-            )
+        # Running 28-day sums, one day in and one day out at a time.
+        window_end = first
+        minutes = sum(days.get(first - timedelta(days=back), 0) for back in range(WINDOW_DAYS))
+        while True:
             weekly = minutes / 60 / (WINDOW_DAYS / 7)
             if weekly > worst:
                 worst, worst_end = weekly, window_end
+            if window_end >= last:
+                break
+            window_end += timedelta(days=1)
+            minutes += days.get(window_end, 0)
+            minutes -= days.get(window_end - timedelta(days=WINDOW_DAYS), 0)
         if NEAR_LIMIT_HOURS < worst <= 80.0:
             window_start = worst_end - timedelta(days=WINDOW_DAYS - 1)
             out.append(

@@ -493,7 +493,11 @@ def engine_assignment(
 
 
 def published_engine_assignments(built: BuiltProblem, start: date, end: date) -> set[m.Assignment]:
+    # Plain values, no model rows: a 90-day period of a large program has thousands of shifts.
     rows = Assignment.objects.filter(
         person__in=list(built.people.values()), state=State.PUBLISHED, date__range=(start, end)
-    ).select_related("person", "shift_type")
-    return {engine_assignment(built, row.person, row.date, row.shift_type, start) for row in rows}
+    ).values_list("person__code", "date", "shift_type__abbreviation")
+    return {
+        m.Assignment(person=str(code), day=(day - start).days, shift=abbreviation)
+        for code, day, abbreviation in rows
+    }
