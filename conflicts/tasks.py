@@ -7,6 +7,7 @@ from datetime import date
 from celery import shared_task
 
 from conflicts import services
+from lib.errors import ApplicationError
 from people.models import Program
 
 
@@ -16,9 +17,12 @@ def detect(program_id: int, start: str, end: str) -> int:
     program = Program.objects.filter(pk=program_id).first()
     if program is None:
         return 0
-    counts = services.conflicts_detect(
-        program=program, start=date.fromisoformat(start), end=date.fromisoformat(end)
-    )
+    try:
+        counts = services.conflicts_detect(
+            program=program, start=date.fromisoformat(start), end=date.fromisoformat(end)
+        )
+    except ApplicationError:
+        return 0  # nothing to schedule (no shift types or coverage yet): nothing to detect
     return counts["raised"]
 
 
