@@ -28,7 +28,7 @@ from django.db import models
 from django.test import Client
 
 from api.models import ImportJob, ImportRecord
-from conflicts.models import ConflictAlert
+from conflicts.models import BackupDuty, ConflictAlert, ConflictPolicy
 from people import access
 from people.models import (
     Absence,
@@ -301,6 +301,8 @@ def build_program_rows(program: Program, tag: str) -> dict[type[models.Model], A
             end_date=date(2026, 12, 5),
             message=f"{resident} is away over a shift",
         ),
+        ConflictPolicy.objects.create(program=program),
+        BackupDuty.objects.create(person=resident, date=date(2026, 12, 2)),
         ResilienceSnapshot.objects.create(
             program=program,
             start_date=YEAR_START,

@@ -15,6 +15,7 @@ from drf_spectacular.views import (
 from rest_framework.routers import DefaultRouter
 
 from api import views, views_auth, views_io, views_me, views_resilience
+from conflicts.api import ConflictViewSet
 from swaps.api import SwapViewSet
 
 app_name = "api"
@@ -49,6 +50,7 @@ router.register("runs", views.RunViewSet, basename="run")
 router.register("subscriptions", views.SubscriptionViewSet, basename="subscription")
 router.register("swaps", SwapViewSet, basename="swap")
 router.register("import-jobs", views_io.ImportJobViewSet, basename="import-job")
+router.register("conflicts", ConflictViewSet, basename="conflict")
 
 urlpatterns = [
     path("", include(router.urls)),

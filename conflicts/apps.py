@@ -9,7 +9,11 @@ class ConflictsConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from conflicts import models
+        from conflicts import models, tasks
 
-        for model in (models.ConflictAlert,):
+        # The trigger queues tasks by name from the Celery app's registry; importing the module
+        # here registers them in every process.
+        del tasks
+
+        for model in (models.ConflictAlert, models.ConflictPolicy, models.BackupDuty):
             auditlog.register(model)

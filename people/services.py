@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from conflicts.triggers import schedule_detection
 from lib.errors import ApplicationError
 from people.models import (
     Absence,
@@ -175,6 +176,8 @@ def absence_decide(*, absence: Absence, approve: bool, actor: Any, note: str = "
         title=title,
         note=note,
     )
+    if approve:
+        schedule_detection(result.person.program_id, result.start_date, result.end_date)
     return result
 
 

@@ -229,6 +229,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "resilience.refresh_fallbacks",
         "schedule": crontab(hour=3, minute=0, day_of_week=0),
     },
+    # Conflicts over the next 90 days, every night (changes trigger their own detection).
+    "detect-conflicts-ahead": {
+        "task": "conflicts.detect_ahead",
+        "schedule": crontab(hour=2, minute=30),
+    },
 }
 
 # One cache for every process (API throttles, feed caches) when Redis is configured; otherwise

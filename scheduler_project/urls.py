@@ -29,6 +29,7 @@ urlpatterns = [
     path("swaps/", include("swaps.urls")),
     path("analytics/", include("analytics.urls")),
     path("resilience/", include("resilience.urls")),
+    path("conflicts/", include("conflicts.urls")),
     path("api/v1/", include("api.urls")),  # API: DRF, tokens, OpenAPI schema and docs
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path(

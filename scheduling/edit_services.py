@@ -161,7 +161,9 @@ def schedule_edit(
                     override_reason=kept_reason,
                 )
             )
-        services.schedule_changed(program.pk)
+        days = [day for _, day, _ in add] + [row.date for row in rows]
+        if days:
+            services.schedule_changed(program.pk, min(days), max(days))
     return result
 
 

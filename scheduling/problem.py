@@ -525,6 +525,7 @@ def engine_assignment(
 
 
 def published_engine_assignments(built: BuiltProblem, start: date, end: date) -> set[m.Assignment]:
+    # Plain values, no model rows: a 90-day period of a large program has thousands of shifts.
     rows = Assignment.objects.filter(
         person__in=list(built.people.values()), state=State.PUBLISHED, date__range=(start, end)
     ).values_list("person__code", "date", "shift_type__abbreviation")

@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
+from conflicts.triggers import schedule_detection
 from lib.errors import ApplicationError
 from lib.timezones import local_today
 from people.models import Program
@@ -174,11 +175,14 @@ def _enqueue(run: ScheduleRun) -> None:
     execute_run.apply_async(args=[run.pk], soft_time_limit=soft, time_limit=soft + 60)
 
 
-def schedule_changed(program_id: int) -> None:
-    """The published schedule of the program changed (publish, edit, executed swap): once the
-    transaction commits, queue what follows from it, today re-ranking its open swap offers (the
-    best new matches are told). Every service that changes published rows calls this."""
+def schedule_changed(program_id: int, start: date, end: date) -> None:
+    """The published schedule of the program changed from ``start`` to ``end`` (publish, edit,
+    executed or undone swap). Once the transaction commits, queue what follows from it: conflict
+    detection over the changed days (conflicts.triggers) and a re-ranking of the program's open
+    swap offers (the best new matches are told). Every service that changes published rows calls
+    this, and only this."""
     transaction.on_commit(lambda: _enqueue_rematch(program_id))
+    schedule_detection(program_id, start, end)
 
 
 def _enqueue_rematch(program_id: int) -> None:
@@ -348,7 +352,7 @@ def schedule_run_publish(*, run: ScheduleRun, actor: Any, override_reason: str =
         run.published_by = actor if getattr(actor, "pk", None) else None
         run.metrics = {**run.metrics, "published": counts}
         run.override_reason = reason if run.needs_override else ""
-        schedule_changed(run.program_id)
+        schedule_changed(run.program_id, run.start_date, run.end_date)
         # Saved through the ORM so the audit log records who published which run (and why).
         run.save(
             update_fields=[

@@ -109,6 +109,18 @@ class Window:
         a taker already working the shift is reported alone, without running the validator."""
         olds = [self._engine(move.assignment.person, move.assignment) for move in moves]
         news = [self._engine(move.to_person, move.assignment) for move in moves]
+        return self.judge(olds, news, first=first)
+
+    def judge(
+        self,
+        removed: Iterable[m.Assignment],
+        added: Iterable[m.Assignment],
+        *,
+        first: bool = False,
+    ) -> list[m.Violation]:
+        """Hard violations that taking ``removed`` away and adding ``added`` would add, judged on
+        the people and cells they touch against the window's one baseline."""
+        olds, news = list(removed), list(added)
         people = {a.person for a in olds} | {a.person for a in news}
         cells = related_cells(self.built.problem, {(a.day, a.shift) for a in olds + news})
         after = self._scoped(people, cells)

@@ -14,6 +14,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 
 from api.models import ImportJob
+from conflicts.models import ConflictAlert
 from people.models import Absence, AcademicYear, CalendarSubscription, Membership, Person, Program
 from resilience.models import Fallback
 from rotations.models import Block, CoverageRequirement, CurriculumRequirement, Rotation, ShiftType
@@ -491,6 +492,23 @@ ROUTES: list[Route] = [
         statuses("401 400 400 404 400 400"),
         target=lambda w: a(w, SwapRequest),
         body=lambda w: {"reason": "Mistake"},
+    ),  # Conflicts: managers work the queue; residents and faculty read alerts about themselves
+    # (the world's alert is about another resident). 400: no such candidate on offer.
+    Route("GET", "/api/v1/conflicts/", READ_LIST),
+    Route("GET", "/api/v1/conflicts/{code}/", OWN_ROW, target=lambda w: a(w, ConflictAlert)),
+    Route(
+        "POST",
+        "/api/v1/conflicts/{code}/apply/",
+        statuses("401 403 403 404 400 400"),
+        target=lambda w: a(w, ConflictAlert),
+        body=lambda w: {"candidate": "reassign-1"},
+    ),
+    Route(
+        "POST",
+        "/api/v1/conflicts/{code}/dismiss/",
+        DECIDE,
+        target=lambda w: a(w, ConflictAlert),
+        body=lambda w: {"reason": "Covered by a locum"},
     ),
 ]
 

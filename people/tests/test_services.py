@@ -107,7 +107,7 @@ def test_it_approves_and_notifies_the_requester_after_commit(
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         services.absence_decide(absence=asked, approve=True, actor=coordinator_a)
         assert not Notification.objects.exists()  # nothing before the commit
-    assert len(callbacks) == 1
+    assert len(callbacks) == 2  # the notice, and conflict detection (issue 17)
     asked.refresh_from_db()
     assert asked.status == Absence.Status.APPROVED and asked.decided_by == coordinator_a
     note = Notification.objects.get()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse
 
+from conflicts import selectors as conflict_selectors
 from lib.pages import render_page
 from lib.params import query_date
 from lib.timezones import local_today
@@ -24,6 +25,7 @@ def dashboard(request: HttpRequest, seat: Seat) -> HttpResponse:
         "dashboard",
         fragment="notifications",
         board=board,
+        alerts=list(conflict_selectors.open_alerts_about(seat.person)[:5]) if seat.person else [],
     )
 
 

@@ -1,0 +1,174 @@
+"""Each detector: a case that raises, one that does not, and one that auto-resolves when fixed."""
+
+from __future__ import annotations
+
+from datetime import date, time, timedelta
+
+import pytest
+
+from conflicts.models import ConflictAlert
+from conflicts.services import conflicts_detect
+from conflicts.tests.cast import MONDAY, SUNDAY, Cast
+from people.models import Absence, Procedure, ProcedureCredential
+from rotations.models import CoverageRequirement, ShiftType
+from swaps.tests.cast import assign, resident, shift_row
+
+pytestmark = pytest.mark.django_db
+Kind = ConflictAlert.Kind
+
+
+def run(cast: Cast, start: date = MONDAY, end: date = SUNDAY) -> dict[str, int]:
+    return conflicts_detect(program=cast.program, start=start, end=end)
+
+
+def open_alerts(cast: Cast, kind: str) -> list[ConflictAlert]:
+    return list(ConflictAlert.objects.filter(program=cast.program, kind=kind, status="open"))
+
+
+def assert_resolved(cast: Cast, kind: str) -> None:
+    assert open_alerts(cast, kind) == []
+    assert ConflictAlert.objects.filter(program=cast.program, kind=kind, status="resolved").exists()
+
+
+def test_a_clean_week_raises_nothing(cast: Cast) -> None:
+    assert run(cast)["raised"] == 0
+    assert not ConflictAlert.objects.filter(program=cast.program).exists()
+
+
+def test_an_assignment_during_an_approved_absence(cast: Cast) -> None:
+    absence = Absence.objects.create(
+        person=cast.rey, kind=Absence.Kind.SICK, start_date=MONDAY, end_date=MONDAY,
+        status=Absence.Status.REQUESTED,
+    )  # fmt: skip
+    run(cast)
+    assert open_alerts(cast, Kind.ABSENCE) == []  # only an approved absence counts
+    absence.status = Absence.Status.APPROVED
+    absence.save()
+    run(cast)
+    [alert] = open_alerts(cast, Kind.ABSENCE)
+    assert (alert.person, alert.start_date, alert.severity) == (cast.rey, MONDAY, "critical")
+    assert alert.assignment == cast.rows["wd0"] and alert.absence == absence
+    assert alert.rule == "assignment.unavailable"
+    run(cast)  # the same conflict stays one alert
+    assert len(open_alerts(cast, Kind.ABSENCE)) == 1
+    cast.rows["wd0"].person = cast.tia
+    cast.rows["wd0"].save()
+    run(cast)
+    assert_resolved(cast, Kind.ABSENCE)
+
+
+def test_a_double_booking(cast: Cast) -> None:
+    extra = assign(cast.rey, cast.call, MONDAY)  # 07:00 call over the 07:00 ward day
+    run(cast)
+    [alert] = open_alerts(cast, Kind.DOUBLE_BOOKING)
+    assert alert.person == cast.rey and alert.start_date == MONDAY
+    extra.delete()
+    run(cast)
+    assert_resolved(cast, Kind.DOUBLE_BOOKING)
+
+
+def test_uncovered_demand(cast: Cast) -> None:
+    row = cast.rows["wd1"]
+    row.delete()
+    run(cast)
+    [alert] = open_alerts(cast, Kind.COVERAGE)
+    assert alert.start_date == MONDAY + timedelta(days=1) and alert.person is None
+    assert alert.details["shift"] == "WD"
+    assign(cast.sam, cast.wd, MONDAY + timedelta(days=1))
+    run(cast)
+    assert_resolved(cast, Kind.COVERAGE)
+
+
+def test_a_missing_or_expired_credential(cast: Cast) -> None:
+    line = Procedure.objects.create(program=cast.program, name="Central line")
+    proc = shift_row(cast.program, "PROC", ShiftType.Category.DAY, 4)
+    proc.start_time = time(20)
+    proc.save()
+    CoverageRequirement.objects.create(shift_type=proc, minimum=0, target=1, procedure=line)
+    held = ProcedureCredential.objects.create(
+        person=cast.sam, procedure=line, granted_on=date(2026, 1, 1)
+    )
+    assign(cast.sam, proc, MONDAY)
+    run(cast)
+    assert open_alerts(cast, Kind.CREDENTIAL) == []
+    held.expires_on = MONDAY  # expired on the day
+    held.save()
+    run(cast)
+    [alert] = open_alerts(cast, Kind.CREDENTIAL)
+    assert alert.person == cast.sam and "Central line" in alert.message
+    held.expires_on = None
+    held.save()
+    run(cast)
+    assert_resolved(cast, Kind.CREDENTIAL)
+
+
+def test_an_acgme_hard_rule_breach(cast: Cast) -> None:
+    call = assign(cast.sam, cast.call, MONDAY + timedelta(days=3))  # Thu 07:00 - Fri 07:00
+    run(cast)  # Sam works Thu 07:00 to Fri 19:00 without a break
+    alerts = open_alerts(cast, Kind.DUTY_HOURS)
+    assert "acgme.continuous_duty" in {a.rule for a in alerts}  # 36 h straight
+    assert all(a.person == cast.sam for a in alerts)
+    call.delete()
+    run(cast)
+    assert_resolved(cast, Kind.DUTY_HOURS)
+
+
+def test_a_near_limit_warning(cast: Cast) -> None:
+    uma = resident(cast.program, "Uma")
+    long = shift_row(cast.program, "LONG", ShiftType.Category.DAY, 13)
+    CoverageRequirement.objects.create(shift_type=long, minimum=0, target=0, person_kind="any")
+    first = date(2026, 10, 21)  # the year's 28-day block 21 Oct - 17 Nov
+    for n in range(1, 28):
+        if n % 7 != 6:
+            assign(uma, long, first + timedelta(days=n))
+    run(cast)
+    assert open_alerts(cast, Kind.NEAR_LIMIT) == []  # 23 x 13 h: 74.75 h a week
+    extra = assign(uma, long, first)
+    run(cast)
+    [alert] = open_alerts(cast, Kind.NEAR_LIMIT)  # 24 x 13 h: 78 h a week
+    assert alert.person == uma and alert.details["measured"] == 78.0
+    extra.delete()
+    run(cast)
+    assert_resolved(cast, Kind.NEAR_LIMIT)
+
+
+def test_a_supervision_ratio_breach(cast: Cast) -> None:
+    sup = shift_row(cast.program, "SUP", ShiftType.Category.DAY, 12)
+    CoverageRequirement.objects.create(
+        shift_type=sup, minimum=0, target=0, person_kind=CoverageRequirement.Kinds.FACULTY
+    )
+    CoverageRequirement.objects.filter(shift_type=cast.wd).update(
+        needs_supervision=True, supervisor_shift_type=sup
+    )
+    for n in range(7):
+        if n != 2:
+            assign(cast.fay, sup, MONDAY + timedelta(days=n))
+    run(cast)
+    [alert] = open_alerts(cast, Kind.SUPERVISION)
+    assert alert.start_date == MONDAY + timedelta(days=2)
+    assign(cast.fay, sup, MONDAY + timedelta(days=2))
+    run(cast)
+    assert_resolved(cast, Kind.SUPERVISION)
+
+
+def test_a_workload_imbalance(cast: Cast) -> None:
+    run(cast)
+    assert open_alerts(cast, Kind.WORKLOAD) == []  # 36, 36 and 24 h: even enough
+    extra = [assign(cast.sam, cast.call, MONDAY - timedelta(days=n)) for n in (2, 4, 6)]
+    run(cast)
+    [alert] = open_alerts(cast, Kind.WORKLOAD)
+    assert alert.person == cast.sam and alert.severity == "low"
+    for row in extra:
+        row.delete()
+    run(cast)
+    assert_resolved(cast, Kind.WORKLOAD)
+
+
+def test_a_dismissed_conflict_is_not_raised_again(cast: Cast) -> None:
+    from conflicts.services import conflict_dismiss
+
+    cast.rows["wd1"].delete()
+    run(cast)
+    [alert] = open_alerts(cast, Kind.COVERAGE)
+    conflict_dismiss(alert=alert, reason="Covered by a locum", actor=cast.coordinator)
+    assert run(cast)["raised"] == 0
