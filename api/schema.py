@@ -122,7 +122,11 @@ class ApiSchema(AutoSchema):
         if method == "DELETE":
             codes.add(400)  # a service may refuse the removal
         filtered = getattr(view, "filterset_class", None) or getattr(view, "filterset_fields", None)
-        if method == "GET" and ((action == "list" and filtered) or isinstance(view, ExportView)):
+        if method == "GET" and (
+            (action == "list" and filtered)
+            or isinstance(view, ExportView)
+            or getattr(view, "validates_query", False)
+        ):
             codes.add(400)
         if "{" in self.path or action == "list":
             codes.add(404)  # a missing row, or a page past the end

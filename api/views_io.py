@@ -74,7 +74,7 @@ class ImportJobSerializer(serializers.ModelSerializer):
         view_name="api:import-job-detail", lookup_field="code", read_only=True
     )
     program = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    academic_year = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    academic_year = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     counts = serializers.DictField(child=serializers.IntegerField(), read_only=True)
     errors = RowErrorSerializer(many=True, read_only=True)
     result = serializers.SerializerMethodField(

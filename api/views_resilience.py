@@ -75,6 +75,8 @@ class ActivateSerializer(Strict):
 
 
 class _ProgramView(ApiView):
+    # The program comes from the query string: an unknown or malformed one is a 400.
+    validates_query = True
     resource = "resilience"
 
     def program(self, request: Request, action: str = READ) -> Program:

@@ -43,6 +43,7 @@ SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "rotations.curriculumrequirement",
             "rotations.shifttype",
             "rotations.coveragerequirement",
+            "rotations.holiday",
             "people.procedure",
         ),
     ),
@@ -67,6 +68,7 @@ SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
         (
             "swaps.swaprequest",
             "swaps.swapcandidate",
+            "swaps.swappolicy",
             "conflicts.conflictalert",
             "resilience.resiliencesnapshot",
             "people.notification",

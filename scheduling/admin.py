@@ -8,8 +8,10 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers  # noqa: F401  (admin.helpers.ACTION_CHECKBOX_NAME)
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.template.response import TemplateResponse
 
 from console.admin import (
     AUDIT_FIELDS,
@@ -133,13 +135,46 @@ class ScheduleRunAdmin(ReadOnlyScopedAdmin):
         if done:
             self.message_user(request, f"{verb} {done} run(s).", level=messages.SUCCESS)
 
+    def _confirm(
+        self, request: HttpRequest, runs: QuerySet[ScheduleRun], verb: str, action: str
+    ) -> TemplateResponse:
+        """Publishing and discarding ask first, showing each run's diff against the published
+        schedule (as the run page does)."""
+        rows = [(run, services.run_comparison(run)) for run in runs.order_by("start_date")]
+        return TemplateResponse(
+            request,
+            "admin/scheduling/schedulerun/confirm_runs.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": f"{verb.capitalize()} {len(rows)} run(s)?",
+                "runs": rows,
+                "verb": verb,
+                "action": action,
+                "needs_reason": any(run.needs_override for run, _ in rows),
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+                "opts": self.model._meta,
+            },
+        )
+
     @admin.action(description="Publish the selected drafts")
-    def publish_runs(self, request: HttpRequest, queryset: QuerySet[ScheduleRun]) -> None:
-        self._each(request, queryset, "Published", services.schedule_run_publish)
+    def publish_runs(
+        self, request: HttpRequest, queryset: QuerySet[ScheduleRun]
+    ) -> TemplateResponse | None:
+        if request.POST.get("confirmed") != "yes":
+            return self._confirm(request, queryset, "publish", "publish_runs")
+        reason = request.POST.get("override_reason", "")
+        publish = partial(services.schedule_run_publish, override_reason=reason)
+        self._each(request, queryset, "Published", publish)
+        return None
 
     @admin.action(description="Discard the selected drafts")
-    def discard_runs(self, request: HttpRequest, queryset: QuerySet[ScheduleRun]) -> None:
+    def discard_runs(
+        self, request: HttpRequest, queryset: QuerySet[ScheduleRun]
+    ) -> TemplateResponse | None:
+        if request.POST.get("confirmed") != "yes":
+            return self._confirm(request, queryset, "discard", "discard_runs")
         self._each(request, queryset, "Discarded", services.schedule_run_discard)
+        return None
 
     @admin.action(description="Cancel the selected runs")
     def cancel_runs(self, request: HttpRequest, queryset: QuerySet[ScheduleRun]) -> None:

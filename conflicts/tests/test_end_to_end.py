@@ -34,7 +34,8 @@ def test_a_sick_day_over_two_shifts_is_raised_offered_and_resolved(
     client.force_login(cast.coordinator)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            f"/requests/review/absence/{sick.code}/", {"decision": "approve", "note": ""}
+            f"/requests/review/absence/{sick.code}/",
+            {"decision": "approve", "note": "", "confirmed": "on"},  # after seeing the overlaps
         )
     assert response.status_code == 302
     alerts = list(

@@ -73,7 +73,7 @@ def test_it_brands_the_header_with_the_coordinators_program(
 def test_it_groups_the_index_into_workflow_sections(coordinator_client: Client) -> None:
     sections = coordinator_client.get(reverse("admin:index")).context["app_list"]
     names = [section["name"] for section in sections]
-    assert names == ["Setup", "People", "Schedule", "Swaps & conflicts"]
+    assert names == ["Setup", "People", "Schedule", "Swaps & conflicts", "Imports"]
     setup = [model["object_name"] for model in sections[0]["models"]]
     assert setup[:3] == ["Program", "AcademicYear", "Block"]
 
@@ -245,3 +245,18 @@ def test_it_approves_requested_absences_through_the_service(
     assert absence.status == Absence.Status.APPROVED  # already decided: refused, not changed
     assert "already approved" in response.content.decode()
     assert Notification.objects.filter(recipient__memberships__person=absence.person).exists()
+
+
+def test_it_places_every_program_scoped_model_in_a_section() -> None:
+    """A model a coordinator may manage but the index never lists is a door nobody finds."""
+    from django.contrib import admin as django_admin
+
+    from console.admin import SECTIONS, ProgramScopedAdmin
+
+    placed = {label for _, labels in SECTIONS for label in labels}
+    scoped = {
+        f"{model._meta.app_label}.{model._meta.model_name}"
+        for model, model_admin in django_admin.site._registry.items()
+        if isinstance(model_admin, ProgramScopedAdmin)
+    }
+    assert scoped - placed == set()

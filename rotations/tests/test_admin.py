@@ -113,6 +113,7 @@ def test_it_edits_coverage_weekdays_as_checkboxes(console: Any) -> None:
             "target": "1",
             "under_weight": "100",
             "over_weight": "10",
+            "sacrifice_category": coverage.sacrifice_category,
         },
     )
     assert response.status_code == 302, response.context["adminform"].form.errors

@@ -76,13 +76,42 @@ def test_it_reports_a_refused_publish_as_an_error_message(console: Any) -> None:
     run = console.world.a[ScheduleRun]
     response = console.coordinator.post(
         console.url(ScheduleRun, "changelist"),
-        {"action": "publish_runs", "_selected_action": [run.pk]},
+        {"action": "publish_runs", "_selected_action": [run.pk], "confirmed": "yes"},
         follow=True,
     )
     messages = [(m.level_tag, str(m)) for m in response.context["messages"]]
     assert messages == [
         ("error", "Only a succeeded run that is not yet published or discarded can be published.")
     ]
+
+
+@pytest.mark.parametrize("action", ["publish_runs", "discard_runs"])
+def test_it_asks_before_publishing_or_discarding_with_the_diff(
+    console: Any, program_a: Program, action: str
+) -> None:
+    run: ScheduleRun = f.ScheduleRunFactory.create(
+        program=program_a,
+        status=ScheduleRun.Status.SUCCEEDED,
+        start_date=date(2026, 8, 1),
+        end_date=date(2026, 8, 7),
+    )
+    person = f.PersonFactory(program=program_a)
+    for day in (1, 2):
+        f.AssignmentFactory(person=person, run=run, date=date(2026, 8, day), state="draft")
+    url = console.url(ScheduleRun, "changelist")
+    asked = console.coordinator.post(url, {"action": action, "_selected_action": [run.pk]})
+    assert asked.status_code == 200
+    row = asked.content.decode().split(f'data-run="{run.code}"')[1].split("</tr>")[0]
+    assert "<td>2</td><td>0</td><td>0</td>" in row  # two added, none removed, none kept
+    run.refresh_from_db()
+    assert run.published_at is None and run.discarded_at is None  # nothing happened yet
+
+    console.coordinator.post(
+        url, {"action": action, "_selected_action": [run.pk], "confirmed": "yes"}
+    )
+    run.refresh_from_db()
+    done = run.published_at if action == "publish_runs" else run.discarded_at
+    assert done is not None
 
 
 def test_it_cancels_a_queued_run(console: Any) -> None:

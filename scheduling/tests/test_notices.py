@@ -11,7 +11,7 @@ from conftest import make_member
 from people.models import Membership, Notification, Person, Program
 from people.notify import Event
 from rotations.models import ShiftType
-from scheduling import services
+from scheduling import edit_services, services
 from scheduling.models import Assignment, ScheduleRun, State
 from scheduling.runs import finish
 from testing.factories import (
@@ -112,11 +112,13 @@ def test_a_hand_edit_tells_the_person_and_nobody_else(
     AcademicYearFactory(program=program_a, start_date=date(2026, 7, 1), end_date=date(2027, 6, 30))
     CoverageFactory(shift_type=day_shift)
     with django_capture_on_commit_callbacks(execute=True):
-        row = services.assignment_add(
+        row = edit_services.assignment_add(
             person=ana_p, day=date(2026, 10, 20), shift_type=day_shift, actor=coordinator_a
         )
     with django_capture_on_commit_callbacks(execute=True):
-        services.assignment_remove(assignment=row, actor=coordinator_a)
+        edit_services.assignment_remove(
+            assignment=row, actor=coordinator_a, override_reason="Cover arranged by phone"
+        )
     titles = [n.title for n in _notices(ana, Event.ASSIGNMENT_CHANGED)]
     assert sorted(titles) == [
         "D on Tue 20 Oct was added to your schedule",

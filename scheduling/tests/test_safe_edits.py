@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from auditlog.models import LogEntry
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
+from django.test import Client, TestCase
 from django.urls import reverse
 from rest_framework.test import APIClient
 
@@ -20,6 +20,7 @@ from api.exports import SCHEDULE_HEADER
 from conftest import make_member
 from people.models import Membership
 from rotations.models import CoverageRequirement, ShiftType
+from scheduler_project.celery import app as celery_app
 from scheduling.models import Assignment, State
 from scheduling.tests.builders import START, SmallProgram, small_program
 from testing import factories as f
@@ -248,13 +249,21 @@ def _schedule_file(world: SmallProgram, *shifts: str) -> bytes:
 
 
 def _import(client: APIClient, world: SmallProgram, content: bytes, reason: str = "") -> Any:
+    """Apply a schedule file through the import job, run eagerly; returns the finished job."""
     body = {
         "program": str(world.program.code),
         "academic_year": str(world.block.academic_year.code),
         "file": SimpleUploadedFile("schedule.csv", content),
         "override_reason": reason,
     }
-    return client.post("/api/v1/imports/schedule/apply/", body, format="multipart")
+    celery_app.conf.task_always_eager = True
+    try:
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            response = client.post("/api/v1/imports/schedule/apply/", body, format="multipart")
+    finally:
+        celery_app.conf.task_always_eager = False
+    assert response.status_code == 202, response.content
+    return client.get(response["Location"]).json()
 
 
 def test_it_refuses_an_import_that_breaks_a_hard_rule_unless_overridden(
@@ -262,11 +271,11 @@ def test_it_refuses_an_import_that_breaks_a_hard_rule_unless_overridden(
 ) -> None:
     night(world)
     content = _schedule_file(world, "WD", "NT")
-    response = _import(boss_api, world, content)
-    assert response.status_code == 400
-    assert "override reason" in response.json()["message"]
+    job = _import(boss_api, world, content)
+    assert job["status"] == "failed"
+    assert "override reason" in str(job["errors"])
     assert not Assignment.objects.filter(shift_type__abbreviation="NT").exists()
-    response = _import(boss_api, world, content, reason="Imported from the paper rota")
-    assert response.status_code == 200, response.content
+    job = _import(boss_api, world, content, reason="Imported from the paper rota")
+    assert job["status"] == "applied", job
     row = Assignment.objects.get(shift_type__abbreviation="NT")
     assert row.override_reason == "Imported from the paper rota"

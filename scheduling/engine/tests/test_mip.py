@@ -164,3 +164,11 @@ def test_it_imports_without_django() -> None:
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
                             text=True, check=False)  # fmt: skip
     assert result.returncode == 0, result.stderr
+
+
+def test_it_solves_after_a_solve_with_another_thread_count() -> None:
+    """HiGHS sizes one thread pool per process at its first solve; a later solve with another
+    worker count must still solve (it once came back "unknown" at once)."""
+    for workers in (2, 1, 2):
+        solution = solve_valid(long_days(7), workers=workers)
+        assert solution.status == SolveStatus.OPTIMAL, workers

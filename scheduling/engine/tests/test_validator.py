@@ -299,8 +299,8 @@ def test_it_finds_the_same_new_hard_violations_of_an_edit_scoped_to_its_people_a
     full = _hard_keys(validator.validate(problem, after).hard) - _hard_keys(
         validator.validate(problem, current).hard
     )
-    scope = {"people": {old.person, taker}, "cells": {(old.day, old.shift)}}
-    scoped = _hard_keys(validator.violations_of(problem, after, **scope)) - _hard_keys(
-        validator.violations_of(problem, current, **scope)
-    )
+    people_, cells = {old.person, taker}, {(old.day, old.shift)}
+    scoped = _hard_keys(
+        validator.violations_of(problem, after, people=people_, cells=cells)
+    ) - _hard_keys(validator.violations_of(problem, current, people=people_, cells=cells))
     assert scoped == full
