@@ -32,6 +32,7 @@ import pulp
 
 from .checks import check_problem
 from .duty import Timeline, timeline_for
+from .highs import size_pool
 from .mip_acgme import add_acgme
 from .model import (
     Assignment,
@@ -371,9 +372,6 @@ def _callback(kind: Any, message: str, data_out: Any, data_in: Any, watch: Watch
             watch.last_poll, data_in.user_interrupt = now, watch.poll() or late
 
 
-_HIGHS_POOL: dict[str, int] = {}  # the thread count HiGHS's process-wide pool was last sized to
-
-
 class _StartedHighs(pulp.HiGHS):
     """PuLP's HiGHS API solver plus a MIP start of the binaries (HiGHS completes the rest).
     PuLP copies the model row by row before ``callSolver`` (seconds on large programs), so the
@@ -384,14 +382,7 @@ class _StartedHighs(pulp.HiGHS):
         self.start, self.deadline = start, deadline
 
     def callSolver(self, lp: pulp.LpProblem) -> None:
-        # HiGHS starts one thread pool per process, sized by the first solve; a later solve
-        # asking for another thread count would fail at once ("unknown"), so the pool is
-        # restarted at the new size first. A process solves one problem at a time.
-        if self.threads is not None and _HIGHS_POOL.get("threads") != self.threads:
-            import highspy
-
-            highspy.Highs.resetGlobalScheduler(True)
-            _HIGHS_POOL["threads"] = self.threads
+        size_pool(self.threads or 1)
         lp.solverModel.setOptionValue("time_limit", max(0.05, self.deadline - time.monotonic()))
         if self.start:
             import numpy as np

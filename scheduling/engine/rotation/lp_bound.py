@@ -16,6 +16,7 @@ import math
 import threading
 from typing import Any
 
+from scheduling.engine.highs import size_pool
 from scheduling.engine.rotation.formulation import Formulation
 
 # The LP value is lowered by this (relative) slack before rounding up, so that solver
@@ -36,6 +37,7 @@ class LpBound:
         self._stop = threading.Event()
         self._highs = highspy.Highs()
         self._highs.setOptionValue("output_flag", False)
+        size_pool(1)
         self._highs.setOptionValue("threads", 1)
         for k, v in OPTIONS.items():
             self._highs.setOptionValue(k, v)

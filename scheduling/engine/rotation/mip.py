@@ -22,6 +22,7 @@ from typing import Any
 
 import pulp
 
+from scheduling.engine.highs import size_pool
 from scheduling.engine.model import Progress, SolveStatus
 from scheduling.engine.rotation.formulation import Formulation, Row, build_formulation
 from scheduling.engine.rotation.model import PlanProblem, PlanSolution
@@ -163,6 +164,7 @@ def _solver(time_limit: float, seed: int, workers: int, watch: _Watch | None) ->
                     cb.kCallbackIpmInterrupt,
                 ],
             }
+        size_pool(max(1, workers))  # the solve starts right after: the pool must fit it
         # The objective is integral, so any gap below 1 already proves optimality.
         return pulp.HiGHS(
             msg=False,

@@ -158,3 +158,14 @@ def test_it_honours_should_stop(solver: Solve) -> None:
 
     solution = solve(solver, plan_scenario(90), time_limit=600.0, should_stop=stop)
     assert solution.status is SolveStatus.CANCELLED
+
+
+def test_the_mip_plans_after_a_shift_solve_with_another_thread_count() -> None:
+    """One worker process runs both kinds of run: a two-thread shift MIP first must not leave
+    HiGHS unable to plan with one thread (it came back "unknown" at once)."""
+    from scheduling.engine import mip as shift_mip
+    from scheduling.engine.tests.test_mip import long_days
+
+    shift_mip.solve(long_days(7), time_limit=10.0, workers=2)
+    solution = mip.solve_plan(rich_problem(), time_limit=20.0, workers=1)
+    assert solution.status is SolveStatus.OPTIMAL
