@@ -13,7 +13,14 @@ from django.db.models import F, Q
 
 from lib.models import CodedModel
 from lib.params import is_site_path
-from people.rules import FORBIDDEN_TRUE, NUMERIC_BOUNDS, override_checks, override_errors
+from people.rules import (
+    FORBIDDEN_TRUE,
+    NUMERIC_BOUNDS,
+    default_workload_weights,
+    override_checks,
+    override_errors,
+    workload_errors,
+)
 
 PGY_MIN, PGY_MAX = 1, 8
 
@@ -23,31 +30,6 @@ TIMEZONE_CHOICES = sorted((tz, tz) for tz in available_timezones())
 def default_supervision_ratios() -> dict[str, int]:
     # Program policy, not ACGME text: one faculty per 2 PGY-1 and per 4 PGY-2+ residents.
     return {"1": 2, "2": 4}
-
-
-# Workload points: what each counted item is worth in the fairness report (analytics/). A
-# program setting, so a program that finds weekend calls twice as heavy says so.
-WORKLOAD_MEASURES = ("hours", "calls", "weekend_calls", "nights", "holidays")
-
-
-def default_workload_weights() -> dict[str, float]:
-    return {"hours": 0.1, "calls": 2, "weekend_calls": 3, "nights": 2, "holidays": 4}
-
-
-def workload_errors(weights: object) -> list[str]:
-    if not isinstance(weights, dict):
-        return ['Give a weight per measure, e.g. {"calls": 2}.']
-    errors = [
-        f"{key!r} is not one of {', '.join(WORKLOAD_MEASURES)}."
-        for key in weights
-        if key not in WORKLOAD_MEASURES
-    ]
-    errors += [
-        f"{key}: {value!r} is not a number of zero or more."
-        for key, value in weights.items()
-        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0
-    ]
-    return errors
 
 
 def validate_site_path(value: str) -> None:

@@ -60,3 +60,28 @@ def override_checks() -> list[Q]:
     for key in FORBIDDEN_TRUE:
         checks.append(~Q(rule_overrides__has_key=key) | Q(**{f"rule_overrides__{key}": False}))
     return checks
+
+
+# Workload points: what each counted item is worth in the fairness report (analytics/). A
+# program setting, so a program that finds weekend calls twice as heavy says so.
+WORKLOAD_MEASURES = ("hours", "calls", "weekend_calls", "nights", "holidays")
+
+
+def default_workload_weights() -> dict[str, float]:
+    return {"hours": 0.1, "calls": 2, "weekend_calls": 3, "nights": 2, "holidays": 4}
+
+
+def workload_errors(weights: object) -> list[str]:
+    if not isinstance(weights, dict):
+        return ['Give a weight per measure, e.g. {"calls": 2}.']
+    errors = [
+        f"{key!r} is not one of {', '.join(WORKLOAD_MEASURES)}."
+        for key in weights
+        if key not in WORKLOAD_MEASURES
+    ]
+    errors += [
+        f"{key}: {value!r} is not a number of zero or more."
+        for key, value in weights.items()
+        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0
+    ]
+    return errors

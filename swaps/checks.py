@@ -166,3 +166,9 @@ def refusals(program: Program, moves: Sequence[Move]) -> list[str]:
     """Why the moves may not execute: one line per new hard violation (empty: compliant)."""
     window = window_for(program, moves)
     return [window.describe(v) for v in window.new_hard(moves)]
+
+
+def span(moves: Sequence[Move]) -> tuple[date, date]:
+    """The first and last day the moves touch."""
+    days = [move.assignment.date for move in moves]
+    return min(days), max(days)

@@ -419,11 +419,6 @@ def swap_execute(*, swap: SwapRequest, actor: Any, now: datetime | None = None) 
         return _execute(swap, actor=actor, now=now)
 
 
-def _span(moves: Sequence[Move]) -> tuple[Any, Any]:
-    days = [move.assignment.date for move in moves]
-    return min(days), max(days)
-
-
 def _execute(
     swap: SwapRequest, *, actor: Any, now: datetime, validated: bool = False
 ) -> SwapRequest:
@@ -473,7 +468,7 @@ def _move_rows(moves: Sequence[Move], sources: Sequence[str] = ()) -> None:
     # Two people exchanging the same shift type on one date would briefly collide on the
     # published uniqueness constraint; a validated swap never does (it would be an overlap).
     # Other open offers are ranked again; conflicts over the days are detected again.
-    schedule_changed(moves[0].to_person.program_id, *_span(moves))
+    schedule_changed(moves[0].to_person.program_id, *checks.span(moves))
     try:
         with transaction.atomic():
             for index, move in enumerate(moves):

@@ -24,7 +24,8 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet, Sum
 
 from analytics.measures import Spread, spread
-from people.models import WORKLOAD_MEASURES, AcademicYear, Person, Program, default_workload_weights
+from people.models import AcademicYear, Person, Program
+from people.rules import WORKLOAD_MEASURES, default_workload_weights
 from rotations.models import ShiftType
 from rotations.selectors import holidays_for
 from scheduling.models import Assignment, ScheduleRun, State
