@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Max, Min, Q
 
 from conflicts.models import ConflictAlert
 from people.models import AcademicYear, Person, ProcedureCredential, Program
@@ -34,7 +34,7 @@ from scheduling import problem as problems
 from scheduling.engine import acgme
 from scheduling.engine import validator as rules
 from scheduling.engine.validator import validate
-from scheduling.models import Assignment, State
+from scheduling.models import Assignment, ScheduleRun, State
 from scheduling.services import violation_row
 
 Kind = ConflictAlert.Kind
@@ -107,9 +107,16 @@ def _validator_findings(
         ).values_list("pk", "person_id", "date", "shift_type__abbreviation")
     }
     flagged = {f.fingerprint.split("|", 1)[1] for f in credential}
+    scheduled = scheduled_days(program, start, end)
     out = []
     for violation in validate(built.problem, current).violations:
         kind = KIND_OF_RULE.get(violation.rule)
+        if (
+            violation.rule == rules.COVERAGE_MINIMUM
+            and violation.day is not None
+            and built.problem.horizon.date_of(violation.day) not in scheduled
+        ):
+            continue  # a day nobody has scheduled yet is not uncovered, only unplanned
         if kind is None:
             if not violation.rule.startswith(("acgme.", "policy.")):
                 continue
@@ -149,6 +156,34 @@ def _validator_findings(
             )
         )
     return out
+
+
+def scheduled_days(program: Program, start: date, end: date) -> set[date]:
+    """The days of the period that have a published shift schedule: inside the period of a
+    published schedule run, or between the first and last published shift made without a run
+    (an import, an edit). A rotation plan alone schedules no shift, so the days after the last
+    published block raise no coverage alert: they are unplanned, not uncovered."""
+    spans = list(
+        ScheduleRun.objects.filter(
+            program=program,
+            kind=ScheduleRun.Kind.SCHEDULE,
+            published_at__isnull=False,
+            start_date__lte=end,
+            end_date__gte=start,
+        ).values_list("start_date", "end_date")
+    )
+    loose = Assignment.objects.filter(
+        person__program=program, state=State.PUBLISHED, run__isnull=True, date__range=(start, end)
+    ).aggregate(first=Min("date"), last=Max("date"))
+    if loose["first"] is not None:
+        spans.append((loose["first"], loose["last"]))
+    days: set[date] = set()
+    for first, last in spans:
+        day = max(first, start)
+        while day <= min(last, end):
+            days.add(day)
+            day += timedelta(days=1)
+    return days
 
 
 def _absence_id(person: Person | None, day: date | None) -> int | None:

@@ -76,8 +76,7 @@ def conflicts_detect(
             alert.resolution = {**alert.resolution, "auto": True, "why": "no longer detected"}
             alert.save(update_fields=["status", "resolved_at", "resolution", "updated_at"])
             counts["resolved"] += 1
-        for alert in raised:
-            _tell(alert)
+        _tell(program, raised)
     for alert in raised:
         _maybe_auto_apply(alert)
     return counts
@@ -118,18 +117,59 @@ def _update(alert: ConflictAlert, finding: Finding) -> bool:
     return True
 
 
-def _tell(alert: ConflictAlert) -> None:
-    recipients: list[Any] = list(managers_of(alert.program_id))
-    if alert.person is not None:
-        recipients.append(alert.person)
+FOLD_AFTER = 1  # more new alerts than this for one recipient are told as one summary
+SUMMARY_LINES = 5
+SEVERITIES = list(ConflictAlert.Severity.values)  # most severe first
+
+
+def _tell(program: Program, raised: list[ConflictAlert]) -> None:
+    """Tell the program's managers about every new alert, and each person about theirs: one
+    notification per alert when there is one, one summary per recipient when a pass raises
+    several (a first detection over a year must not send a thousand emails)."""
+    if not raised:
+        return
+    _tell_about(list(managers_of(program.pk)), program, raised)
+    mine: dict[int, list[ConflictAlert]] = {}
+    for alert in raised:
+        if alert.person_id is not None:
+            mine.setdefault(alert.person_id, []).append(alert)
+    for alerts in mine.values():
+        _tell_about([alerts[0].person], program, alerts)
+
+
+def _tell_about(recipients: list[Any], program: Program, alerts: list[ConflictAlert]) -> None:
+    if not recipients:
+        return
+    if len(alerts) <= FOLD_AFTER:
+        alert = alerts[0]
+        notify(
+            recipients,
+            Event.CONFLICT_RAISED,
+            program=program.pk,
+            title=f"{alert.get_severity_display()} conflict: {alert.get_kind_display()}",
+            body=alert.message,
+            url=f"/conflicts/{alert.code}/",
+            context={"alert": str(alert.code), "kind": alert.kind, "severity": alert.severity},
+        )
+        return
+    by_severity: dict[str, int] = {}
+    for alert in alerts:
+        label = alert.get_severity_display().lower()
+        by_severity[label] = by_severity.get(label, 0) + 1
+    ordered = sorted(alerts, key=lambda a: (SEVERITIES.index(a.severity), a.start_date))
+    lines = [f"- {a.message}" for a in ordered[:SUMMARY_LINES]]
+    if len(alerts) > SUMMARY_LINES:
+        lines.append(f"… and {len(alerts) - SUMMARY_LINES} more in the conflict queue.")
     notify(
         recipients,
         Event.CONFLICT_RAISED,
-        program=alert.program_id,
-        title=f"{alert.get_severity_display()} conflict: {alert.get_kind_display()}",
-        body=alert.message,
-        url=f"/conflicts/{alert.code}/",
-        context={"alert": str(alert.code), "kind": alert.kind, "severity": alert.severity},
+        program=program.pk,
+        title=f"{len(alerts)} new conflicts ("
+        + ", ".join(f"{n} {label}" for label, n in by_severity.items())
+        + ")",
+        body="\n".join(lines),
+        url="/conflicts/",
+        context={"alerts": [str(a.code) for a in alerts], "counts": by_severity},
     )
 
 

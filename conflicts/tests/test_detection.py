@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from datetime import date, time, timedelta
+from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from conflicts.models import ConflictAlert
 from conflicts.services import conflicts_detect
 from conflicts.tests.cast import MONDAY, SUNDAY, Cast
-from people.models import Absence, Procedure, ProcedureCredential
+from people.models import Absence, Notification, Procedure, ProcedureCredential
 from rotations.models import CoverageRequirement, ShiftType
+from scheduling.models import ScheduleRun
 from swaps.tests.cast import assign, resident, shift_row
 
 pytestmark = pytest.mark.django_db
@@ -77,6 +80,23 @@ def test_uncovered_demand(cast: Cast) -> None:
     assign(cast.sam, cast.wd, MONDAY + timedelta(days=1))
     run(cast)
     assert_resolved(cast, Kind.COVERAGE)
+
+
+def test_days_nobody_has_scheduled_yet_are_not_uncovered(cast: Cast) -> None:
+    # The week after the cast's is in the same block and needs a ward resident every day, but
+    # no shift schedule has been published for it: unplanned, not uncovered.
+    run(cast, MONDAY, SUNDAY + timedelta(days=7))
+    assert open_alerts(cast, Kind.COVERAGE) == []
+    # Once a schedule of that week is published, its holes are conflicts.
+    ScheduleRun.objects.create(
+        program=cast.program,
+        start_date=SUNDAY + timedelta(days=1),
+        end_date=SUNDAY + timedelta(days=7),
+        status=ScheduleRun.Status.SUCCEEDED,
+        published_at=timezone.now(),
+    )
+    run(cast, MONDAY, SUNDAY + timedelta(days=7))
+    assert len(open_alerts(cast, Kind.COVERAGE)) == 7
 
 
 def test_a_missing_or_expired_credential(cast: Cast) -> None:
@@ -172,3 +192,39 @@ def test_a_dismissed_conflict_is_not_raised_again(cast: Cast) -> None:
     [alert] = open_alerts(cast, Kind.COVERAGE)
     conflict_dismiss(alert=alert, reason="Covered by a locum", actor=cast.coordinator)
     assert run(cast)["raised"] == 0
+
+
+def test_a_pass_that_raises_several_alerts_tells_each_recipient_once(
+    cast: Cast, django_capture_on_commit_callbacks: Any
+) -> None:
+    cast.rows["wd1"].delete()
+    cast.rows["wd2"].delete()
+    Absence.objects.create(
+        person=cast.rey, kind=Absence.Kind.SICK, start_date=MONDAY, end_date=cast.day(3),
+        status=Absence.Status.APPROVED,
+    )  # fmt: skip  # over Rey's Monday and Thursday ward days
+    with django_capture_on_commit_callbacks(execute=True):
+        counts = run(cast)
+    assert counts["raised"] == 4
+    told = Notification.objects.filter(event=Notification.Event.CONFLICT_RAISED)
+    [summary] = told.filter(recipient=cast.coordinator)
+    assert summary.title == "4 new conflicts (4 critical)"
+    assert summary.url == "/conflicts/" and summary.body.count("\n") == 3
+    [mine] = told.filter(recipient__memberships__person=cast.rey)
+    assert mine.title == "2 new conflicts (2 critical)"
+    assert told.count() == 2  # Sam and Tia have nothing new
+    with django_capture_on_commit_callbacks(execute=True):
+        run(cast)
+    assert told.count() == 2  # the same conflicts again: nothing new to tell
+
+
+def test_a_single_new_alert_is_told_as_itself(
+    cast: Cast, django_capture_on_commit_callbacks: Any
+) -> None:
+    cast.rows["wd1"].delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        run(cast)
+    [notice] = Notification.objects.filter(event=Notification.Event.CONFLICT_RAISED)
+    alert = ConflictAlert.objects.get(program=cast.program, kind=Kind.COVERAGE)
+    assert notice.recipient == cast.coordinator and notice.url == f"/conflicts/{alert.code}/"
+    assert notice.body == alert.message
