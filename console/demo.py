@@ -182,12 +182,14 @@ def demo_program() -> Program | None:
 
 
 def seed_demo(
-    *, schedule: bool = False, time_limit: int = 20
+    *, schedule: bool = False, time_limit: int = 20, look_ahead: bool = False
 ) -> tuple[Program, list[DemoLogin], bool]:
     """Build the demo program once; later calls change nothing. Returns (program, logins, created).
 
     With ``schedule``, also generate and publish the year's rotation plan and the schedule of
     the block holding today (or the first block), through the same services a coordinator uses.
+    With ``look_ahead`` too, queue the first N-1/N-2 study and fallbacks for the workers (the
+    ``seed_demo`` command does, so the resilience dashboard of ``make run`` fills in by itself).
     """
     existing = demo_program()
     if existing is not None:
@@ -201,6 +203,8 @@ def seed_demo(
         # The resilience dashboard opens on a computed level (issue 18).
         start, end = resilience.coming_period()
         resilience.snapshot_take(program=program, start=start, end=end)
+        if look_ahead:
+            resilience.resilience_prime(program=program)
     return program, _logins(program), True
 
 

@@ -94,6 +94,27 @@ def study_create(
     return study
 
 
+def resilience_prime(*, program: Program) -> ContingencyStudy | None:
+    """A program's first look ahead, queued for the workers: the N-1/N-2 study and the chosen
+    fallbacks of the coming four weeks, which beat otherwise computes only nightly and weekly.
+    The demo seed calls it, so a fresh installation opens the dashboard on results. None when
+    nothing is published to test yet."""
+    start, end = coming_period()
+    with transaction.atomic():
+        try:
+            study = study_create(program=program, start=start, end=end)
+        except ApplicationError:
+            return None
+        transaction.on_commit(_refresh_fallbacks)
+    return study
+
+
+def _refresh_fallbacks() -> None:
+    from celery import current_app
+
+    current_app.tasks["resilience.refresh_fallbacks"].delay()
+
+
 def _fan_out(study: ContingencyStudy) -> None:
     from celery import current_app, group
 

@@ -118,3 +118,20 @@ def test_a_study_fans_out_one_task_per_scenario_and_closes_itself(
     outcomes = {tuple(r["removed"]): r["outcome"] for r in study.results.values()}
     assert outcomes[(str(people[0].code),)] == "covered_with_changes"
     assert outcomes[(str(people[1].code),)] == "covered"
+
+
+@pytest.mark.django_db(transaction=True)  # the fallbacks' runs write progress from a thread
+def test_a_new_program_gets_its_first_study_without_waiting_for_the_night(
+    program: Any, eager_tasks: None
+) -> None:
+    assert services.resilience_prime(program=program) is None  # nothing published to test
+    assert not ContingencyStudy.objects.exists()
+    people = [PersonFactory.create(program=program) for _ in range(2)]
+    day = ShiftTypeFactory(program=program, abbreviation="DAY")
+    CoverageFactory(shift_type=day, minimum=1, target=1)
+    publish(people[0], day)
+    study = services.resilience_prime(program=program)  # committed: the tasks ran eagerly
+    assert study is not None
+    study.refresh_from_db()
+    assert study.status == ContingencyStudy.Status.DONE and study.done == study.total == 2
+    assert (study.start_date, study.end_date) == services.coming_period()

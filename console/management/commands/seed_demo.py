@@ -51,7 +51,14 @@ class Command(BaseCommand):
             self.stdout.write(
                 "Building the demo program, its rotation plan and a block schedule (about a minute)…"
             )
-        program, logins, created = seed_demo(schedule=not no_schedule, time_limit=time_limit)
+        program, logins, created = seed_demo(
+            schedule=not no_schedule, time_limit=time_limit, look_ahead=not no_schedule
+        )
+        if created and not no_schedule:
+            self.stdout.write(
+                "N-1/N-2 contingency and fallbacks queued: the worker fills in the resilience "
+                "dashboard within a few minutes."
+            )
         verb = "Created" if created else "Already present:"
         self.stdout.write(self.style.SUCCESS(f"{verb} {program.name}."))
         self.stdout.write(f"Demo logins (log in at {url.rstrip('/')}{reverse('login')}):")
