@@ -22,4 +22,5 @@ USER app
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --retries=3 \
     CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/health', timeout=4)"
-CMD ["gunicorn", "scheduler_project.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "2", "--access-logfile", "-", "--logger-class", "scheduler_project.logsafe.RedactingGunicornLogger"]
+# Workers, threads, keep-alive and the redacting access log: gunicorn.conf.py.
+CMD ["gunicorn", "scheduler_project.wsgi:application"]

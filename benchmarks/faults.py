@@ -113,9 +113,9 @@ class Servers:
         self.web = subprocess.Popen(
             [
                 str(BIN / "gunicorn"),
-                "scheduler_project.wsgi:application",
-                "--workers=2",
+                "scheduler_project.wsgi:application",  # gunicorn.conf.py, as in production
                 f"--bind=127.0.0.1:{PORT}",
+                "--access-logfile=/dev/null",
                 "--log-level=warning",
             ],
             cwd=ROOT,
@@ -208,9 +208,12 @@ def worker_killed(servers: Servers, browser: Any, program: str, period: tuple[st
             "start_date": period[0],
             "end_date": period[1],
             "time_limit_seconds": 120,
+            "include_past": True,  # the block holding today began before today
         },
         timeout=30,
     ).json()
+    if "code" not in run:
+        raise SystemExit(f"the run was refused: {run}")
     code = run["code"]
     run = run_until(browser, code, {"running"}, 60)
     time.sleep(5)
@@ -254,9 +257,12 @@ def postgres_restart(browser: Any, program: str, period: tuple[str, str]) -> Non
             "start_date": period[0],
             "end_date": period[1],
             "time_limit_seconds": 60,
+            "include_past": True,
         },
         timeout=30,
     ).json()
+    if "code" not in run:
+        raise SystemExit(f"the run was refused: {run}")
     run = run_until(browser, run["code"], {"succeeded", "with_violations", "failed"}, 120)
     say(f"- a greedy draft of the block is {run['status']!r}")
     before = published_fingerprint(*PERIOD)

@@ -2,7 +2,7 @@
 
 Setup: a database of its own (``bench_load`` on the local PostgreSQL, dropped and created anew),
 the demo program with its published plan and current block, one login per person of the demo
-(password: the demo's), and a calendar link each. Then gunicorn (4 processes x 2 threads), one
+(password: the demo's), and a calendar link each. Then gunicorn (as gunicorn.conf.py sets it), one
 Celery worker on Redis, and locust headless (benchmarks/locustfile.py): 99 % people reading the
 dashboard, my schedule, the manifest, their feed and the API; one coordinator generating a
 one-week draft (greedy) and publishing it once a minute.
@@ -11,7 +11,9 @@ Prints one row per request kind (count, failures, median and p95 in ms) and the 
 party used during the test, which names the bottleneck.
 
 Needs the benchmark extras: ``.venv/bin/pip install -r requirements-bench.txt``.
-Usage: .venv/bin/python benchmarks/load.py [--users 100] [--seconds 60]
+Usage: .venv/bin/python benchmarks/load.py [--users 100] [--seconds 60] [--ramp 25]
+(the users arrive over --ramp seconds, signing in as they come, then all of them run for --seconds;
+every request of both phases is counted)
 """
 
 from __future__ import annotations
@@ -153,10 +155,33 @@ def report(path: Path) -> None:
         )
 
 
+def failures(path: Path) -> None:
+    """What the users saw when a request failed (locust's failure table: request, error, count)."""
+    import csv
+
+    if not path.exists():
+        return
+    with path.open() as rows:
+        found = list(csv.DictReader(rows))
+    if not found:
+        print("failures: none")
+        return
+    print("| failed request | error | occurrences |")
+    print("|---|---|---|")
+    for row in found:
+        print(f"| {row['Method']} {row['Name']} | {row['Error']} | {row['Occurrences']} |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--users", type=int, default=100)
     parser.add_argument("--seconds", type=int, default=60)
+    parser.add_argument(
+        "--ramp",
+        type=int,
+        default=25,
+        help="seconds over which the users arrive (and sign in) before the measured --seconds",
+    )
     args = parser.parse_args()
     fresh_database()
     accounts, password, program, week = prepare()
@@ -165,10 +190,9 @@ def main() -> None:
     web = subprocess.Popen(
         [
             str(BIN / "gunicorn"),
-            "scheduler_project.wsgi:application",
-            "--workers=4",
-            "--threads=2",
+            "scheduler_project.wsgi:application",  # gunicorn.conf.py, as in production
             f"--bind=127.0.0.1:{PORT}",
+            "--access-logfile=/dev/null",
             "--log-level=warning",
         ],
         cwd=ROOT,
@@ -205,10 +229,11 @@ def main() -> None:
                 str(ROOT / "benchmarks" / "locustfile.py"),
                 "--headless",
                 f"--users={args.users}",
-                "--spawn-rate=20",
-                f"--run-time={args.seconds}s",
+                f"--spawn-rate={args.users / max(args.ramp, 1):.2f}",
+                f"--run-time={args.seconds + args.ramp}s",
                 f"--host=http://127.0.0.1:{PORT}",
                 f"--json-file={stats.with_suffix('')}",
+                f"--csv={var / 'locust'}",
                 "--stop-timeout=15",
                 "--only-summary",
                 "--loglevel=WARNING",
@@ -223,6 +248,7 @@ def main() -> None:
         after = cpu_seconds(pids)
         print(f"load average before: {' '.join(load_before)}; {args.users} users for {wall:.0f} s")
         report(stats)
+        failures(var / "locust_failures.csv")
         print("| process | CPU seconds | share of 2 cores |")
         print("|---|---|---|")
         used_by = {name: after[name] - before[name] for name in pids}

@@ -74,6 +74,8 @@ MIDDLEWARE = [
     "auditlog.middleware.AuditlogMiddleware",
     # API: turns a django-axes lockout into a readable response (keep it last of the auth ones).
     "axes.middleware.AxesMiddleware",
+    # A database or Redis outage inside a view: a 503 that says nothing was changed.
+    "scheduler_project.outages.OutageMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
