@@ -9,7 +9,11 @@ class ResilienceConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from resilience import models
+        from resilience import models, tasks
+
+        # Services queue tasks by name from the Celery app's registry; importing the module
+        # here registers them in every process (a management command included).
+        del tasks
 
         for model in (
             models.ResilienceSnapshot,
