@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Max, Min, Q
+from django.db.models import Q
 
 from conflicts.models import ConflictAlert
 from people.models import AcademicYear, Person, ProcedureCredential, Program
@@ -34,7 +34,8 @@ from scheduling import problem as problems
 from scheduling.engine import acgme
 from scheduling.engine import validator as rules
 from scheduling.engine.validator import validate
-from scheduling.models import Assignment, ScheduleRun, State
+from scheduling.models import Assignment, State
+from scheduling.selectors.scheduled import scheduled_days
 from scheduling.services import violation_row
 
 Kind = ConflictAlert.Kind
@@ -156,34 +157,6 @@ def _validator_findings(
             )
         )
     return out
-
-
-def scheduled_days(program: Program, start: date, end: date) -> set[date]:
-    """The days of the period that have a published shift schedule: inside the period of a
-    published schedule run, or between the first and last published shift made without a run
-    (an import, an edit). A rotation plan alone schedules no shift, so the days after the last
-    published block raise no coverage alert: they are unplanned, not uncovered."""
-    spans = list(
-        ScheduleRun.objects.filter(
-            program=program,
-            kind=ScheduleRun.Kind.SCHEDULE,
-            published_at__isnull=False,
-            start_date__lte=end,
-            end_date__gte=start,
-        ).values_list("start_date", "end_date")
-    )
-    loose = Assignment.objects.filter(
-        person__program=program, state=State.PUBLISHED, run__isnull=True, date__range=(start, end)
-    ).aggregate(first=Min("date"), last=Max("date"))
-    if loose["first"] is not None:
-        spans.append((loose["first"], loose["last"]))
-    days: set[date] = set()
-    for first, last in spans:
-        day = max(first, start)
-        while day <= min(last, end):
-            days.add(day)
-            day += timedelta(days=1)
-    return days
 
 
 def _absence_id(person: Person | None, day: date | None) -> int | None:

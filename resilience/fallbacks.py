@@ -33,6 +33,7 @@ from scheduling import services as schedule
 from scheduling.engine import model as m
 from scheduling.models import Assignment, ScheduleRun, Source, State
 from scheduling.runs import finish
+from scheduling.selectors.scheduled import scheduled_span
 
 Scenario = Fallback.Scenario
 TIME_LIMIT = 30
@@ -205,7 +206,11 @@ def _draft(run: ScheduleRun, person: Any, shift: Any, day: date) -> Assignment:
 
 
 def fallbacks_refresh(*, program: Program, start: date, end: date) -> list[Fallback]:
-    """Beat, weekly: the program's chosen scenarios for the coming weeks."""
+    """Beat, weekly: the program's chosen scenarios for the scheduled days of the coming weeks."""
+    span = scheduled_span(program, start, end)
+    if span is None:
+        return []
+    start, end = span
     made = []
     for scenario in settings_for(program).fallback_scenarios:
         try:

@@ -15,6 +15,7 @@ from people.models import Program
 from resilience import contingency
 from resilience.models import ContingencyStudy, ResilienceSnapshot
 from resilience.utilization import settings_for, utilization
+from scheduling.selectors.scheduled import scheduled_span
 
 SCENARIO_SECONDS = 10  # time limit of one contingency re-solve
 LEVEL_DAYS = 28  # the level looks at the coming four weeks
@@ -71,9 +72,19 @@ def study_create(
     time_limit: int = SCENARIO_SECONDS,
     enqueue: bool = True,
 ) -> ContingencyStudy:
-    """Plan one scenario per person (and the riskiest pairs) and fan them out on Celery."""
+    """Plan one scenario per person (and the riskiest pairs) and fan them out on Celery.
+
+    The study covers the scheduled days of the period only (``scheduled_span``): days after the
+    last published block have no schedule to lose anyone from."""
     if end < start:
         raise ApplicationError("The period ends before it starts.")
+    span = scheduled_span(program, start, end)
+    if span is None:
+        raise ApplicationError(
+            f"{program} has no published schedule from {start:%d %b} to {end:%d %b}: "
+            "publish one before testing it against absences."
+        )
+    start, end = span
     built = contingency.build(program, start, end)
     if not built.problem.baseline:
         raise ApplicationError(
