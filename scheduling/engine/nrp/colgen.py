@@ -1,0 +1,267 @@
+"""The roster-pattern relaxation of a benchmark instance, by column generation, and a restricted
+master IP over its columns ("price and branch").
+
+Master (one column per person and whole roster ``j``, soft cover as slack columns)::
+
+    min  sum_pj c_pj x_pj + sum_k (u_k under_k + o_k over_k)
+    s.t. sum_j x_pj = 1                                  for every person p   (dual pi_p)
+         sum_pj a_kj x_pj + under_k - over_k = req_k     for every cover line k (dual mu_k)
+
+``c_pj`` is the roster's request penalty. The LP is solved by HiGHS; :mod:`.pricing` finds each
+person's cheapest roster under the cover duals.
+
+The bound is the Lagrangian dual of the cover rows at the duals ``mu`` (clipped to ``[-o_k,
+u_k]``, the box where the slack terms cannot go below zero)::
+
+    L(mu) = sum_k mu_k req_k + sum_p min_j (c_pj - sum_k mu_k a_kj)
+
+which is a valid lower bound for *any* such ``mu``, converged or not, because the pricing DP
+returns the exact minimum over all feasible rosters. At convergence it equals the LP value. The
+objective is integral, so the reported bound is ``ceil(max L - 1e-6)``.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..highs import size_pool
+from .evaluate import evaluate
+from .instance import NrpInstance
+from .pricing import Pricer
+from .roster import Roster
+
+Column = tuple[int, ...]  # shift index per day, -1 for a day off
+EPS = 1e-6
+
+
+@dataclass(frozen=True)
+class ColumnGenResult:
+    bound: int | None  # valid lower bound on the objective; None if no pricing round finished
+    lagrangian: float | None  # the best L(mu) reached (unrounded)
+    lp_value: float | None  # restricted master LP at the last solve (a bound only if converged)
+    converged: bool
+    roster: Roster | None  # the restricted master IP's roster (price and branch)
+    objective: int | None  # its objective by the benchmark evaluator
+    iterations: int
+    columns: int
+    wall: float
+    infeasible_staff: tuple[str, ...] = ()  # people with no feasible roster at all
+    trace: tuple[tuple[float, float, float], ...] = field(default=())  # (elapsed, lp, bound)
+
+
+class _Data:
+    """The instance as arrays: per-person (day, shift) costs and the cover rows."""
+
+    def __init__(self, instance: NrpInstance) -> None:
+        self.instance = instance
+        self.staff = instance.staff_ids
+        shift = {s: i for i, s in enumerate(instance.shift_ids)}
+        person = {s: i for i, s in enumerate(self.staff)}
+        self.P, self.D, self.S = len(self.staff), instance.days, len(shift)
+        self.base = np.zeros((self.P, self.D, self.S))  # request cost of working (d, s)
+        self.const = np.zeros(self.P)  # every on-request unmet
+        for r in instance.on_requests:
+            p = person[r.staff]
+            self.const[p] += r.weight
+            self.base[p, r.day, shift[r.shift]] -= r.weight
+        for r in instance.off_requests:
+            self.base[person[r.staff], r.day, shift[r.shift]] += r.weight
+        self.row = np.full((self.D, self.S), -1, dtype=np.int64)  # cover row of (d, s)
+        cover = instance.cover
+        for k, c in enumerate(cover):
+            self.row[c.day, shift[c.shift]] = k
+        self.K = len(cover)
+        self.req = np.array([c.requirement for c in cover], dtype=float)
+        self.under = np.array([c.under_weight for c in cover], dtype=float)
+        self.over = np.array([c.over_weight for c in cover], dtype=float)
+
+    def cost(self, p: int, column: Column) -> float:
+        return float(
+            self.const[p] + sum(self.base[p, d, s] for d, s in enumerate(column) if s >= 0)
+        )
+
+    def rows(self, column: Column) -> list[int]:
+        return [int(self.row[d, s]) for d, s in enumerate(column) if s >= 0 and self.row[d, s] >= 0]
+
+    def dual_cost(self, mu: np.ndarray) -> np.ndarray:
+        """(D, S) matrix of -mu over the cover cells (zero elsewhere)."""
+        full = np.concatenate([-mu, [0.0]])
+        return full[self.row]  # row -1 picks the trailing zero
+
+    def roster(self, columns: list[Column]) -> Roster:
+        ids = self.instance.shift_ids
+        return {
+            sid: [None if s < 0 else ids[s] for s in col]
+            for sid, col in zip(self.staff, columns, strict=True)
+        }
+
+
+class _Master:
+    """The restricted master in one HiGHS object, grown column by column."""
+
+    def __init__(self, data: _Data, seed: int) -> None:
+        import highspy
+
+        size_pool(1)
+        self.highspy = highspy
+        self.data = data
+        h = self.h = highspy.Highs()
+        h.setOptionValue("output_flag", False)
+        h.setOptionValue("threads", 1)
+        h.setOptionValue("random_seed", seed)
+        P, K = data.P, data.K
+        rhs = np.concatenate([np.ones(P), data.req])
+        h.addRows(P + K, rhs, rhs, 0, np.zeros(P + K, np.int32), np.zeros(0, np.int32), np.zeros(0))
+        # Slack columns: under_k (+1 in row P+k), then over_k (-1).
+        n = 2 * K
+        rows = np.concatenate([np.arange(K), np.arange(K)]).astype(np.int32) + P
+        vals = np.concatenate([np.ones(K), -np.ones(K)])
+        h.addCols(n, np.concatenate([data.under, data.over]), np.zeros(n),
+                  np.full(n, highspy.kHighsInf), n, np.arange(n, dtype=np.int32), rows, vals)  # fmt: skip
+        self.slacks = n
+        self.owner: list[int] = []  # person of each roster column
+        self.columns: list[Column] = []
+        self.seen: set[tuple[int, Column]] = set()
+
+    def add(self, p: int, column: Column) -> bool:
+        if (p, column) in self.seen:
+            return False
+        self.seen.add((p, column))
+        rows = [p, *(self.data.P + k for k in self.data.rows(column))]
+        self.h.addCol(self.data.cost(p, column), 0.0, self.highspy.kHighsInf, len(rows),
+                      np.array(rows, np.int32), np.ones(len(rows)))  # fmt: skip
+        self.owner.append(p)
+        self.columns.append(column)
+        return True
+
+    def solve_lp(self, time_left: float) -> tuple[float, np.ndarray, np.ndarray] | None:
+        """(value, pi, mu) or None when HiGHS stops short of an optimum."""
+        size_pool(1)
+        self.h.setOptionValue("time_limit", max(0.05, time_left))
+        self.h.run()
+        if self.h.getModelStatus() != self.highspy.HighsModelStatus.kOptimal:
+            return None
+        dual = np.asarray(self.h.getSolution().row_dual)
+        value = self.h.getInfo().objective_function_value
+        return value, dual[: self.data.P], dual[self.data.P :]
+
+    def solve_ip(self, time_left: float, start: list[Column] | None) -> list[Column] | None:
+        """The best integer choice of one column per person HiGHS finds in the time left."""
+        n = len(self.columns)
+        idx = np.arange(self.slacks, self.slacks + n, dtype=np.int32)
+        kind = np.full(n, self.highspy.HighsVarType.kInteger.value, np.uint8)
+        self.h.changeColsIntegrality(n, idx, kind)
+        self.h.setOptionValue("time_limit", max(0.05, time_left))
+        self.h.setOptionValue("mip_rel_gap", 0.0)
+        self.h.setOptionValue("mip_abs_gap", 0.999)  # integral objective
+        if start is not None:
+            chosen = {(p, c) for p, c in enumerate(start)}
+            values = [
+                1.0 if (p, c) in chosen else 0.0
+                for p, c in zip(self.owner, self.columns, strict=True)
+            ]
+            self.h.setSolution(n, idx, np.array(values))
+        size_pool(1)
+        self.h.run()
+        solution = np.asarray(self.h.getSolution().col_value)
+        if self.h.getInfo().primal_solution_status != 2 or len(solution) < self.slacks + n:
+            return None
+        picked: list[Column | None] = [None] * self.data.P
+        best = np.full(self.data.P, -1.0)
+        for j, (p, column) in enumerate(zip(self.owner, self.columns, strict=True)):
+            value = solution[self.slacks + j]
+            if value > best[p]:
+                best[p], picked[p] = value, column
+        if any(c is None or best[p] < 0.5 for p, c in enumerate(picked)):
+            return None
+        return [c for c in picked if c is not None]
+
+
+def _column(roster: list[int | None]) -> Column:
+    return tuple(-1 if s is None else s for s in roster)
+
+
+def relax(
+    instance: NrpInstance,
+    *,
+    time_limit: float,
+    ip_time_limit: float | None = None,
+    seed: int = 0,
+    start: Roster | None = None,
+) -> ColumnGenResult:
+    """Column generation for up to ``time_limit`` seconds, then the restricted master IP for up
+    to ``ip_time_limit`` (default: a quarter of ``time_limit``, at least one second). ``start``,
+    a feasible roster, joins the initial columns and starts the IP."""
+    began = time.monotonic()
+    deadline = began + time_limit
+    data = _Data(instance)
+    pricers = [Pricer(instance, st) for st in instance.staff]
+    master = _Master(data, seed)
+    index = {s: i for i, s in enumerate(instance.shift_ids)}
+    start_columns = None
+    if start is not None:
+        start_columns = [
+            tuple(-1 if s is None else index[s] for s in start[sid]) for sid in data.staff
+        ]
+        for p, column in enumerate(start_columns):
+            master.add(p, column)
+    no_roster = []
+    for p, pricer in enumerate(pricers):  # everyone's favourite roster, cover ignored
+        value, roster = pricer.solve(data.base[p])
+        if not roster:
+            no_roster.append(data.staff[p])
+        else:
+            master.add(p, _column(roster))
+    if no_roster:
+        return ColumnGenResult(None, None, None, False, None, None, 0, 0,
+                               time.monotonic() - began, tuple(no_roster))  # fmt: skip
+    best_bound, lp_value, converged, iterations = -math.inf, None, False, 0
+    trace: list[tuple[float, float, float]] = []
+    while time.monotonic() < deadline:
+        solved = master.solve_lp(deadline - time.monotonic())
+        if solved is None:
+            break
+        lp_value, pi, mu = solved
+        iterations += 1
+        mu = np.clip(mu, -data.over, data.under)
+        dual_cost = data.dual_cost(mu)
+        total, added, finished = float(mu @ data.req), 0, True
+        for p, pricer in enumerate(pricers):
+            if time.monotonic() >= deadline:
+                finished = False  # a partial round gives no bound
+                break
+            value, roster = pricer.solve(data.base[p] + dual_cost)
+            total += data.const[p] + value
+            if data.const[p] + value - pi[p] < -EPS:
+                added += master.add(p, _column(roster))
+        if finished:
+            best_bound = max(best_bound, total)
+            trace.append((time.monotonic() - began, lp_value, best_bound))
+        if finished and added == 0:
+            converged = True
+            break
+    ip_limit = ip_time_limit if ip_time_limit is not None else max(1.0, time_limit / 4)
+    picked = master.solve_ip(ip_limit, start_columns)
+    found: Roster | None = None
+    objective: int | None = None
+    if picked is not None:
+        evaluation = evaluate(instance, data.roster(picked))
+        if evaluation.feasible:  # else a pricing bug: never hand back a roster breaking rules
+            found, objective = data.roster(picked), evaluation.objective
+    bound = math.ceil(best_bound - EPS) if math.isfinite(best_bound) else None
+    return ColumnGenResult(
+        bound=bound,
+        lagrangian=best_bound if math.isfinite(best_bound) else None,
+        lp_value=lp_value,
+        converged=converged,
+        roster=found,
+        objective=objective,
+        iterations=iterations,
+        columns=len(master.columns),
+        wall=time.monotonic() - began,
+        trace=tuple(trace),
+    )

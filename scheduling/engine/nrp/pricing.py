@@ -1,0 +1,279 @@
+"""Pricing for the roster-pattern relaxation: one person's cheapest whole roster, by dynamic
+programming over the days with the person's sequence rules as states.
+
+A roster is feasible when it keeps every hard rule of the benchmark for that person (see
+``evaluate.py``): days off, forbidden successions, max shifts per type, min/max total minutes,
+max/min consecutive shifts, min consecutive days off (the minimum rules exempt a run touching the
+first or the last day) and max weekends. Its cost is the sum of a per-(day, shift) cost the
+caller gives (request penalties minus cover duals); off days cost nothing.
+
+State = a small *control* state times a dense numpy *resource* tensor:
+
+- control: ``("W", successor class, run length, exempt)`` after a worked day, ``("O", run
+  length, exempt)`` after a day off, ``("S",)`` before day 0. The successor class is the set of
+  shifts forbidden after the last shift (shifts with equal sets share one state); run lengths
+  are capped where the rules stop caring (at the max consecutive shifts when it can bind, else
+  at the minimum; days off at their minimum); ``exempt`` marks a run begun on day 0 that is
+  still shorter than its minimum.
+- resources (one tensor axis each, only where the rule can bind): total minutes in units of the
+  gcd of the shift lengths, weekends worked, and one count per shift type whose cap is below the
+  person's available days.
+
+Shifts that are interchangeable for every rule (same successor set, same predecessor set, same
+length, no binding cap) form one *move*: each day it costs its cheapest member. The DP keeps,
+for every control state, the cheapest cost of each resource cell (an exact state, so no
+dominance test is needed) and a back-pointer per cell; the total work per day is a few numpy
+operations per (control state, move) pair.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .instance import NrpInstance, NrpStaff
+
+INF = np.inf
+Control = tuple[Any, ...]  # ("S",) | ("W", fclass, length, exempt) | ("O", length, exempt)
+
+
+@dataclass(frozen=True)
+class Move:
+    members: tuple[int, ...]  # shift indexes (instance order)
+    fclass: int  # successor class of the members
+    units: int  # length in minute units
+    cap_axis: int | None  # resource axis of a binding cap, None when uncapped
+    blocked_after: frozenset[int]  # successor classes after which the move is forbidden
+
+
+@dataclass(frozen=True)
+class Transition:
+    src: int
+    move: int  # index into moves, -1 for a day off
+    dst: int
+
+
+def _weekend_count(days: int) -> int:
+    return len({d // 7 for d in range(days) if d % 7 >= 5})
+
+
+class Pricer:
+    """The DP for one staff member; build once, call :meth:`solve` with each cost matrix."""
+
+    def __init__(self, instance: NrpInstance, staff: NrpStaff) -> None:
+        self.days = instance.days
+        self.staff = staff
+        shifts = instance.shifts
+        index = {s.id: i for i, s in enumerate(shifts)}
+        self.days_off = frozenset(instance.days_off.get(staff.id, ()))
+        available = self.days - len(self.days_off)
+        allowed = [i for i, s in enumerate(shifts) if staff.max_shifts.get(s.id, available) > 0]
+        minutes = [s.minutes for s in shifts]
+        self.unit = math.gcd(*(minutes[i] for i in allowed)) if allowed else 1
+        longest = max((minutes[i] for i in allowed), default=0)
+        most = min(staff.max_total_minutes, longest * self.days) // self.unit
+        self.min_units = -(-staff.min_total_minutes // self.unit)
+        forbidden = {i: frozenset(index[n] for n in shifts[i].forbidden_next) for i in allowed}
+        fsets = sorted({forbidden[i] for i in allowed}, key=sorted)
+        fclass = {i: fsets.index(forbidden[i]) for i in allowed}
+        preds = {i: frozenset(j for j in allowed if i in forbidden[j]) for i in allowed}
+        shape = [most + 1]
+        self.weekend_axis = staff.max_weekends < _weekend_count(self.days)
+        shape.append(staff.max_weekends + 1 if self.weekend_axis else 1)
+        groups: dict[tuple, list[int]] = {}
+        caps: list[tuple[int, int]] = []  # (shift, axis)
+        for i in allowed:
+            cap = staff.max_shifts.get(shifts[i].id, available)
+            if cap < available:
+                caps.append((i, len(shape)))
+                shape.append(cap + 1)
+                groups[("cap", i)] = [i]
+            else:
+                groups.setdefault((fclass[i], preds[i], minutes[i]), []).append(i)
+        cap_axis = dict(caps)
+        self.shape = tuple(shape)
+        moves = []
+        for members in groups.values():
+            first = members[0]
+            blocked = frozenset(c for c, fs in enumerate(fsets) if first in fs)
+            moves.append(
+                Move(
+                    tuple(members),
+                    fclass[first],
+                    minutes[first] // self.unit,
+                    cap_axis.get(first),
+                    blocked,
+                )
+            )
+        self.moves = tuple(moves)
+        self._build_controls()
+
+    # -- control states ----------------------------------------------------------------------
+
+    def _build_controls(self) -> None:
+        st, days = self.staff, self.days
+        min_work, max_work = st.min_consecutive, st.max_consecutive
+        self.work_cap = max_work if max_work < days else max(min_work, 1)
+        self.off_cap = max(st.min_days_off, 1)
+        controls: list[Control] = [("S",)]
+        ids: dict[Control, int] = {("S",): 0}
+        transitions: list[Transition] = []
+
+        def cid(c: Control) -> int:
+            if c not in ids:
+                ids[c] = len(controls)
+                controls.append(c)
+            return ids[c]
+
+        def work_after(c: Control, m: Move) -> Control | None:
+            if max_work < 1:
+                return None
+            if c[0] == "S":
+                return self._work(m.fclass, 1, True)
+            if c[0] == "O":
+                _, length, exempt = c
+                if length < st.min_days_off and not exempt:
+                    return None
+                return self._work(m.fclass, 1, False)
+            _, fc, length, exempt = c
+            if fc in m.blocked_after:
+                return None
+            if max_work < days and length + 1 > max_work:
+                return None
+            return self._work(m.fclass, min(length + 1, self.work_cap), exempt)
+
+        def off_after(c: Control) -> Control | None:
+            if c[0] == "S":
+                return self._off(1, True)
+            if c[0] == "O":
+                _, length, exempt = c
+                return self._off(min(length + 1, self.off_cap), exempt)
+            _, _, length, exempt = c
+            if length < min_work and not exempt:
+                return None
+            return self._off(1, False)
+
+        queue = [0]
+        seen = {0}
+        while queue:
+            src = queue.pop()
+            c = controls[src]
+            nexts: list[tuple[int, Control | None]] = [(-1, off_after(c))]
+            nexts += [(k, work_after(c, m)) for k, m in enumerate(self.moves)]
+            for k, nxt in nexts:
+                if nxt is None:
+                    continue
+                dst = cid(nxt)
+                transitions.append(Transition(src, k, dst))
+                if dst not in seen:
+                    seen.add(dst)
+                    queue.append(dst)
+        self.controls = tuple(controls)
+        self.transitions = tuple(transitions)
+
+    def _work(self, fc: int, length: int, exempt: bool) -> Control:
+        return ("W", fc, length, exempt and length < self.staff.min_consecutive)
+
+    def _off(self, length: int, exempt: bool) -> Control:
+        return ("O", length, exempt and length < self.staff.min_days_off)
+
+    # -- the DP --------------------------------------------------------------------------------
+
+    def _delta(self, t: Transition, day: int) -> tuple[int, ...] | None:
+        """Resource increments of a transition on a day, None when the day forbids it."""
+        delta = [0] * len(self.shape)
+        if t.move < 0:
+            return tuple(delta)
+        if day in self.days_off:
+            return None
+        m = self.moves[t.move]
+        delta[0] = m.units
+        if self.weekend_axis and day % 7 >= 5:
+            # A weekend counts once: Sunday adds one only when Saturday was off.
+            saturday_worked = day % 7 == 6 and self.controls[t.src][0] == "W"
+            delta[1] = 0 if saturday_worked else 1
+        if m.cap_axis is not None:
+            delta[m.cap_axis] = 1
+        return tuple(delta)
+
+    def solve(self, cost: np.ndarray) -> tuple[float, list[int | None]]:
+        """The cheapest feasible roster under ``cost[day, shift]``: (cost, shift index or None
+        per day). (inf, []) when the person has no feasible roster."""
+        days = self.days
+        # Each move's cost per day and the member that achieves it.
+        move_cost = np.empty((len(self.moves), days))
+        move_pick = np.empty((len(self.moves), days), dtype=np.int64)
+        for k, m in enumerate(self.moves):
+            sub = cost[:, list(m.members)]
+            best = sub.argmin(axis=1)
+            move_pick[k] = np.asarray(m.members)[best]
+            move_cost[k] = sub[np.arange(days), best]
+        start = np.full(self.shape, INF)
+        start[(0,) * len(self.shape)] = 0.0
+        values: dict[int, np.ndarray] = {0: start}
+        back: list[dict[int, np.ndarray]] = []
+        for day in range(days):
+            new: dict[int, np.ndarray] = {}
+            arg: dict[int, np.ndarray] = {}
+            for ti, t in enumerate(self.transitions):
+                src = values.get(t.src)
+                if src is None:
+                    continue
+                delta = self._delta(t, day)
+                if delta is None:
+                    continue
+                cand = _shifted(src, delta)
+                if cand is None:
+                    continue
+                if t.move >= 0:
+                    cand += move_cost[t.move, day]
+                old = new.get(t.dst)
+                if old is None:
+                    new[t.dst] = cand
+                    arg[t.dst] = np.full(self.shape, ti, dtype=np.int32)
+                else:
+                    better = cand < old
+                    np.copyto(old, cand, where=better)
+                    arg[t.dst][better] = ti
+            values = {c: v for c, v in new.items() if np.isfinite(v).any()}
+            back.append(arg)
+        best_value, best_state = INF, None
+        for c, v in values.items():
+            masked = v.copy()
+            masked[: self.min_units] = INF
+            at = tuple(int(a) for a in np.unravel_index(int(masked.argmin()), self.shape))
+            if masked[at] < best_value:
+                best_value, best_state = float(masked[at]), (c, at)
+        if best_state is None:
+            return INF, []
+        control, cell = best_state
+        roster: list[int | None] = [None] * days
+        for day in range(days - 1, -1, -1):
+            t = self.transitions[int(back[day][control][cell])]
+            delta = self._delta(t, day)
+            assert delta is not None
+            if t.move >= 0:
+                roster[day] = int(move_pick[t.move, day])
+            cell = tuple(int(a) - b for a, b in zip(cell, delta, strict=True))
+            control = t.src
+        assert control == 0 and not any(cell)
+        return best_value, roster
+
+
+def _shifted(a: np.ndarray, delta: tuple[int, ...]) -> np.ndarray | None:
+    """``a`` moved up by ``delta`` along each axis (cells pushed past the end are dropped),
+    as a new array; None when everything falls off."""
+    if not any(delta):
+        return a.copy()
+    dst, src = [], []
+    for n, d in zip(a.shape, delta, strict=True):
+        if d >= n:
+            return None
+        dst.append(slice(d, None))
+        src.append(slice(0, n - d))
+    out = np.full(a.shape, INF)
+    out[tuple(dst)] = a[tuple(src)]
+    return out
