@@ -192,10 +192,12 @@ def relax(
     ip_time_limit: float | None = None,
     seed: int = 0,
     start: Roster | None = None,
+    smoothing: float = 0.5,
 ) -> ColumnGenResult:
     """Column generation for up to ``time_limit`` seconds, then the restricted master IP for up
     to ``ip_time_limit`` (default: a quarter of ``time_limit``, at least one second). ``start``,
-    a feasible roster, joins the initial columns and starts the IP."""
+    a feasible roster, joins the initial columns and starts the IP. ``smoothing`` in [0, 1):
+    the weight of the best-bound duals in the pricing point (0: plain column generation)."""
     began = time.monotonic()
     deadline = began + time_limit
     data = _Data(instance)
@@ -221,6 +223,8 @@ def relax(
                                time.monotonic() - began, tuple(no_roster))  # fmt: skip
     best_bound, lp_value, converged, iterations = -math.inf, None, False, 0
     trace: list[tuple[float, float, float]] = []
+    center: np.ndarray | None = None  # the duals of the best bound so far
+    smooth = smoothing > 0
     while time.monotonic() < deadline:
         solved = master.solve_lp(deadline - time.monotonic())
         if solved is None:
@@ -228,22 +232,32 @@ def relax(
         lp_value, pi, mu = solved
         iterations += 1
         mu = np.clip(mu, -data.over, data.under)
-        dual_cost = data.dual_cost(mu)
-        total, added, finished = float(mu @ data.req), 0, True
+        # Wentges smoothing: price at a point between the best-bound duals and the LP's; a
+        # convex combination stays in the box, so its L(mu) is a bound like any other.
+        at = mu if center is None or not smooth else smoothing * center + (1 - smoothing) * mu
+        dual_cost = data.dual_cost(at)
+        total, added, finished = float(at @ data.req), 0, True
         for p, pricer in enumerate(pricers):
             if time.monotonic() >= deadline:
                 finished = False  # a partial round gives no bound
                 break
             value, roster = pricer.solve(data.base[p] + dual_cost)
             total += data.const[p] + value
-            if data.const[p] + value - pi[p] < -EPS:
-                added += master.add(p, _column(roster))
+            column = _column(roster)
+            reduced = data.cost(p, column) - pi[p] - sum(mu[k] for k in data.rows(column))
+            if reduced < -EPS:  # against the LP's own duals
+                added += master.add(p, column)
         if finished:
-            best_bound = max(best_bound, total)
+            if total > best_bound:
+                best_bound, center = total, at
             trace.append((time.monotonic() - began, lp_value, best_bound))
         if finished and added == 0:
-            converged = True
-            break
+            if at is mu:
+                converged = True
+                break
+            smooth = False  # a mispricing: price at the LP's duals next
+        else:
+            smooth = smoothing > 0
     ip_limit = ip_time_limit if ip_time_limit is not None else max(1.0, time_limit / 4)
     picked = master.solve_ip(ip_limit, start_columns)
     found: Roster | None = None

@@ -85,9 +85,11 @@ class Pricer:
         shape.append(staff.max_weekends + 1 if self.weekend_axis else 1)
         groups: dict[tuple, list[int]] = {}
         caps: list[tuple[int, int]] = []  # (shift, axis)
+        shortest = min((minutes[i] for i in allowed), default=1)
+        most_shifts = min(available, staff.max_total_minutes // shortest)
         for i in allowed:
             cap = staff.max_shifts.get(shifts[i].id, available)
-            if cap < available:
+            if cap < most_shifts:  # else the cap cannot bind
                 caps.append((i, len(shape)))
                 shape.append(cap + 1)
                 groups[("cap", i)] = [i]
@@ -199,6 +201,26 @@ class Pricer:
             delta[m.cap_axis] = 1
         return tuple(delta)
 
+    def _windows(self) -> list[tuple[tuple[int, int], ...]]:
+        """Per day (and before day 0), the box of resource cells that can still lie on a
+        feasible roster: counts no higher than the days so far allow, total minutes no lower
+        than the minimum minus what the remaining available days can add."""
+        most = max((m.units for m in self.moves), default=0)
+        boxes = [tuple((0, 1) for _ in self.shape)]
+        worked_max, weekends = 0, 0
+        for day in range(self.days):
+            if day not in self.days_off:
+                worked_max += 1
+                weekends += day % 7 == 5 or (day % 7 == 6 and (day - 1) in self.days_off)
+            left = sum(1 for d in range(day + 1, self.days) if d not in self.days_off)
+            box = [
+                (max(0, self.min_units - left * most), min(self.shape[0], worked_max * most + 1))
+            ]
+            box.append((0, min(self.shape[1], weekends + 1)))
+            box += [(0, min(n, worked_max + 1)) for n in self.shape[2:]]
+            boxes.append(tuple(box))
+        return boxes
+
     def solve(self, cost: np.ndarray) -> tuple[float, list[int | None]]:
         """The cheapest feasible roster under ``cost[day, shift]``: (cost, shift index or None
         per day). (inf, []) when the person has no feasible roster."""
@@ -211,13 +233,18 @@ class Pricer:
             best = sub.argmin(axis=1)
             move_pick[k] = np.asarray(m.members)[best]
             move_cost[k] = sub[np.arange(days), best]
-        start = np.full(self.shape, INF)
-        start[(0,) * len(self.shape)] = 0.0
-        values: dict[int, np.ndarray] = {0: start}
+        boxes = self._windows()
+        # Arrays hold only the day's box: cell i of the array is resource cell box.lo + i.
+        values: dict[int, np.ndarray] = {0: np.zeros((1,) * len(self.shape))}
         back: list[dict[int, np.ndarray]] = []
         for day in range(days):
+            before, box = boxes[day], boxes[day + 1]
+            if any(lo >= hi for lo, hi in box):
+                return INF, []
+            size = tuple(hi - lo for lo, hi in box)
             new: dict[int, np.ndarray] = {}
             arg: dict[int, np.ndarray] = {}
+            moved: dict[tuple[int, tuple[int, ...]], np.ndarray | None] = {}
             for ti, t in enumerate(self.transitions):
                 src = values.get(t.src)
                 if src is None:
@@ -225,15 +252,17 @@ class Pricer:
                 delta = self._delta(t, day)
                 if delta is None:
                     continue
-                cand = _shifted(src, delta)
-                if cand is None:
+                key = (t.src, delta)
+                if key not in moved:  # moves of one length share the shifted tensor
+                    moved[key] = _moved(src, before, box, size, delta)
+                base = moved[key]
+                if base is None:
                     continue
-                if t.move >= 0:
-                    cand += move_cost[t.move, day]
+                cand = base + (move_cost[t.move, day] if t.move >= 0 else 0.0)
                 old = new.get(t.dst)
                 if old is None:
                     new[t.dst] = cand
-                    arg[t.dst] = np.full(self.shape, ti, dtype=np.int32)
+                    arg[t.dst] = np.full(size, ti, dtype=np.int32)
                 else:
                     better = cand < old
                     np.copyto(old, cand, where=better)
@@ -242,38 +271,44 @@ class Pricer:
             back.append(arg)
         best_value, best_state = INF, None
         for c, v in values.items():
-            masked = v.copy()
-            masked[: self.min_units] = INF
-            at = tuple(int(a) for a in np.unravel_index(int(masked.argmin()), self.shape))
-            if masked[at] < best_value:
-                best_value, best_state = float(masked[at]), (c, at)
+            at = tuple(int(a) for a in np.unravel_index(int(v.argmin()), v.shape))
+            if v[at] < best_value:
+                best_value, best_state = float(v[at]), (c, at)
         if best_state is None:
             return INF, []
-        control, cell = best_state
+        control, at = best_state
+        cell = tuple(a + lo for a, (lo, _) in zip(at, boxes[days], strict=True))
         roster: list[int | None] = [None] * days
         for day in range(days - 1, -1, -1):
-            t = self.transitions[int(back[day][control][cell])]
+            local = tuple(c - lo for c, (lo, _) in zip(cell, boxes[day + 1], strict=True))
+            t = self.transitions[int(back[day][control][local])]
             delta = self._delta(t, day)
             assert delta is not None
             if t.move >= 0:
                 roster[day] = int(move_pick[t.move, day])
-            cell = tuple(int(a) - b for a, b in zip(cell, delta, strict=True))
+            cell = tuple(c - d for c, d in zip(cell, delta, strict=True))
             control = t.src
         assert control == 0 and not any(cell)
         return best_value, roster
 
 
-def _shifted(a: np.ndarray, delta: tuple[int, ...]) -> np.ndarray | None:
-    """``a`` moved up by ``delta`` along each axis (cells pushed past the end are dropped),
-    as a new array; None when everything falls off."""
-    if not any(delta):
-        return a.copy()
-    dst, src = [], []
-    for n, d in zip(a.shape, delta, strict=True):
-        if d >= n:
+def _moved(
+    src: np.ndarray,
+    before: tuple[tuple[int, int], ...],
+    box: tuple[tuple[int, int], ...],
+    size: tuple[int, ...],
+    delta: tuple[int, ...],
+) -> np.ndarray | None:
+    """The tensor ``src`` (over the box ``before``) moved up by ``delta`` into the box ``box``:
+    cell i of the result holds cell i - delta of the source, inf where that cell lies outside
+    ``before``. None when no cell survives."""
+    dst, take = [], []
+    for (lo0, hi0), (lo, hi), d in zip(before, box, delta, strict=True):
+        first, last = max(lo - d, lo0), min(hi - d, hi0)  # source cells, absolute
+        if first >= last:
             return None
-        dst.append(slice(d, None))
-        src.append(slice(0, n - d))
-    out = np.full(a.shape, INF)
-    out[tuple(dst)] = a[tuple(src)]
+        dst.append(slice(first + d - lo, last + d - lo))
+        take.append(slice(first - lo0, last - lo0))
+    out = np.full(size, INF)
+    out[tuple(dst)] = src[tuple(take)]
     return out
