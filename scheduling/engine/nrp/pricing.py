@@ -175,6 +175,9 @@ class Pricer:
                     queue.append(dst)
         self.controls = tuple(controls)
         self.transitions = tuple(transitions)
+        self._plans: dict[tuple[bool, int], list[tuple[int, Transition, tuple[int, ...]]]] = {}
+        self._boxes = self._windows()
+        self._cuts: dict[tuple[int, tuple[int, ...]], tuple[tuple[slice, ...], ...] | None] = {}
 
     def _work(self, fc: int, length: int, exempt: bool) -> Control:
         return ("W", fc, length, exempt and length < self.staff.min_consecutive)
@@ -200,6 +203,36 @@ class Pricer:
         if m.cap_axis is not None:
             delta[m.cap_axis] = 1
         return tuple(delta)
+
+    def _plan(self, day: int) -> list[tuple[int, Transition, tuple[int, ...]]]:
+        """The transitions a day allows, with their resource increments."""
+        key = (day in self.days_off, day % 7 if day % 7 >= 5 else 0)
+        if key not in self._plans:
+            self._plans[key] = [
+                (ti, t, delta)
+                for ti, t in enumerate(self.transitions)
+                if (delta := self._delta(t, day)) is not None
+            ]
+        return self._plans[key]
+
+    def _moved(
+        self, src: np.ndarray, day: int, size: tuple[int, ...], delta: tuple[int, ...]
+    ) -> np.ndarray | None:
+        """``src`` (over the box before ``day``) moved up by ``delta`` into the day's box: cell
+        i of the result holds cell i - delta of the source, inf where that cell lies outside
+        the source box. None when no cell survives; ``src`` itself (not a copy) when nothing
+        moves."""
+        key = (day, delta)
+        if key not in self._cuts:
+            self._cuts[key] = _cut(self._boxes[day], self._boxes[day + 1], delta)
+        cut = self._cuts[key]
+        if cut is None:
+            return None
+        if not cut:
+            return src
+        out = np.full(size, INF)
+        out[cut[0]] = src[cut[1]]
+        return out
 
     def _windows(self) -> list[tuple[tuple[int, int], ...]]:
         """Per day (and before day 0), the box of resource cells that can still lie on a
@@ -233,28 +266,25 @@ class Pricer:
             best = sub.argmin(axis=1)
             move_pick[k] = np.asarray(m.members)[best]
             move_cost[k] = sub[np.arange(days), best]
-        boxes = self._windows()
+        boxes = self._boxes
         # Arrays hold only the day's box: cell i of the array is resource cell box.lo + i.
         values: dict[int, np.ndarray] = {0: np.zeros((1,) * len(self.shape))}
         back: list[dict[int, np.ndarray]] = []
         for day in range(days):
-            before, box = boxes[day], boxes[day + 1]
+            box = boxes[day + 1]
             if any(lo >= hi for lo, hi in box):
                 return INF, []
             size = tuple(hi - lo for lo, hi in box)
             new: dict[int, np.ndarray] = {}
             arg: dict[int, np.ndarray] = {}
             moved: dict[tuple[int, tuple[int, ...]], np.ndarray | None] = {}
-            for ti, t in enumerate(self.transitions):
+            for ti, t, delta in self._plan(day):
                 src = values.get(t.src)
                 if src is None:
                     continue
-                delta = self._delta(t, day)
-                if delta is None:
-                    continue
                 key = (t.src, delta)
                 if key not in moved:  # moves of one length share the shifted tensor
-                    moved[key] = _moved(src, before, box, size, delta)
+                    moved[key] = self._moved(src, day, size, delta)
                 base = moved[key]
                 if base is None:
                     continue
@@ -282,26 +312,23 @@ class Pricer:
         for day in range(days - 1, -1, -1):
             local = tuple(c - lo for c, (lo, _) in zip(cell, boxes[day + 1], strict=True))
             t = self.transitions[int(back[day][control][local])]
-            delta = self._delta(t, day)
-            assert delta is not None
+            step = self._delta(t, day)
+            assert step is not None
             if t.move >= 0:
                 roster[day] = int(move_pick[t.move, day])
-            cell = tuple(c - d for c, d in zip(cell, delta, strict=True))
+            cell = tuple(c - d for c, d in zip(cell, step, strict=True))
             control = t.src
         assert control == 0 and not any(cell)
         return best_value, roster
 
 
-def _moved(
-    src: np.ndarray,
-    before: tuple[tuple[int, int], ...],
-    box: tuple[tuple[int, int], ...],
-    size: tuple[int, ...],
-    delta: tuple[int, ...],
-) -> np.ndarray | None:
-    """The tensor ``src`` (over the box ``before``) moved up by ``delta`` into the box ``box``:
-    cell i of the result holds cell i - delta of the source, inf where that cell lies outside
-    ``before``. None when no cell survives."""
+def _cut(
+    before: tuple[tuple[int, int], ...], box: tuple[tuple[int, int], ...], delta: tuple[int, ...]
+) -> tuple[tuple[slice, ...], ...] | None:
+    """(destination slices, source slices) moving a tensor over ``before`` by ``delta`` into
+    ``box``; () when the move is the identity, None when no cell survives."""
+    if before == box and not any(delta):
+        return ()
     dst, take = [], []
     for (lo0, hi0), (lo, hi), d in zip(before, box, delta, strict=True):
         first, last = max(lo - d, lo0), min(hi - d, hi0)  # source cells, absolute
@@ -309,6 +336,4 @@ def _moved(
             return None
         dst.append(slice(first + d - lo, last + d - lo))
         take.append(slice(first - lo0, last - lo0))
-    out = np.full(size, INF)
-    out[tuple(dst)] = src[tuple(take)]
-    return out
+    return tuple(dst), tuple(take)
