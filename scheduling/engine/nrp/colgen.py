@@ -149,6 +149,20 @@ class _Master:
         value = self.h.getInfo().objective_function_value
         return value, dual[: self.data.P], dual[self.data.P :]
 
+    def best_columns(self) -> dict[int, tuple[int, float]]:
+        """Each person's column of largest LP value: person -> (column, value)."""
+        values = np.asarray(self.h.getSolution().col_value)[self.slacks :]
+        best: dict[int, tuple[int, float]] = {}
+        for j, p in enumerate(self.owner[: len(values)]):  # columns the last solve knew
+            if p not in best or values[j] > best[p][1]:
+                best[p] = (j, float(values[j]))
+        return best
+
+    def fix(self, j: int, on: bool) -> None:
+        """Column j forced to 1 (``on``) or free again."""
+        lower = 1.0 if on else 0.0
+        self.h.changeColBounds(self.slacks + j, lower, self.highspy.kHighsInf)
+
     def solve_ip(self, time_left: float, start: list[Column] | None) -> list[Column] | None:
         """The best integer choice of one column per person HiGHS finds in the time left."""
         n = len(self.columns)
@@ -193,11 +207,14 @@ def relax(
     seed: int = 0,
     start: Roster | None = None,
     smoothing: float = 0.5,
+    dive: bool = True,
 ) -> ColumnGenResult:
-    """Column generation for up to ``time_limit`` seconds, then the restricted master IP for up
-    to ``ip_time_limit`` (default: a quarter of ``time_limit``, at least one second). ``start``,
+    """Column generation for up to ``time_limit`` seconds, then the restricted master IP until
+    ``ip_time_limit`` seconds after that limit (default: a quarter of ``time_limit``, at least
+    one second; time column generation leaves unused goes to the IP). ``start``,
     a feasible roster, joins the initial columns and starts the IP. ``smoothing`` in [0, 1):
-    the weight of the best-bound duals in the pricing point (0: plain column generation)."""
+    the weight of the best-bound duals in the pricing point (0: plain column generation).
+    ``dive``: half the IP time goes to price-and-dive, whose roster starts the IP."""
     began = time.monotonic()
     deadline = began + time_limit
     data = _Data(instance)
@@ -213,7 +230,7 @@ def relax(
             master.add(p, column)
     no_roster = []
     for p, pricer in enumerate(pricers):  # everyone's favourite roster, cover ignored
-        value, roster = pricer.solve(data.base[p])
+        _, roster = pricer.solve(data.base[p])
         if not roster:
             no_roster.append(data.staff[p])
         else:
@@ -221,25 +238,85 @@ def relax(
     if no_roster:
         return ColumnGenResult(None, None, None, False, None, None, 0, 0,
                                time.monotonic() - began, tuple(no_roster))  # fmt: skip
-    best_bound, lp_value, converged, iterations = -math.inf, None, False, 0
-    trace: list[tuple[float, float, float]] = []
+    gen = _generate(data, pricers, master, deadline, smoothing, began, frozenset())
+    ip_limit = ip_time_limit if ip_time_limit is not None else max(1.0, time_limit / 4)
+    ip_deadline = deadline + ip_limit  # time column generation left unused goes to the IP
+    candidates: list[list[Column]] = []
+    if dive:
+        now = time.monotonic()
+        dived = _dive(data, pricers, master, now + (ip_deadline - now) / 2, smoothing)
+        if dived is not None:
+            candidates.append(dived)
+    ip_start = start_columns
+    if candidates and (ip_start is None or _value(data, candidates[0]) < _value(data, ip_start)):
+        ip_start = candidates[0]
+    picked = master.solve_ip(ip_deadline - time.monotonic(), ip_start)
+    if picked is not None:
+        candidates.append(picked)
+    found: Roster | None = None
+    objective: int | None = None
+    for columns in candidates:
+        evaluation = evaluate(instance, data.roster(columns))
+        # An infeasible roster would be a pricing bug: never hand back one that breaks rules.
+        if evaluation.feasible and (objective is None or evaluation.objective < objective):
+            found, objective = data.roster(columns), evaluation.objective
+    best_bound = gen.bound
+    bound = math.ceil(best_bound - EPS) if math.isfinite(best_bound) else None
+    return ColumnGenResult(
+        bound=bound,
+        lagrangian=best_bound if math.isfinite(best_bound) else None,
+        lp_value=gen.lp_value,
+        converged=gen.converged,
+        roster=found,
+        objective=objective,
+        iterations=gen.iterations,
+        columns=len(master.columns),
+        wall=time.monotonic() - began,
+        trace=tuple(gen.trace),
+    )
+
+
+@dataclass
+class _Generation:
+    bound: float = -math.inf  # the best L(mu); meaningful only with nobody fixed
+    lp_value: float | None = None
+    converged: bool = False
+    iterations: int = 0
+    trace: list[tuple[float, float, float]] = field(default_factory=list)
+
+
+def _generate(
+    data: _Data,
+    pricers: list[Pricer],
+    master: _Master,
+    deadline: float,
+    smoothing: float,
+    began: float,
+    fixed: frozenset[int],
+) -> _Generation:
+    """Column generation until no column prices out or the deadline; people in ``fixed`` are
+    not priced (their roster is fixed in the master, and there is then no bound)."""
+    gen = _Generation()
     center: np.ndarray | None = None  # the duals of the best bound so far
     smooth = smoothing > 0
     while time.monotonic() < deadline:
         solved = master.solve_lp(deadline - time.monotonic())
         if solved is None:
             break
-        lp_value, pi, mu = solved
-        iterations += 1
+        gen.lp_value, pi, mu = solved
+        gen.iterations += 1
         mu = np.clip(mu, -data.over, data.under)
         # Wentges smoothing: price at a point between the best-bound duals and the LP's; a
-        # convex combination stays in the box, so its L(mu) is a bound like any other.
+        # convex combination stays in the box, so its L(mu) is a bound like any other. (With
+        # people fixed there is no bound, so no centre: plain pricing.)
         at = mu if center is None or not smooth else smoothing * center + (1 - smoothing) * mu
         dual_cost = data.dual_cost(at)
-        total, added, finished = float(at @ data.req), 0, True
+        total, added, complete = float(at @ data.req), 0, True
         for p, pricer in enumerate(pricers):
+            if p in fixed:
+                continue
             if time.monotonic() >= deadline:
-                finished = False  # a partial round gives no bound
+                complete = False  # a partial round gives no bound and proves nothing
                 break
             value, roster = pricer.solve(data.base[p] + dual_cost)
             total += data.const[p] + value
@@ -247,35 +324,48 @@ def relax(
             reduced = data.cost(p, column) - pi[p] - sum(mu[k] for k in data.rows(column))
             if reduced < -EPS:  # against the LP's own duals
                 added += master.add(p, column)
-        if finished:
-            if total > best_bound:
-                best_bound, center = total, at
-            trace.append((time.monotonic() - began, lp_value, best_bound))
-        if finished and added == 0:
+        if complete and not fixed:
+            if total > gen.bound:
+                gen.bound, center = total, at
+            gen.trace.append((time.monotonic() - began, gen.lp_value, gen.bound))
+        if complete and added == 0:
             if at is mu:
-                converged = True
+                gen.converged = True
                 break
             smooth = False  # a mispricing: price at the LP's duals next
         else:
             smooth = smoothing > 0
-    ip_limit = ip_time_limit if ip_time_limit is not None else max(1.0, time_limit / 4)
-    picked = master.solve_ip(ip_limit, start_columns)
-    found: Roster | None = None
-    objective: int | None = None
-    if picked is not None:
-        evaluation = evaluate(instance, data.roster(picked))
-        if evaluation.feasible:  # else a pricing bug: never hand back a roster breaking rules
-            found, objective = data.roster(picked), evaluation.objective
-    bound = math.ceil(best_bound - EPS) if math.isfinite(best_bound) else None
-    return ColumnGenResult(
-        bound=bound,
-        lagrangian=best_bound if math.isfinite(best_bound) else None,
-        lp_value=lp_value,
-        converged=converged,
-        roster=found,
-        objective=objective,
-        iterations=iterations,
-        columns=len(master.columns),
-        wall=time.monotonic() - began,
-        trace=tuple(trace),
-    )
+    return gen
+
+
+def _value(data: _Data, columns: list[Column]) -> float:
+    return float(evaluate(data.instance, data.roster(columns)).objective)
+
+
+def _dive(
+    data: _Data, pricers: list[Pricer], master: _Master, deadline: float, smoothing: float
+) -> list[Column] | None:
+    """Price and dive: fix the people whose LP roster is (nearly) whole, or the one nearest to
+    it, generate columns for the others, repeat until everyone has a roster. The fixings are
+    undone before returning; None when the deadline comes first."""
+    fixed: dict[int, int] = {}  # person -> fixed column
+    try:
+        while len(fixed) < data.P and time.monotonic() < deadline:
+            gen = _generate(data, pricers, master, deadline, smoothing, 0.0, frozenset(fixed))
+            if not gen.converged and time.monotonic() >= deadline:
+                return None
+            best = master.best_columns()
+            chosen = {p: j for p, (j, v) in best.items() if p not in fixed and v > 0.9}
+            if not chosen:
+                p, (j, _) = max(((p, b) for p, b in best.items() if p not in fixed),
+                                key=lambda item: item[1][1])  # fmt: skip
+                chosen = {p: j}
+            for p, j in chosen.items():
+                master.fix(j, True)
+                fixed[p] = j
+        if len(fixed) < data.P:
+            return None
+        return [master.columns[fixed[p]] for p in range(data.P)]
+    finally:
+        for j in fixed.values():
+            master.fix(j, False)
