@@ -36,6 +36,7 @@ from .roster import Roster
 
 Column = tuple[int, ...]  # shift index per day, -1 for a day off
 EPS = 1e-6
+PER_PERSON = 3  # columns a pricing round may add per person (best roster per final state)
 
 
 @dataclass(frozen=True)
@@ -318,12 +319,13 @@ def _generate(
             if time.monotonic() >= deadline:
                 complete = False  # a partial round gives no bound and proves nothing
                 break
-            value, roster = pricer.solve(data.base[p] + dual_cost)
-            total += data.const[p] + value
-            column = _column(roster)
-            reduced = data.cost(p, column) - pi[p] - sum(mu[k] for k in data.rows(column))
-            if reduced < -EPS:  # against the LP's own duals
-                added += master.add(p, column)
+            found = pricer.solve_many(data.base[p] + dual_cost, PER_PERSON)
+            total += data.const[p] + found[0][0]
+            for _, roster in found:
+                column = _column(roster)
+                reduced = data.cost(p, column) - pi[p] - sum(mu[k] for k in data.rows(column))
+                if reduced < -EPS:  # against the LP's own duals
+                    added += master.add(p, column)
         if complete and not fixed:
             if total > gen.bound:
                 gen.bound, center = total, at

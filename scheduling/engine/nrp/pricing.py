@@ -257,6 +257,12 @@ class Pricer:
     def solve(self, cost: np.ndarray) -> tuple[float, list[int | None]]:
         """The cheapest feasible roster under ``cost[day, shift]``: (cost, shift index or None
         per day). (inf, []) when the person has no feasible roster."""
+        found = self.solve_many(cost, 1)
+        return found[0] if found else (INF, [])
+
+    def solve_many(self, cost: np.ndarray, count: int) -> list[tuple[float, list[int | None]]]:
+        """Up to ``count`` rosters, cheapest first: the cheapest of all, then the cheapest
+        ending in each other final state (distinct rosters). [] when none is feasible."""
         days = self.days
         # Each move's cost per day and the member that achieves it.
         move_cost = np.empty((len(self.moves), days))
@@ -273,7 +279,7 @@ class Pricer:
         for day in range(days):
             box = boxes[day + 1]
             if any(lo >= hi for lo, hi in box):
-                return INF, []
+                return []
             size = tuple(hi - lo for lo, hi in box)
             new: dict[int, np.ndarray] = {}
             arg: dict[int, np.ndarray] = {}
@@ -299,17 +305,28 @@ class Pricer:
                     arg[t.dst][better] = ti
             values = {c: v for c, v in new.items() if np.isfinite(v).any()}
             back.append(arg)
-        best_value, best_state = INF, None
+        ends = []  # the cheapest cell of each final control state
         for c, v in values.items():
             at = tuple(int(a) for a in np.unravel_index(int(v.argmin()), v.shape))
-            if v[at] < best_value:
-                best_value, best_state = float(v[at]), (c, at)
-        if best_state is None:
-            return INF, []
-        control, at = best_state
-        cell = tuple(a + lo for a, (lo, _) in zip(at, boxes[days], strict=True))
-        roster: list[int | None] = [None] * days
-        for day in range(days - 1, -1, -1):
+            if np.isfinite(v[at]):
+                ends.append((float(v[at]), c, at))
+        ends.sort()
+        found = []
+        for value, control, at in ends[:count]:
+            cell = tuple(a + lo for a, (lo, _) in zip(at, boxes[days], strict=True))
+            found.append((value, self._backtrack(back, move_pick, control, cell)))
+        return found
+
+    def _backtrack(
+        self,
+        back: list[dict[int, np.ndarray]],
+        move_pick: np.ndarray,
+        control: int,
+        cell: tuple[int, ...],
+    ) -> list[int | None]:
+        boxes = self._boxes
+        roster: list[int | None] = [None] * self.days
+        for day in range(self.days - 1, -1, -1):
             local = tuple(c - lo for c, (lo, _) in zip(cell, boxes[day + 1], strict=True))
             t = self.transitions[int(back[day][control][local])]
             step = self._delta(t, day)
@@ -319,7 +336,7 @@ class Pricer:
             cell = tuple(c - d for c, d in zip(cell, step, strict=True))
             control = t.src
         assert control == 0 and not any(cell)
-        return best_value, roster
+        return roster
 
 
 def _cut(

@@ -84,6 +84,23 @@ def test_it_prices_the_cheapest_feasible_roster_like_brute_force(case: str) -> N
         assert _row_costs(column, cost)[0] == pytest.approx(value)
 
 
+@pytest.mark.parametrize("case", CASES)
+def test_it_prices_several_distinct_feasible_rosters_cheapest_first(case: str) -> None:
+    instance = _single(*CASES[case])
+    rows = _feasible_rows(instance)
+    pricer = Pricer(instance, instance.staff[0])
+    cost = np.random.default_rng(3).normal(0, 10, size=(instance.days, len(instance.shifts)))
+    found = pricer.solve_many(cost, 4)
+    assert found[0][0] == pytest.approx(_row_costs(rows, cost).min())
+    values = [value for value, _ in found]
+    assert values == sorted(values)
+    columns = np.array([[-1 if s is None else s for s in roster] for _, roster in found])
+    assert len({tuple(c) for c in columns}) == len(found)
+    for column, value in zip(columns, values, strict=True):
+        assert (column == rows).all(axis=1).any()
+        assert _row_costs(column[None, :], cost)[0] == pytest.approx(value)
+
+
 def test_it_reports_a_person_without_any_feasible_roster() -> None:
     staff = NrpStaff("X", {}, 4000, 3000, 2, 1, 1, 0)  # 7 shifts needed, 2-day runs, no weekend
     instance = _single(TWO_SHIFTS, 7, staff, set())
