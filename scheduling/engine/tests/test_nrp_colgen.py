@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from scheduling.engine.nrp import evaluate, parse_instance, to_problem
+from scheduling.engine.nrp.__main__ import main
 from scheduling.engine.nrp.colgen import _Data, _Master, relax
 from scheduling.engine.nrp.instance import NrpCover, NrpInstance, NrpRequest, NrpShift, NrpStaff
 from scheduling.engine.nrp.pricing import Pricer
@@ -216,3 +217,13 @@ def test_it_never_bounds_above_the_known_optimum(number: int) -> None:
         assert evaluate(instance, result.roster).objective == result.objective
         report = validate(to_problem(instance), assignments_from_roster(result.roster))
         assert not report.hard and report.objective == result.objective
+
+
+@needs_shared
+def test_it_writes_a_roster_the_evaluate_command_accepts(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    instance, out = str(SHARED / "Instance1.txt"), str(tmp_path / "roster.tsv")
+    assert main(["relax", instance, "--time-limit", "2", "--ip-time-limit", "1", "--out", out]) == 0
+    assert main(["evaluate", instance, out]) == 0  # feasible, and both checkers agree
+    assert "objective" in capsys.readouterr().out
