@@ -176,6 +176,8 @@ class Pricer:
         self.controls = tuple(controls)
         self.transitions = tuple(transitions)
         self._plans: dict[tuple[bool, int], list[tuple[int, Transition, tuple[int, ...]]]] = {}
+        # Back-pointers are transition indexes, kept for every day: the smallest type that fits.
+        self._index_type = np.int16 if len(transitions) < 2**15 else np.int32
         self._boxes = self._windows()
         self._cuts: dict[tuple[int, tuple[int, ...]], tuple[tuple[slice, ...], ...] | None] = {}
 
@@ -298,7 +300,7 @@ class Pricer:
                 old = new.get(t.dst)
                 if old is None:
                     new[t.dst] = cand
-                    arg[t.dst] = np.full(size, ti, dtype=np.int32)
+                    arg[t.dst] = np.full(size, ti, dtype=self._index_type)
                 else:
                     better = cand < old
                     np.copyto(old, cand, where=better)
