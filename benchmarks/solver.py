@@ -63,6 +63,7 @@ def _relax(instance: Any, bound_time: float, seed: int) -> tuple[Any, dict[str, 
         "cg_iterations": cg.iterations,
         "cg_columns": cg.columns,
         "pb_objective": cg.objective,
+        "cg_error": cg.error,
     }
     if cg.roster is not None:
         evaluation = evaluate(instance, cg.roster)

@@ -31,7 +31,7 @@ import numpy as np
 from ..highs import size_pool
 from .evaluate import evaluate
 from .instance import NrpInstance
-from .pricing import Pricer
+from .pricing import Pricer, PricingTooLarge
 from .roster import Roster
 
 Column = tuple[int, ...]  # shift index per day, -1 for a day off
@@ -51,6 +51,7 @@ class ColumnGenResult:
     columns: int
     wall: float
     infeasible_staff: tuple[str, ...] = ()  # people with no feasible roster at all
+    error: str | None = None  # why no relaxation was attempted (a person's DP too large)
     trace: tuple[tuple[float, float, float], ...] = field(default=())  # (elapsed, lp, bound)
 
 
@@ -219,7 +220,11 @@ def relax(
     began = time.monotonic()
     deadline = began + time_limit
     data = _Data(instance)
-    pricers = [Pricer(instance, st) for st in instance.staff]
+    try:
+        pricers = [Pricer(instance, st) for st in instance.staff]
+    except PricingTooLarge as exc:
+        return ColumnGenResult(None, None, None, False, None, None, 0, 0,
+                               time.monotonic() - began, error=str(exc))  # fmt: skip
     master = _Master(data, seed)
     index = {s: i for i, s in enumerate(instance.shift_ids)}
     start_columns = None

@@ -37,6 +37,15 @@ import numpy as np
 from .instance import NrpInstance, NrpStaff
 
 INF = np.inf
+# Back-pointers of one pricing call (every day, control state and resource cell) above this
+# are refused rather than risking the process's memory on a very large instance.
+MEMORY_LIMIT = 512 * 2**20
+
+
+class PricingTooLarge(ValueError):
+    """A person's resource states are too many for the dense DP."""
+
+
 Control = tuple[Any, ...]  # ("S",) | ("W", fclass, length, exempt) | ("O", length, exempt)
 
 
@@ -179,6 +188,13 @@ class Pricer:
         # Back-pointers are transition indexes, kept for every day: the smallest type that fits.
         self._index_type = np.int16 if len(transitions) < 2**15 else np.int32
         self._boxes = self._windows()
+        cells = sum(math.prod(hi - lo for lo, hi in box) for box in self._boxes[1:])
+        self.memory = cells * len(controls) * np.dtype(self._index_type).itemsize
+        if self.memory > MEMORY_LIMIT:
+            raise PricingTooLarge(
+                f"pricing {self.staff.id} would keep {self.memory / 2**20:.0f} MiB of "
+                f"back-pointers (limit {MEMORY_LIMIT / 2**20:.0f} MiB): resources {self.shape}"
+            )
         self._cuts: dict[tuple[int, tuple[int, ...]], tuple[tuple[slice, ...], ...] | None] = {}
 
     def _work(self, fc: int, length: int, exempt: bool) -> Control:

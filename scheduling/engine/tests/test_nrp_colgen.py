@@ -227,3 +227,10 @@ def test_it_writes_a_roster_the_evaluate_command_accepts(
     assert main(["relax", instance, "--time-limit", "2", "--ip-time-limit", "1", "--out", out]) == 0
     assert main(["evaluate", instance, out]) == 0  # feasible, and both checkers agree
     assert "objective" in capsys.readouterr().out
+
+
+def test_it_refuses_a_pricing_dp_over_its_memory_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("scheduling.engine.nrp.pricing.MEMORY_LIMIT", 100)
+    result = relax(_tiny_instance(), time_limit=1, ip_time_limit=1)
+    assert result.error is not None and "MiB" in result.error
+    assert result.bound is None and result.roster is None
