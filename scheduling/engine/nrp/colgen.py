@@ -36,6 +36,7 @@ from .roster import Roster
 
 Column = tuple[int, ...]  # shift index per day, -1 for a day off
 EPS = 1e-6
+DIVE_ROUNDS = 3  # pricing rounds between two fixings of the dive (a heuristic: no need to converge)
 PER_PERSON = 3  # columns a pricing round may add per person (best roster per final state)
 
 
@@ -299,13 +300,15 @@ def _generate(
     smoothing: float,
     began: float,
     fixed: frozenset[int],
+    rounds: int | None = None,
 ) -> _Generation:
-    """Column generation until no column prices out or the deadline; people in ``fixed`` are
-    not priced (their roster is fixed in the master, and there is then no bound)."""
+    """Column generation until no column prices out, the deadline or ``rounds`` pricing rounds;
+    people in ``fixed`` are not priced (their roster is fixed in the master, and there is then
+    no bound)."""
     gen = _Generation()
     center: np.ndarray | None = None  # the duals of the best bound so far
     smooth = smoothing > 0
-    while time.monotonic() < deadline:
+    while time.monotonic() < deadline and (rounds is None or gen.iterations < rounds):
         solved = master.solve_lp(deadline - time.monotonic())
         if solved is None:
             break
@@ -358,15 +361,17 @@ def _dive(
     fixed: dict[int, int] = {}  # person -> fixed column
     try:
         while len(fixed) < data.P and time.monotonic() < deadline:
-            gen = _generate(data, pricers, master, deadline, smoothing, 0.0, frozenset(fixed))
-            if not gen.converged and time.monotonic() >= deadline:
-                return None
-            best = master.best_columns()
-            chosen = {p: j for p, (j, v) in best.items() if p not in fixed and v > 0.9}
+            gen = _generate(data, pricers, master, deadline, smoothing, 0.0, frozenset(fixed),
+                            rounds=DIVE_ROUNDS)  # fmt: skip
+            if gen.lp_value is None or master.solve_lp(deadline - time.monotonic()) is None:
+                return None  # the deadline (the LP re-solve takes in the last columns)
+            # Everyone whose roster is nearly whole, and at least a tenth of the people left.
+            free = sorted(((v, p, j) for p, (j, v) in master.best_columns().items()
+                           if p not in fixed), reverse=True)  # fmt: skip
+            least = max(1, (data.P - len(fixed)) // 10)
+            chosen = {p: j for i, (v, p, j) in enumerate(free) if v > 0.9 or i < least}
             if not chosen:
-                p, (j, _) = max(((p, b) for p, b in best.items() if p not in fixed),
-                                key=lambda item: item[1][1])  # fmt: skip
-                chosen = {p: j}
+                return None
             for p, j in chosen.items():
                 master.fix(j, True)
                 fixed[p] = j

@@ -209,7 +209,7 @@ def _best_known() -> dict[str, int]:
 def test_it_never_bounds_above_the_known_optimum(number: int) -> None:
     name = f"Instance{number}"
     instance = parse_instance(SHARED / f"{name}.txt")
-    result = relax(instance, time_limit=3, ip_time_limit=1)
+    result = relax(instance, time_limit=2, ip_time_limit=1)
     optimum = _best_known()[name]  # all four are proven optimal
     assert result.bound is not None and result.bound <= optimum
     if result.roster is not None:
