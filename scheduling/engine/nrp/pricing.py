@@ -29,6 +29,7 @@ operations per (control state, move) pair.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,6 +38,7 @@ import numpy as np
 from .instance import NrpInstance, NrpStaff
 
 INF = np.inf
+STACK_CELLS = 512  # largest box (resource cells) priced in the stacked form
 # Back-pointers of one pricing call (every day, control state and resource cell) above this
 # are refused rather than risking the process's memory on a very large instance.
 MEMORY_LIMIT = 512 * 2**20
@@ -195,7 +197,10 @@ class Pricer:
                 f"pricing {self.staff.id} would keep {self.memory / 2**20:.0f} MiB of "
                 f"back-pointers (limit {MEMORY_LIMIT / 2**20:.0f} MiB): resources {self.shape}"
             )
+        self._layouts: dict[int, _Layout | None] = {}
         self._cuts: dict[tuple[int, tuple[int, ...]], tuple[tuple[slice, ...], ...] | None] = {}
+        # Small boxes: one stacked tensor per day beats one operation per transition.
+        self.stacked = max(math.prod(hi - lo for lo, hi in b) for b in self._boxes) <= STACK_CELLS
 
     def _work(self, fc: int, length: int, exempt: bool) -> Control:
         return ("W", fc, length, exempt and length < self.staff.min_consecutive)
@@ -233,25 +238,6 @@ class Pricer:
             ]
         return self._plans[key]
 
-    def _moved(
-        self, src: np.ndarray, day: int, size: tuple[int, ...], delta: tuple[int, ...]
-    ) -> np.ndarray | None:
-        """``src`` (over the box before ``day``) moved up by ``delta`` into the day's box: cell
-        i of the result holds cell i - delta of the source, inf where that cell lies outside
-        the source box. None when no cell survives; ``src`` itself (not a copy) when nothing
-        moves."""
-        key = (day, delta)
-        if key not in self._cuts:
-            self._cuts[key] = _cut(self._boxes[day], self._boxes[day + 1], delta)
-        cut = self._cuts[key]
-        if cut is None:
-            return None
-        if not cut:
-            return src
-        out = np.full(size, INF)
-        out[cut[0]] = src[cut[1]]
-        return out
-
     def _windows(self) -> list[tuple[tuple[int, int], ...]]:
         """Per day (and before day 0), the box of resource cells that can still lie on a
         feasible roster: counts no higher than the days so far allow, total minutes no lower
@@ -282,22 +268,34 @@ class Pricer:
         """Up to ``count`` rosters, cheapest first: the cheapest of all, then the cheapest
         ending in each other final state (distinct rosters). [] when none is feasible."""
         days = self.days
-        # Each move's cost per day and the member that achieves it.
-        move_cost = np.empty((len(self.moves), days))
+        # Each move's cost per day and the member that achieves it; row -1 is a day off.
+        move_cost = np.zeros((len(self.moves) + 1, days))
         move_pick = np.empty((len(self.moves), days), dtype=np.int64)
         for k, m in enumerate(self.moves):
             sub = cost[:, list(m.members)]
             best = sub.argmin(axis=1)
             move_pick[k] = np.asarray(m.members)[best]
             move_cost[k] = sub[np.arange(days), best]
-        boxes = self._boxes
-        # Arrays hold only the day's box: cell i of the array is resource cell box.lo + i.
+        if self.stacked:
+            ends, pointer = self._stacked(move_cost)
+        else:
+            ends, pointer = self._per_control(move_cost)
+        ends.sort()
+        found = []
+        for value, control, at in ends[:count]:
+            cell = tuple(a + lo for a, (lo, _) in zip(at, self._boxes[days], strict=True))
+            found.append((value, self._backtrack(pointer, move_pick, control, cell)))
+        return found
+
+    def _per_control(self, move_cost: np.ndarray) -> tuple[list[_End], Pointer]:
+        """The DP with one tensor per reachable control state and a few numpy operations per
+        transition: the faster form when the boxes are large."""
         values: dict[int, np.ndarray] = {0: np.zeros((1,) * len(self.shape))}
         back: list[dict[int, np.ndarray]] = []
-        for day in range(days):
-            box = boxes[day + 1]
+        for day in range(self.days):
+            box = self._boxes[day + 1]
             if any(lo >= hi for lo, hi in box):
-                return []
+                return [], _no_pointer
             size = tuple(hi - lo for lo, hi in box)
             new: dict[int, np.ndarray] = {}
             arg: dict[int, np.ndarray] = {}
@@ -312,7 +310,7 @@ class Pricer:
                 base = moved[key]
                 if base is None:
                     continue
-                cand = base + (move_cost[t.move, day] if t.move >= 0 else 0.0)
+                cand = base + move_cost[t.move, day]
                 old = new.get(t.dst)
                 if old is None:
                     new[t.dst] = cand
@@ -323,30 +321,123 @@ class Pricer:
                     arg[t.dst][better] = ti
             values = {c: v for c, v in new.items() if np.isfinite(v).any()}
             back.append(arg)
-        ends = []  # the cheapest cell of each final control state
-        for c, v in values.items():
-            at = tuple(int(a) for a in np.unravel_index(int(v.argmin()), v.shape))
-            if np.isfinite(v[at]):
-                ends.append((float(v[at]), c, at))
-        ends.sort()
-        found = []
-        for value, control, at in ends[:count]:
-            cell = tuple(a + lo for a, (lo, _) in zip(at, boxes[days], strict=True))
-            found.append((value, self._backtrack(back, move_pick, control, cell)))
-        return found
+
+        def pointer(day: int, control: int, local: tuple[int, ...]) -> int:
+            return int(back[day][control][local])
+
+        return _ends(values.items()), pointer
+
+    def _moved(
+        self, src: np.ndarray, day: int, size: tuple[int, ...], delta: tuple[int, ...]
+    ) -> np.ndarray | None:
+        """``src`` (over the box before ``day``) moved up by ``delta`` into the day's box;
+        None when no cell survives, ``src`` itself (not a copy) when nothing moves."""
+        key = (day, delta)
+        if key not in self._cuts:
+            self._cuts[key] = _cut(self._boxes[day], self._boxes[day + 1], delta)
+        cut = self._cuts[key]
+        if cut is None:
+            return None
+        if not cut:
+            return src
+        out = np.full(size, INF)
+        out[cut[0]] = src[cut[1]]
+        return out
+
+    def _stacked(self, move_cost: np.ndarray) -> tuple[list[_End], Pointer]:
+        """The DP with every control state in one tensor and a dozen numpy operations per day
+        (transitions gathered, segment minima by destination): the faster form when the boxes
+        are small and Python's per-operation cost would dominate."""
+        days = self.days
+        # One tensor for all control states: axis 0 is the control, the others the day's box
+        # of resource cells (cell i of the box is resource cell box.lo + i).
+        values = np.full((len(self.controls),) + (1,) * len(self.shape), INF)
+        values[0] = 0.0
+        back: list[np.ndarray] = []
+        for day in range(days):
+            lay = self._layout(day)
+            if lay is None:
+                return [], _no_pointer
+            parts = []
+            for srcs, cut in lay.groups:
+                if not cut:
+                    parts.append(values[srcs])
+                else:
+                    part = np.full((len(srcs), *lay.size), INF)
+                    take: tuple[Any, ...] = (srcs, *cut[1])
+                    part[(slice(None), *cut[0])] = values[take]
+                    parts.append(part)
+            cand = np.concatenate(parts)[lay.rows]
+            cand += move_cost[lay.moves, day].reshape(lay.column)
+            best = np.minimum.reduceat(cand, lay.starts, axis=0)
+            # The first transition of each destination's segment that reaches its minimum.
+            hits = np.where(cand == best[lay.segment], lay.priority, 0)
+            back.append(len(lay.rows) - np.maximum.reduceat(hits, lay.starts, axis=0))
+            values = np.full((len(self.controls), *lay.size), INF)
+            values[lay.dsts] = best
+
+        def pointer(day: int, control: int, local: tuple[int, ...]) -> int:
+            lay = self._layouts[day]
+            assert lay is not None
+            return int(lay.transitions[int(back[day][(lay.where[control], *local)])])
+
+        return _ends(enumerate(values)), pointer
+
+    def _layout(self, day: int) -> _Layout | None:
+        """How one day's transitions read the previous day's tensor (cached per day); None
+        when no resource cell is left (no feasible roster)."""
+        if day in self._layouts:
+            return self._layouts[day]
+        box = self._boxes[day + 1]
+        if any(lo >= hi for lo, hi in box):
+            self._layouts[day] = None
+            return None
+        size = tuple(hi - lo for lo, hi in box)
+        live = []  # (transition, its delta, the cut moving its source)
+        cuts: dict[tuple[int, ...], tuple[tuple[slice, ...], ...] | None] = {}
+        for ti, t, delta in self._plan(day):
+            if delta not in cuts:
+                cuts[delta] = _cut(self._boxes[day], box, delta)
+            if cuts[delta] is not None:
+                live.append((t.dst, ti, t, delta))
+        live.sort(key=lambda item: (item[0], item[1]))
+        groups = []
+        row_of: dict[tuple[int, tuple[int, ...]], int] = {}  # rows in the order of groups
+        for delta, cut in cuts.items():
+            if cut is None:
+                continue
+            srcs = sorted({t.src for _, _, t, d in live if d == delta})
+            for src in srcs:
+                row_of[(src, delta)] = len(row_of)
+            groups.append((np.array(srcs, dtype=np.int64), cut))
+        dsts = sorted({dst for dst, *_ in live})
+        starts = [next(i for i, item in enumerate(live) if item[0] == d) for d in dsts]
+        segment = np.repeat(np.arange(len(dsts)), np.diff([*starts, len(live)]))
+        column = (len(live),) + (1,) * len(size)
+        layout = _Layout(
+            size=size,
+            groups=groups,
+            rows=np.array([row_of[(t.src, d)] for _, _, t, d in live], dtype=np.int64),
+            moves=np.array([t.move for _, _, t, _ in live], dtype=np.int64),
+            transitions=np.array([ti for _, ti, _, _ in live], dtype=np.int64),
+            dsts=np.array(dsts, dtype=np.int64),
+            starts=np.array(starts, dtype=np.int64),
+            segment=segment,
+            priority=(len(live) - np.arange(len(live))).reshape(column).astype(np.int16),
+            column=column,
+            where={d: i for i, d in enumerate(dsts)},
+        )
+        self._layouts[day] = layout
+        return layout
 
     def _backtrack(
-        self,
-        back: list[dict[int, np.ndarray]],
-        move_pick: np.ndarray,
-        control: int,
-        cell: tuple[int, ...],
+        self, pointer: Pointer, move_pick: np.ndarray, control: int, cell: tuple[int, ...]
     ) -> list[int | None]:
-        boxes = self._boxes
         roster: list[int | None] = [None] * self.days
         for day in range(self.days - 1, -1, -1):
-            local = tuple(c - lo for c, (lo, _) in zip(cell, boxes[day + 1], strict=True))
-            t = self.transitions[int(back[day][control][local])]
+            box = self._boxes[day + 1]
+            local = tuple(c - lo for c, (lo, _) in zip(cell, box, strict=True))
+            t = self.transitions[pointer(day, control, local)]
             step = self._delta(t, day)
             assert step is not None
             if t.move >= 0:
@@ -355,6 +446,39 @@ class Pricer:
             control = t.src
         assert control == 0 and not any(cell)
         return roster
+
+
+_End = tuple[float, int, tuple[int, ...]]  # (value, final control, cell within the last box)
+Pointer = Callable[[int, int, tuple[int, ...]], int]  # (day, control, cell) -> transition
+
+
+def _no_pointer(day: int, control: int, local: tuple[int, ...]) -> int:
+    raise AssertionError("no roster to trace back")
+
+
+def _ends(values: Iterable[tuple[int, np.ndarray]]) -> list[_End]:
+    """The cheapest cell of each final control state that has a finite one."""
+    ends = []
+    for c, v in values:
+        at = tuple(int(a) for a in np.unravel_index(int(v.argmin()), v.shape))
+        if np.isfinite(v[at]):
+            ends.append((float(v[at]), c, at))
+    return ends
+
+
+@dataclass(frozen=True)
+class _Layout:
+    size: tuple[int, ...]  # the day's box
+    groups: list[tuple[np.ndarray, tuple[tuple[slice, ...], ...]]]  # (sources, cut) per delta
+    rows: np.ndarray  # per live transition (sorted by destination): its row among the groups
+    moves: np.ndarray  # its move (-1: a day off)
+    transitions: np.ndarray  # its index in Pricer.transitions
+    dsts: np.ndarray  # the destination controls, sorted
+    starts: np.ndarray  # where each destination's transitions start
+    segment: np.ndarray  # the destination (position in dsts) of each transition
+    priority: np.ndarray  # len - position, shaped to broadcast over the box
+    column: tuple[int, ...]  # shape broadcasting one value per transition over the box
+    where: dict[int, int]  # destination control -> position in dsts
 
 
 def _cut(
