@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import functools
 import itertools
 import math
 from pathlib import Path
@@ -12,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from scheduling.engine.nrp import evaluate, parse_instance, to_problem
+from scheduling.engine.nrp import evaluate, parse_instance, pricing, to_problem
 from scheduling.engine.nrp.__main__ import main
 from scheduling.engine.nrp.colgen import _Data, _Master, relax
 from scheduling.engine.nrp.instance import NrpCover, NrpInstance, NrpRequest, NrpShift, NrpStaff
@@ -64,15 +65,27 @@ def _feasible_rows(instance: NrpInstance) -> np.ndarray:
     return np.array(rows)
 
 
+@functools.cache
+def _case_rows(case: str) -> np.ndarray:
+    return _feasible_rows(_single(*CASES[case]))
+
+
 def _row_costs(rows: np.ndarray, cost: np.ndarray) -> np.ndarray:
     padded = np.concatenate([cost, np.zeros((cost.shape[0], 1))], axis=1)  # column -1: off
     return padded[np.arange(rows.shape[1]), rows].sum(axis=1)
 
 
+@pytest.fixture(params=["stacked", "per-control"])
+def form(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Both forms of the DP (chosen by the size of the resource boxes)."""
+    monkeypatch.setattr(pricing, "STACK_CELLS", 10**9 if request.param == "stacked" else 0)
+    return str(request.param)
+
+
 @pytest.mark.parametrize("case", CASES)
-def test_it_prices_the_cheapest_feasible_roster_like_brute_force(case: str) -> None:
+def test_it_prices_the_cheapest_feasible_roster_like_brute_force(case: str, form: str) -> None:
     instance = _single(*CASES[case])
-    rows = _feasible_rows(instance)
+    rows = _case_rows(case)
     assert len(rows) > 1
     pricer = Pricer(instance, instance.staff[0])
     rng = np.random.default_rng(7)
@@ -86,10 +99,11 @@ def test_it_prices_the_cheapest_feasible_roster_like_brute_force(case: str) -> N
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_it_prices_several_distinct_feasible_rosters_cheapest_first(case: str) -> None:
+def test_it_prices_several_distinct_feasible_rosters_cheapest_first(case: str, form: str) -> None:
     instance = _single(*CASES[case])
-    rows = _feasible_rows(instance)
+    rows = _case_rows(case)
     pricer = Pricer(instance, instance.staff[0])
+    assert pricer.stacked == (form == "stacked")
     cost = np.random.default_rng(3).normal(0, 10, size=(instance.days, len(instance.shifts)))
     found = pricer.solve_many(cost, 4)
     assert found[0][0] == pytest.approx(_row_costs(rows, cost).min())
@@ -230,7 +244,7 @@ def test_it_writes_a_roster_the_evaluate_command_accepts(
 
 
 def test_it_refuses_a_pricing_dp_over_its_memory_limit(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("scheduling.engine.nrp.pricing.MEMORY_LIMIT", 100)
+    monkeypatch.setattr(pricing, "MEMORY_LIMIT", 100)
     result = relax(_tiny_instance(), time_limit=1, ip_time_limit=1)
     assert result.error is not None and "MiB" in result.error
     assert result.bound is None and result.roster is None
