@@ -248,15 +248,13 @@ def relax(
     gen = _generate(data, pricers, master, deadline, smoothing, began, frozenset())
     ip_limit = ip_time_limit if ip_time_limit is not None else max(1.0, time_limit / 4)
     ip_deadline = deadline + ip_limit  # time column generation left unused goes to the IP
-    candidates: list[list[Column]] = []
+    candidates: list[list[Column]] = [start_columns] if start_columns is not None else []
     if dive:
         now = time.monotonic()
         dived = _dive(data, pricers, master, now + (ip_deadline - now) / 2, smoothing)
         if dived is not None:
             candidates.append(dived)
-    ip_start = start_columns
-    if candidates and (ip_start is None or _value(data, candidates[0]) < _value(data, ip_start)):
-        ip_start = candidates[0]
+    ip_start = min(candidates, key=lambda c: _value(data, c), default=None)
     picked = master.solve_ip(ip_deadline - time.monotonic(), ip_start)
     if picked is not None:
         candidates.append(picked)
