@@ -22,6 +22,7 @@ objective is integral, so the reported bound is ``ceil(max L - 1e-6)``.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
 from dataclasses import dataclass, field
@@ -31,7 +32,7 @@ import numpy as np
 from ..highs import size_pool
 from .evaluate import evaluate
 from .instance import NrpInstance
-from .pricing import Pricer, PricingTooLarge
+from .pricing import Pricer, PricingTooLarge, make_pricer
 from .roster import Roster
 
 Column = tuple[int, ...]  # shift index per day, -1 for a day off
@@ -81,6 +82,9 @@ class _Data:
         self.req = np.array([c.requirement for c in cover], dtype=float)
         self.under = np.array([c.under_weight for c in cover], dtype=float)
         self.over = np.array([c.over_weight for c in cover], dtype=float)
+        # More than any roster can cost: the price of a placeholder column.
+        self.big = 1.0 + float(self.const.sum() + self.base.clip(min=0).sum())
+        self.big += float(self.req @ self.under) + float(self.over.sum() * self.P)
 
     def cost(self, p: int, column: Column) -> float:
         return float(
@@ -94,6 +98,16 @@ class _Data:
         """(D, S) matrix of -mu over the cover cells (zero elsewhere)."""
         full = np.concatenate([-mu, [0.0]])
         return full[self.row]  # row -1 picks the trailing zero
+
+    def feasible(self, p: int, column: Column) -> bool:
+        """Whether the roster keeps every hard rule of person p (the benchmark evaluator)."""
+        alone = dataclasses.replace(
+            self.instance, staff=(self.instance.staff[p],), cover=(), on_requests=(),
+            off_requests=(),
+        )  # fmt: skip
+        ids = self.instance.shift_ids
+        roster = {self.staff[p]: [None if s < 0 else ids[s] for s in column]}
+        return evaluate(alone, roster).feasible
 
     def roster(self, columns: list[Column]) -> Roster:
         ids = self.instance.shift_ids
@@ -130,12 +144,13 @@ class _Master:
         self.columns: list[Column] = []
         self.seen: set[tuple[int, Column]] = set()
 
-    def add(self, p: int, column: Column) -> bool:
+    def add(self, p: int, column: Column, penalty: float = 0.0) -> bool:
         if (p, column) in self.seen:
             return False
         self.seen.add((p, column))
         rows = [p, *(self.data.P + k for k in self.data.rows(column))]
-        self.h.addCol(self.data.cost(p, column), 0.0, self.highspy.kHighsInf, len(rows),
+        cost = self.data.cost(p, column) + penalty
+        self.h.addCol(cost, 0.0, self.highspy.kHighsInf, len(rows),
                       np.array(rows, np.int32), np.ones(len(rows)))  # fmt: skip
         self.owner.append(p)
         self.columns.append(column)
@@ -222,7 +237,7 @@ def relax(
     deadline = began + time_limit
     data = _Data(instance)
     try:
-        pricers = [Pricer(instance, st) for st in instance.staff]
+        pricers = [make_pricer(instance, st) for st in instance.staff]
     except PricingTooLarge as exc:
         return ColumnGenResult(None, None, None, False, None, None, 0, 0,
                                time.monotonic() - began, error=str(exc))  # fmt: skip
@@ -240,8 +255,10 @@ def relax(
         _, roster = pricer.solve(data.base[p])
         if not roster:
             no_roster.append(data.staff[p])
-        else:
+        elif pricer.exact or data.feasible(p, _column(roster)):
             master.add(p, _column(roster))
+        else:  # a relaxed DP's roster breaks a rule: a placeholder the master avoids
+            master.add(p, (-1,) * data.D, penalty=data.big)
     if no_roster:
         return ColumnGenResult(None, None, None, False, None, None, 0, 0,
                                time.monotonic() - began, tuple(no_roster))  # fmt: skip
@@ -330,7 +347,8 @@ def _generate(
             for _, roster in found:
                 column = _column(roster)
                 reduced = data.cost(p, column) - pi[p] - sum(mu[k] for k in data.rows(column))
-                if reduced < -EPS:  # against the LP's own duals
+                # Against the LP's own duals; a relaxed DP's roster may break a dropped rule.
+                if reduced < -EPS and (pricer.exact or data.feasible(p, column)):
                     added += master.add(p, column)
         if complete and not fixed:
             if total > gen.bound:
@@ -338,7 +356,8 @@ def _generate(
             gen.trace.append((time.monotonic() - began, gen.lp_value, gen.bound))
         if complete and added == 0:
             if at is mu:
-                gen.converged = True
+                # Proven only when every DP is exact; a relaxed one has simply run dry.
+                gen.converged = all(pricer.exact for pricer in pricers)
                 break
             smooth = False  # a mispricing: price at the LP's duals next
         else:

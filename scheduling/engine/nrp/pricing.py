@@ -71,10 +71,34 @@ def _weekend_count(days: int) -> int:
     return len({d // 7 for d in range(days) if d % 7 >= 5})
 
 
-class Pricer:
-    """The DP for one staff member; build once, call :meth:`solve` with each cost matrix."""
+def make_pricer(instance: NrpInstance, staff: NrpStaff) -> Pricer:
+    """The exact DP when it fits in :data:`MEMORY_LIMIT`, else one that ignores the shift-type
+    caps, then also the weekends: a relaxation, so its minimum is still a lower bound (the
+    Lagrangian bound stays valid, only weaker) but its rosters must be checked before use.
+    Raises :class:`PricingTooLarge` when even that does not fit."""
+    try:
+        return Pricer(instance, staff)
+    except PricingTooLarge:
+        pass
+    try:
+        return Pricer(instance, staff, relax_caps=True)
+    except PricingTooLarge:
+        return Pricer(instance, staff, relax_caps=True, relax_weekends=True)
 
-    def __init__(self, instance: NrpInstance, staff: NrpStaff) -> None:
+
+class Pricer:
+    """The DP for one staff member; build once, call :meth:`solve` with each cost matrix.
+    ``relax_caps`` / ``relax_weekends`` drop those rules (``exact`` is then False)."""
+
+    def __init__(
+        self,
+        instance: NrpInstance,
+        staff: NrpStaff,
+        *,
+        relax_caps: bool = False,
+        relax_weekends: bool = False,
+    ) -> None:
+        self.exact = not (relax_caps or relax_weekends)
         self.days = instance.days
         self.staff = staff
         shifts = instance.shifts
@@ -92,7 +116,7 @@ class Pricer:
         fclass = {i: fsets.index(forbidden[i]) for i in allowed}
         preds = {i: frozenset(j for j in allowed if i in forbidden[j]) for i in allowed}
         shape = [most + 1]
-        self.weekend_axis = staff.max_weekends < _weekend_count(self.days)
+        self.weekend_axis = not relax_weekends and staff.max_weekends < _weekend_count(self.days)
         shape.append(staff.max_weekends + 1 if self.weekend_axis else 1)
         groups: dict[tuple, list[int]] = {}
         caps: list[tuple[int, int]] = []  # (shift, axis)
@@ -100,7 +124,7 @@ class Pricer:
         most_shifts = min(available, staff.max_total_minutes // shortest)
         for i in allowed:
             cap = staff.max_shifts.get(shifts[i].id, available)
-            if cap < most_shifts:  # else the cap cannot bind
+            if cap < most_shifts and not relax_caps:  # else the cap cannot bind (or is relaxed)
                 caps.append((i, len(shape)))
                 shape.append(cap + 1)
                 groups[("cap", i)] = [i]

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from scheduling.engine.nrp import evaluate, parse_instance, pricing, to_problem
+from scheduling.engine.nrp import colgen, evaluate, parse_instance, pricing, to_problem
 from scheduling.engine.nrp.__main__ import main
 from scheduling.engine.nrp.colgen import _Data, _Master, relax
 from scheduling.engine.nrp.instance import NrpCover, NrpInstance, NrpRequest, NrpShift, NrpStaff
@@ -248,3 +248,30 @@ def test_it_refuses_a_pricing_dp_over_its_memory_limit(monkeypatch: pytest.Monke
     result = relax(_tiny_instance(), time_limit=1, ip_time_limit=1)
     assert result.error is not None and "MiB" in result.error
     assert result.bound is None and result.roster is None
+
+
+@pytest.mark.parametrize("case", ["caps-minutes-no-weekend", "successions", "two-weekends"])
+def test_it_prices_a_lower_bound_when_the_dp_drops_caps_and_weekends(case: str) -> None:
+    instance = _single(*CASES[case])
+    pricer = Pricer(instance, instance.staff[0], relax_caps=True, relax_weekends=True)
+    assert not pricer.exact
+    rng = np.random.default_rng(11)
+    for _ in range(6):
+        cost = rng.normal(0, 10, size=(instance.days, len(instance.shifts)))
+        value, _ = pricer.solve(cost)
+        assert value <= _row_costs(_case_rows(case), cost).min() + 1e-9
+
+
+def test_it_keeps_the_bound_valid_when_pricing_is_relaxed(monkeypatch: pytest.MonkeyPatch) -> None:
+    def relaxed(instance: NrpInstance, staff: NrpStaff) -> Pricer:
+        return Pricer(instance, staff, relax_caps=True, relax_weekends=True)
+
+    monkeypatch.setattr(colgen, "make_pricer", relaxed)
+    instance = _tiny_instance()
+    optimum, _ = _optimum(instance, _enumerated(instance))
+    result = relax(instance, time_limit=5, ip_time_limit=2)
+    assert not result.converged  # nothing is proven with a relaxed DP
+    assert result.bound is not None and result.bound <= optimum
+    if result.roster is not None:
+        assert evaluate(instance, result.roster).objective == result.objective
+        assert result.objective is not None and result.objective >= optimum
