@@ -16,8 +16,9 @@ u_k]``, the box where the slack terms cannot go below zero)::
     L(mu) = sum_k mu_k req_k + sum_p min_j (c_pj - sum_k mu_k a_kj)
 
 which is a valid lower bound for *any* such ``mu``, converged or not, because the pricing DP
-returns the exact minimum over all feasible rosters. At convergence it equals the LP value. The
-objective is integral, so the reported bound is ``ceil(max L - 1e-6)``.
+returns the exact minimum over all feasible rosters (or, for a person whose exact DP would not fit
+in memory, the minimum of a relaxation, which is lower still). At convergence it equals the LP
+value. The objective is integral, so the reported bound is ``ceil(max L - 1e-6)``.
 """
 
 from __future__ import annotations
