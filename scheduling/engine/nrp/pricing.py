@@ -425,17 +425,23 @@ class Pricer:
             if cuts[delta] is not None:
                 live.append((t.dst, ti, t, delta))
         live.sort(key=lambda item: (item[0], item[1]))
+        sources: dict[tuple[int, ...], set[int]] = {}
+        for _, _, t, d in live:
+            sources.setdefault(d, set()).add(t.src)
         groups = []
         row_of: dict[tuple[int, tuple[int, ...]], int] = {}  # rows in the order of groups
         for delta, cut in cuts.items():
             if cut is None:
                 continue
-            srcs = sorted({t.src for _, _, t, d in live if d == delta})
+            srcs = sorted(sources[delta])
             for src in srcs:
                 row_of[(src, delta)] = len(row_of)
             groups.append((np.array(srcs, dtype=np.int64), cut))
         dsts = sorted({dst for dst, *_ in live})
-        starts = [next(i for i, item in enumerate(live) if item[0] == d) for d in dsts]
+        first: dict[int, int] = {}
+        for i, item in enumerate(live):
+            first.setdefault(item[0], i)
+        starts = [first[d] for d in dsts]
         segment = np.repeat(np.arange(len(dsts)), np.diff([*starts, len(live)]))
         column = (len(live),) + (1,) * len(size)
         layout = _Layout(
