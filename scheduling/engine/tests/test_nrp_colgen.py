@@ -275,3 +275,20 @@ def test_it_keeps_the_bound_valid_when_pricing_is_relaxed(monkeypatch: pytest.Mo
     if result.roster is not None:
         assert evaluate(instance, result.roster).objective == result.objective
         assert result.objective is not None and result.objective >= optimum
+
+
+def test_it_reaches_the_same_lp_with_partial_pricing() -> None:
+    instance = _tiny_instance()
+    values = []
+    for partial in (False, True):
+        data = _Data(instance)
+        pricers = [Pricer(instance, st) for st in instance.staff]
+        master = _Master(data, seed=0)
+        for p, pricer in enumerate(pricers):
+            master.add(p, tuple(-1 if s is None else s for s in pricer.solve(data.base[p])[1]))
+        gen = colgen._generate(data, pricers, master, math.inf, 0.5, 0.0, frozenset(),
+                               partial=partial)  # fmt: skip
+        assert gen.converged and gen.lp_value is not None
+        assert math.ceil(gen.bound - 1e-6) == math.ceil(gen.lp_value - 1e-6)
+        values.append(gen.lp_value)
+    assert values[0] == pytest.approx(values[1])
