@@ -3,6 +3,11 @@
   python -m scheduling.engine.nrp solve INSTANCE.txt [--time-limit S] [--workers N] [--seed K]
                                           [--out ROSTER.tsv]
   python -m scheduling.engine.nrp evaluate INSTANCE.txt ROSTER.tsv
+  python -m scheduling.engine.nrp relax INSTANCE.txt [--time-limit S] [--ip-time-limit S]
+                                          [--seed K] [--out ROSTER.tsv]
+
+``relax`` is the roster-pattern relaxation (colgen.py): a lower bound by column generation and
+a roster by price and branch.
 
 Exit codes: 0 success, 1 the roster breaks hard rules (evaluate) or no roster was found (solve),
 2 malformed input, 3 the benchmark evaluator and the generic validator disagree.
@@ -31,6 +36,14 @@ def _parser() -> argparse.ArgumentParser:
     solve.add_argument("--workers", type=int, default=2, help="CP-SAT workers (default 2)")
     solve.add_argument("--seed", type=int, default=0)
     solve.add_argument("--out", help="roster file to write (default: standard output)")
+    relax = sub.add_parser("relax", help="roster-pattern lower bound and price-and-branch roster")
+    relax.add_argument("instance")
+    relax.add_argument("--time-limit", type=float, default=30.0,
+                       help="seconds of column generation (default 30)")  # fmt: skip
+    relax.add_argument("--ip-time-limit", type=float, default=10.0,
+                       help="seconds after that for price and branch (default 10)")  # fmt: skip
+    relax.add_argument("--seed", type=int, default=0)
+    relax.add_argument("--out", help="roster file to write (default: standard output)")
     evaluate = sub.add_parser("evaluate", help="check a roster and print its objective")
     evaluate.add_argument("instance")
     evaluate.add_argument("roster")
@@ -42,6 +55,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "solve":
             return _solve(args)
+        if args.command == "relax":
+            return _relax(args)
         return _evaluate(args)
     except NrpFormatError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -69,6 +84,34 @@ def _solve(args: argparse.Namespace) -> int:
             fh.write(result.text)
     else:
         sys.stdout.write(result.text)
+    return 0
+
+
+def _relax(args: argparse.Namespace) -> int:
+    from .colgen import relax
+    from .instance import parse_instance
+    from .roster import format_roster
+
+    instance = parse_instance(args.instance)
+    result = relax(instance, time_limit=args.time_limit, ip_time_limit=args.ip_time_limit,
+                   seed=args.seed)  # fmt: skip
+    if result.infeasible_staff:
+        print(f"no feasible roster for {', '.join(result.infeasible_staff)}", file=sys.stderr)
+        return 1
+    print(
+        f"{instance.name}: bound {result.bound} ({'converged' if result.converged else 'not converged'}"
+        f", LP {result.lp_value}) price and branch {result.objective} iterations "
+        f"{result.iterations} columns {result.columns} wall {result.wall:.2f}s",
+        file=sys.stderr,
+    )
+    if result.roster is None:
+        return 1
+    text = format_roster(instance, result.roster)
+    if args.out:
+        with open(args.out, "w", encoding="utf-8") as fh:
+            fh.write(text)
+    else:
+        sys.stdout.write(text)
     return 0
 
 

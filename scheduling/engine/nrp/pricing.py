@@ -1,0 +1,528 @@
+"""Pricing for the roster-pattern relaxation: one person's cheapest whole roster, by dynamic
+programming over the days with the person's sequence rules as states.
+
+A roster is feasible when it keeps every hard rule of the benchmark for that person (see
+``evaluate.py``): days off, forbidden successions, max shifts per type, min/max total minutes,
+max/min consecutive shifts, min consecutive days off (the minimum rules exempt a run touching the
+first or the last day) and max weekends. Its cost is the sum of a per-(day, shift) cost the
+caller gives (request penalties minus cover duals); off days cost nothing.
+
+State = a small *control* state times a dense numpy *resource* tensor:
+
+- control: ``("W", successor class, run length, exempt)`` after a worked day, ``("O", run
+  length, exempt)`` after a day off, ``("S",)`` before day 0. The successor class is the set of
+  shifts forbidden after the last shift (shifts with equal sets share one state); run lengths
+  are capped where the rules stop caring (at the max consecutive shifts when it can bind, else
+  at the minimum; days off at their minimum); ``exempt`` marks a run begun on day 0 that is
+  still shorter than its minimum.
+- resources (one tensor axis each, only where the rule can bind): total minutes in units of the
+  gcd of the shift lengths, weekends worked, and one count per shift type whose cap is below the
+  person's available days.
+
+Shifts that are interchangeable for every rule (same successor set, same predecessor set, same
+length, no binding cap) form one *move*: each day it costs its cheapest member. The DP keeps,
+for every control state, the cheapest cost of each resource cell (an exact state, so no
+dominance test is needed) and a back-pointer per cell; the total work per day is a few numpy
+operations per (control state, move) pair.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .instance import NrpInstance, NrpStaff
+
+INF = np.inf
+STACK_CELLS = 512  # largest box (resource cells) priced in the stacked form
+# Back-pointers of one pricing call (every day, control state and resource cell) above this
+# are refused rather than risking the process's memory on a very large instance.
+MEMORY_LIMIT = 512 * 2**20
+
+
+class PricingTooLarge(ValueError):
+    """A person's resource states are too many for the dense DP."""
+
+
+Control = tuple[Any, ...]  # ("S",) | ("W", fclass, length, exempt) | ("O", length, exempt)
+
+
+@dataclass(frozen=True)
+class Move:
+    members: tuple[int, ...]  # shift indexes (instance order)
+    fclass: int  # successor class of the members
+    units: int  # length in minute units
+    cap_axis: int | None  # resource axis of a binding cap, None when uncapped
+    blocked_after: frozenset[int]  # successor classes after which the move is forbidden
+
+
+@dataclass(frozen=True)
+class Transition:
+    src: int
+    move: int  # index into moves, -1 for a day off
+    dst: int
+
+
+def _weekend_count(days: int) -> int:
+    return len({d // 7 for d in range(days) if d % 7 >= 5})
+
+
+def make_pricer(instance: NrpInstance, staff: NrpStaff) -> Pricer:
+    """The exact DP when it fits in :data:`MEMORY_LIMIT`, else one that ignores the shift-type
+    caps, then also the weekends: a relaxation, so its minimum is still a lower bound (the
+    Lagrangian bound stays valid, only weaker) but its rosters must be checked before use.
+    Raises :class:`PricingTooLarge` when even that does not fit."""
+    try:
+        return Pricer(instance, staff)
+    except PricingTooLarge:
+        pass
+    try:
+        return Pricer(instance, staff, relax_caps=True)
+    except PricingTooLarge:
+        return Pricer(instance, staff, relax_caps=True, relax_weekends=True)
+
+
+class Pricer:
+    """The DP for one staff member; build once, call :meth:`solve` with each cost matrix.
+    ``relax_caps`` / ``relax_weekends`` drop those rules (``exact`` is then False)."""
+
+    def __init__(
+        self,
+        instance: NrpInstance,
+        staff: NrpStaff,
+        *,
+        relax_caps: bool = False,
+        relax_weekends: bool = False,
+    ) -> None:
+        self.exact = not (relax_caps or relax_weekends)
+        self.days = instance.days
+        self.staff = staff
+        shifts = instance.shifts
+        index = {s.id: i for i, s in enumerate(shifts)}
+        self.days_off = frozenset(instance.days_off.get(staff.id, ()))
+        available = self.days - len(self.days_off)
+        allowed = [i for i, s in enumerate(shifts) if staff.max_shifts.get(s.id, available) > 0]
+        minutes = [s.minutes for s in shifts]
+        self.unit = math.gcd(*(minutes[i] for i in allowed)) if allowed else 1
+        longest = max((minutes[i] for i in allowed), default=0)
+        most = min(staff.max_total_minutes, longest * self.days) // self.unit
+        self.min_units = -(-staff.min_total_minutes // self.unit)
+        forbidden = {i: frozenset(index[n] for n in shifts[i].forbidden_next) for i in allowed}
+        fsets = sorted({forbidden[i] for i in allowed}, key=sorted)
+        fclass = {i: fsets.index(forbidden[i]) for i in allowed}
+        preds = {i: frozenset(j for j in allowed if i in forbidden[j]) for i in allowed}
+        shape = [most + 1]
+        self.weekend_axis = not relax_weekends and staff.max_weekends < _weekend_count(self.days)
+        shape.append(staff.max_weekends + 1 if self.weekend_axis else 1)
+        groups: dict[tuple, list[int]] = {}
+        caps: list[tuple[int, int]] = []  # (shift, axis)
+        shortest = min((minutes[i] for i in allowed), default=1)
+        most_shifts = min(available, staff.max_total_minutes // shortest)
+        for i in allowed:
+            cap = staff.max_shifts.get(shifts[i].id, available)
+            if cap < most_shifts and not relax_caps:  # else the cap cannot bind (or is relaxed)
+                caps.append((i, len(shape)))
+                shape.append(cap + 1)
+                groups[("cap", i)] = [i]
+            else:
+                groups.setdefault((fclass[i], preds[i], minutes[i]), []).append(i)
+        cap_axis = dict(caps)
+        self.shape = tuple(shape)
+        moves = []
+        for members in groups.values():
+            first = members[0]
+            blocked = frozenset(c for c, fs in enumerate(fsets) if first in fs)
+            moves.append(
+                Move(
+                    tuple(members),
+                    fclass[first],
+                    minutes[first] // self.unit,
+                    cap_axis.get(first),
+                    blocked,
+                )
+            )
+        self.moves = tuple(moves)
+        self._build_controls()
+
+    # -- control states ----------------------------------------------------------------------
+
+    def _build_controls(self) -> None:
+        st, days = self.staff, self.days
+        min_work, max_work = st.min_consecutive, st.max_consecutive
+        self.work_cap = max_work if max_work < days else max(min_work, 1)
+        self.off_cap = max(st.min_days_off, 1)
+        controls: list[Control] = [("S",)]
+        ids: dict[Control, int] = {("S",): 0}
+        transitions: list[Transition] = []
+
+        def cid(c: Control) -> int:
+            if c not in ids:
+                ids[c] = len(controls)
+                controls.append(c)
+            return ids[c]
+
+        def work_after(c: Control, m: Move) -> Control | None:
+            if max_work < 1:
+                return None
+            if c[0] == "S":
+                return self._work(m.fclass, 1, True)
+            if c[0] == "O":
+                _, length, exempt = c
+                if length < st.min_days_off and not exempt:
+                    return None
+                return self._work(m.fclass, 1, False)
+            _, fc, length, exempt = c
+            if fc in m.blocked_after:
+                return None
+            if max_work < days and length + 1 > max_work:
+                return None
+            return self._work(m.fclass, min(length + 1, self.work_cap), exempt)
+
+        def off_after(c: Control) -> Control | None:
+            if c[0] == "S":
+                return self._off(1, True)
+            if c[0] == "O":
+                _, length, exempt = c
+                return self._off(min(length + 1, self.off_cap), exempt)
+            _, _, length, exempt = c
+            if length < min_work and not exempt:
+                return None
+            return self._off(1, False)
+
+        queue = [0]
+        seen = {0}
+        while queue:
+            src = queue.pop()
+            c = controls[src]
+            nexts: list[tuple[int, Control | None]] = [(-1, off_after(c))]
+            nexts += [(k, work_after(c, m)) for k, m in enumerate(self.moves)]
+            for k, nxt in nexts:
+                if nxt is None:
+                    continue
+                dst = cid(nxt)
+                transitions.append(Transition(src, k, dst))
+                if dst not in seen:
+                    seen.add(dst)
+                    queue.append(dst)
+        self.controls = tuple(controls)
+        self.transitions = tuple(transitions)
+        self._plans: dict[tuple[bool, int], list[tuple[int, Transition, tuple[int, ...]]]] = {}
+        # Back-pointers are transition indexes, kept for every day: the smallest type that fits.
+        self._index_type = np.int16 if len(transitions) < 2**15 else np.int32
+        self._boxes = self._windows()
+        cells = sum(math.prod(hi - lo for lo, hi in box) for box in self._boxes[1:])
+        self.memory = cells * len(controls) * np.dtype(self._index_type).itemsize
+        if self.memory > MEMORY_LIMIT:
+            raise PricingTooLarge(
+                f"pricing {self.staff.id} would keep {self.memory / 2**20:.0f} MiB of "
+                f"back-pointers (limit {MEMORY_LIMIT / 2**20:.0f} MiB): resources {self.shape}"
+            )
+        self._layouts: dict[int, _Layout | None] = {}
+        self._cuts: dict[tuple[int, tuple[int, ...]], tuple[tuple[slice, ...], ...] | None] = {}
+        # Small boxes: one stacked tensor per day beats one operation per transition.
+        self.stacked = max(math.prod(hi - lo for lo, hi in b) for b in self._boxes) <= STACK_CELLS
+
+    def _work(self, fc: int, length: int, exempt: bool) -> Control:
+        return ("W", fc, length, exempt and length < self.staff.min_consecutive)
+
+    def _off(self, length: int, exempt: bool) -> Control:
+        return ("O", length, exempt and length < self.staff.min_days_off)
+
+    # -- the DP --------------------------------------------------------------------------------
+
+    def _delta(self, t: Transition, day: int) -> tuple[int, ...] | None:
+        """Resource increments of a transition on a day, None when the day forbids it."""
+        delta = [0] * len(self.shape)
+        if t.move < 0:
+            return tuple(delta)
+        if day in self.days_off:
+            return None
+        m = self.moves[t.move]
+        delta[0] = m.units
+        if self.weekend_axis and day % 7 >= 5:
+            # A weekend counts once: Sunday adds one only when Saturday was off.
+            saturday_worked = day % 7 == 6 and self.controls[t.src][0] == "W"
+            delta[1] = 0 if saturday_worked else 1
+        if m.cap_axis is not None:
+            delta[m.cap_axis] = 1
+        return tuple(delta)
+
+    def _plan(self, day: int) -> list[tuple[int, Transition, tuple[int, ...]]]:
+        """The transitions a day allows, with their resource increments."""
+        key = (day in self.days_off, day % 7 if day % 7 >= 5 else 0)
+        if key not in self._plans:
+            self._plans[key] = [
+                (ti, t, delta)
+                for ti, t in enumerate(self.transitions)
+                if (delta := self._delta(t, day)) is not None
+            ]
+        return self._plans[key]
+
+    def _windows(self) -> list[tuple[tuple[int, int], ...]]:
+        """Per day (and before day 0), the box of resource cells that can still lie on a
+        feasible roster: counts no higher than the days so far allow, total minutes no lower
+        than the minimum minus what the remaining available days can add."""
+        most = max((m.units for m in self.moves), default=0)
+        boxes = [tuple((0, 1) for _ in self.shape)]
+        worked_max, weekends = 0, 0
+        for day in range(self.days):
+            if day not in self.days_off:
+                worked_max += 1
+                weekends += day % 7 == 5 or (day % 7 == 6 and (day - 1) in self.days_off)
+            left = sum(1 for d in range(day + 1, self.days) if d not in self.days_off)
+            box = [
+                (max(0, self.min_units - left * most), min(self.shape[0], worked_max * most + 1))
+            ]
+            box.append((0, min(self.shape[1], weekends + 1)))
+            box += [(0, min(n, worked_max + 1)) for n in self.shape[2:]]
+            boxes.append(tuple(box))
+        return boxes
+
+    def solve(self, cost: np.ndarray) -> tuple[float, list[int | None]]:
+        """The cheapest feasible roster under ``cost[day, shift]``: (cost, shift index or None
+        per day). (inf, []) when the person has no feasible roster."""
+        found = self.solve_many(cost, 1)
+        return found[0] if found else (INF, [])
+
+    def solve_many(self, cost: np.ndarray, count: int) -> list[tuple[float, list[int | None]]]:
+        """Up to ``count`` rosters, cheapest first: the cheapest of all, then the cheapest
+        ending in each other final state (distinct rosters). [] when none is feasible."""
+        days = self.days
+        # Each move's cost per day and the member that achieves it; row -1 is a day off.
+        move_cost = np.zeros((len(self.moves) + 1, days))
+        move_pick = np.empty((len(self.moves), days), dtype=np.int64)
+        for k, m in enumerate(self.moves):
+            sub = cost[:, list(m.members)]
+            best = sub.argmin(axis=1)
+            move_pick[k] = np.asarray(m.members)[best]
+            move_cost[k] = sub[np.arange(days), best]
+        if self.stacked:
+            ends, pointer = self._stacked(move_cost)
+        else:
+            ends, pointer = self._per_control(move_cost)
+        ends.sort()
+        found = []
+        for value, control, at in ends[:count]:
+            cell = tuple(a + lo for a, (lo, _) in zip(at, self._boxes[days], strict=True))
+            found.append((value, self._backtrack(pointer, move_pick, control, cell)))
+        return found
+
+    def _per_control(self, move_cost: np.ndarray) -> tuple[list[_End], Pointer]:
+        """The DP with one tensor per reachable control state and a few numpy operations per
+        transition: the faster form when the boxes are large."""
+        values: dict[int, np.ndarray] = {0: np.zeros((1,) * len(self.shape))}
+        back: list[dict[int, np.ndarray]] = []
+        for day in range(self.days):
+            box = self._boxes[day + 1]
+            if any(lo >= hi for lo, hi in box):
+                return [], _no_pointer
+            size = tuple(hi - lo for lo, hi in box)
+            new: dict[int, np.ndarray] = {}
+            arg: dict[int, np.ndarray] = {}
+            moved: dict[tuple[int, tuple[int, ...]], np.ndarray | None] = {}
+            for ti, t, delta in self._plan(day):
+                src = values.get(t.src)
+                if src is None:
+                    continue
+                key = (t.src, delta)
+                if key not in moved:  # moves of one length share the shifted tensor
+                    moved[key] = self._moved(src, day, size, delta)
+                base = moved[key]
+                if base is None:
+                    continue
+                cand = base + move_cost[t.move, day]
+                old = new.get(t.dst)
+                if old is None:
+                    new[t.dst] = cand
+                    arg[t.dst] = np.full(size, ti, dtype=self._index_type)
+                else:
+                    better = cand < old
+                    np.copyto(old, cand, where=better)
+                    arg[t.dst][better] = ti
+            values = {c: v for c, v in new.items() if np.isfinite(v).any()}
+            back.append(arg)
+
+        def pointer(day: int, control: int, local: tuple[int, ...]) -> int:
+            return int(back[day][control][local])
+
+        return _ends(values.items()), pointer
+
+    def _moved(
+        self, src: np.ndarray, day: int, size: tuple[int, ...], delta: tuple[int, ...]
+    ) -> np.ndarray | None:
+        """``src`` (over the box before ``day``) moved up by ``delta`` into the day's box;
+        None when no cell survives, ``src`` itself (not a copy) when nothing moves."""
+        key = (day, delta)
+        if key not in self._cuts:
+            self._cuts[key] = _cut(self._boxes[day], self._boxes[day + 1], delta)
+        cut = self._cuts[key]
+        if cut is None:
+            return None
+        if not cut:
+            return src
+        out = np.full(size, INF)
+        out[cut[0]] = src[cut[1]]
+        return out
+
+    def _stacked(self, move_cost: np.ndarray) -> tuple[list[_End], Pointer]:
+        """The DP with every control state in one tensor and a dozen numpy operations per day
+        (transitions gathered, segment minima by destination): the faster form when the boxes
+        are small and Python's per-operation cost would dominate."""
+        days = self.days
+        # One tensor for all control states: axis 0 is the control, the others the day's box
+        # of resource cells (cell i of the box is resource cell box.lo + i).
+        values = np.full((len(self.controls),) + (1,) * len(self.shape), INF)
+        values[0] = 0.0
+        back: list[np.ndarray] = []
+        for day in range(days):
+            lay = self._layout(day)
+            if lay is None:
+                return [], _no_pointer
+            parts = []
+            for srcs, cut in lay.groups:
+                if not cut:
+                    parts.append(values[srcs])
+                else:
+                    part = np.full((len(srcs), *lay.size), INF)
+                    take: tuple[Any, ...] = (srcs, *cut[1])
+                    part[(slice(None), *cut[0])] = values[take]
+                    parts.append(part)
+            cand = np.concatenate(parts)[lay.rows]
+            cand += move_cost[lay.moves, day].reshape(lay.column)
+            best = np.minimum.reduceat(cand, lay.starts, axis=0)
+            # The first transition of each destination's segment that reaches its minimum.
+            hits = np.where(cand == best[lay.segment], lay.priority, 0)
+            back.append(len(lay.rows) - np.maximum.reduceat(hits, lay.starts, axis=0))
+            values = np.full((len(self.controls), *lay.size), INF)
+            values[lay.dsts] = best
+
+        def pointer(day: int, control: int, local: tuple[int, ...]) -> int:
+            lay = self._layouts[day]
+            assert lay is not None
+            return int(lay.transitions[int(back[day][(lay.where[control], *local)])])
+
+        return _ends(enumerate(values)), pointer
+
+    def _layout(self, day: int) -> _Layout | None:
+        """How one day's transitions read the previous day's tensor (cached per day); None
+        when no resource cell is left (no feasible roster)."""
+        if day in self._layouts:
+            return self._layouts[day]
+        box = self._boxes[day + 1]
+        if any(lo >= hi for lo, hi in box):
+            self._layouts[day] = None
+            return None
+        size = tuple(hi - lo for lo, hi in box)
+        live = []  # (transition, its delta, the cut moving its source)
+        cuts: dict[tuple[int, ...], tuple[tuple[slice, ...], ...] | None] = {}
+        for ti, t, delta in self._plan(day):
+            if delta not in cuts:
+                cuts[delta] = _cut(self._boxes[day], box, delta)
+            if cuts[delta] is not None:
+                live.append((t.dst, ti, t, delta))
+        live.sort(key=lambda item: (item[0], item[1]))
+        sources: dict[tuple[int, ...], set[int]] = {}
+        for _, _, t, d in live:
+            sources.setdefault(d, set()).add(t.src)
+        groups = []
+        row_of: dict[tuple[int, tuple[int, ...]], int] = {}  # rows in the order of groups
+        for delta, cut in cuts.items():
+            if cut is None:
+                continue
+            srcs = sorted(sources[delta])
+            for src in srcs:
+                row_of[(src, delta)] = len(row_of)
+            groups.append((np.array(srcs, dtype=np.int64), cut))
+        dsts = sorted({dst for dst, *_ in live})
+        first: dict[int, int] = {}
+        for i, item in enumerate(live):
+            first.setdefault(item[0], i)
+        starts = [first[d] for d in dsts]
+        segment = np.repeat(np.arange(len(dsts)), np.diff([*starts, len(live)]))
+        column = (len(live),) + (1,) * len(size)
+        layout = _Layout(
+            size=size,
+            groups=groups,
+            rows=np.array([row_of[(t.src, d)] for _, _, t, d in live], dtype=np.int64),
+            moves=np.array([t.move for _, _, t, _ in live], dtype=np.int64),
+            transitions=np.array([ti for _, ti, _, _ in live], dtype=np.int64),
+            dsts=np.array(dsts, dtype=np.int64),
+            starts=np.array(starts, dtype=np.int64),
+            segment=segment,
+            priority=(len(live) - np.arange(len(live))).reshape(column).astype(np.int16),
+            column=column,
+            where={d: i for i, d in enumerate(dsts)},
+        )
+        self._layouts[day] = layout
+        return layout
+
+    def _backtrack(
+        self, pointer: Pointer, move_pick: np.ndarray, control: int, cell: tuple[int, ...]
+    ) -> list[int | None]:
+        roster: list[int | None] = [None] * self.days
+        for day in range(self.days - 1, -1, -1):
+            box = self._boxes[day + 1]
+            local = tuple(c - lo for c, (lo, _) in zip(cell, box, strict=True))
+            t = self.transitions[pointer(day, control, local)]
+            step = self._delta(t, day)
+            assert step is not None
+            if t.move >= 0:
+                roster[day] = int(move_pick[t.move, day])
+            cell = tuple(c - d for c, d in zip(cell, step, strict=True))
+            control = t.src
+        assert control == 0 and not any(cell)
+        return roster
+
+
+_End = tuple[float, int, tuple[int, ...]]  # (value, final control, cell within the last box)
+Pointer = Callable[[int, int, tuple[int, ...]], int]  # (day, control, cell) -> transition
+
+
+def _no_pointer(day: int, control: int, local: tuple[int, ...]) -> int:
+    raise AssertionError("no roster to trace back")
+
+
+def _ends(values: Iterable[tuple[int, np.ndarray]]) -> list[_End]:
+    """The cheapest cell of each final control state that has a finite one."""
+    ends = []
+    for c, v in values:
+        at = tuple(int(a) for a in np.unravel_index(int(v.argmin()), v.shape))
+        if np.isfinite(v[at]):
+            ends.append((float(v[at]), c, at))
+    return ends
+
+
+@dataclass(frozen=True)
+class _Layout:
+    size: tuple[int, ...]  # the day's box
+    groups: list[tuple[np.ndarray, tuple[tuple[slice, ...], ...]]]  # (sources, cut) per delta
+    rows: np.ndarray  # per live transition (sorted by destination): its row among the groups
+    moves: np.ndarray  # its move (-1: a day off)
+    transitions: np.ndarray  # its index in Pricer.transitions
+    dsts: np.ndarray  # the destination controls, sorted
+    starts: np.ndarray  # where each destination's transitions start
+    segment: np.ndarray  # the destination (position in dsts) of each transition
+    priority: np.ndarray  # len - position, shaped to broadcast over the box
+    column: tuple[int, ...]  # shape broadcasting one value per transition over the box
+    where: dict[int, int]  # destination control -> position in dsts
+
+
+def _cut(
+    before: tuple[tuple[int, int], ...], box: tuple[tuple[int, int], ...], delta: tuple[int, ...]
+) -> tuple[tuple[slice, ...], ...] | None:
+    """(destination slices, source slices) moving a tensor over ``before`` by ``delta`` into
+    ``box``; () when the move is the identity, None when no cell survives."""
+    if before == box and not any(delta):
+        return ()
+    dst, take = [], []
+    for (lo0, hi0), (lo, hi), d in zip(before, box, delta, strict=True):
+        first, last = max(lo - d, lo0), min(hi - d, hi0)  # source cells, absolute
+        if first >= last:
+            return None
+        dst.append(slice(first + d - lo, last + d - lo))
+        take.append(slice(first - lo0, last - lo0))
+    return tuple(dst), tuple(take)
