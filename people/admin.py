@@ -20,7 +20,7 @@ from console.admin import (
     RelatedOnly,
     ScopedInline,
 )
-from people import accounts
+from people import accounts, admin_accounts
 from people import services as people_services
 from people.access import managed_program_ids
 from people.models import (
@@ -215,6 +215,7 @@ class PersonAdmin(ProgramScopedAdmin):
         (None, {"fields": ("active", *AUDIT_FIELDS)}),
     )
     inlines = (AbsenceInline, CertificationInline, ProcedureCredentialInline)
+    actions = (admin_accounts.link_account,)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Person]:
         # The current academic year of each person's program, for the PGY column in one query.
