@@ -60,6 +60,21 @@ def actor_rank(actor: Any, program_id: int) -> int:
     return ROLE_RANK.get(role.first() or "", -1)
 
 
+def check_grant(actor: Any, program_id: int, role: str) -> None:
+    """Refuse a role above the actor's own in that program (invitations, the console's
+    Membership form)."""
+    if ROLE_RANK[role] > actor_rank(actor, program_id):
+        raise ApplicationError(
+            f"You cannot grant the role {Membership.Role(role).label}: it is above your own.",
+            details={"field": "role"},
+        )
+
+
+def within_rank(actor: Any, membership: Membership) -> bool:
+    """May ``actor`` change this seat at all (a coordinator cannot touch a program admin's)?"""
+    return ROLE_RANK[membership.role] <= actor_rank(actor, membership.program_id)
+
+
 def check_reach(actor: Any, user: Any, *, self_allowed: bool = False) -> None:
     """Refuse unless ``actor`` manages every program ``user`` belongs to, at a rank at or above
     the user's role there."""
@@ -230,11 +245,7 @@ def invitation_create(
     if role not in Membership.Role.values:
         raise ApplicationError("Choose a role.", details={"field": "role"})
     _check_manages(actor, program.pk)
-    if ROLE_RANK[role] > actor_rank(actor, program.pk):
-        raise ApplicationError(
-            f"You cannot grant the role {Membership.Role(role).label}: it is above your own.",
-            details={"field": "role"},
-        )
+    check_grant(actor, program.pk, role)
     if person is not None:
         _check_person_free(person)
         _check_seat(Membership(program=program, role=role, person=person))

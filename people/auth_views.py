@@ -64,6 +64,8 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     if existing is None:
         draft = accounts.invitation_account_draft(invitation)
         form = SetPasswordForm(draft, request.POST or None)
+        form.fields["new_password1"].label = "Choose a password"
+        form.fields["new_password2"].label = "The same password again"
     problem = ""
     if request.method == "POST" and (joins or (form is not None and form.is_valid())):
         password = form.cleaned_data["new_password1"] if form is not None else None

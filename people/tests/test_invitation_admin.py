@@ -243,3 +243,45 @@ def test_the_person_console_finds_no_account_outside_the_program(
     )
     assert "invite anyone else" in form.content.decode()
     assert not Membership.objects.filter(person=person).exists()
+
+
+# Roles on the Membership page ----------------------------------------------------------------
+
+
+def test_the_membership_page_grants_no_role_above_the_coordinators_own(
+    program_a: Program, coordinator_client: Client, resident_a: Any
+) -> None:
+    form = coordinator_client.get("/admin/people/membership/add/").context["adminform"].form
+    assert "admin" not in {value for value, _ in form.fields["role"].choices}
+    seat = Membership.objects.get(user=resident_a)
+    coordinator_client.post(
+        f"/admin/people/membership/{seat.pk}/change/",
+        {"user": resident_a.pk, "program": program_a.pk, "role": "admin"},
+    )
+    seat.refresh_from_db()
+    assert seat.role == Membership.Role.RESIDENT
+
+
+def test_a_coordinator_cannot_edit_or_remove_a_program_admins_seat(
+    program_a: Program, coordinator_client: Client
+) -> None:
+    boss = make_member(program_a, "admin_a", Membership.Role.ADMIN)
+    seat = Membership.objects.get(user=boss)
+    url = f"/admin/people/membership/{seat.pk}/"
+    answer = coordinator_client.post(
+        f"{url}change/", {"user": boss.pk, "program": program_a.pk, "role": "resident"}
+    )
+    assert answer.status_code == 403
+    assert coordinator_client.post(f"{url}delete/", {"post": "yes"}).status_code == 403
+    seat.refresh_from_db()
+    assert seat.role == Membership.Role.ADMIN
+
+
+def test_check_grant_follows_the_role_in_that_program(
+    program_a: Program, program_b: Program
+) -> None:
+    both = make_member(program_a, "both", Membership.Role.ADMIN)
+    Membership.objects.create(user=both, program=program_b, role=Membership.Role.COORDINATOR)
+    accounts.check_grant(both, program_a.pk, Membership.Role.ADMIN)
+    with pytest.raises(ApplicationError, match="above your own"):
+        accounts.check_grant(both, program_b.pk, Membership.Role.ADMIN)
