@@ -4,7 +4,7 @@ of their program to a person, never one they cannot reach."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -19,6 +19,8 @@ from people import accounts
 from people.models import Invitation, Membership, Person, Program
 
 pytestmark = pytest.mark.django_db
+
+START = date(2025, 7, 1)  # a training start: PGY-2 in the cast's year
 
 INVITATIONS = "/admin/people/invitation/"
 PEOPLE = "/admin/people/person/"
@@ -154,7 +156,13 @@ def test_an_invitation_cannot_be_edited_or_deleted(
 
 def test_it_links_a_members_account_to_a_person(program_a: Program, coordinator_a: Any) -> None:
     user = make_member(program_a, "unlinked", Membership.Role.RESIDENT)
-    person = Person.objects.create(program=program_a, kind=Person.Kind.RESIDENT, first_name="U")
+    person = Person.objects.create(
+        program=program_a,
+        kind=Person.Kind.RESIDENT,
+        first_name="Uma",
+        last_name="U",
+        training_start=START,
+    )
 
     membership = accounts.account_link_person(user=user, person=person, actor=coordinator_a)
 
@@ -171,7 +179,13 @@ def test_linking_refuses_accounts_out_of_reach_and_taken_people(
     resident_a: Any,
     faculty_a: Any,
 ) -> None:
-    person = Person.objects.create(program=program_a, kind=Person.Kind.RESIDENT, first_name="U")
+    person = Person.objects.create(
+        program=program_a,
+        kind=Person.Kind.RESIDENT,
+        first_name="Uma",
+        last_name="U",
+        training_start=START,
+    )
     both = make_member(program_a, "both", Membership.Role.RESIDENT)
     Membership.objects.create(user=both, program=program_b, role=Membership.Role.RESIDENT)
     admin_a = make_member(program_a, "admin_a", Membership.Role.ADMIN)
@@ -208,7 +222,13 @@ def test_the_person_console_links_an_account_by_email(
     program_a: Program, coordinator_client: Client
 ) -> None:
     user = make_member(program_a, "unlinked", Membership.Role.RESIDENT)
-    person = Person.objects.create(program=program_a, kind=Person.Kind.RESIDENT, first_name="U")
+    person = Person.objects.create(
+        program=program_a,
+        kind=Person.Kind.RESIDENT,
+        first_name="Uma",
+        last_name="U",
+        training_start=START,
+    )
     form = coordinator_client.post(
         PEOPLE, {"action": "link_account", "_selected_action": [person.pk]}
     )
@@ -223,7 +243,7 @@ def test_the_person_console_links_an_account_by_email(
         },
         follow=True,
     )
-    assert "unlinked is now linked to U" in answer.content.decode()
+    assert "Unlinked is now linked to Uma U" in answer.content.decode()
     assert Membership.objects.get(user=user).person == person
 
 
@@ -231,7 +251,13 @@ def test_the_person_console_finds_no_account_outside_the_program(
     program_a: Program, program_b: Program, coordinator_client: Client
 ) -> None:
     make_member(program_b, "outsider", Membership.Role.RESIDENT)
-    person = Person.objects.create(program=program_a, kind=Person.Kind.RESIDENT, first_name="U")
+    person = Person.objects.create(
+        program=program_a,
+        kind=Person.Kind.RESIDENT,
+        first_name="Uma",
+        last_name="U",
+        training_start=START,
+    )
     form = coordinator_client.post(
         PEOPLE,
         {
