@@ -21,7 +21,7 @@ def test_the_invitee_sets_a_password_and_arrives_signed_in(page: Any, live_serve
     boss = make_member(program, "boss", Membership.Role.COORDINATOR)
     accounts.invitation_create(program=program, email="nia@example.org", role="faculty", actor=boss)
     (message,) = mail.outbox
-    found = re.search(r"/invite/[^/\s]+/", message.body)
+    found = re.search(r"/invite/[^/\s]+/", str(message.body))
     assert found
     link = f"{live_server.url}{found.group(0)}"
 
