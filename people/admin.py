@@ -20,7 +20,7 @@ from console.admin import (
     RelatedOnly,
     ScopedInline,
 )
-from people import accounts
+from people import accounts, admin_accounts
 from people import services as people_services
 from people.access import managed_program_ids
 from people.models import (
@@ -125,11 +125,13 @@ def expiry_status(expires_on: date | None) -> str:
 
 class MembershipInline(ScopedInline, admin.TabularInline):
     """Roles at a glance. Choosing users and people per row would cost queries and long selects
-    per member, so memberships are added and relinked on the Membership page."""
+    per member, so memberships are added, relinked and given roles on the Membership page."""
 
     model = Membership
     fields = ("user", "role", "person")
-    readonly_fields = ("user", "person")
+    # Roles change on the Membership page, which offers only roles up to the coordinator's own.
+    readonly_fields = ("user", "role", "person")
+    can_delete = False
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Membership]:
         return super().get_queryset(request).select_related("user", "person")
@@ -215,6 +217,7 @@ class PersonAdmin(ProgramScopedAdmin):
         (None, {"fields": ("active", *AUDIT_FIELDS)}),
     )
     inlines = (AbsenceInline, CertificationInline, ProcedureCredentialInline)
+    actions = (admin_accounts.link_account,)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Person]:
         # The current academic year of each person's program, for the PGY column in one query.
@@ -254,6 +257,24 @@ class MembershipAdmin(ProgramScopedAdmin):
     autocomplete_fields = ("program", "person")
     readonly_fields = AUDIT_FIELDS
     actions = ("deactivate_accounts",)
+
+    # No role above one's own: offered, saved, or even edited (people.accounts decides).
+    def formfield_for_choice_field(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "role":
+            kwargs["choices"] = [("", "---------"), *accounts.grantable_roles(request.user)]
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or accounts.within_rank(request.user, obj))
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or accounts.within_rank(request.user, obj))
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        accounts.check_grant(request.user, obj.program_id, obj.role)
+        super().save_model(request, obj, form, change)
 
     @admin.action(description="Deactivate the selected accounts (sessions, API tokens, calendars)")
     def deactivate_accounts(self, request: HttpRequest, queryset: QuerySet[Membership]) -> None:

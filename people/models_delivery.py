@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 
 from lib.models import CodedModel
 
@@ -111,7 +112,15 @@ class Delivery(CodedModel):
 
 
 class Invitation(CodedModel):
-    """A one-time link to create an account in a program, sent by a coordinator."""
+    """A one-time link to create an account in a program, sent by a coordinator.
+
+    Only the token's hash is stored; the link itself is in the email alone."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Pending"
+        ACCEPTED = "accepted", "Accepted"
+        EXPIRED = "expired", "Expired"
+        REVOKED = "revoked", "Revoked"
 
     program = models.ForeignKey(
         "people.Program", on_delete=models.CASCADE, related_name="invitations"
@@ -140,3 +149,13 @@ class Invitation(CodedModel):
 
     def __str__(self) -> str:
         return f"{self.email} ({self.role})"
+
+    @property
+    def state(self) -> Invitation.State:
+        if self.accepted_at is not None:
+            return self.State.ACCEPTED
+        if self.revoked_at is not None:
+            return self.State.REVOKED
+        if self.expires_at <= timezone.now():
+            return self.State.EXPIRED
+        return self.State.PENDING

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from people import views
+from people import auth_views, views
 
 app_name = "people"
 KINDS = ("absence", "preference")
@@ -39,4 +39,5 @@ urlpatterns = [
     path("calendar/<uuid:code>/regenerate/", views.calendar_regenerate, name="calendar-regenerate"),
     path("calendar/<uuid:code>/revoke/", views.calendar_revoke, name="calendar-revoke"),
     path("program/", views.program_switch, name="program-switch"),
+    path("invite/<str:token>/", auth_views.invitation_accept, name="invitation-accept"),
 ]
