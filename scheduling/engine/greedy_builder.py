@@ -107,15 +107,31 @@ class Builder:
         groups = {g for g, counts in enumerate(self.measures) if counts(demand.day, demand.shift)}
         night = self.problem.shift_by_id[demand.shift].category == ShiftCategory.NIGHT_FLOAT
         candidates.sort(key=lambda pid: self._score(pid, demand, groups, night))
+        if demand.eligibility.skills:  # leads first: a supervised holder needs one beside them
+            people = self.problem.person_by_id
+            candidates.sort(key=lambda pid: not demand.eligibility.leads(people[pid]))
         for pid in candidates:
             if self.states[pid].blocker(demand.day, demand.shift) is not None:
                 continue
             if demand.supervisor_shift and not self.supervision_allows(pid, demand):
                 continue
+            if not self.lead_allows(pid, demand):
+                continue
             self.take(pid, demand.day, demand.shift)
             count += 1
             if count >= goal:
                 return
+
+    def lead_allows(self, pid: str, demand: Demand) -> bool:
+        """A supervised-level holder only beside a lead already on the cell (model.py)."""
+        eligibility = demand.eligibility
+        people = self.problem.person_by_id
+        if not eligibility.skills or eligibility.leads(people[pid]):
+            return True
+        return any(
+            eligibility.admits(people[other]) and eligibility.leads(people[other])
+            for other in self.cells.get((demand.day, demand.shift), ())
+        )
 
     def drop(self, pid: str, day: int, shift: str) -> None:
         """Undo one assignment (the person's state is rebuilt without it)."""

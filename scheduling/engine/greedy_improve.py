@@ -102,6 +102,8 @@ def _add_or_swap_in(b: Builder, demand: Demand, p: str, baseline: set) -> int:
         return 0
     if demand.supervisor_shift and not b.supervision_allows(p, demand):
         return 0
+    if not b.lead_allows(p, demand):
+        return 0
     count = sum(1 for pid in assigned if pid in admitted)
     if demand.maximum is None or count < demand.maximum:
         coverage = -demand.under_weight if count < demand.target else demand.over_weight
@@ -131,6 +133,8 @@ def _same_role(b: Builder, q: str, p: str, demand: Demand) -> bool:
     people = b.problem.person_by_id
     if people[q].kind != people[p].kind:
         return False
+    if demand.eligibility.leads(people[q]) and not demand.eligibility.leads(people[p]):
+        return False  # a lead leaves only for another lead (credential levels, model.py)
     if demand.supervisor_shift and people[p].kind == PersonKind.RESIDENT:
         return b.weight(people[p]) <= b.weight(people[q])
     return True

@@ -15,7 +15,15 @@ people assigned. ``n < minimum`` and ``n > maximum`` are hard; ``n < target`` co
 A person may be assigned to (day, shift) only if some demand on that day and shift lists them
 as eligible, or the assignment is fixed.
 
-Per-person limits (``PersonLimits``), all hard when set. A day is *worked* when the person has
+Credential levels. ``Person.supervised_skills`` are skills held at a supervised level only: they
+admit the person to a demand needing them, but an assigned person who holds any of the demand's
+skills only supervised may work it only alongside at least one assigned *lead*: an admitted
+person holding every skill of the demand fully (``Eligibility.leads``). A credential or
+certification that is valid on some days of the horizon only is expressed by the translator as
+``Unavailability`` for the shifts needing it on the other days.
+
+Per-person limits (``PersonLimits``), all hard when set. ``ShiftCap``: at most ``cap``
+assignments to any of its shift types on its days (a program's calls per block, nights per year). A day is *worked* when the person has
 any assignment on it. A *weekend* is worked when its Saturday or Sunday is worked.
 Minimum-consecutive rules (working days and days off) do not apply to a run that touches the
 first or the last day of the horizon (the published reading of the shift benchmark).
@@ -130,8 +138,29 @@ class ShiftType:
 
 
 @dataclass(frozen=True)
+class ShiftCap:
+    """At most ``cap`` assignments to ``shifts`` on days ``first``..``last`` (inclusive; None:
+    the horizon's last day). ``name`` says which rule it is, for violations; HIGH when hard."""
+
+    name: str
+    shifts: frozenset[str]
+    cap: int
+    first: int = 0
+    last: int | None = None
+    # A weighted target, not a rule: solvers do not enforce it, the validator reports a miss as
+    # MEDIUM (a program's "weighted target" cap).
+    hard: bool = True
+
+    def covers(self, day: int, shift: str) -> bool:
+        return (
+            shift in self.shifts and self.first <= day and (self.last is None or day <= self.last)
+        )
+
+
+@dataclass(frozen=True)
 class PersonLimits:
     max_shifts: Mapping[str, int] = field(default_factory=dict)  # per shift type id
+    caps: tuple[ShiftCap, ...] = ()
     min_total_minutes: int | None = None
     max_total_minutes: int | None = None
     min_consecutive_work: int | None = None
@@ -156,6 +185,8 @@ class Person:
     pgy: int | None = None
     skills: frozenset[str] = frozenset()
     limits: PersonLimits = PersonLimits()
+    # Held at a supervised level only (see "Credential levels" above).
+    supervised_skills: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -177,7 +208,13 @@ class Eligibility:
             return False
         if self.pgy_max is not None and (person.pgy is None or person.pgy > self.pgy_max):
             return False
-        return self.skills <= person.skills
+        if not self.skills:
+            return True
+        return self.skills <= person.skills | person.supervised_skills
+
+    def leads(self, person: Person) -> bool:
+        """An admitted person who holds every required skill fully (not supervised only)."""
+        return not (self.skills & person.supervised_skills)
 
 
 @dataclass(frozen=True)
@@ -217,6 +254,18 @@ class Unavailability:
     person: str
     day: int
     shift: str | None = None  # None: the whole day
+    reason: str = ""  # said in the validator's message (e.g. "ACLS expired")
+
+
+@dataclass(frozen=True)
+class Link:
+    """A person works one of ``shifts`` on day ``first`` exactly when they work one on day
+    ``second`` (a program's call pattern: a week's Friday and Saturday call go together). A link
+    with a day outside the horizon binds nothing."""
+
+    first: int
+    second: int
+    shifts: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -284,6 +333,15 @@ class AcgmeRules:
     leave_reading: LeaveReading = LeaveReading.OMIT
 
 
+# The rule-set versions the engine ships, by the name a program chooses (people.Program); a
+# program's overrides only tighten its version. Section VI.F's duty-hour values are the same in
+# the 2023 and 2025 editions of the Common Program Requirements.
+RULE_SETS: Mapping[str, AcgmeRules] = {
+    "ACGME-CPR-2025": AcgmeRules(version="ACGME-CPR-2025"),
+    "ACGME-CPR-2023": AcgmeRules(version="ACGME-CPR-2023"),
+}
+
+
 @dataclass(frozen=True)
 class Problem:
     horizon: Horizon
@@ -304,6 +362,7 @@ class Problem:
     # Recorded call-back minutes of at-home calls, (person, day, shift) -> minutes in hospital
     # (history days included): they count toward the weekly hours on the call's start day.
     callbacks: Mapping[tuple[str, int, str], int] = field(default_factory=dict)
+    linked: tuple[Link, ...] = ()  # hard, HIGH when broken (rule "policy.call_pattern")
 
     @cached_property
     def shift_by_id(self) -> dict[str, ShiftType]:

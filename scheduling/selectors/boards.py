@@ -11,6 +11,7 @@ from typing import Any
 
 from lib.timezones import local_midnight, local_today, zone
 from people.models import Absence, AcademicYear, Person, Program
+from people.rules import attending_weeks_target
 from rotations.models import Block, Rotation, ShiftType
 from scheduling.models import Assignment, RotationAssignment, State
 from scheduling.selectors.shifts import CALL_CATEGORIES, Shift, as_shifts
@@ -394,6 +395,7 @@ def _faculty_rows(year: AcademicYear, faculty: list[Person], column: Any) -> lis
         faculty, year.start_date - timedelta(days=3), year.end_date + timedelta(days=3)
     )
     rows = []
+    director_default = year.program.director_attending_weeks
     for person in faculty:
         taken = weeks_in_year(attending_weeks(days.get(person.pk, [])), year)
         bars = []
@@ -404,7 +406,7 @@ def _faculty_rows(year: AcademicYear, faculty: list[Person], column: Any) -> lis
             bars.append(
                 Bar(column(first), span, "", f"Attending week of {monday:%d %b}", "#1d3557")
             )
-        target = person.attending_weeks_target
+        target = attending_weeks_target(person, director_default)
         summary = f"{len(taken)} / {target} weeks" if target is not None else f"{len(taken)} weeks"
         detail = (
             "Program director"

@@ -27,6 +27,10 @@ def add_person_limits(b: Builder) -> None:
         for shift, cap in limits.max_shifts.items():
             if cap > 0 and len(by_shift.get(shift, ())) > cap:
                 b.linear(sum(by_shift[shift]) <= cap, f"max {shift} shifts for {pid}")
+        for group in (c for c in limits.caps if c.hard):
+            xs = [b.x[key] for key in keys if group.covers(key[1], key[2])]
+            if len(xs) > group.cap:
+                b.linear(sum(xs) <= group.cap, f"{group.name} for {pid}")
         if limits.min_total_minutes is not None or limits.max_total_minutes is not None:
             total = sum(b.minutes(d, s) * b.x[(pid, d, s)] for _, d, s in keys)
             if limits.min_total_minutes is not None:
@@ -49,6 +53,17 @@ def add_person_limits(b: Builder) -> None:
         )
         if limits.max_weekends is not None:
             _weekends(b, pid, limits.max_weekends)
+        for link in problem.linked:
+            if 0 <= link.first < b.days and 0 <= link.second < b.days:
+                first = [
+                    b.x[(pid, link.first, s)] for s in link.shifts if (pid, link.first, s) in b.x
+                ]
+                second = [
+                    b.x[(pid, link.second, s)] for s in link.shifts if (pid, link.second, s) in b.x
+                ]
+                b.linear(
+                    sum(first) == sum(second), f"call pattern for {pid} on {b.date(link.first)}"
+                )
 
 
 def _consecutive(
