@@ -4,6 +4,9 @@ The engine never sees the database: this module reads everything a solve needs f
 and period, with a fixed number of queries, and names things the way coordinators do (people by
 their public code, shift types by abbreviation) so violations read naturally.
 
+Program rules, credentials and role flags are read by ``problem_rules`` (called from
+``build_problem`` only), so this stays the one translator.
+
 History (docs/rules.md): every problem carries the published assignments of the 28 days before
 the period (27 for the windows, one more for a night crossing into the first) and the 27 days
 after it as fixed context, whatever academic year they belong to, so solve, schedule_validate

@@ -16,6 +16,9 @@
   the value for residents (a warning); a weighted rest rule is the "should" only.
 - **Call pattern**: the engine's ``linked`` pairs: each week's Friday and Saturday call.
 - **Adjunct faculty** take no call (``max_shifts`` 0 on call shift types) unless opted in.
+- **Contradictions** the engine cannot see (``curriculum_contradictions``): a hard night cap
+  below what the curriculum's night-float blocks need; plan and schedule runs name them before
+  solving.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from typing import Any
 
 from people.eligibility import EligibilityIndex
 from people.models import AcademicYear, Person, Program, ProgramRule
-from rotations.models import Block, CoverageRequirement, ShiftType
+from rotations.models import Block, CoverageRequirement, CurriculumRequirement, Rotation, ShiftType
 from scheduling.engine import model as m
 from scheduling.models import Assignment, State
 
@@ -181,6 +184,7 @@ def person_limits(
                         first=(max(first, start) - start).days,
                         last=(min(last, end) - start).days,
                         hard=rule.hard,
+                        weight=0 if rule.hard else rule.weight,
                     )
                 )
         if shift_caps:
@@ -235,3 +239,43 @@ def call_links(
         if (start + timedelta(days=offset)).weekday() == FRIDAY:
             links.append(m.Link(first=offset, second=offset + 1, shifts=calls))
     return tuple(links)
+
+
+# ------------------------------------------------------------------------------ contradictions
+def curriculum_contradictions(program: Program, year: AcademicYear) -> list[str]:
+    """Hard night caps the curriculum cannot meet, naming the rule and the requirement: a
+    night-float block has night shifts, so a cap of 0 per block, or fewer nights a year than the
+    curriculum's minimum night-float blocks, cannot hold."""
+    caps = [
+        rule
+        for rule in active_rules(program)
+        if rule.kind == Rule.Kind.CAP and rule.measure == Rule.Measure.NIGHTS and rule.hard
+    ]
+    if not caps:
+        return []
+    causes = []
+    requirements = CurriculumRequirement.objects.filter(
+        rotation__program=program,
+        rotation__active=True,
+        rotation__kind=Rotation.Kind.NIGHT_FLOAT,
+        min_blocks__gt=0,
+    ).select_related("rotation")
+    for requirement in requirements:
+        for rule in caps:
+            if rule.person_id is not None or rule.applies_to == Rule.Applies.FACULTY:
+                continue
+            if rule.pgy is not None and rule.pgy != requirement.pgy:
+                continue
+            too_few = (
+                rule.value == 0
+                if rule.period == Rule.Period.BLOCK
+                else (rule.value < requirement.min_blocks)
+            )
+            if too_few:
+                causes.append(
+                    f"the program rule “{rule.describe().removeprefix('Program rule: ')}” "
+                    f"contradicts the curriculum: PGY-{requirement.pgy} residents need at least "
+                    f"{requirement.min_blocks} block(s) of {requirement.rotation.name}, each with "
+                    f"night shifts ({year})"
+                )
+    return causes

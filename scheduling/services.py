@@ -19,7 +19,7 @@ from lib.errors import ApplicationError
 from lib.timezones import local_today
 from people.models import Program
 from rotations.models import ShiftType
-from scheduling import freeze, notices, plan_services
+from scheduling import freeze, notices, plan_services, problem_rules
 from scheduling import problem as problems
 from scheduling.engine.contingency import without
 from scheduling.engine.model import Violation
@@ -258,6 +258,12 @@ def _execute_schedule_run(run: ScheduleRun) -> None:
                 state=State.PUBLISHED,
                 date__range=(run.start_date, run.end_date),
             )
+        )
+    year = problems.academic_year_for(run.program, run.start_date)
+    if contradictions := problem_rules.curriculum_contradictions(run.program, year):
+        raise ApplicationError(
+            "The program rules contradict each other: " + "; ".join(contradictions),
+            details={"conflicts": contradictions},
         )
     built = problems.build_problem(
         run.program,

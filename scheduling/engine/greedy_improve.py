@@ -74,6 +74,8 @@ def _cells_of(b: Builder, pid: str, day: int | None) -> list[Cell]:
 def _replace_best(b: Builder, demand: Demand, q: str, baseline: set) -> int:
     """Give q's place on the demand's cell to the candidate that lowers the objective most."""
     cell = (demand.day, demand.shift)
+    if cell in b.partners:
+        return 0  # a linked cell moves only with its partner: left as built
     if q not in b.cells.get(cell, ()) or _is_fixed(b, q, cell) or not _may_leave(b, q, cell):
         return 0
     admitted = b.admission.admitted(demand.eligibility)
@@ -96,6 +98,8 @@ def _replace_best(b: Builder, demand: Demand, q: str, baseline: set) -> int:
 def _add_or_swap_in(b: Builder, demand: Demand, p: str, baseline: set) -> int:
     """Put p on the cell: as an extra person if coverage allows, else in someone's place."""
     cell = (demand.day, demand.shift)
+    if cell in b.partners:
+        return 0  # a linked cell moves only with its partner: left as built
     admitted = b.admission.admitted(demand.eligibility)
     assigned = b.cells.get(cell, [])
     if p not in admitted or p in assigned or b.states[p].blocker(*cell) is not None:

@@ -321,6 +321,12 @@ class Model:
                     self.row([(hi, 1.0), *count], 1, 0, None)
                     self.row([(lo, 1.0), *count], -1, 0, None)
                 parts["fairness"] += [(hi, float(group.weight)), (lo, -float(group.weight))]
+        for pid, keys in self.keys_of.items():  # weighted caps: with the wishes, "requests"
+            for cap in self.problem.person_by_id[pid].limits.caps:
+                terms = [(self.x[k], 1.0) for k in keys if cap.covers(k[1], k[2])]
+                if not cap.hard and cap.weight and len(terms) > cap.cap:
+                    parts["requests"].append((o := self.var("target", None), float(cap.weight)))
+                    self.row([(o, 1.0), *_neg(terms)], 1, -cap.cap, None)  # o >= n - cap
         self.objective = [t for terms in parts.values() for t in terms]
         self.constant = sum(offset.values())
 

@@ -50,7 +50,9 @@ Objective (minimised; the validator computes it on its own, every solver reports
     where "call" counts IN_HOUSE_CALL and AT_HOME_CALL assignments, "night" NIGHT_FLOAT
     assignments, "weekend" assignments on Saturdays and Sundays, "holiday" assignments on
     horizon.holidays
-  + change_weight * number of baseline assignments absent from the solution.
+  + change_weight * number of baseline assignments absent from the solution
+  + sum over people's weighted (not hard) ShiftCaps of weight * max(0, n - cap), n the
+    assignments the cap covers ("targets"; the MIP's and Pareto's "requests" part).
 
 Severity: hard rules are CRITICAL (ACGME hard limits, overlaps, unavailability, fixed
 assignments, coverage minimum/maximum, supervision) or HIGH (ACGME averaged rules, person
@@ -147,9 +149,10 @@ class ShiftCap:
     cap: int
     first: int = 0
     last: int | None = None
-    # A weighted target, not a rule: solvers do not enforce it, the validator reports a miss as
-    # MEDIUM (a program's "weighted target" cap).
+    # A weighted target, not a rule: each assignment above the cap costs ``weight`` in the
+    # objective (term "targets") and the validator reports the miss as MEDIUM.
     hard: bool = True
+    weight: int = 0
 
     def covers(self, day: int, shift: str) -> bool:
         return (

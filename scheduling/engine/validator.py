@@ -27,7 +27,7 @@ from .model import (
     Severity,
     Violation,
 )
-from .objective import change_term, coverage_terms, fairness_term, request_terms
+from .objective import change_term, coverage_terms, fairness_term, request_terms, target_term
 
 UNKNOWN = "assignment.unknown"
 OVERLAP = "assignment.overlap"
@@ -118,6 +118,7 @@ def validate(problem: Problem, assignments: Iterable[Assignment]) -> Report:
         "requests_off": off,
         "fairness": fairness_term(problem, index.person_pairs),
         "changes": change_term(problem, index.cells) if problem.baseline else 0.0,
+        "targets": target_term(problem, index.person_pairs),
     }
     return Report(violations=tuple(found), penalties=penalties)
 

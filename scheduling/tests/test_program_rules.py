@@ -11,9 +11,10 @@ from django.core.exceptions import ValidationError
 
 from lib.errors import ApplicationError
 from people.models import Absence, Person, ProgramRule
-from rotations.models import CoverageRequirement, ShiftType
+from rotations.models import CoverageRequirement, CurriculumRequirement, ShiftType
 from scheduling import edit_services, services
 from scheduling import problem as problems
+from scheduling.models import ScheduleRun
 from scheduling.rules_in_force import DESCRIBERS, constraints_in_force, describer
 from scheduling.tests.builders import END, START, SmallProgram, small_program
 from scheduling.tests.rules_helpers import (
@@ -304,3 +305,20 @@ def test_it_audits_a_program_rule() -> None:
     world = small_program()
     row = rule(world.program, Kind.CONSECUTIVE_DAYS, 6)
     assert LogEntry.objects.get_for_object(row).count() == 1
+
+
+def test_it_names_a_night_cap_the_curriculum_cannot_meet_before_solving() -> None:
+    world = small_program()
+    nights = f.RotationFactory.create(
+        program=world.program, name="Night float", abbreviation="NFR", kind="night_float"
+    )
+    CurriculumRequirement.objects.create(rotation=nights, pgy=2, min_blocks=2)
+    rule(world.program, Kind.CAP, 1, measure=Measure.NIGHTS, period=Period.YEAR, pgy=2)
+    run = services.schedule_run_create(
+        program=world.program, start_date=START, end_date=END, actor=None, enqueue=False
+    )
+    services.schedule_run_execute(run_id=run.pk)
+    run.refresh_from_db()
+    assert run.status == ScheduleRun.Status.FAILED
+    assert "at most 1 night-float shifts per academic year for PGY-2 residents" in run.error
+    assert "PGY-2 residents need at least 2 block(s) of Night float" in run.error

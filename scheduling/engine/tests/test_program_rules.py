@@ -125,6 +125,20 @@ def test_it_keeps_everyone_within_their_cap(solver: str) -> None:
     assert per_person == {"a": 2, "b": 2, "c": 2}
 
 
+@pytest.mark.parametrize("solver", ["cpsat", "mip", "hybrid"])
+def test_it_weighs_a_weighted_cap_in_the_objective(solver: str) -> None:
+    soft = ShiftCap("calls in block 1", frozenset({"call"}), 1, hard=False, weight=50)
+    alone = Person("a", PersonKind.RESIDENT, pgy=2, limits=PersonLimits(caps=(soft,)))
+    spread, report = _solve(solver, _calls(6, [alone, _capped("b", 6), _capped("c", 6)]))
+    assert (
+        report.penalties["targets"] == 0
+        and len([x for x in spread.assignments if x.person == "a"]) <= 1
+    )
+    forced, report = _solve(solver, _calls(6, [alone]))
+    assert report.is_valid and report.penalties["targets"] == 5 * 50
+    assert forced.objective == report.objective
+
+
 def test_it_names_caps_that_leave_too_few_shifts_for_the_minimums() -> None:
     causes = check_problem(_calls(6, [_capped("a", 2), _capped("b", 2)]))
     assert any(
@@ -145,7 +159,7 @@ def test_it_reports_a_friday_call_without_the_saturday() -> None:
     )
 
 
-@pytest.mark.parametrize("solver", ["cpsat", "mip", "hybrid"])
+@pytest.mark.parametrize("solver", SOLVERS)
 def test_it_gives_friday_and_saturday_call_to_one_person(solver: str) -> None:
     people = [Person(p, PersonKind.RESIDENT, pgy=2) for p in "abc"]
     solution, report = _solve(solver, _weekend_calls(people))
