@@ -139,7 +139,7 @@ class ProgramRule(CodedModel):
             self.person_id or self.pgy or self.applies_to != self.Applies.EVERYONE
         ):
             errors["applies_to"] = "This rule applies to the whole program."
-        if self.kind in self.HARD_ONLY and not self.hard:
+        if not self.hard and (self.kind in self.HARD_ONLY or self.measure == self.Measure.WEEKENDS):
             errors["hard"] = "The scheduler applies this rule as a hard rule only."
         if self.kind == self.Kind.MIN_REST and not ACGME_MIN_REST_HOURS < self.value <= 24:
             errors["value"] = "Give more than ACGME's 8 hours, at most 24."

@@ -31,9 +31,9 @@ def _rules(program: Program, person: Person) -> ProgramRule:
     ProgramRule.objects.create(
         program=program,
         kind=Kind.CAP,
-        measure=ProgramRule.Measure.WEEKENDS,
+        measure=ProgramRule.Measure.SHIFTS,
         period=ProgramRule.Period.YEAR,
-        value=20,
+        value=240,
         pgy=1,
         applies_to=ProgramRule.Applies.RESIDENTS,
         hard=False,
@@ -47,6 +47,14 @@ def _rules(program: Program, person: Person) -> ProgramRule:
         value=0,
         person=person,
         note="Night-float exemption while on light duty",
+    )
+    ProgramRule.objects.create(
+        program=program,
+        kind=Kind.CAP,
+        measure=ProgramRule.Measure.WEEKENDS,
+        period=ProgramRule.Period.BLOCK,
+        value=2,
+        applies_to=ProgramRule.Applies.RESIDENTS,
     )
     ProgramRule.objects.create(program=program, kind=Kind.CONSECUTIVE_DAYS, value=6)
     ProgramRule.objects.create(program=program, kind=Kind.MIN_REST, value=10)

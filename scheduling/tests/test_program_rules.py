@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 
 from lib.errors import ApplicationError
 from people.models import Absence, Person, ProgramRule
+from people.rules import attending_weeks_target
 from rotations.models import CoverageRequirement, CurriculumRequirement, ShiftType
 from scheduling import edit_services, services
 from scheduling import problem as problems
@@ -62,6 +63,17 @@ def test_it_names_a_call_cap_below_the_coverage_minimum() -> None:
     [cause] = [c for c in precheck(world.program) if "program rule" in c]
     assert "at most 1 for residents" in cause  # the rule
     assert "coverage minimums need 7" in cause and "leaves 4" in cause  # the demand
+
+
+def test_it_misses_a_weighted_call_cap_only_when_it_must_and_says_so() -> None:
+    world = small_program()
+    home_call(world)
+    rule(world.program, Kind.CAP, 1, hard=False, weight=30, **CALL_CAP)
+    assert not [c for c in precheck(world.program) if "program rule" in c]  # a target, no rule
+    solved = solve(world.program)
+    assert solved.report.is_valid
+    assert solved.report.penalties["targets"] == 3 * 30  # 7 calls, 4 residents capped at 1
+    assert solved.report.rules()["limit.cap"] >= 1  # each miss listed as a warning
 
 
 def test_it_keeps_a_person_off_weekends_under_a_weekend_cap() -> None:
@@ -268,6 +280,23 @@ def test_it_names_call_that_only_an_adjunct_could_take() -> None:
     _, staff = _faculty_call(world, adjunct_takes_call=False)
     staff.delete()
     assert any("FC@0 needs at least 1 but only 0" in c for c in precheck(world.program))
+
+
+def test_it_gives_the_program_director_the_programs_attending_target() -> None:
+    world = small_program()
+    world.program.director_attending_weeks = 20
+    world.program.save(update_fields=["director_attending_weeks"])
+    director, colleague = (
+        f.PersonFactory.create(program=world.program, kind=Person.Kind.FACULTY, **flags)
+        for flags in ({"is_program_director": True}, {})
+    )
+    default = world.program.director_attending_weeks
+    assert attending_weeks_target(director, default) == 20
+    assert attending_weeks_target(colleague, default) is None
+    director.attending_weeks_target = 12
+    assert attending_weeks_target(director, default) == 12
+    lines = constraints_in_force(world.program, START, END)
+    assert "Program director's attending weeks a year: 20 unless their own target is set" in lines
 
 
 # ------------------------------------------------------------------ constraints in force
