@@ -346,7 +346,7 @@ def timeline(
         months=months,
         blocks=blocks,
         residents=_resident_rows(year, residents, column),
-        faculty=_faculty_rows(year, faculty, column),
+        faculty=_faculty_rows(year, faculty, column, program.director_attending_weeks),
         today_column=column(local_today(program))
         if start <= local_today(program) <= year.end_date
         else None,
@@ -390,12 +390,13 @@ def _resident_rows(year: AcademicYear, residents: list[Person], column: Any) -> 
     return sorted(rows, key=lambda r: (r.detail, r.person.last_name))
 
 
-def _faculty_rows(year: AcademicYear, faculty: list[Person], column: Any) -> list[TimelineRow]:
+def _faculty_rows(
+    year: AcademicYear, faculty: list[Person], column: Any, director_default: int | None
+) -> list[TimelineRow]:
     days = attending_days(
         faculty, year.start_date - timedelta(days=3), year.end_date + timedelta(days=3)
     )
     rows = []
-    director_default = year.program.director_attending_weeks
     for person in faculty:
         taken = weeks_in_year(attending_weeks(days.get(person.pk, [])), year)
         bars = []

@@ -221,7 +221,7 @@ def faculty_measures(
         year=year,
         attending=Measure(
             sum(1 for m in weeks if m + timedelta(days=6) <= today),
-            attending_weeks_target(person, year.program.director_attending_weeks),
+            attending_weeks_target(person, program.director_attending_weeks),
             len(weeks),
         ),
         calls=Measure(sum(1 for d in calls if d <= today), None, len(calls)),
