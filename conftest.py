@@ -45,6 +45,7 @@ from people.models import (
     Procedure,
     ProcedureCredential,
     Program,
+    ProgramRule,
     ProgramWebhook,
     Request,
 )
@@ -252,6 +253,13 @@ def build_program_rows(program: Program, tag: str) -> dict[type[models.Model], A
         shift,
         CoverageRequirement.objects.create(shift_type=shift, rotation=rotation),
         Holiday.objects.create(program=program, date=date(2026, 12, 25), name=f"Christmas {tag}"),
+        ProgramRule.objects.create(
+            program=program,
+            kind=ProgramRule.Kind.CAP,
+            measure=ProgramRule.Measure.CALLS,
+            period=ProgramRule.Period.BLOCK,
+            value=8,
+        ),
         procedure,
         resident,
         Membership.objects.create(

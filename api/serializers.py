@@ -175,6 +175,7 @@ class PersonSerializer(StrictModel):
             "training_start",
             "is_program_director",
             "is_adjunct",
+            "adjunct_takes_call",
             "attending_weeks_target",
             "clinic_sessions_target",
             "active",

@@ -33,6 +33,13 @@ class RunCreateSerializer(Strict):
         "locked past shifts are kept.",
     )
 
+    override_reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=500,
+        help_text="Needed when a schedule run starts inside the program's freeze horizon.",
+    )
+
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if attrs["end_date"] < attrs["start_date"]:
             raise serializers.ValidationError({"end_date": ["The period ends before it starts."]})

@@ -309,6 +309,7 @@ class RunViewSet(ScopedViewSet):
                 parameters=form.parameters(),
                 actor=request.user,
                 include_past=data["include_past"],
+                override_reason=data.get("override_reason", ""),
             )
             output = RunSerializer(run, context={"request": request}).data
             location = reverse("api:run-detail", kwargs={"code": run.code}, request=request)

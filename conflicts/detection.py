@@ -8,7 +8,8 @@ supervision ratio (a double booking is the overlap rule: the database refuses th
 twice). Three more detectors, for what the validator has no rule for, read the rows directly:
 
 - **credential**: a shift whose every applicable coverage requirement needs a procedure
-  credential, worked by someone whose credential is missing or expired on that date;
+  credential, or whose shift type needs a certification, worked by someone without a valid one
+  on that date (people/eligibility.py, the rule the engine translator uses too);
 - **near limit**: a resident whose duty hours over a 28-day window average more than
   ``NEAR_LIMIT_HOURS`` a week while still within the limit (a warning);
 - **workload imbalance**: within each 28-day block of the academic year, a person of a kind whose
@@ -28,7 +29,8 @@ from typing import Any
 from django.db.models import Q
 
 from conflicts.models import ConflictAlert
-from people.models import AcademicYear, Person, ProcedureCredential, Program
+from people.eligibility import eligibility_index
+from people.models import AcademicYear, Person, Program
 from rotations.models import CoverageRequirement, ShiftType
 from scheduling import problem as problems
 from scheduling.engine import acgme
@@ -53,6 +55,7 @@ KIND_OF_RULE: dict[str, str] = {
     rules.COVERAGE_MINIMUM: Kind.COVERAGE,
     rules.INELIGIBLE: Kind.ELIGIBILITY,
     rules.SUPERVISION: Kind.SUPERVISION,
+    rules.SUPERVISED_ALONE: Kind.CREDENTIAL,
     rules.FIXED_MISSING: Kind.COVERAGE,
 }
 IGNORED_RULES = {acgme.HISTORY_INCOMPLETE}
@@ -134,7 +137,10 @@ def _validator_findings(
         fingerprint = "|".join(
             [violation.rule, who, row["shift"], row["date"], row["start"][:10], row["end"][:10]]
         )
-        if violation.rule == rules.INELIGIBLE and f"{who}|{row['date']}|{row['shift']}" in flagged:
+        if (
+            violation.rule in (rules.INELIGIBLE, rules.UNAVAILABLE)
+            and f"{who}|{row['date']}|{row['shift']}" in flagged
+        ):
             continue  # the credential detector names it more precisely
         assignment = cells.get((person.pk, day, row["shift"])) if person and day else None
         out.append(
@@ -169,37 +175,43 @@ def _absence_id(person: Person | None, day: date | None) -> int | None:
 
 
 def _credential_findings(program: Program, start: date, end: date) -> list[Finding]:
-    """Shifts that need a procedure credential, worked without a valid one on the day."""
+    """Shifts needing a procedure credential or a certification, worked without a valid one on
+    the day (people/eligibility.py decides validity)."""
     needs: dict[int, list[CoverageRequirement]] = defaultdict(list)
     for requirement in CoverageRequirement.objects.filter(
         shift_type__program=program
-    ).select_related("procedure"):
+    ).select_related("procedure", "shift_type"):
         needs[requirement.shift_type_id].append(requirement)
-    procedure_shifts = [
+    certified = {
+        pk: name
+        for pk, name in ShiftType.objects.filter(program=program)
+        .exclude(required_certification="")
+        .values_list("pk", "required_certification")
+    }
+    checked = [
         pk for pk, rows in needs.items() if any(r.procedure_id is not None for r in rows)
-    ]
+    ] + list(certified)
     rows = Assignment.objects.filter(
         person__program=program,
         state=State.PUBLISHED,
         date__range=(start, end),
-        shift_type_id__in=procedure_shifts,
+        shift_type_id__in=checked,
     ).select_related("person", "shift_type")
-    held: dict[int, list[ProcedureCredential]] = defaultdict(list)
-    for credential in ProcedureCredential.objects.filter(person__program=program):
-        held[credential.person_id].append(credential)
+    index = eligibility_index(program, start, end)
     out = []
     for row in rows:
         applying = [r for r in needs.get(row.shift_type_id, []) if r.applies_on(row.date.weekday())]
-        if not applying or any(r.procedure_id is None for r in applying):
+        missing: list[str] = []
+        if applying and all(r.procedure is not None for r in applying):
+            names = {r.procedure.name for r in applying if r.procedure is not None}
+            # Any one of the applying requirements' procedures qualifies.
+            if not any(index.level_on(row.person_id, name, row.date) for name in names):
+                missing.append(" or ".join(sorted(names)))
+        if row.shift_type_id in certified:
+            missing += index.missing_on(row.person_id, [certified[row.shift_type_id]], row.date)
+        if not missing:
             continue
-        valid = {
-            c.procedure_id
-            for c in held.get(row.person_id, [])
-            if c.granted_on <= row.date and (c.expires_on is None or c.expires_on > row.date)
-        }
-        if any(r.procedure_id in valid for r in applying):
-            continue
-        names = ", ".join(sorted({r.procedure.name for r in applying if r.procedure}))
+        names_text = ", ".join(missing)
         out.append(
             Finding(
                 kind=Kind.CREDENTIAL,
@@ -209,13 +221,13 @@ def _credential_findings(program: Program, start: date, end: date) -> list[Findi
                 end_date=row.date,
                 message=(
                     f"{row.person.full_name} works {row.shift_type.abbreviation} on "
-                    f"{row.date:%a %d %b %Y} without a valid credential for {names}"
+                    f"{row.date:%a %d %b %Y} without a valid {names_text}"
                 ),
                 fingerprint=f"credential.missing|{row.person.code}|{row.date.isoformat()}|"
                 f"{row.shift_type.abbreviation}",
                 people=[row.person],
                 assignment_id=row.pk,
-                details={"shift": row.shift_type.abbreviation, "needs": names},
+                details={"shift": row.shift_type.abbreviation, "needs": names_text},
             )
         )
     return out

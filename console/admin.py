@@ -37,6 +37,7 @@ SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
         "Setup",
         (
             "people.program",
+            "people.programrule",
             "people.academicyear",
             "rotations.block",
             "rotations.rotation",

@@ -34,6 +34,7 @@ from people.models import (
     Procedure,
     ProcedureCredential,
     Program,
+    ProgramRule,
     Request,
     pgy_from_training_start,
 )
@@ -209,6 +210,7 @@ class PersonAdmin(ProgramScopedAdmin):
                 "fields": (
                     "is_program_director",
                     "is_adjunct",
+                    "adjunct_takes_call",
                     "attending_weeks_target",
                     "clinic_sessions_target",
                 )
@@ -474,6 +476,36 @@ class ProcedureCredentialAdmin(PersonScopedAdmin):
     @admin.display(description="Status", ordering="expires_on")
     def expiry(self, obj: ProcedureCredential) -> str:
         return expiry_status(obj.expires_on)
+
+
+@admin.register(ProgramRule)
+class ProgramRuleAdmin(ProgramScopedAdmin):
+    """Program rules (people/models_rules.py): every run applies the active ones, and the run
+    page lists them under "constraints in force"."""
+
+    list_display = ("rule", "kind", "hard", "active", "program")
+    list_filter = ("kind", "hard", "active", ("program", RelatedOnly))
+    list_select_related = ("program", "person")
+    search_fields = ("note", "person__first_name", "person__last_name")
+    autocomplete_fields = ("program", "person")
+    readonly_fields = AUDIT_FIELDS
+    fieldsets = (
+        (None, {"fields": ("program", "kind", "active", "note")}),
+        ("Rule", {"fields": ("measure", "period", "value", "hard", "weight")}),
+        (
+            "Applies to",
+            {
+                "fields": ("applies_to", "pgy", "person"),
+                "description": "Leave these for everyone; caps and consecutive days may name a "
+                "kind, a PGY level or one person.",
+            },
+        ),
+        ("Record", {"fields": AUDIT_FIELDS}),
+    )
+
+    @admin.display(description="Rule")
+    def rule(self, obj: ProgramRule) -> str:
+        return obj.describe().removeprefix("Program rule: ")
 
 
 @admin.register(Notification)

@@ -31,6 +31,7 @@ class PeopleConfig(AppConfig):
             models.ProgramWebhook,
             models.NotificationPreference,
             models.Invitation,
+            models.ProgramRule,
         ):
             auditlog.register(
                 model, exclude_fields=["token_hash", "heartbeat_at", "elapsed_seconds"]

@@ -19,8 +19,10 @@ from people.rules import (
     default_workload_weights,
     override_checks,
     override_errors,
+    supervision_errors,
     workload_errors,
 )
+from scheduling.engine.model import RULE_SETS
 
 PGY_MIN, PGY_MAX = 1, 8
 
@@ -41,7 +43,9 @@ class Program(CodedModel):
     name = models.CharField(max_length=200, unique=True)
     short_name = models.CharField(max_length=40, blank=True)
     timezone = models.CharField(max_length=64, choices=TIMEZONE_CHOICES, default="America/New_York")
-    acgme_rules_version = models.CharField(max_length=40, default="ACGME-CPR-2025")
+    acgme_rules_version = models.CharField(  # the versions the engine ships
+        max_length=40, choices=[(v, v) for v in RULE_SETS], default="ACGME-CPR-2025"
+    )
     rule_overrides = models.JSONField(
         default=dict,
         blank=True,
@@ -54,6 +58,10 @@ class Program(CodedModel):
         default=default_supervision_ratios,
         help_text='Residents per faculty member by PGY level, e.g. {"1": 2, "2": 4}.',
     )
+    director_attending_weeks = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="The program director's attending weeks a year, unless "
+        "their own target says otherwise."
+    )  # fmt: skip
     # Program policy, not ACGME (docs/rules.md).
     max_consecutive_night_float = models.PositiveSmallIntegerField(default=6)
 
@@ -85,6 +93,9 @@ class Program(CodedModel):
                 name="program_night_float_limit_positive",
             ),
             models.CheckConstraint(
+                condition=Q(acgme_rules_version__in=list(RULE_SETS)), name="program_rule_set_known"
+            ),
+            models.CheckConstraint(
                 condition=Q(leave_in_average__in=["omit", "zero"]),
                 name="program_leave_in_average_known",
             ),
@@ -106,20 +117,8 @@ class Program(CodedModel):
             raise ValidationError({"rule_overrides": errors})
         if errors := workload_errors(self.workload_weights):
             raise ValidationError({"workload_weights": errors})
-        ratios = self.supervision_ratios
-        if not isinstance(ratios, dict) or not ratios:
-            raise ValidationError(
-                {"supervision_ratios": "Give residents per faculty by PGY level."}
-            )
-        for level, ratio in ratios.items():
-            if not str(level).isdigit() or not PGY_MIN <= int(level) <= PGY_MAX:
-                raise ValidationError({"supervision_ratios": f"{level!r} is not a PGY level 1-8."})
-            if not isinstance(ratio, int) or ratio < 1:
-                raise ValidationError(
-                    {
-                        "supervision_ratios": f"PGY-{level}: {ratio!r} is not a positive whole number."
-                    }
-                )
+        if errors := supervision_errors(self.supervision_ratios, PGY_MIN, PGY_MAX):
+            raise ValidationError({"supervision_ratios": errors})
 
 
 class AcademicYear(CodedModel):
@@ -176,6 +175,9 @@ class Person(CodedModel):
     )
     is_program_director = models.BooleanField(default=False)
     is_adjunct = models.BooleanField(default=False)
+    adjunct_takes_call = models.BooleanField(
+        default=False, help_text="Adjunct faculty take no call unless this is ticked."
+    )
     attending_weeks_target = models.PositiveSmallIntegerField(null=True, blank=True)
     clinic_sessions_target = models.PositiveSmallIntegerField(
         null=True,
@@ -590,3 +592,4 @@ from people.models_delivery import (  # noqa: E402, F401
     NotificationPreference,
     ProgramWebhook,
 )
+from people.models_rules import ProgramRule  # noqa: E402, F401

@@ -85,3 +85,23 @@ def workload_errors(weights: object) -> list[str]:
         if isinstance(value, bool) or not isinstance(value, int | float) or value < 0
     ]
     return errors
+
+
+def supervision_errors(ratios: object, lowest: int, highest: int) -> list[str]:
+    """Why a program's faculty:resident ratios are malformed; empty when they are fine."""
+    if not isinstance(ratios, dict) or not ratios:
+        return ["Give residents per faculty by PGY level."]
+    for level, ratio in ratios.items():
+        if not str(level).isdigit() or not lowest <= int(level) <= highest:
+            return [f"{level!r} is not a PGY level {lowest}-{highest}."]
+        if isinstance(ratio, bool) or not isinstance(ratio, int) or ratio < 1:
+            return [f"PGY-{level}: {ratio!r} is not a positive whole number."]
+    return []
+
+
+def attending_weeks_target(person: Any, director_default: int | None) -> int | None:
+    """A faculty member's attending weeks a year: their own target, else, for the program
+    director, the program's default for the director (``Program.director_attending_weeks``)."""
+    if person.attending_weeks_target is not None:
+        return int(person.attending_weeks_target)
+    return director_default if person.is_program_director else None

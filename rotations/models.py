@@ -230,6 +230,12 @@ class ShiftType(CodedModel):
         help_text="Untick for clinic and elective sessions: on the program's holidays the "
         "scheduler then asks for nobody on this shift.",
     )
+    required_certification = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text="A certification (e.g. ACLS) everyone on this shift must hold on the day: from "
+        "its expiry date the holder is no longer eligible.",
+    )
     color = models.CharField(max_length=7, default="#6c8ebf", validators=[validate_color])
     active = models.BooleanField(default=True)
 

@@ -23,7 +23,7 @@ from lib.errors import ApplicationError
 from people import services as people_services
 from people.models import Person, Program
 from rotations.models import ShiftType
-from scheduling import notices, services
+from scheduling import freeze, notices, services
 from scheduling import problem as problems
 from scheduling.engine.validator import validate
 from scheduling.models import Assignment, ScheduleRun, Source, State
@@ -127,13 +127,15 @@ def schedule_edit(
                 raise ApplicationError(
                     f"{person} already has {shift_type.abbreviation} on {day:%d %b %Y}."
                 )
+        days = [day for _, day, _ in add] + [row.date for row in rows]
+        frozen = bool(days) and freeze.refuse_frozen(program, min(days), reason, "changing a shift")
         found = edit_check(program=program, add=add, remove=[_slot(r) for r in rows])
         hard = [row for row in found if row["severity"] in HARD_SEVERITIES]
         result.warnings = [row for row in found if row["severity"] not in HARD_SEVERITIES]
         if hard and not reason:
             raise _refusal(hard, result.warnings)
         result.overridden = hard
-        kept_reason = reason if hard else ""
+        kept_reason = reason if hard or frozen else ""
         for row in rows:
             if kept_reason:
                 # Saved before the delete, so the row's audit trail says why it went.
@@ -161,7 +163,6 @@ def schedule_edit(
                     override_reason=kept_reason,
                 )
             )
-        days = [day for _, day, _ in add] + [row.date for row in rows]
         if days:
             services.schedule_changed(program.pk, min(days), max(days))
     return result
@@ -253,6 +254,7 @@ def absence_approve_and_resolve(*, absence: Any, actor: Any, note: str = "") -> 
                 end_date=rows[-1].date,
                 actor=actor,
                 parameters={"minimal_change": True, "absence": str(absence.code)},
+                override_reason=f"Absence approved ({absence.get_kind_display()}, {period})",
             )
         except ApplicationError as error:
             # The shifts are off either way; the coordinator covers them by hand or re-solves.

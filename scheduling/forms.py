@@ -40,6 +40,11 @@ class GenerateForm(forms.Form):
         required=False,
         help_text="Keep locked shifts and move as few people as possible from the published schedule.",
     )
+    override_reason = forms.CharField(
+        required=False,
+        max_length=500,
+        help_text="Needed when the period starts inside the program's freeze horizon.",
+    )
 
     def __init__(self, *args: Any, program: Program, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

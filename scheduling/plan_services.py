@@ -15,6 +15,7 @@ from scheduling.engine.rotation.precheck import precheck_plan
 from scheduling.engine.rotation.validator import validate_plan
 from scheduling.models import RotationAssignment, ScheduleRun, Source, State
 from scheduling.plan_problem import HALF, build_plan, year_of_run
+from scheduling.problem_rules import curriculum_contradictions
 from scheduling.runs import finish, metrics, solve_with_monitor
 
 
@@ -29,7 +30,7 @@ def plan_solver(algorithm: str) -> Callable[..., pm.PlanSolution]:
 def execute_plan_run(run: ScheduleRun) -> None:
     year = year_of_run(run)
     built = build_plan(run.program, year, run.start_date, run.end_date)
-    conflicts = precheck_plan(built.problem)
+    conflicts = precheck_plan(built.problem) + curriculum_contradictions(run.program, year)
     if conflicts:
         raise ApplicationError(
             "The curriculum cannot be met: " + "; ".join(conflicts),

@@ -4,6 +4,9 @@ The engine never sees the database: this module reads everything a solve needs f
 and period, with a fixed number of queries, and names things the way coordinators do (people by
 their public code, shift types by abbreviation) so violations read naturally.
 
+Program rules, credentials and role flags are read by ``problem_rules`` (called from
+``build_problem`` only), so this stays the one translator.
+
 History (docs/rules.md): every problem carries the published assignments of the 28 days before
 the period (27 for the windows, one more for a night crossing into the first) and the 27 days
 after it as fixed context, whatever academic year they belong to, so solve, schedule_validate
@@ -22,9 +25,11 @@ from zoneinfo import ZoneInfo
 from django.db.models import Min, Q
 
 from lib.errors import ApplicationError
-from people.models import Absence, AcademicYear, Person, ProcedureCredential, Program, Request
+from people.eligibility import eligibility_index
+from people.models import Absence, AcademicYear, Person, Program, Request
 from rotations.models import Block, CoverageRequirement, ShiftType
 from rotations.selectors import holidays_for
+from scheduling import problem_rules
 from scheduling.engine import model as m
 from scheduling.engine import sacrifice
 from scheduling.models import Assignment, RotationAssignment, State
@@ -146,7 +151,10 @@ def build_problem(
     context = (start - timedelta(days=HISTORY_BEFORE), end + timedelta(days=HISTORY_AFTER))
     exceptions = _weekly_hour_exceptions(program, start, *context)
     leave = _leave_days(people, start, *context)
-    skills = _credential_index(program, start, end)
+    credentials = eligibility_index(program, start, end)
+    skills = {person.pk: credentials.skills(person.pk, days) for person in people}
+    rules = problem_rules.active_rules(program)
+    limits = problem_rules.person_limits(program, people, year, start, end, shift_rows, rules)
     history_rows = _history_rows(program, person_ids, start, end, *context)
     shift_rows += _retired_shift_types(shift_rows, history_rows)
 
@@ -155,11 +163,13 @@ def build_problem(
             id=person_ids[person.pk],
             kind=KIND.get(person.kind, m.PersonKind.STAFF),
             pgy=person.pgy_in(year),
-            skills=skills.get(person.pk, frozenset()),
+            skills=skills[person.pk][0],
+            supervised_skills=skills[person.pk][1],
             limits=m.PersonLimits(
                 weekly_hours_limit=exceptions[person.pk][0] if person.pk in exceptions else None,
                 weekly_hours_days=exceptions[person.pk][1] if person.pk in exceptions else None,
                 leave_days=leave.get(person.pk, frozenset()),
+                **limits.get(person.pk, {}),
             ),
         )
         for person in people
@@ -170,19 +180,24 @@ def build_problem(
     demands = tuple(demand for demand, _ in pairs)
     categories = tuple(category for _, category in pairs)
     program_demands = demands
+    gaps = problem_rules.credential_gaps(demands, people, person_ids, credentials, skills, start)
+    hard_rest, should_rest = problem_rules.rest_rules(rules)
+    successions = problem_rules.forbidden_next(shift_rows, hard_rest)
     if shed_order is not None:
         demands = sacrifice.soften(demands, categories, shed_order)
     problem = m.Problem(
         name=f"{program} {start:%Y-%m-%d}–{end:%Y-%m-%d}",
         horizon=horizon,
-        shift_types=tuple(_shift_type(row) for row in shift_rows),
+        shift_types=tuple(
+            _shift_type(row, successions.get(row.abbreviation, frozenset())) for row in shift_rows
+        ),
         people=engine_people,
         demands=demands,
-        unavailable=tuple(_unavailable(people, person_ids, start, end)),
+        unavailable=(*_unavailable(people, person_ids, start, end), *gaps),
         requests=tuple(_requests(people, person_ids, shift_ids, start, end)),
         fixed=tuple(_fixed(program, person_ids, start, end)),
         fairness=tuple(_fairness(people, person_ids, year)),
-        acgme=_acgme_rules(program),
+        acgme=_acgme_rules(program, should_rest),
         supervision=m.SupervisionRule(
             ratios={int(k): int(v) for k, v in program.supervision_ratios.items()}
         ),
@@ -198,6 +213,7 @@ def build_problem(
         change_weight=change_weight,
         history=history,
         callbacks=callbacks,
+        linked=problem_rules.call_links(rules, shift_rows, start, len(days)),
     )
     return BuiltProblem(
         problem=problem,
@@ -208,27 +224,15 @@ def build_problem(
     )
 
 
-def _shift_type(row: ShiftType) -> m.ShiftType:
+def _shift_type(row: ShiftType, forbidden_next: frozenset[str] = frozenset()) -> m.ShiftType:
     return m.ShiftType(
         id=row.abbreviation,
         start=row.start_time,
         minutes=row.duration_minutes,
         category=CATEGORY[row.category],
         counts_toward_duty=row.counts_toward_duty,
+        forbidden_next=forbidden_next,
     )
-
-
-def _credential_index(program: Program, start: date, end: date) -> dict[int, frozenset[str]]:
-    # Credentials valid through the whole period, keyed by person; read once per build.
-    rows = (
-        ProcedureCredential.objects.filter(person__program=program, granted_on__lte=start)
-        .filter(Q(expires_on__isnull=True) | Q(expires_on__gt=end))
-        .values_list("person_id", "procedure__name")
-    )
-    index: dict[int, set[str]] = defaultdict(set)
-    for person_id, name in rows:
-        index[person_id].add(name)
-    return {person_id: frozenset(names) for person_id, names in index.items()}
 
 
 def _demands(
@@ -263,7 +267,7 @@ def _demands(
                     kinds=COVERAGE_KINDS[CoverageRequirement.Kinds(row.person_kind)],
                     pgy_min=row.pgy_min,
                     pgy_max=row.pgy_max,
-                    skills=frozenset({row.procedure.name}) if row.procedure else frozenset(),
+                    skills=problem_rules.demand_skills(row),
                     people=people,
                 ),
                 supervisor_shift=row.supervisor_shift_type.abbreviation
@@ -475,16 +479,27 @@ def weekly_hours_limit(program: Program, person: Person, start: date, end: date)
     return ceiling if set(range((end - start).days + 1)) <= covered else base
 
 
-def _acgme_rules(program: Program) -> m.AcgmeRules:
+def _acgme_rules(program: Program, should_rest: int | None = None) -> m.AcgmeRules:
+    """The program's chosen rule set with its overrides; a program rest rule raises the 8 h
+    "should" (``should_rest``, scheduling/problem_rules.py)."""
     overrides = dict(program.rule_overrides or {})
+    if should_rest is not None:
+        overrides["min_rest_hours"] = max(should_rest, overrides.get("min_rest_hours", 0))
     unknown = set(overrides) - ACGME_OVERRIDABLE
     if unknown:
         raise ApplicationError(
             f"Unknown program rule override(s): {', '.join(sorted(unknown))}.",
             details={"known": sorted(ACGME_OVERRIDABLE)},
         )
-    base = m.AcgmeRules(
-        version=program.acgme_rules_version,
+    rule_set = m.RULE_SETS.get(program.acgme_rules_version)
+    if rule_set is None:
+        raise ApplicationError(
+            f"{program} uses rule set {program.acgme_rules_version!r}, which the scheduler does "
+            "not ship.",
+            details={"known": sorted(m.RULE_SETS)},
+        )
+    base = dataclasses.replace(
+        rule_set,
         max_consecutive_night_float=program.max_consecutive_night_float,
         leave_reading=m.LeaveReading(program.leave_in_average),
     )

@@ -19,7 +19,7 @@ from lib.errors import ApplicationError
 from lib.timezones import local_today
 from people.models import Program
 from rotations.models import ShiftType
-from scheduling import notices, plan_services
+from scheduling import freeze, notices, plan_services, problem_rules
 from scheduling import problem as problems
 from scheduling.engine.contingency import without
 from scheduling.engine.model import Violation
@@ -104,6 +104,7 @@ def schedule_run_create(
     parameters: dict[str, Any] | None = None,
     enqueue: bool = True,
     include_past: bool = True,
+    override_reason: str = "",
 ) -> ScheduleRun:
     """Queue a run; refuse while another run of the program overlaps the period.
 
@@ -113,7 +114,8 @@ def schedule_run_create(
 
     ``enqueue=False`` leaves the run queued for the caller to execute in-process (the demo seed
     and management commands, which must work before any worker is running). Without a time
-    limit the run gets ``default_time_limit`` of its period.
+    limit the run gets ``default_time_limit`` of its period. A schedule run starting inside the
+    program's freeze horizon needs ``override_reason`` (scheduling/freeze.py), kept on the run.
     """
     if end_date < start_date:
         raise ApplicationError(
@@ -121,6 +123,11 @@ def schedule_run_create(
         )
     if kind == ScheduleRun.Kind.SCHEDULE and not include_past:
         _refuse_past(program, start_date)
+    parameters = dict(parameters or {})
+    if kind == ScheduleRun.Kind.SCHEDULE and freeze.refuse_frozen(
+        program, start_date, override_reason, "generating a schedule"
+    ):
+        parameters["override_reason"] = override_reason.strip()[:500]
     if time_limit_seconds is None:
         time_limit_seconds = default_time_limit(start_date, end_date)
     if not 1 <= time_limit_seconds <= MAX_TIME_LIMIT:
@@ -157,7 +164,7 @@ def schedule_run_create(
                 start_date=start_date,
                 end_date=end_date,
                 time_limit_seconds=time_limit_seconds,
-                parameters=parameters or {},
+                parameters=parameters,
                 requested_by=actor if getattr(actor, "pk", None) else None,
             )
         except IntegrityError:
@@ -251,6 +258,12 @@ def _execute_schedule_run(run: ScheduleRun) -> None:
                 state=State.PUBLISHED,
                 date__range=(run.start_date, run.end_date),
             )
+        )
+    year = problems.academic_year_for(run.program, run.start_date)
+    if contradictions := problem_rules.curriculum_contradictions(run.program, year):
+        raise ApplicationError(
+            "The program rules contradict each other: " + "; ".join(contradictions),
+            details={"conflicts": contradictions},
         )
     built = problems.build_problem(
         run.program,

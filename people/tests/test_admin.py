@@ -75,7 +75,7 @@ def test_it_groups_the_index_into_workflow_sections(coordinator_client: Client) 
     names = [section["name"] for section in sections]
     assert names == ["Setup", "People", "Schedule", "Swaps & conflicts", "Imports"]
     setup = [model["object_name"] for model in sections[0]["models"]]
-    assert setup[:3] == ["Program", "AcademicYear", "Block"]
+    assert setup[:4] == ["Program", "ProgramRule", "AcademicYear", "Block"]
 
 
 def test_it_shows_users_groups_and_audit_log_to_superusers_only(

@@ -41,6 +41,8 @@ def check_problem(problem: Problem) -> list[str]:
     causes += _limits(problem)
     causes += _fixed(problem)
     causes += _staffing(problem)
+    causes += _caps(problem)
+    causes += _consecutive(problem)
     return causes
 
 
@@ -153,6 +155,7 @@ def _limits(problem: Problem) -> list[str]:
         values = [lim.min_total_minutes, lim.max_total_minutes, lim.min_consecutive_work,
                   lim.max_consecutive_work, lim.min_consecutive_off, lim.max_weekends,
                   lim.max_shifts_per_day, *lim.max_shifts.values()]  # fmt: skip
+        values += [cap.cap for cap in lim.caps]
         if any(v is not None and v < 0 for v in values):
             causes.append(f"{p.id}: negative limit")
         if lim.weekly_hours_limit is not None and lim.weekly_hours_limit <= 0:
@@ -185,6 +188,7 @@ def _fixed(problem: Problem) -> list[str]:
         ):
             causes.append(f"{a.person} is PGY-1 and fixed on moonlighting shift {a.shift}")
     causes += _fixed_overlaps(problem)
+    causes += _fixed_sequences(problem, unavailable)
     for d in problem.demands:
         if d.maximum is None:
             continue
@@ -195,6 +199,35 @@ def _fixed(problem: Problem) -> list[str]:
         )
         if n > d.maximum:
             causes.append(f"{n} fixed on {d.shift} day {d.day}, above its maximum {d.maximum}")
+    return causes
+
+
+def _fixed_sequences(problem: Problem, unavailable: set[tuple[str, int, str | None]]) -> list[str]:
+    """Fixed assignments that break a forbidden succession, or a linked day (call pattern)
+    whose other day the person cannot work."""
+    causes = []
+    fixed = set(problem.fixed)
+    shifts = problem.shift_by_id
+    for a in sorted(fixed, key=lambda a: (a.person, a.day, a.shift)):
+        for nxt in sorted(shifts[a.shift].forbidden_next):
+            if Assignment(a.person, a.day + 1, nxt) in fixed:
+                causes.append(
+                    f"{a.person} is fixed on {a.shift} day {a.day} and {nxt} day {a.day + 1}: "
+                    f"too little rest between them (forbidden succession)"
+                )
+        for link in problem.linked:
+            if a.shift not in link.shifts or a.day not in (link.first, link.second):
+                continue
+            other = link.second if a.day == link.first else link.first
+            if not 0 <= other < problem.horizon.days:
+                continue
+            if (a.person, other, None) in unavailable or all(
+                (a.person, other, s) in unavailable for s in link.shifts
+            ):
+                causes.append(
+                    f"{a.person} is fixed on {a.shift} day {a.day} but unavailable on day "
+                    f"{other}, whose call goes with it (call pattern)"
+                )
     return causes
 
 
@@ -222,6 +255,7 @@ def _staffing(problem: Problem) -> list[str]:
     """A demand minimum above the eligible people available that day."""
     unavailable_day = {(u.person, u.day) for u in problem.unavailable if u.shift is None}
     unavailable_shift = {(u.person, u.day, u.shift) for u in problem.unavailable if u.shift}
+    people = problem.person_by_id
     admitted: dict[object, list[str]] = {}
     causes = []
     for d in problem.demands:
@@ -236,10 +270,105 @@ def _staffing(problem: Problem) -> list[str]:
             for pid in pool
             if (pid, d.day) not in unavailable_day
             and (pid, d.day, d.shift) not in unavailable_shift
+            and people[pid].limits.max_shifts.get(d.shift) != 0
         )
-        if available < d.minimum:
+        when = _day_name(problem, d.day)
+        if available < d.minimum and d.eligibility.skills and available == 0:
+            causes.append(
+                f"no one with a valid {_skills(d)} on {when} for {d.shift} "
+                f"(it needs at least {d.minimum})"
+            )
+        elif available < d.minimum:
             causes.append(
                 f"demand {d.shift}@{d.day} needs at least {d.minimum} but only {available} "
                 f"eligible people are available"
+            )
+        elif d.eligibility.skills and not any(
+            d.eligibility.leads(people[pid])
+            for pid in pool
+            if (pid, d.day) not in unavailable_day
+            and (pid, d.day, d.shift) not in unavailable_shift
+        ):
+            causes.append(
+                f"no one holds {_skills(d)} independently on {when} for {d.shift}: a "
+                "supervised-level holder cannot cover it alone"
+            )
+    return causes
+
+
+def _consecutive(problem: Problem) -> list[str]:
+    """Runs of days that each need someone, longer than the consecutive-day limits of everyone
+    who could work them let them cover (a person limited to k days covers at most
+    L - L // (k + 1) days of a run of L)."""
+    needed = sorted({d.day for d in problem.demands if d.minimum > 0})
+    runs: list[list[int]] = []
+    for day in needed:
+        if runs and runs[-1][-1] == day - 1:
+            runs[-1].append(day)
+        else:
+            runs.append([day])
+    causes = []
+    for run in runs:
+        demands = [d for d in problem.demands if d.minimum > 0 and d.day in run]
+        kinds = {d.eligibility for d in demands}
+        pool = [p for p in problem.people if any(e.admits(p) for e in kinds)]
+        limits = [p.limits.max_consecutive_work for p in pool]
+        if not pool or any(k is None for k in limits):
+            continue
+        length = len(run)
+        room = sum(length - length // (k + 1) for k in limits if k is not None)
+        if room < length:
+            causes.append(
+                f"the consecutive working-day limits of the {len(pool)} eligible people "
+                f"({', '.join(f'{p.id} at most {p.limits.max_consecutive_work}' for p in pool)}) "
+                f"cover at most {room} of the {length} days from {_day_name(problem, run[0])} to "
+                f"{_day_name(problem, run[-1])} that each need someone"
+            )
+    return causes
+
+
+def _skills(d: Demand) -> str:
+    return " and ".join(sorted(d.eligibility.skills))
+
+
+def _day_name(problem: Problem, day: int) -> str:
+    when = problem.horizon.date_of(day)
+    return f"{when:%a} {when.day} {when:%B %Y}"
+
+
+def _caps(problem: Problem) -> list[str]:
+    """A cap (ShiftCap) that leaves too few shifts for the demand minimums it covers: per
+    distinct cap, the minimums of the demands on its shifts and days against what everyone
+    admitted could work (the cap for those who have it, every demand day for the others)."""
+    causes = []
+    caps = {
+        (c.name, c.shifts, c.first, c.last) for p in problem.people for c in p.limits.caps if c.hard
+    }
+    last_day = problem.horizon.days - 1
+    for name, shifts, first, last in sorted(caps, key=lambda c: (c[0], c[2])):
+        span = (first, last_day if last is None else last)
+        demands = [d for d in problem.demands if d.shift in shifts and span[0] <= d.day <= span[1]]
+        need = sum(d.minimum for d in demands)
+        if need == 0:
+            continue
+        cells = len({(d.day, d.shift) for d in demands})
+        room, capped = 0, []
+        kinds = {d.eligibility for d in demands}
+        for p in problem.people:
+            if not any(e.admits(p) for e in kinds):
+                continue
+            own = [
+                c.cap
+                for c in p.limits.caps
+                if (c.name, c.shifts, c.first, c.last) == (name, shifts, first, last)
+            ]
+            if own:
+                capped.append(p.id)
+            room += min(own) if own else cells
+        if room < need:
+            causes.append(
+                f"{name}: the cap on {len(capped)} people leaves {room} of {'/'.join(sorted(shifts))} "
+                f"shifts from {_day_name(problem, span[0])} to {_day_name(problem, span[1])}, "
+                f"but the coverage minimums need {need}"
             )
     return causes

@@ -51,6 +51,13 @@ class Builder:
         self.scale = lcm(*problem.supervision.ratios.values())
         self.ctx = ctx
         self.fixed = set(problem.fixed)
+        self._demand_at = {(d.day, d.shift): d for d in problem.demands}
+        self.partners: dict[tuple[int, str], tuple[int, str]] = {}
+        for link in problem.linked:
+            if 0 <= link.first < problem.horizon.days and 0 <= link.second < problem.horizon.days:
+                for shift in link.shifts:
+                    self.partners[(link.first, shift)] = (link.second, shift)
+                    self.partners[(link.second, shift)] = (link.first, shift)
 
     def run(self, stop: Callable[[], bool]) -> bool:
         """Fill the demands; True when stopped early."""
@@ -107,15 +114,53 @@ class Builder:
         groups = {g for g, counts in enumerate(self.measures) if counts(demand.day, demand.shift)}
         night = self.problem.shift_by_id[demand.shift].category == ShiftCategory.NIGHT_FLOAT
         candidates.sort(key=lambda pid: self._score(pid, demand, groups, night))
+        if demand.eligibility.skills:  # leads first: a supervised holder needs one beside them
+            people = self.problem.person_by_id
+            candidates.sort(key=lambda pid: not demand.eligibility.leads(people[pid]))
         for pid in candidates:
             if self.states[pid].blocker(demand.day, demand.shift) is not None:
                 continue
             if demand.supervisor_shift and not self.supervision_allows(pid, demand):
                 continue
-            self.take(pid, demand.day, demand.shift)
+            if not self.lead_allows(pid, demand):
+                continue
+            if not self._take_linked(pid, demand):
+                continue
             count += 1
             if count >= goal:
                 return
+
+    def lead_allows(self, pid: str, demand: Demand) -> bool:
+        """A supervised-level holder only beside a lead already on the cell (model.py)."""
+        eligibility = demand.eligibility
+        people = self.problem.person_by_id
+        if not eligibility.skills or eligibility.leads(people[pid]):
+            return True
+        return any(
+            eligibility.admits(people[other]) and eligibility.leads(people[other])
+            for other in self.cells.get((demand.day, demand.shift), ())
+        )
+
+    def _take_linked(self, pid: str, demand: Demand) -> bool:
+        """Take the cell, and its linked cell (model.Link: a week's Friday and Saturday call)
+        when the person is not on it yet; neither when the linked one cannot be taken."""
+        cell = (demand.day, demand.shift)
+        self.take(pid, *cell)
+        partner = self.partners.get(cell)
+        if partner is None or pid in self.cells.get(partner, ()):
+            return True
+        other = self._demand_at.get(partner)
+        full = (
+            other is not None
+            and other.maximum is not None
+            and (len(self.cells.get(partner, ())) >= other.maximum)
+        )
+        admitted = other is not None and pid in self.admission.admitted(other.eligibility)
+        if full or not admitted or self.states[pid].blocker(*partner) is not None:
+            self.drop(pid, *cell)
+            return False
+        self.take(pid, *partner)
+        return True
 
     def drop(self, pid: str, day: int, shift: str) -> None:
         """Undo one assignment (the person's state is rebuilt without it)."""

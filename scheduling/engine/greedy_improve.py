@@ -74,6 +74,8 @@ def _cells_of(b: Builder, pid: str, day: int | None) -> list[Cell]:
 def _replace_best(b: Builder, demand: Demand, q: str, baseline: set) -> int:
     """Give q's place on the demand's cell to the candidate that lowers the objective most."""
     cell = (demand.day, demand.shift)
+    if cell in b.partners:
+        return 0  # a linked cell moves only with its partner: left as built
     if q not in b.cells.get(cell, ()) or _is_fixed(b, q, cell) or not _may_leave(b, q, cell):
         return 0
     admitted = b.admission.admitted(demand.eligibility)
@@ -96,11 +98,15 @@ def _replace_best(b: Builder, demand: Demand, q: str, baseline: set) -> int:
 def _add_or_swap_in(b: Builder, demand: Demand, p: str, baseline: set) -> int:
     """Put p on the cell: as an extra person if coverage allows, else in someone's place."""
     cell = (demand.day, demand.shift)
+    if cell in b.partners:
+        return 0  # a linked cell moves only with its partner: left as built
     admitted = b.admission.admitted(demand.eligibility)
     assigned = b.cells.get(cell, [])
     if p not in admitted or p in assigned or b.states[p].blocker(*cell) is not None:
         return 0
     if demand.supervisor_shift and not b.supervision_allows(p, demand):
+        return 0
+    if not b.lead_allows(p, demand):
         return 0
     count = sum(1 for pid in assigned if pid in admitted)
     if demand.maximum is None or count < demand.maximum:
@@ -131,6 +137,8 @@ def _same_role(b: Builder, q: str, p: str, demand: Demand) -> bool:
     people = b.problem.person_by_id
     if people[q].kind != people[p].kind:
         return False
+    if demand.eligibility.leads(people[q]) and not demand.eligibility.leads(people[p]):
+        return False  # a lead leaves only for another lead (credential levels, model.py)
     if demand.supervisor_shift and people[p].kind == PersonKind.RESIDENT:
         return b.weight(people[p]) <= b.weight(people[q])
     return True

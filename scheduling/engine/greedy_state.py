@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from . import acgme
 from .duty import MINUTES_PER_DAY, Timed, Timeline, duty_periods
-from .model import AcgmeRules, Person, PersonKind, Problem, ShiftCategory
+from .model import AcgmeRules, Person, PersonKind, Problem, ShiftCap, ShiftCategory
 
 _NEAR = 4 * MINUTES_PER_DAY  # a valid period is at most 28 h: 4 days see its neighbours
 _FAR = 10**12
@@ -105,6 +105,9 @@ class PersonState:
         cap = limits.max_shifts.get(shift_id)
         if cap is not None and self.per_type[shift_id] + 1 > cap:
             return "limit.max_shifts"
+        for group in limits.caps:
+            if group.hard and group.covers(day, shift_id) and self._capped(group) + 1 > group.cap:
+                return "limit.cap"
         shift = self.ctx.problem.shift_by_id[shift_id]
         if limits.max_total_minutes is not None:
             if self.nominal_minutes + shift.minutes > limits.max_total_minutes:
@@ -117,6 +120,9 @@ class PersonState:
         if worked:
             return None  # the day is already worked: runs do not change
         return self._runs(day)
+
+    def _capped(self, group: ShiftCap) -> int:
+        return sum(1 for d, shifts in self.day_shifts.items() for s in shifts if group.covers(d, s))
 
     def _runs(self, day: int) -> str | None:
         limits = self.person.limits

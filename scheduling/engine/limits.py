@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import replace
 
-from .model import Person, Severity, ShiftType, Violation
+from .model import Link, Person, Severity, ShiftType, Violation
 
 MAX_SHIFTS = "limit.max_shifts"
+SHIFT_CAP = "limit.cap"
 MIN_TOTAL_MINUTES = "limit.min_total_minutes"
 MAX_TOTAL_MINUTES = "limit.max_total_minutes"
 MIN_CONSECUTIVE_WORK = "limit.min_consecutive_work"
@@ -22,6 +24,7 @@ MIN_CONSECUTIVE_OFF = "limit.min_consecutive_off"
 MAX_WEEKENDS = "limit.max_weekends"
 MAX_SHIFTS_PER_DAY = "limit.max_shifts_per_day"
 FORBIDDEN_SUCCESSION = "succession.forbidden"
+CALL_PATTERN = "policy.call_pattern"
 
 
 def _violation(
@@ -85,6 +88,16 @@ def check_limits(
                     shift=shift_id,
                 )
             )
+    for group in limits.caps:
+        n = sum(1 for day, shift in pairs if group.covers(day, shift))
+        if n > group.cap:
+            found.append(
+                _violation(
+                    SHIFT_CAP, person, f"{n} {group.name}, at most {group.cap}", n, group.cap
+                )
+            )
+            if not group.hard:
+                found[-1] = replace(found[-1], severity=Severity.MEDIUM)
     if limits.min_total_minutes is not None or limits.max_total_minutes is not None:
         total = sum(shift_by_id[s].minutes for _, s in pairs)
         if limits.max_total_minutes is not None and total > limits.max_total_minutes:
@@ -203,4 +216,29 @@ def check_successions(
                         shift=banned,
                     )
                 )
+    return found
+
+
+def check_links(
+    person: Person, pairs: Sequence[tuple[int, str]], links: Sequence[Link], days: int
+) -> list[Violation]:
+    """Linked days (model.Link) worked one without the other."""
+    found = []
+    for link in links:
+        if not (0 <= link.first < days and 0 <= link.second < days):
+            continue
+        first = any(d == link.first and s in link.shifts for d, s in pairs)
+        second = any(d == link.second and s in link.shifts for d, s in pairs)
+        if first != second:
+            worked, missing = (link.first, link.second) if first else (link.second, link.first)
+            found.append(
+                _violation(
+                    CALL_PATTERN,
+                    person,
+                    f"works call on day {worked} but not on the linked day {missing}",
+                    1,
+                    0,
+                    day=worked,
+                )
+            )
     return found

@@ -36,6 +36,7 @@ from .highs import size_pool
 from .mip_acgme import add_acgme
 from .model import (
     Assignment,
+    Demand,
     PersonKind,
     Problem,
     Progress,
@@ -183,6 +184,18 @@ class Model:
                 self.row(terms, 1, d.minimum, f"coverage minimum for {where}")
             if d.maximum is not None and d.maximum < len(terms):
                 self.row(terms, -1, d.maximum, f"coverage maximum for {where}")
+            self._leads(d, where)
+
+    def _leads(self, d: Demand, where: str) -> None:
+        """A supervised-level holder works the demand only beside a lead (model.py)."""
+        if not d.eligibility.skills:
+            return
+        cell = [(p, self.x.get((p.id, d.day, d.shift))) for p in self.problem.people]
+        admitted = [(p, v) for p, v in cell if v is not None and d.eligibility.admits(p)]
+        leads: Terms = [(v, -1.0) for p, v in admitted if d.eligibility.leads(p)]
+        for p, v in admitted:
+            if not d.eligibility.leads(p):
+                self.row([(v, 1.0), *leads], -1, 0, f"supervised credential of {p.id} on {where}")
 
     def _overlaps(self) -> None:
         """Cliques of (day, shift) intervals alive at one instant: at most one per person."""
@@ -207,6 +220,10 @@ class Model:
             terms = [(self.x[k], 1.0) for k in keys if k[2] == shift]
             if len(terms) > cap:
                 self.row(terms, -1, cap, f"max {shift} shifts for {pid}")
+        for group in (c for c in lim.caps if c.hard):
+            terms = [(self.x[k], 1.0) for k in keys if group.covers(k[1], k[2])]
+            if len(terms) > group.cap:
+                self.row(terms, -1, group.cap, f"{group.name} for {pid}")
         minutes = [(self.x[k], float(self.problem.shift_by_id[k[2]].minutes)) for k in keys]
         for sense, bound, what in ((-1, lim.max_total_minutes, "maximum"), (1, lim.min_total_minutes, "minimum")):  # fmt: skip
             if bound is not None:
@@ -231,6 +248,11 @@ class Model:
                     self.row(clause if on else _neg(clause), 1, 0 if on else -1, f"min consecutive {what} for {pid}")  # fmt: skip
         if lim.max_weekends is not None:
             self._weekends(pid, lim.max_weekends)
+        for link in self.problem.linked:
+            if 0 <= link.first < self.days and 0 <= link.second < self.days:
+                terms = [(self.x[k], 1.0 if k[1] == link.first else -1.0) for k in keys
+                         if k[1] in (link.first, link.second) and k[2] in link.shifts]  # fmt: skip
+                self.row(terms, 0, 0, f"call pattern for {pid} on day {link.first}")
 
     def _weekends(self, pid: str, cap: int) -> None:
         horizon, worked = self.problem.horizon, cast(Terms, [])
@@ -299,6 +321,12 @@ class Model:
                     self.row([(hi, 1.0), *count], 1, 0, None)
                     self.row([(lo, 1.0), *count], -1, 0, None)
                 parts["fairness"] += [(hi, float(group.weight)), (lo, -float(group.weight))]
+        for pid, keys in self.keys_of.items():  # weighted caps: with the wishes, "requests"
+            for cap in self.problem.person_by_id[pid].limits.caps:
+                terms = [(self.x[k], 1.0) for k in keys if cap.covers(k[1], k[2])]
+                if not cap.hard and cap.weight and len(terms) > cap.cap:
+                    parts["requests"].append((o := self.var("target", None), float(cap.weight)))
+                    self.row([(o, 1.0), *_neg(terms)], 1, -cap.cap, None)  # o >= n - cap
         self.objective = [t for terms in parts.values() for t in terms]
         self.constant = sum(offset.values())
 

@@ -15,7 +15,15 @@ people assigned. ``n < minimum`` and ``n > maximum`` are hard; ``n < target`` co
 A person may be assigned to (day, shift) only if some demand on that day and shift lists them
 as eligible, or the assignment is fixed.
 
-Per-person limits (``PersonLimits``), all hard when set. A day is *worked* when the person has
+Credential levels. ``Person.supervised_skills`` are skills held at a supervised level only: they
+admit the person to a demand needing them, but an assigned person who holds any of the demand's
+skills only supervised may work it only alongside at least one assigned *lead*: an admitted
+person holding every skill of the demand fully (``Eligibility.leads``). A credential or
+certification that is valid on some days of the horizon only is expressed by the translator as
+``Unavailability`` for the shifts needing it on the other days.
+
+Per-person limits (``PersonLimits``), all hard when set. ``ShiftCap``: at most ``cap``
+assignments to any of its shift types on its days (a program's calls per block, nights per year). A day is *worked* when the person has
 any assignment on it. A *weekend* is worked when its Saturday or Sunday is worked.
 Minimum-consecutive rules (working days and days off) do not apply to a run that touches the
 first or the last day of the horizon (the published reading of the shift benchmark).
@@ -42,7 +50,9 @@ Objective (minimised; the validator computes it on its own, every solver reports
     where "call" counts IN_HOUSE_CALL and AT_HOME_CALL assignments, "night" NIGHT_FLOAT
     assignments, "weekend" assignments on Saturdays and Sundays, "holiday" assignments on
     horizon.holidays
-  + change_weight * number of baseline assignments absent from the solution.
+  + change_weight * number of baseline assignments absent from the solution
+  + sum over people's weighted (not hard) ShiftCaps of weight * max(0, n - cap), n the
+    assignments the cap covers ("targets"; the MIP's and Pareto's "requests" part).
 
 Severity: hard rules are CRITICAL (ACGME hard limits, overlaps, unavailability, fixed
 assignments, coverage minimum/maximum, supervision) or HIGH (ACGME averaged rules, person
@@ -130,8 +140,30 @@ class ShiftType:
 
 
 @dataclass(frozen=True)
+class ShiftCap:
+    """At most ``cap`` assignments to ``shifts`` on days ``first``..``last`` (inclusive; None:
+    the horizon's last day). ``name`` says which rule it is, for violations; HIGH when hard."""
+
+    name: str
+    shifts: frozenset[str]
+    cap: int
+    first: int = 0
+    last: int | None = None
+    # A weighted target, not a rule: each assignment above the cap costs ``weight`` in the
+    # objective (term "targets") and the validator reports the miss as MEDIUM.
+    hard: bool = True
+    weight: int = 0
+
+    def covers(self, day: int, shift: str) -> bool:
+        return (
+            shift in self.shifts and self.first <= day and (self.last is None or day <= self.last)
+        )
+
+
+@dataclass(frozen=True)
 class PersonLimits:
     max_shifts: Mapping[str, int] = field(default_factory=dict)  # per shift type id
+    caps: tuple[ShiftCap, ...] = ()
     min_total_minutes: int | None = None
     max_total_minutes: int | None = None
     min_consecutive_work: int | None = None
@@ -156,6 +188,8 @@ class Person:
     pgy: int | None = None
     skills: frozenset[str] = frozenset()
     limits: PersonLimits = PersonLimits()
+    # Held at a supervised level only (see "Credential levels" above).
+    supervised_skills: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -177,7 +211,13 @@ class Eligibility:
             return False
         if self.pgy_max is not None and (person.pgy is None or person.pgy > self.pgy_max):
             return False
-        return self.skills <= person.skills
+        if not self.skills:
+            return True
+        return self.skills <= person.skills | person.supervised_skills
+
+    def leads(self, person: Person) -> bool:
+        """An admitted person who holds every required skill fully (not supervised only)."""
+        return not (self.skills & person.supervised_skills)
 
 
 @dataclass(frozen=True)
@@ -217,6 +257,18 @@ class Unavailability:
     person: str
     day: int
     shift: str | None = None  # None: the whole day
+    reason: str = ""  # said in the validator's message (e.g. "ACLS expired")
+
+
+@dataclass(frozen=True)
+class Link:
+    """A person works one of ``shifts`` on day ``first`` exactly when they work one on day
+    ``second`` (a program's call pattern: a week's Friday and Saturday call go together). A link
+    with a day outside the horizon binds nothing."""
+
+    first: int
+    second: int
+    shifts: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -284,6 +336,15 @@ class AcgmeRules:
     leave_reading: LeaveReading = LeaveReading.OMIT
 
 
+# The rule-set versions the engine ships, by the name a program chooses (people.Program); a
+# program's overrides only tighten its version. Section VI.F's duty-hour values are the same in
+# the 2023 and 2025 editions of the Common Program Requirements.
+RULE_SETS: Mapping[str, AcgmeRules] = {
+    "ACGME-CPR-2025": AcgmeRules(version="ACGME-CPR-2025"),
+    "ACGME-CPR-2023": AcgmeRules(version="ACGME-CPR-2023"),
+}
+
+
 @dataclass(frozen=True)
 class Problem:
     horizon: Horizon
@@ -304,6 +365,7 @@ class Problem:
     # Recorded call-back minutes of at-home calls, (person, day, shift) -> minutes in hospital
     # (history days included): they count toward the weekly hours on the call's start day.
     callbacks: Mapping[tuple[str, int, str], int] = field(default_factory=dict)
+    linked: tuple[Link, ...] = ()  # hard, HIGH when broken (rule "policy.call_pattern")
 
     @cached_property
     def shift_by_id(self) -> dict[str, ShiftType]:

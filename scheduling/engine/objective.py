@@ -6,7 +6,15 @@ from collections.abc import Callable, Mapping, Sequence
 
 from .model import Demand, FairnessGroup, Problem, RequestKind, ShiftCategory
 
-TERMS = ("coverage_under", "coverage_over", "requests_on", "requests_off", "fairness", "changes")
+TERMS = (
+    "coverage_under",
+    "coverage_over",
+    "requests_on",
+    "requests_off",
+    "fairness",
+    "changes",
+    "targets",
+)
 
 
 def coverage_terms(demands: Sequence[Demand], counts: Sequence[int]) -> tuple[float, float]:
@@ -97,3 +105,17 @@ def change_term(problem: Problem, cells: set[tuple[str, int, str]]) -> float:
         return 0.0
     missing = sum(1 for a in problem.baseline if (a.person, a.day, a.shift) not in cells)
     return float(problem.change_weight * missing)
+
+
+def target_term(problem: Problem, person_pairs: Mapping[str, Sequence[tuple[int, str]]]) -> float:
+    """Weighted (not hard) ShiftCaps: weight per assignment above the cap."""
+    total = 0.0
+    for person in problem.people:
+        soft = [c for c in person.limits.caps if not c.hard and c.weight]
+        if not soft:
+            continue
+        pairs = person_pairs.get(person.id, ())
+        for cap in soft:
+            n = sum(1 for day, shift in pairs if cap.covers(day, shift))
+            total += cap.weight * max(0, n - cap.cap)
+    return total

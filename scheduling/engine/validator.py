@@ -16,7 +16,7 @@ from math import lcm
 
 from . import acgme
 from .duty import Timed, Timeline, timed_items, timeline_for, to_datetime
-from .limits import check_limits, check_successions
+from .limits import check_limits, check_links, check_successions
 from .model import (
     Assignment,
     Demand,
@@ -27,7 +27,7 @@ from .model import (
     Severity,
     Violation,
 )
-from .objective import change_term, coverage_terms, fairness_term, request_terms
+from .objective import change_term, coverage_terms, fairness_term, request_terms, target_term
 
 UNKNOWN = "assignment.unknown"
 OVERLAP = "assignment.overlap"
@@ -37,6 +37,7 @@ FIXED_MISSING = "fixed.missing"
 COVERAGE_MINIMUM = "coverage.minimum"
 COVERAGE_MAXIMUM = "coverage.maximum"
 SUPERVISION = "supervision.ratio"
+SUPERVISED_ALONE = "credential.supervised_alone"
 
 HARD = frozenset({Severity.CRITICAL, Severity.HIGH})
 
@@ -117,6 +118,7 @@ def validate(problem: Problem, assignments: Iterable[Assignment]) -> Report:
         "requests_off": off,
         "fairness": fairness_term(problem, index.person_pairs),
         "changes": change_term(problem, index.cells) if problem.baseline else 0.0,
+        "targets": target_term(problem, index.person_pairs),
     }
     return Report(violations=tuple(found), penalties=penalties)
 
@@ -171,6 +173,7 @@ def _violations(
     counts = _coverage_counts(demands, index, admission)
     found += _coverage(problem, demands, counts)
     found += _supervision(problem, demands, index)
+    found += _supervised_alone(problem, demands, index)
     history = history_pairs(problem)
     for person in problem.people:
         # Everyone, not only people with shifts: an empty roster can break a minimum.
@@ -238,7 +241,8 @@ def _assignment_checks(
                     Violation(
                         rule=UNAVAILABLE,
                         severity=Severity.CRITICAL,
-                        message=f"{pid} is unavailable for {shift} on day {day}",
+                        message=f"{pid} is unavailable for {shift} on day {day}"
+                        + _reason(problem, pid, day, shift),
                         person=pid,
                         day=day,
                         shift=shift,
@@ -257,6 +261,15 @@ def _assignment_checks(
                 )
             )
     return found
+
+
+def _reason(problem: Problem, pid: str, day: int, shift: str) -> str:
+    reasons = [
+        u.reason
+        for u in problem.unavailable
+        if u.reason and u.person == pid and u.day == day and u.shift in (None, shift)
+    ]
+    return f" ({'; '.join(reasons)})" if reasons else ""
 
 
 def _coverage_counts(demands: Sequence[Demand], index: _Index, admission: Admission) -> list[int]:
@@ -308,6 +321,39 @@ def _coverage(
                 limit=limit,
             )
         )
+    return found
+
+
+def _supervised_alone(
+    problem: Problem, demands: Sequence[Demand], index: _Index
+) -> list[Violation]:
+    """A supervised-level holder on a demand needing the skill with no lead beside them."""
+    people = problem.person_by_id
+    found = []
+    for demand in demands:
+        skills = demand.eligibility.skills
+        if not skills:
+            continue
+        assigned = [people[p] for p in index.cell_people.get((demand.day, demand.shift), ())]
+        admitted = [p for p in assigned if demand.eligibility.admits(p)]
+        if any(demand.eligibility.leads(p) for p in admitted):
+            continue
+        for person in admitted:
+            held = ", ".join(sorted(skills & person.supervised_skills))
+            found.append(
+                Violation(
+                    rule=SUPERVISED_ALONE,
+                    severity=Severity.CRITICAL,
+                    message=(
+                        f"{person.id} holds {held} at a supervised level only and works "
+                        f"{demand.shift} on {problem.horizon.date_of(demand.day)} with no one "
+                        "holding it independently"
+                    ),
+                    person=person.id,
+                    day=demand.day,
+                    shift=demand.shift,
+                )
+            )
     return found
 
 
@@ -384,6 +430,8 @@ def _person_checks(
     found = _overlaps(timeline, person, items)
     found += check_limits(person, pairs, problem.shift_by_id, timeline.weekend_keys)
     found += check_successions(person, pairs, problem.shift_by_id)
+    if problem.linked:
+        found += check_links(person, pairs, problem.linked, problem.horizon.days)
     if problem.acgme is not None and person.kind == PersonKind.RESIDENT:
         every = timed_items(timeline, [*pairs, *history]) if history else items
         callbacks = callback_days(problem, person.id) if problem.callbacks else None

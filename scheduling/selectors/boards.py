@@ -11,6 +11,7 @@ from typing import Any
 
 from lib.timezones import local_midnight, local_today, zone
 from people.models import Absence, AcademicYear, Person, Program
+from people.rules import attending_weeks_target
 from rotations.models import Block, Rotation, ShiftType
 from scheduling.models import Assignment, RotationAssignment, State
 from scheduling.selectors.shifts import CALL_CATEGORIES, Shift, as_shifts
@@ -345,7 +346,7 @@ def timeline(
         months=months,
         blocks=blocks,
         residents=_resident_rows(year, residents, column),
-        faculty=_faculty_rows(year, faculty, column),
+        faculty=_faculty_rows(year, faculty, column, program.director_attending_weeks),
         today_column=column(local_today(program))
         if start <= local_today(program) <= year.end_date
         else None,
@@ -389,7 +390,9 @@ def _resident_rows(year: AcademicYear, residents: list[Person], column: Any) -> 
     return sorted(rows, key=lambda r: (r.detail, r.person.last_name))
 
 
-def _faculty_rows(year: AcademicYear, faculty: list[Person], column: Any) -> list[TimelineRow]:
+def _faculty_rows(
+    year: AcademicYear, faculty: list[Person], column: Any, director_default: int | None
+) -> list[TimelineRow]:
     days = attending_days(
         faculty, year.start_date - timedelta(days=3), year.end_date + timedelta(days=3)
     )
@@ -404,7 +407,7 @@ def _faculty_rows(year: AcademicYear, faculty: list[Person], column: Any) -> lis
             bars.append(
                 Bar(column(first), span, "", f"Attending week of {monday:%d %b}", "#1d3557")
             )
-        target = person.attending_weeks_target
+        target = attending_weeks_target(person, director_default)
         summary = f"{len(taken)} / {target} weeks" if target is not None else f"{len(taken)} weeks"
         detail = (
             "Program director"

@@ -26,6 +26,7 @@ from people.models import (
     Program,
     Request,
 )
+from people.rules import attending_weeks_target
 from rotations.models import Rotation, ShiftType
 from scheduling import problem as problems
 from scheduling.selectors.boards import (
@@ -220,7 +221,7 @@ def faculty_measures(
         year=year,
         attending=Measure(
             sum(1 for m in weeks if m + timedelta(days=6) <= today),
-            person.attending_weeks_target,
+            attending_weeks_target(person, program.director_attending_weeks),
             len(weeks),
         ),
         calls=Measure(sum(1 for d in calls if d <= today), None, len(calls)),

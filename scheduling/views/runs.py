@@ -16,6 +16,7 @@ from people.access import READ, WRITE, Seat, page
 from scheduling import services
 from scheduling.forms import GenerateForm
 from scheduling.models import ScheduleRun
+from scheduling.rules_in_force import constraints_in_force
 from scheduling.selectors import runs as run_selectors
 
 
@@ -41,6 +42,9 @@ def run_detail(request: HtmxHttpRequest, seat: Seat, code: Any) -> HttpResponse:
         "chart": run_selectors.run_chart(run),
         "comparison": services.run_comparison(run) if run.is_draft else None,
         "summary": None if run.is_active else run_summary(run),
+        "constraints": constraints_in_force(run.program, run.start_date, run.end_date)
+        if run.kind == ScheduleRun.Kind.SCHEDULE and not request.htmx
+        else [],
     }
     response = render_page(
         request, "scheduling/run.html", seat, "runs", fragment="progress", **context
@@ -106,6 +110,7 @@ def generate(request: HttpRequest, seat: Seat) -> HttpResponse:
                     "include_past": form.cleaned_data["include_past"],
                 },
                 include_past=form.cleaned_data["include_past"],
+                override_reason=form.cleaned_data["override_reason"],
             )
         except ApplicationError as error:
             form.add_error(None, error.message)

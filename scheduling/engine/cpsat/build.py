@@ -17,7 +17,7 @@ from typing import Union
 from ortools.sat.python import cp_model, cp_model_helper
 
 from ..duty import Timeline, timeline_for
-from ..model import Assignment, Person, PersonKind, Problem, RequestKind, ShiftCategory
+from ..model import Assignment, Demand, Person, PersonKind, Problem, RequestKind, ShiftCategory
 
 Key = tuple[str, int, str]  # (person, day, shift)
 # A literal is a CP-SAT Boolean (or its negation) or a Python constant for "no variable".
@@ -210,6 +210,7 @@ class Builder:
             ]
             n = sum(xs)
             where = f"{demand.shift} on {self.date(demand.day)}"
+            self._leads(demand, where)
             if demand.minimum > 0:
                 self.linear(n >= demand.minimum, f"coverage minimum for {where}")
             if demand.maximum is not None:
@@ -238,6 +239,19 @@ class Builder:
                 self.objective_terms.append((uw, under))
             if ow:
                 self.objective_terms.append((ow, over))
+
+    def _leads(self, demand: Demand, where: str) -> None:
+        """A supervised-level holder works the demand only beside a lead (model.py)."""
+        eligibility = self.problem.people if demand.eligibility.skills else ()
+        cell = [
+            (p, self.x[(p.id, demand.day, demand.shift)])
+            for p in eligibility
+            if (p.id, demand.day, demand.shift) in self.x and demand.eligibility.admits(p)
+        ]
+        leads = [v for p, v in cell if demand.eligibility.leads(p)]
+        for p, v in cell:
+            if not demand.eligibility.leads(p):
+                self.linear(v <= sum(leads), f"supervised credential of {p.id} on {where}")
 
     def add_overlaps(self) -> None:
         """Two assignments of one person whose real intervals overlap: at most one.

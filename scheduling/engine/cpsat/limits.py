@@ -27,6 +27,20 @@ def add_person_limits(b: Builder) -> None:
         for shift, cap in limits.max_shifts.items():
             if cap > 0 and len(by_shift.get(shift, ())) > cap:
                 b.linear(sum(by_shift[shift]) <= cap, f"max {shift} shifts for {pid}")
+        for group in limits.caps:
+            xs = [b.x[key] for key in keys if group.covers(key[1], key[2])]
+            if len(xs) <= group.cap:
+                continue
+            if group.hard:
+                b.linear(sum(xs) <= group.cap, f"{group.name} for {pid}")
+            elif group.weight and not b.diagnose:  # a weighted target: cost per extra shift
+                # over == max(0, n - cap) exactly, so every reported objective is the validator's.
+                top = len(xs) - group.cap
+                excess = b.model.new_int_var(-group.cap, top, f"excess[{group.name},{pid}]")
+                over = b.model.new_int_var(0, top, f"over[{group.name},{pid}]")
+                b.model.add(excess == sum(xs) - group.cap)
+                b.model.add_max_equality(over, [excess, 0])
+                b.objective_terms.append((group.weight, over))
         if limits.min_total_minutes is not None or limits.max_total_minutes is not None:
             total = sum(b.minutes(d, s) * b.x[(pid, d, s)] for _, d, s in keys)
             if limits.min_total_minutes is not None:
@@ -49,6 +63,17 @@ def add_person_limits(b: Builder) -> None:
         )
         if limits.max_weekends is not None:
             _weekends(b, pid, limits.max_weekends)
+        for link in problem.linked:
+            if 0 <= link.first < b.days and 0 <= link.second < b.days:
+                first = [
+                    b.x[(pid, link.first, s)] for s in link.shifts if (pid, link.first, s) in b.x
+                ]
+                second = [
+                    b.x[(pid, link.second, s)] for s in link.shifts if (pid, link.second, s) in b.x
+                ]
+                b.linear(
+                    sum(first) == sum(second), f"call pattern for {pid} on {b.date(link.first)}"
+                )
 
 
 def _consecutive(

@@ -8,8 +8,8 @@ problem holds the previous ``HISTORY_DAYS`` days as fixed assignments (every rol
 window and every run of consecutive days that ends inside the new days is checked against the
 real history), the new days with their demands, requests and unavailability. The result is
 only a start: it is completed and checked against the whole year's model before it becomes
-the incumbent, and rules that span the whole horizon (yearly totals, weekend caps) are
-checked there, not here.
+the incumbent, and rules that span the whole horizon (yearly totals, weekend caps, program
+caps per block or year) are checked there, not here.
 """
 
 from __future__ import annotations
@@ -77,6 +77,16 @@ def window_problem(
         fixed=tuple(replace(a, day=a.day - start) for a in history if start <= a.day < new_from)
         + shifted(problem.fixed, new_from),
         baseline=shifted(problem.baseline, new_from),
+        # Caps count days of the whole horizon: checked on the whole model, like yearly totals.
+        people=tuple(
+            replace(p, limits=replace(p.limits, caps=())) if p.limits.caps else p
+            for p in problem.people
+        ),
+        linked=tuple(
+            replace(link, first=link.first - start, second=link.second - start)
+            for link in problem.linked
+            if start <= min(link.first, link.second) and max(link.first, link.second) < end
+        ),
     )
 
 
