@@ -31,6 +31,8 @@ class PeopleConfig(AppConfig):
             models.ProgramWebhook,
             models.NotificationPreference,
             models.Invitation,
+            models.StandingPreference,
+            models.PreferencePolicy,
         ):
             auditlog.register(
                 model, exclude_fields=["token_hash", "heartbeat_at", "elapsed_seconds"]

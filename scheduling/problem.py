@@ -22,9 +22,10 @@ from zoneinfo import ZoneInfo
 from django.db.models import Min, Q
 
 from lib.errors import ApplicationError
-from people.models import Absence, AcademicYear, Person, ProcedureCredential, Program, Request
+from people.models import Absence, AcademicYear, Person, ProcedureCredential, Program
 from rotations.models import Block, CoverageRequirement, ShiftType
 from rotations.selectors import holidays_for
+from scheduling import problem_preferences
 from scheduling.engine import model as m
 from scheduling.engine import sacrifice
 from scheduling.models import Assignment, RotationAssignment, State
@@ -179,7 +180,6 @@ def build_problem(
         people=engine_people,
         demands=demands,
         unavailable=tuple(_unavailable(people, person_ids, start, end)),
-        requests=tuple(_requests(people, person_ids, shift_ids, start, end)),
         fixed=tuple(_fixed(program, person_ids, start, end)),
         fairness=tuple(_fairness(people, person_ids, year)),
         acgme=_acgme_rules(program),
@@ -198,6 +198,15 @@ def build_problem(
         change_weight=change_weight,
         history=history,
         callbacks=callbacks,
+    )
+    # People's preferences (dated wishes, blocked dates, standing preferences, yearly targets).
+    problem = problem_preferences.apply(
+        problem,
+        program=program,
+        people=people,
+        person_ids=person_ids,
+        shift_rows=shift_rows,
+        year=year,
     )
     return BuiltProblem(
         problem=problem,
@@ -283,31 +292,6 @@ def _unavailable(
         first, last = max(absence.start_date, start), min(absence.end_date, end)
         for day in period_days(first, last):
             yield m.Unavailability(person=person_ids[absence.person_id], day=(day - start).days)
-
-
-def _requests(
-    people: list[Person],
-    person_ids: dict[int, str],
-    shift_ids: dict[int, str],
-    start: date,
-    end: date,
-) -> Iterable[m.Request]:
-    rows = Request.objects.filter(
-        person__in=people, status=Request.Status.APPROVED, start_date__lte=end, end_date__gte=start
-    )
-    for row in rows:
-        kind = m.RequestKind.ON if row.kind == Request.Kind.PREFER_ON else m.RequestKind.OFF
-        shift = shift_ids.get(row.shift_type_id) if row.shift_type_id else None
-        if row.shift_type_id and shift is None:
-            continue  # a wish about a shift type no longer scheduled
-        for day in period_days(max(row.start_date, start), min(row.end_date, end)):
-            yield m.Request(
-                person=person_ids[row.person_id],
-                day=(day - start).days,
-                kind=kind,
-                weight=row.weight,
-                shift=shift,
-            )
 
 
 def _fixed(

@@ -1,0 +1,73 @@
+"""In a real browser: a faculty member states preferences over htmx (the page stays put), and the
+coordinator approves them from the review list. ``SAVE_SCREENSHOTS=docs/screenshots`` saves
+both pages."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from console.demo import DEMO_PASSWORD, seed_demo
+from people.models import Request, StandingPreference
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+SHOTS = os.environ.get("SAVE_SCREENSHOTS", "")
+
+
+def login(page: Any, base: str, username: str) -> None:
+    page.goto(f"{base}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", DEMO_PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/")
+
+
+def shoot(page: Any, name: str) -> None:
+    if SHOTS:
+        Path(SHOTS).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(SHOTS) / f"{name}.png"), full_page=True)
+
+
+def test_it_states_preferences_over_htmx_and_the_coordinator_approves(
+    page: Any, live_server: Any
+) -> None:
+    seed_demo(schedule=True)  # a published block: the honour figures have shifts to count
+    base = live_server.url
+    login(page, base, "faculty")
+    page.click("nav.tabs >> text=Preferences")
+    page.wait_for_url(f"{base}/preferences/")
+    page.evaluate("window.__stayed = true")  # gone if the browser loads a whole new page
+
+    form = page.locator("form:has(input[name=form][value=standing])")
+    form.locator("select[name=kind]").select_option("avoid")
+    form.locator("select[name=weekday]").select_option("4")
+    form.locator("input[name=weight]").fill("7")
+    form.locator("button[type=submit]").click()
+    page.wait_for_selector("text=Avoid working on Fridays")
+
+    form = page.locator("form:has(input[name=form][value=blocked])")
+    form.locator("input[name=start_date]").fill("2026-11-02")
+    form.locator("input[name=end_date]").fill("2026-11-08")
+    form.locator("select[name=reason]").select_option("conference")
+    form.locator("button[type=submit]").click()
+    page.wait_for_selector("td:has-text('Conference or meeting')")
+
+    form = page.locator("form:has(input[name=form][value=target])")
+    form.locator("input[name=attending_weeks]").fill("6")
+    form.locator("button[type=submit]").click()
+    page.wait_for_selector("text=Waiting for review: 6 attending weeks a year")
+    assert page.evaluate("window.__stayed") is True
+    shoot(page, "preferences")
+
+    page.context.clear_cookies()  # sign out
+    login(page, base, "coordinator")
+    page.goto(f"{base}/preferences/review/")
+    page.wait_for_selector("text=Waiting for a decision (2)")
+    shoot(page, "preference-review")
+    page.locator("tr:has-text('Avoid working on Fridays') button[value=approve]").click()
+    page.wait_for_selector("text=Waiting for a decision (1)")
+    assert StandingPreference.objects.filter(status="approved", weekday=4).count() == 1
+    assert Request.objects.filter(kind="blocked", status="pending").count() == 1
