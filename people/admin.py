@@ -377,11 +377,13 @@ class RequestAdmin(PersonScopedAdmin):
         "end_date",
         "shift_type",
         "weight",
+        "reason",
         "program_name",
     )
     list_filter = (
         "status",
         "kind",
+        "reason",
         ("person__program", RelatedOnly),
         ("start_date", DateRangeFilter),
     )

@@ -37,9 +37,14 @@ def _forms(program: Program, data: Any = None, which: str = "") -> dict[str, Any
 
 def _person_context(program: Program, person: Person) -> dict[str, Any]:
     period = selectors.honour_period(program, local_today(program))
+    rows = list(selectors.my_standing_preferences(person))
+    target = StandingPreference.Kind.TARGET
     return {
         "person": person,
-        "standing": list(selectors.my_standing_preferences(person)),
+        "standing": [row for row in rows if row.kind != target],
+        "targets_waiting": [
+            row for row in rows if row.kind == target and row.status == row.Status.PENDING
+        ],
         "blocked_dates": list(selectors.my_blocked_dates(person)),
         "honour": selectors.honour_by_person([person], period)[person.pk],
         "period": period,
