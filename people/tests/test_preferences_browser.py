@@ -5,13 +5,16 @@ both pages."""
 from __future__ import annotations
 
 import os
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from console.demo import DEMO_PASSWORD, seed_demo
-from people.models import Request, StandingPreference
+from people import services
+from people.models import BlockReason, Person, Request, StandingPreference
+from rotations.models import ShiftType
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SHOTS = os.environ.get("SAVE_SCREENSHOTS", "")
@@ -34,7 +37,27 @@ def shoot(page: Any, name: str) -> None:
 def test_it_states_preferences_over_htmx_and_the_coordinator_approves(
     page: Any, live_server: Any
 ) -> None:
-    seed_demo(schedule=True)  # a published block: the honour figures have shifts to count
+    program, _, _ = seed_demo(schedule=True)  # a published block: shifts to count
+    helen = Person.objects.get(memberships__user__username="faculty")
+    earlier = [  # approved before today, inside the published schedule
+        services.request_create(
+            person=helen,
+            kind=Request.Kind.BLOCKED,
+            start_date=date(2026, 10, 12),
+            end_date=date(2026, 10, 16),
+            reason=BlockReason.TEACHING,
+            actor=None,
+        ),
+        services.standing_preference_create(
+            person=helen,
+            kind=StandingPreference.Kind.PREFER,
+            shift_type=ShiftType.objects.get(program=program, abbreviation="ATT"),
+            weight=4,
+            actor=None,
+        ),
+    ]
+    services.request_decide(request=earlier[0], approve=True, actor=None)
+    services.standing_preference_decide(preference=earlier[1], approve=True, actor=None)
     base = live_server.url
     login(page, base, "faculty")
     page.click("nav.tabs >> text=Preferences")
@@ -60,6 +83,7 @@ def test_it_states_preferences_over_htmx_and_the_coordinator_approves(
     form.locator("button[type=submit]").click()
     page.wait_for_selector("text=Waiting for review: 6 attending weeks a year")
     assert page.evaluate("window.__stayed") is True
+    assert page.locator("#honour-h ~ dl.stats").count() == 1  # the honour figures
     shoot(page, "preferences")
 
     page.context.clear_cookies()  # sign out
