@@ -39,25 +39,24 @@ def test_it_states_preferences_over_htmx_and_the_coordinator_approves(
 ) -> None:
     program, _, _ = seed_demo(schedule=True)  # a published block: shifts to count
     helen = Person.objects.get(memberships__user__username="faculty")
-    earlier = [  # approved before today, inside the published schedule
-        services.request_create(
-            person=helen,
-            kind=Request.Kind.BLOCKED,
-            start_date=date(2026, 10, 12),
-            end_date=date(2026, 10, 16),
-            reason=BlockReason.TEACHING,
-            actor=None,
-        ),
-        services.standing_preference_create(
-            person=helen,
-            kind=StandingPreference.Kind.PREFER,
-            shift_type=ShiftType.objects.get(program=program, abbreviation="ATT"),
-            weight=4,
-            actor=None,
-        ),
-    ]
-    services.request_decide(request=earlier[0], approve=True, actor=None)
-    services.standing_preference_decide(preference=earlier[1], approve=True, actor=None)
+    # Approved before today, inside the published schedule: figures to show.
+    blocked = services.request_create(
+        person=helen,
+        kind=Request.Kind.BLOCKED,
+        start_date=date(2026, 10, 12),
+        end_date=date(2026, 10, 16),
+        reason=BlockReason.TEACHING,
+        actor=None,
+    )
+    preferred = services.standing_preference_create(
+        person=helen,
+        kind=StandingPreference.Kind.PREFER,
+        shift_type=ShiftType.objects.get(program=program, abbreviation="ATT"),
+        weight=4,
+        actor=None,
+    )
+    services.request_decide(request=blocked, approve=True, actor=None)
+    services.standing_preference_decide(preference=preferred, approve=True, actor=None)
     base = live_server.url
     login(page, base, "faculty")
     page.click("nav.tabs >> text=Preferences")
