@@ -42,12 +42,14 @@ from people.models import (
     Notification,
     NotificationPreference,
     Person,
+    PreferencePolicy,
     Procedure,
     ProcedureCredential,
     Program,
     ProgramRule,
     ProgramWebhook,
     Request,
+    StandingPreference,
 )
 from resilience.models import ContingencyStudy, Fallback, ResilienceSettings, ResilienceSnapshot
 from rotations.models import (
@@ -272,6 +274,10 @@ def build_program_rows(program: Program, tag: str) -> dict[type[models.Model], A
             start_date=date(2026, 8, 1),
             end_date=date(2026, 8, 2),
         ),
+        StandingPreference.objects.create(
+            person=faculty, kind=StandingPreference.Kind.AVOID, shift_type=shift, weight=3
+        ),
+        PreferencePolicy.objects.create(program=program),
         Certification.objects.create(person=resident, name="ACLS", issued_on=date(2025, 1, 1)),
         ProcedureCredential.objects.create(
             person=resident, procedure=procedure, granted_on=date(2025, 1, 1)

@@ -17,6 +17,7 @@ from people.access import scope_queryset
 from people.models import (
     Absence,
     AcademicYear,
+    BlockReason,
     CalendarSubscription,
     Membership,
     Person,
@@ -216,6 +217,14 @@ class AbsenceSerializer(StrictModel):
 class RequestSerializer(StrictModel):
     person = CodeField("person", Person)
     shift_type = CodeField("shift_type", ShiftType, required=False, allow_null=True)
+    # A plain string in the schema (a blank-or-enum field becomes a oneOf that generated
+    # clients handle poorly); the values are checked below.
+    reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=16,
+        help_text="Blocked dates only, and then required: " + ", ".join(BlockReason.values) + ".",
+    )
 
     class Meta:
         model = Request
@@ -228,6 +237,7 @@ class RequestSerializer(StrictModel):
             "end_date",
             "shift_type",
             "weight",
+            "reason",
             "note",
         ]
         read_only_fields = ["code", "status"]
@@ -236,6 +246,17 @@ class RequestSerializer(StrictModel):
         person = attrs.get("person") or getattr(self.instance, "person", None)
         if person is not None:
             same_program(attrs, person.program, "shift_type")
+        # Blocked dates say why; wishes carry no reason (the database holds the same rule).
+        kind = attrs.get("kind", getattr(self.instance, "kind", None))
+        reason = attrs.get("reason", getattr(self.instance, "reason", ""))
+        if reason and reason not in BlockReason.values:
+            raise serializers.ValidationError(
+                {"reason": [f"Choose one of: {', '.join(BlockReason.values)}."]}
+            )
+        if kind == Request.Kind.BLOCKED and not reason:
+            raise serializers.ValidationError({"reason": ["Say why these dates are blocked."]})
+        if kind != Request.Kind.BLOCKED and reason:
+            raise serializers.ValidationError({"reason": ["Only blocked dates carry a reason."]})
         return attrs
 
 

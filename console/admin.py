@@ -56,6 +56,8 @@ SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "people.invitation",
             "people.absence",
             "people.request",
+            "people.standingpreference",
+            "people.preferencepolicy",
             "people.certification",
             "people.procedurecredential",
         ),

@@ -70,6 +70,15 @@ MATRIX: dict[str, dict[str, dict[str, Scope]]] = {
         SUBMIT: _ALL_OWN,
         DECIDE: _MANAGE,
     },
+    # Standing preferences (preferred/avoided shifts and weekdays, workload targets): like
+    # requests, people state their own and managers decide; the policy is the program's.
+    "standing_preference": {
+        READ: {**_MANAGE, **_OWN},
+        WRITE: {**_MANAGE, **_OWN},
+        SUBMIT: _ALL_OWN,
+        DECIDE: _MANAGE,
+    },
+    "preference_policy": {READ: _MANAGE, WRITE: _MANAGE},
     "certification": {READ: {**_MANAGE, **_OWN}, WRITE: _MANAGE},
     "procedure": {READ: _EVERYONE, WRITE: _MANAGE},
     "credential": {READ: {**_MANAGE, **_OWN}, WRITE: _MANAGE},
@@ -133,6 +142,10 @@ RESOURCES: dict[str, Resource] = {
     "membership": Resource("people.membership", "program"),
     "absence": Resource("people.absence", "person__program", owner_path="person"),
     "request": Resource("people.request", "person__program", owner_path="person"),
+    "standing_preference": Resource(
+        "people.standingpreference", "person__program", owner_path="person"
+    ),
+    "preference_policy": Resource("people.preferencepolicy", "program"),
     "certification": Resource("people.certification", "person__program", owner_path="person"),
     "procedure": Resource("people.procedure", "program"),
     "program_rule": Resource("people.programrule", "program"),

@@ -1,4 +1,5 @@
-"""Coordinator console: programs, people, roles, absences, requests, credentials and feeds."""
+"""Coordinator console: programs, people, roles, absences, requests, preferences, credentials
+and feeds."""
 
 from __future__ import annotations
 
@@ -31,11 +32,13 @@ from people.models import (
     Membership,
     Notification,
     Person,
+    PreferencePolicy,
     Procedure,
     ProcedureCredential,
     Program,
     ProgramRule,
     Request,
+    StandingPreference,
     pgy_from_training_start,
 )
 from scheduling import edit_services
@@ -397,11 +400,13 @@ class RequestAdmin(PersonScopedAdmin):
         "end_date",
         "shift_type",
         "weight",
+        "reason",
         "program_name",
     )
     list_filter = (
         "status",
         "kind",
+        "reason",
         ("person__program", RelatedOnly),
         ("start_date", DateRangeFilter),
     )
@@ -418,6 +423,47 @@ class RequestAdmin(PersonScopedAdmin):
     @admin.action(description="Deny the selected requests")
     def deny(self, request: HttpRequest, queryset: QuerySet[Request]) -> None:
         _decide_each(self, request, queryset, people_services.request_decide, "request", False)
+
+
+@admin.register(StandingPreference)
+class StandingPreferenceAdmin(PersonScopedAdmin):
+    list_display = (
+        "person",
+        "kind",
+        "shift_type",
+        "weekday",
+        "weight",
+        "attending_weeks",
+        "clinic_sessions",
+        "status",
+        "program_name",
+    )
+    list_filter = ("status", "kind", ("person__program", RelatedOnly))
+    list_select_related = ("person__program", "shift_type")
+    autocomplete_fields = ("person", "shift_type")
+    readonly_fields = ("status", "decided_by", "decided_at", *AUDIT_FIELDS)
+    actions = ("approve", "deny")
+
+    @admin.action(description="Approve the selected preferences")
+    def approve(self, request: HttpRequest, queryset: QuerySet[StandingPreference]) -> None:
+        _decide_each(
+            self, request, queryset, people_services.standing_preference_decide, "preference", True
+        )
+
+    @admin.action(description="Deny the selected preferences")
+    def deny(self, request: HttpRequest, queryset: QuerySet[StandingPreference]) -> None:
+        _decide_each(
+            self, request, queryset, people_services.standing_preference_decide, "preference", False
+        )
+
+
+@admin.register(PreferencePolicy)
+class PreferencePolicyAdmin(ProgramScopedAdmin):
+    list_display = ("program", "review", "blocked_dates", "blocked_weight")
+    list_filter = ("review", "blocked_dates", ("program", RelatedOnly))
+    list_select_related = ("program",)
+    search_fields = ("program__name",)
+    autocomplete_fields = ("program",)
 
 
 @admin.register(Certification)

@@ -32,6 +32,8 @@ class PeopleConfig(AppConfig):
             models.NotificationPreference,
             models.Invitation,
             models.ProgramRule,
+            models.StandingPreference,
+            models.PreferencePolicy,
         ):
             auditlog.register(
                 model, exclude_fields=["token_hash", "heartbeat_at", "elapsed_seconds"]

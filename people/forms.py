@@ -7,7 +7,15 @@ from typing import Any
 from django import forms
 
 from lib.errors import ApplicationError
-from people.models import Absence, CalendarSubscription, Program, Request
+from people.models import (
+    Absence,
+    BlockReason,
+    CalendarSubscription,
+    Program,
+    Request,
+    StandingPreference,
+)
+from people.models_preferences import CLINIC_SESSIONS_PER_YEAR, WEEKS_PER_YEAR, Weekday
 from rotations.models import Rotation, ShiftType
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -39,7 +47,11 @@ class AbsenceRequestForm(_DatesForm):
 
 
 class PreferenceRequestForm(_DatesForm):
-    kind = forms.ChoiceField(choices=Request.Kind.choices, label="Type")
+    # Blocked dates have their own form (with a reason) on the preferences page.
+    kind = forms.ChoiceField(
+        choices=[(k, label) for k, label in Request.Kind.choices if k != Request.Kind.BLOCKED],
+        label="Type",
+    )
     shift_type = forms.ModelChoiceField(
         queryset=ShiftType.objects.none(),
         required=False,
@@ -91,3 +103,81 @@ class SubscriptionForm(forms.Form):
         if data.get("scope") == CalendarSubscription.Scope.ROTATION and not data.get("rotation"):
             self.add_error("rotation", "Choose the rotation to follow.")
         return data
+
+
+def _active_shift_types(program: Program) -> Any:
+    return ShiftType.objects.filter(program=program, active=True)
+
+
+class BlockedDatesForm(_DatesForm):
+    reason = forms.ChoiceField(choices=BlockReason.choices)
+    shift_type = forms.ModelChoiceField(
+        queryset=ShiftType.objects.none(),
+        required=False,
+        empty_label="Whole day",
+        label="Only this shift",
+        help_text="Leave as “whole day” to block every shift.",
+    )
+    field_order = ["start_date", "end_date", "reason", "shift_type", "note"]
+
+    def __init__(self, *args: Any, program: Program, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["shift_type"].queryset = _active_shift_types(program)  # type: ignore[attr-defined]
+
+
+class StandingPreferenceForm(forms.Form):
+    kind = forms.ChoiceField(
+        choices=[
+            (StandingPreference.Kind.PREFER.value, "Prefer"),
+            (StandingPreference.Kind.AVOID.value, "Avoid"),
+        ],
+        label="I would",
+    )
+    shift_type = forms.ModelChoiceField(
+        queryset=ShiftType.objects.none(), required=False, empty_label="Any shift"
+    )
+    weekday = forms.TypedChoiceField(
+        choices=[("", "Any day"), *Weekday.choices],
+        coerce=int,
+        empty_value=None,
+        required=False,
+        label="On",
+    )
+    weight = forms.IntegerField(
+        min_value=1, max_value=10, initial=5, help_text="1 (mild) to 10 (strong)."
+    )
+
+    def __init__(self, *args: Any, program: Program, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["shift_type"].queryset = _active_shift_types(program)  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("shift_type") and data.get("weekday") is None and not self.errors:
+            self.add_error("shift_type", "Name a shift type, a weekday, or both.")
+        return data
+
+    add_service_error = _DatesForm.add_service_error
+
+
+class TargetForm(forms.Form):
+    attending_weeks = forms.IntegerField(
+        min_value=0, max_value=WEEKS_PER_YEAR, required=False, label="Attending weeks a year"
+    )
+    clinic_sessions = forms.IntegerField(
+        min_value=0,
+        max_value=CLINIC_SESSIONS_PER_YEAR,
+        required=False,
+        label="Clinic sessions a year",
+        help_text="Half-days of clinic or precepting.",
+    )
+    note = forms.CharField(required=False, max_length=1000)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("attending_weeks") is None and data.get("clinic_sessions") is None:
+            if not self.errors:
+                self.add_error("attending_weeks", "Give attending weeks, clinic sessions, or both.")
+        return data
+
+    add_service_error = _DatesForm.add_service_error

@@ -1,5 +1,6 @@
-"""Programs and their academic years, the people in them, their roles, absences, requests,
-credentials and feeds."""
+"""Programs and their academic years, the people in them, their roles, absences, credentials
+and feeds. Requests and standing preferences live in ``people.models_preferences``; delivery and
+invitations in ``people.models_delivery`` (both imported at the end)."""
 
 from __future__ import annotations
 
@@ -347,53 +348,6 @@ class Absence(CodedModel):
             raise ValidationError({"end_date": "The absence ends before it starts."})
 
 
-class Request(CodedModel):
-    """A soft wish: prefer to work, or not to work, a date range (optionally one shift type)."""
-
-    class Kind(models.TextChoices):
-        PREFER_ON = "prefer_on", "Prefer to work"
-        PREFER_OFF = "prefer_off", "Prefer not to work"
-
-    class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        APPROVED = "approved", "Approved"
-        DENIED = "denied", "Denied"
-        CANCELLED = "cancelled", "Cancelled"
-
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="requests")
-    kind = models.CharField(max_length=16, choices=Kind.choices)
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
-    start_date = models.DateField()
-    end_date = models.DateField()
-    shift_type = models.ForeignKey(
-        "rotations.ShiftType", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
-    )
-    weight = models.PositiveSmallIntegerField(default=1, help_text="1 (mild) to 10 (strong).")
-    note = models.TextField(blank=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    decided_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-start_date"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(end_date__gte=F("start_date")), name="request_end_not_before_start"
-            ),
-            models.CheckConstraint(
-                condition=Q(weight__gte=1, weight__lte=10), name="request_weight_1_to_10"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.person} · {self.get_kind_display()} {self.start_date:%Y-%m-%d}–{self.end_date:%Y-%m-%d}"
-
-    def clean(self) -> None:
-        if self.start_date and self.end_date and self.end_date < self.start_date:
-            raise ValidationError({"end_date": "The request ends before it starts."})
-
-
 class Certification(CodedModel):
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="certifications")
     name = models.CharField(max_length=100, help_text="e.g. ACLS, BLS, PALS, NRP.")
@@ -593,3 +547,11 @@ from people.models_delivery import (  # noqa: E402, F401
     ProgramWebhook,
 )
 from people.models_rules import ProgramRule  # noqa: E402, F401
+
+# Dated requests (wishes and blocked dates) and standing preferences (people.models_preferences).
+from people.models_preferences import (  # noqa: E402, F401
+    BlockReason,
+    PreferencePolicy,
+    Request,
+    StandingPreference,
+)

@@ -1,4 +1,5 @@
-"""Writes about people: absence and preference requests, decisions, notifications, feed links."""
+"""Writes about people: absence and preference requests (dated wishes, blocked dates, standing
+preferences), decisions, notifications, feed links."""
 
 from __future__ import annotations
 
@@ -24,8 +25,17 @@ from people.models import (
     Person,
     Program,
     Request,
+    StandingPreference,
+)
+from people.models_preferences import (
+    CLINIC_SESSIONS_PER_YEAR,
+    WEEKS_PER_YEAR,
+    WEIGHT_MAX,
+    WEIGHT_MIN,
+    BlockReason,
 )
 from people.notify import Event, notify
+from people.selectors import preference_policy
 from rotations.models import Rotation, ShiftType
 
 TOKEN_BYTES = 32  # 256 bits: the token is the only secret guarding a feed
@@ -100,11 +110,21 @@ def request_create(
     end_date: date,
     shift_type: ShiftType | None = None,
     weight: int = 5,
+    reason: str = "",
     note: str = "",
     actor: Any,
 ) -> Request:
-    """A soft wish to work, or not to work, some dates (optionally one shift type)."""
+    """A soft wish to work, or not to work, some dates (optionally one shift type); or blocked
+    dates, with a reason. Pending until a coordinator decides, unless the program's preference
+    policy lets it apply at once."""
     _check_dates(person, start_date, end_date)
+    if kind not in Request.Kind.values:
+        raise ApplicationError(f"Unknown request kind {kind!r}.", details={"field": "kind"})
+    blocked = kind == Request.Kind.BLOCKED
+    if blocked and reason not in BlockReason.values:
+        raise ApplicationError("Say why these dates are blocked.", details={"field": "reason"})
+    if not blocked:
+        reason = ""
     if shift_type is not None and shift_type.program_id != person.program_id:
         raise ApplicationError(
             "That shift type belongs to another program.", details={"field": "shift_type"}
@@ -128,6 +148,7 @@ def request_create(
                 f"{overlapping.end_date:%d %b %Y}.",
                 details={"field": "start_date"},
             )
+        reviewed = preference_policy(person.program_id).needs_review(blocked_or_target=blocked)
         return Request.objects.create(
             person=person,
             kind=kind,
@@ -135,13 +156,25 @@ def request_create(
             end_date=end_date,
             shift_type=shift_type,
             weight=weight,
+            reason=reason,
             note=note,
-            status=Request.Status.PENDING,
+            status=Request.Status.PENDING if reviewed else Request.Status.APPROVED,
+            decided_at=None if reviewed else timezone.now(),
         )
 
 
-def _decide(row: Any, *, waiting: str, approve: bool, actor: Any, title: str, note: str) -> Any:
-    """Approve or deny a pending absence or request (locked), then tell the requester."""
+def _decide(
+    row: Any,
+    *,
+    waiting: str,
+    approve: bool,
+    actor: Any,
+    title: str,
+    note: str,
+    url: str = "/requests/",
+) -> Any:
+    """Approve or deny a pending absence, request or standing preference (locked), then tell
+    the requester (dated rows name their dates, standing ones what they ask)."""
     model = type(row)
     with transaction.atomic(), set_actor(actor):
         row = model.objects.select_for_update().select_related("person__program").get(pk=row.pk)
@@ -154,13 +187,18 @@ def _decide(row: Any, *, waiting: str, approve: bool, actor: Any, title: str, no
         row.decided_at = timezone.now()
         row.save(update_fields=["status", "decided_by", "decided_at", "updated_at"])
         verdict = "approved" if approve else "declined"
+        what = (
+            f"{row.start_date:%a %d %b}–{row.end_date:%a %d %b %Y}"
+            if hasattr(row, "start_date")
+            else row.describe()
+        )
         notify(
             [row.person],
             Event.REQUEST_DECIDED,
             program=row.person.program_id,
             title=title.format(verdict=verdict),
-            body=f"{row.start_date:%a %d %b}–{row.end_date:%a %d %b %Y}. {note}".strip(),
-            url="/requests/",
+            body=f"{what}. {note}".strip(),
+            url=url,
             context={"verdict": verdict},
         )
     return row
@@ -212,6 +250,177 @@ def request_cancel(*, request: Request, actor: Any) -> Request:
         request.status = Request.Status.CANCELLED
         request.save(update_fields=["status", "updated_at"])
     return request
+
+
+def _standing_errors(
+    person: Person,
+    kind: str,
+    shift_type: ShiftType | None,
+    weekday: int | None,
+    weight: int,
+    attending_weeks: int | None,
+    clinic_sessions: int | None,
+) -> ApplicationError | None:
+    Kind = StandingPreference.Kind
+    if kind not in Kind.values:
+        return ApplicationError(f"Unknown preference kind {kind!r}.", details={"field": "kind"})
+    if kind == Kind.TARGET:
+        if person.kind != Person.Kind.FACULTY:
+            return ApplicationError("Yearly targets are for faculty.", details={"field": "kind"})
+        if attending_weeks is None and clinic_sessions is None:
+            return ApplicationError(
+                "Give attending weeks, clinic sessions, or both.",
+                details={"field": "attending_weeks"},
+            )
+        if attending_weeks is not None and not 0 <= attending_weeks <= WEEKS_PER_YEAR:
+            return ApplicationError(
+                f"Attending weeks run from 0 to {WEEKS_PER_YEAR}.",
+                details={"field": "attending_weeks"},
+            )
+        if clinic_sessions is not None and not 0 <= clinic_sessions <= CLINIC_SESSIONS_PER_YEAR:
+            return ApplicationError(
+                f"Clinic sessions run from 0 to {CLINIC_SESSIONS_PER_YEAR} a year.",
+                details={"field": "clinic_sessions"},
+            )
+        return None
+    if shift_type is None and weekday is None:
+        return ApplicationError(
+            "Name a shift type, a weekday, or both.", details={"field": "shift_type"}
+        )
+    if shift_type is not None and shift_type.program_id != person.program_id:
+        return ApplicationError(
+            "That shift type belongs to another program.", details={"field": "shift_type"}
+        )
+    if weekday is not None and not 0 <= weekday <= 6:
+        return ApplicationError("Choose a weekday.", details={"field": "weekday"})
+    if not WEIGHT_MIN <= weight <= WEIGHT_MAX:
+        return ApplicationError("The weight runs from 1 to 10.", details={"field": "weight"})
+    return None
+
+
+def standing_preference_create(
+    *,
+    person: Person,
+    kind: str,
+    shift_type: ShiftType | None = None,
+    weekday: int | None = None,
+    weight: int = 5,
+    attending_weeks: int | None = None,
+    clinic_sessions: int | None = None,
+    note: str = "",
+    actor: Any,
+) -> StandingPreference:
+    """A preferred or avoided shift type and/or weekday, or a faculty member's yearly targets.
+    Pending until a coordinator decides, unless the program's policy lets it apply at once."""
+    Kind = StandingPreference.Kind
+    error = _standing_errors(
+        person, kind, shift_type, weekday, weight, attending_weeks, clinic_sessions
+    )
+    if error is not None:
+        raise error
+    target = kind == Kind.TARGET
+    if target:
+        shift_type = weekday = None
+    else:
+        attending_weeks = clinic_sessions = None
+    with transaction.atomic(), set_actor(actor):
+        Person.objects.select_for_update().filter(pk=person.pk).first()  # one at a time
+        active = StandingPreference.objects.filter(
+            person=person,
+            status__in=[StandingPreference.Status.PENDING, StandingPreference.Status.APPROVED],
+        )
+        if target:
+            waiting = active.filter(kind=Kind.TARGET, status=StandingPreference.Status.PENDING)
+            if waiting.exists():
+                raise ApplicationError(
+                    "Your last target change is still waiting for review; cancel it first.",
+                    details={"field": "attending_weeks"},
+                )
+        else:
+            same = active.exclude(kind=Kind.TARGET).filter(shift_type=shift_type, weekday=weekday)
+            clash = same.first()
+            if clash is not None:
+                raise ApplicationError(
+                    f"You already have “{clash.describe()}” "
+                    f"({clash.get_status_display().lower()}); cancel it first.",
+                    details={"field": "shift_type"},
+                )
+        reviewed = preference_policy(person.program_id).needs_review(blocked_or_target=target)
+        row = StandingPreference.objects.create(
+            person=person,
+            kind=kind,
+            shift_type=shift_type,
+            weekday=weekday,
+            weight=weight,
+            attending_weeks=attending_weeks,
+            clinic_sessions=clinic_sessions,
+            note=note,
+            status=StandingPreference.Status.PENDING
+            if reviewed
+            else StandingPreference.Status.APPROVED,
+            decided_at=None if reviewed else timezone.now(),
+        )
+        if target and not reviewed:
+            _apply_target(row)
+    return row
+
+
+def _apply_target(row: StandingPreference) -> None:
+    """An approved target becomes the person's stored target (what the engine and the
+    dashboards read); it replaces the person's earlier approved target."""
+    person = Person.objects.select_for_update().get(pk=row.person_id)
+    fields = []
+    if row.attending_weeks is not None:
+        person.attending_weeks_target = row.attending_weeks
+        fields.append("attending_weeks_target")
+    if row.clinic_sessions is not None:
+        person.clinic_sessions_target = row.clinic_sessions
+        fields.append("clinic_sessions_target")
+    person.save(update_fields=[*fields, "updated_at"])
+    for earlier in StandingPreference.objects.filter(
+        person_id=row.person_id,
+        kind=StandingPreference.Kind.TARGET,
+        status=StandingPreference.Status.APPROVED,
+    ).exclude(pk=row.pk):
+        earlier.status = StandingPreference.Status.CANCELLED
+        earlier.save(update_fields=["status", "updated_at"])
+
+
+def standing_preference_decide(
+    *, preference: StandingPreference, approve: bool, actor: Any, note: str = ""
+) -> StandingPreference:
+    title = "Your preference was {verdict}"
+    with transaction.atomic():
+        result: StandingPreference = _decide(
+            preference,
+            waiting=StandingPreference.Status.PENDING,
+            approve=approve,
+            actor=actor,
+            title=title,
+            note=note,
+            url="/preferences/",
+        )
+        if approve and result.kind == StandingPreference.Kind.TARGET:
+            with set_actor(actor):
+                _apply_target(result)
+    return result
+
+
+def standing_preference_cancel(*, preference: StandingPreference, actor: Any) -> StandingPreference:
+    with transaction.atomic(), set_actor(actor):
+        row = StandingPreference.objects.select_for_update().get(pk=preference.pk)
+        if row.status not in (
+            StandingPreference.Status.PENDING,
+            StandingPreference.Status.APPROVED,
+        ):
+            raise ApplicationError("Only a pending or approved preference can be cancelled.")
+        if row.kind == StandingPreference.Kind.TARGET and row.status != row.Status.PENDING:
+            raise ApplicationError(
+                "An approved target stays until a new one replaces it; send the new figure."
+            )
+        row.status = StandingPreference.Status.CANCELLED
+        row.save(update_fields=["status", "updated_at"])
+    return row
 
 
 def notification_mark_read(*, notification: Notification, actor: Any) -> Notification:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from people import auth_views, views
+from people import auth_views, views, views_preferences
 
 app_name = "people"
 KINDS = ("absence", "preference")
@@ -29,6 +29,27 @@ urlpatterns = [
             name=f"{kind}-decide",
         )
         for kind in KINDS
+    ),
+    path("preferences/", views_preferences.my_preferences, name="preferences"),
+    *(
+        path(
+            f"preferences/{kind}/<uuid:code>/cancel/",
+            views_preferences.preference_cancel,
+            {"kind": kind},
+            name=f"{kind}-cancel",
+        )
+        for kind in ("standing", "blocked")
+    ),
+    path("preferences/review/", views_preferences.preference_review, name="preference-review"),
+    path(
+        "preferences/review/<uuid:code>/",
+        views_preferences.preference_decide,
+        name="standing-decide",
+    ),
+    path(
+        "preferences/people/<uuid:code>/",
+        views_preferences.person_preferences,
+        name="person-preferences",
     ),
     path("notifications/", views.notification_list, name="notifications"),
     path("notifications/read/", views.notification_read_all, name="notifications-read"),

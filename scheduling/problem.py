@@ -26,10 +26,10 @@ from django.db.models import Min, Q
 
 from lib.errors import ApplicationError
 from people.eligibility import eligibility_index
-from people.models import Absence, AcademicYear, Person, Program, Request
+from people.models import Absence, AcademicYear, Person, Program
 from rotations.models import Block, CoverageRequirement, ShiftType
 from rotations.selectors import holidays_for
-from scheduling import problem_rules
+from scheduling import problem_preferences, problem_rules
 from scheduling.engine import model as m
 from scheduling.engine import sacrifice
 from scheduling.models import Assignment, RotationAssignment, State
@@ -194,7 +194,6 @@ def build_problem(
         people=engine_people,
         demands=demands,
         unavailable=(*_unavailable(people, person_ids, start, end), *gaps),
-        requests=tuple(_requests(people, person_ids, shift_ids, start, end)),
         fixed=tuple(_fixed(program, person_ids, start, end)),
         fairness=tuple(_fairness(people, person_ids, year)),
         acgme=_acgme_rules(program, should_rest),
@@ -214,6 +213,15 @@ def build_problem(
         history=history,
         callbacks=callbacks,
         linked=problem_rules.call_links(rules, shift_rows, start, len(days)),
+    )
+    # People's preferences (dated wishes, blocked dates, standing preferences, yearly targets).
+    problem = problem_preferences.apply(
+        problem,
+        program=program,
+        people=people,
+        person_ids=person_ids,
+        shift_rows=shift_rows,
+        year=year,
     )
     return BuiltProblem(
         problem=problem,
@@ -287,31 +295,6 @@ def _unavailable(
         first, last = max(absence.start_date, start), min(absence.end_date, end)
         for day in period_days(first, last):
             yield m.Unavailability(person=person_ids[absence.person_id], day=(day - start).days)
-
-
-def _requests(
-    people: list[Person],
-    person_ids: dict[int, str],
-    shift_ids: dict[int, str],
-    start: date,
-    end: date,
-) -> Iterable[m.Request]:
-    rows = Request.objects.filter(
-        person__in=people, status=Request.Status.APPROVED, start_date__lte=end, end_date__gte=start
-    )
-    for row in rows:
-        kind = m.RequestKind.ON if row.kind == Request.Kind.PREFER_ON else m.RequestKind.OFF
-        shift = shift_ids.get(row.shift_type_id) if row.shift_type_id else None
-        if row.shift_type_id and shift is None:
-            continue  # a wish about a shift type no longer scheduled
-        for day in period_days(max(row.start_date, start), min(row.end_date, end)):
-            yield m.Request(
-                person=person_ids[row.person_id],
-                day=(day - start).days,
-                kind=kind,
-                weight=row.weight,
-                shift=shift,
-            )
 
 
 def _fixed(

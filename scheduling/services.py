@@ -19,7 +19,7 @@ from lib.errors import ApplicationError
 from lib.timezones import local_today
 from people.models import Program
 from rotations.models import ShiftType
-from scheduling import freeze, notices, plan_services, problem_rules
+from scheduling import freeze, notices, plan_services, problem_preferences, problem_rules
 from scheduling import problem as problems
 from scheduling.engine.contingency import without
 from scheduling.engine.model import Violation
@@ -273,6 +273,13 @@ def _execute_schedule_run(run: ScheduleRun) -> None:
         change_weight=int(params.get("change_weight", DEFAULT_CHANGE_WEIGHT)) if baseline else 0,
         shed_order=params.get("shed_order"),
     )
+    # Before any solve: preferences that contradict the program's needs, named on both sides.
+    causes = problem_preferences.precheck(run.program, built)
+    if causes:
+        raise ApplicationError(
+            "People's preferences make this period impossible to schedule: " + " ".join(causes),
+            details={"conflicts": causes, "status": "precheck"},
+        )
     # Contingency runs (resilience fallbacks): people away for the whole period, minimums soft
     # in the program's sacrifice order; the schedule is still judged by the hard minimums.
     problem = without(built.problem, set(params.get("without", ())))

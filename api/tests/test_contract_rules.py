@@ -259,3 +259,24 @@ def test_a_repeated_request_is_a_409_but_other_dates_are_not(
     assert other.status_code == 201
     assert Req.objects.filter(person=person).count() == 2
     assert date(2026, 10, 1) in set(Req.objects.values_list("start_date", flat=True))
+
+
+def test_a_blocked_date_says_why_and_a_wish_does_not(
+    api: Any, resident_a: Any, program_a: Program
+) -> None:
+    person = Person.objects.get(memberships__user=resident_a)
+    body = {
+        "person": str(person.code),
+        "kind": "blocked",
+        "start_date": "2026-11-02",
+        "end_date": "2026-11-08",
+    }
+    client = api(resident_a)
+    refused = client.post("/api/v1/requests/", body, format="json")
+    assert refused.status_code == 400
+    assert "Say why these dates are blocked." in str(refused.json())
+    wish = body | {"kind": "prefer_off", "reason": "family"}
+    assert client.post("/api/v1/requests/", wish, format="json").status_code == 400
+    made = client.post("/api/v1/requests/", body | {"reason": "conference"}, format="json")
+    assert made.status_code == 201
+    assert Req.objects.get(person=person).reason == "conference"

@@ -27,6 +27,7 @@ from resilience.models import ContingencyStudy, Fallback, ResilienceSettings, Re
 from rotations.models import CurriculumRequirement
 from scheduler_project.tests.constraint_cases import NEW_CASES
 from scheduler_project.tests.constraint_cases_rules import RULE_CASES
+from scheduler_project.tests.constraint_cases_preferences import PREFERENCE_CASES
 from scheduling.models import Assignment, ScheduleRun, State
 from swaps.models import SwapCandidate, SwapPolicy, SwapRequest
 from testing import factories as f
@@ -506,6 +507,7 @@ for _key in FORBIDDEN_TRUE:
 
 CASES.update(NEW_CASES)
 CASES.update(RULE_CASES)
+CASES.update(PREFERENCE_CASES)
 
 # Constraints that live in a migration rather than in Meta (they span rows).
 MIGRATION_CONSTRAINTS = {"block_no_overlap_within_year"}

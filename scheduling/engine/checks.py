@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from .duty import timeline_for
 from .model import Assignment, Demand, PersonKind, Problem, ShiftCategory
@@ -42,6 +43,7 @@ def check_problem(problem: Problem) -> list[str]:
     causes += _fixed(problem)
     causes += _staffing(problem)
     causes += _caps(problem)
+    causes += _capacity(problem)
     causes += _consecutive(problem)
     return causes
 
@@ -251,49 +253,156 @@ def _fixed_overlaps(problem: Problem) -> list[str]:
     return causes
 
 
+@dataclass(frozen=True)
+class StaffingShortfall:
+    """A demand whose minimum exceeds the eligible people free that day."""
+
+    demand: Demand
+    eligible: tuple[str, ...]  # admitted by the demand
+    unavailable: tuple[str, ...]  # admitted, but unavailable that day (or for that shift)
+
+    @property
+    def available(self) -> int:
+        return len(self.eligible) - len(self.unavailable)
+
+
+def staffing_shortfalls(problem: Problem) -> list[StaffingShortfall]:
+    """Every demand minimum above the eligible people available that day, with who is away:
+    the translator names them in coordinator words (scheduling/problem_preferences.py)."""
+    unavailable_day = {(u.person, u.day) for u in problem.unavailable if u.shift is None}
+    unavailable_shift = {(u.person, u.day, u.shift) for u in problem.unavailable if u.shift}
+    admitted: dict[object, tuple[str, ...]] = {}
+    found = []
+    for d in problem.demands:
+        if d.minimum == 0:
+            continue
+        pool = admitted.get(d.eligibility)
+        if pool is None:
+            pool = tuple(p.id for p in problem.people if d.eligibility.admits(p))
+            admitted[d.eligibility] = pool
+        away = tuple(
+            pid
+            for pid in pool
+            if (pid, d.day) in unavailable_day
+            or (pid, d.day, d.shift) in unavailable_shift
+            or problem.person_by_id[pid].limits.max_shifts.get(d.shift) == 0  # capped at none
+        )
+        if len(pool) - len(away) < d.minimum:
+            found.append(StaffingShortfall(d, pool, away))
+    return found
+
+
 def _staffing(problem: Problem) -> list[str]:
-    """A demand minimum above the eligible people available that day."""
+    """A demand minimum above the eligible people available that day, in the precheck's words;
+    then the credentialled demands that only supervised-level holders could cover."""
+    causes = []
+    for s in staffing_shortfalls(problem):
+        d = s.demand
+        if d.eligibility.skills and s.available == 0:
+            causes.append(
+                f"no one with a valid {_skills(d)} on {_day_name(problem, d.day)} for {d.shift} "
+                f"(it needs at least {d.minimum})"
+            )
+        else:
+            causes.append(
+                f"demand {d.shift}@{d.day} needs at least {d.minimum} but only {s.available} "
+                f"eligible people are available"
+            )
+    return causes + _independent(problem)
+
+
+def _independent(problem: Problem) -> list[str]:
+    """A demand needing a credential whose free holders that day all hold it supervised only
+    (enough of them, but none may cover it alone)."""
     unavailable_day = {(u.person, u.day) for u in problem.unavailable if u.shift is None}
     unavailable_shift = {(u.person, u.day, u.shift) for u in problem.unavailable if u.shift}
     people = problem.person_by_id
     admitted: dict[object, list[str]] = {}
     causes = []
     for d in problem.demands:
-        if d.minimum == 0:
+        if d.minimum == 0 or not d.eligibility.skills:
             continue
         pool = admitted.get(d.eligibility)
         if pool is None:
-            pool = [p.id for p in problem.people if d.eligibility.admits(p)]
-            admitted[d.eligibility] = pool
-        available = sum(
-            1
+            pool = admitted[d.eligibility] = [
+                p.id for p in problem.people if d.eligibility.admits(p)
+            ]
+        free = [
+            pid
             for pid in pool
             if (pid, d.day) not in unavailable_day
             and (pid, d.day, d.shift) not in unavailable_shift
             and people[pid].limits.max_shifts.get(d.shift) != 0
-        )
-        when = _day_name(problem, d.day)
-        if available < d.minimum and d.eligibility.skills and available == 0:
+        ]
+        if len(free) >= d.minimum and not any(d.eligibility.leads(people[pid]) for pid in free):
             causes.append(
-                f"no one with a valid {_skills(d)} on {when} for {d.shift} "
-                f"(it needs at least {d.minimum})"
-            )
-        elif available < d.minimum:
-            causes.append(
-                f"demand {d.shift}@{d.day} needs at least {d.minimum} but only {available} "
-                f"eligible people are available"
-            )
-        elif d.eligibility.skills and not any(
-            d.eligibility.leads(people[pid])
-            for pid in pool
-            if (pid, d.day) not in unavailable_day
-            and (pid, d.day, d.shift) not in unavailable_shift
-        ):
-            causes.append(
-                f"no one holds {_skills(d)} independently on {when} for {d.shift}: a "
-                "supervised-level holder cannot cover it alone"
+                f"no one holds {_skills(d)} independently on {_day_name(problem, d.day)} for "
+                f"{d.shift}: a supervised-level holder cannot cover it alone"
             )
     return causes
+
+
+@dataclass(frozen=True)
+class CapacityShortfall:
+    """A shift type whose minimums over the horizon exceed what its eligible people may take,
+    once their per-person caps (``PersonLimits.max_shifts``) are counted."""
+
+    shift: str
+    needed: int  # sum of the demands' minimums
+    capacity: int  # sum over eligible people of min(cap, days they are admitted and free)
+    caps: dict[str, int]  # the people whose cap binds, with their cap
+
+
+def capacity_shortfalls(problem: Problem) -> list[CapacityShortfall]:
+    """Caps that leave a shift type's minimums uncoverable over the horizon. Without a binding
+    cap the per-day staffing check already covers the sum, so only caps are reported here."""
+    unavailable_day = {(u.person, u.day) for u in problem.unavailable if u.shift is None}
+    unavailable_shift = {(u.person, u.day, u.shift) for u in problem.unavailable if u.shift}
+    capped = [p for p in problem.people if p.limits.max_shifts]
+    if not capped:
+        return []
+    by_shift: dict[str, list[Demand]] = {}
+    for d in problem.demands:
+        if d.minimum > 0:
+            by_shift.setdefault(d.shift, []).append(d)
+    found = []
+    for shift, demands in sorted(by_shift.items()):
+        if not any(shift in p.limits.max_shifts for p in capped):
+            continue
+        days: Counter[str] = Counter()
+        pools: dict[object, list[str]] = {}
+        for d in demands:
+            pool = pools.get(d.eligibility)
+            if pool is None:
+                pool = pools[d.eligibility] = [
+                    p.id for p in problem.people if d.eligibility.admits(p)
+                ]
+            days.update(
+                pid
+                for pid in pool
+                if (pid, d.day) not in unavailable_day
+                and (pid, d.day, d.shift) not in unavailable_shift
+            )
+        caps = {
+            pid: problem.person_by_id[pid].limits.max_shifts[shift]
+            for pid, n in days.items()
+            if problem.person_by_id[pid].limits.max_shifts.get(shift, n) < n
+        }
+        capacity = sum(min(n, caps.get(pid, n)) for pid, n in days.items())
+        needed = sum(d.minimum for d in demands)
+        if caps and capacity < needed:
+            found.append(CapacityShortfall(shift, needed, capacity, dict(sorted(caps.items()))))
+    return found
+
+
+def _capacity(problem: Problem) -> list[str]:
+    return [
+        f"{s.shift}: the demands need {s.needed} shifts over the horizon but the eligible people "
+        f"may take at most {s.capacity} (capped: "
+        + ", ".join(f"{pid} {cap}" for pid, cap in s.caps.items())
+        + ")"
+        for s in capacity_shortfalls(problem)
+    ]
 
 
 def _consecutive(problem: Problem) -> list[str]:

@@ -90,3 +90,28 @@ def absence_overlaps(absence: Any) -> list[Assignment]:
         .select_related("person__program", "shift_type")
         .order_by("date", "starts_at")
     )
+
+
+def published_pairs(
+    person_ids: list[int], start: Any, end: Any
+) -> dict[int, list[tuple[Any, int]]]:
+    """person id -> their published (date, shift type id) pairs in a period: plain values (a
+    program's year has tens of thousands of shifts; the preference honour figures read them)."""
+    found: dict[int, list[tuple[Any, int]]] = {pk: [] for pk in person_ids}
+    rows = Assignment.objects.filter(
+        person_id__in=person_ids, state=State.PUBLISHED, date__range=(start, end)
+    ).values_list("person_id", "date", "shift_type_id")
+    for person_id, day, shift_type_id in rows:
+        found[person_id].append((day, shift_type_id))
+    return found
+
+
+def last_published_day(program: Any) -> Any:
+    """The last day of the program's published schedule (None before the first publish)."""
+    row = (
+        Assignment.objects.filter(person__program=program, state=State.PUBLISHED)
+        .order_by("-date")
+        .values_list("date", flat=True)
+        .first()
+    )
+    return row
