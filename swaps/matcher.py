@@ -33,6 +33,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.db.models import Q
 from django.utils import timezone
@@ -55,7 +56,7 @@ class Match:
     person: Person
     assignment: Assignment | None  # what the taker gives back; None for a give-away
     score: float
-    factors: dict[str, float]
+    factors: dict[str, Any]  # the five factors (a chain adds "chain": its links)
     explanation: str
 
 
