@@ -8,11 +8,15 @@ gives her Sunday to Rey: the three moves judged together break nothing.
 
 from __future__ import annotations
 
-from datetime import timedelta
+import itertools
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 from auditlog.models import LogEntry
+from django.test import Client
+from django.urls import reverse
 
 from conftest import make_member
 from lib.errors import ApplicationError
@@ -200,3 +204,56 @@ def test_a_participant_declines_and_the_offer_is_open_again(cast: SwapCast) -> N
     )
     assert not swap.links.exists()
     assert not swap.candidates.exists()
+
+
+# Pages ----------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pages read the real clock: pin it to the cast's "now" (ticking, so stamps still grow)."""
+    ticks = itertools.count()
+    now: Callable[[], datetime] = lambda: NOW + timedelta(microseconds=next(ticks))  # noqa: E731
+    monkeypatch.setattr("django.utils.timezone.now", now)
+
+
+def login(user: Any) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def answer(cast: SwapCast, person: Person, swap: SwapRequest, **data: Any) -> Any:
+    url = reverse("swaps:chain", args=[swap.code])
+    return login(user_of(cast, person)).post(url, {"action": "accept", **data}, follow=True)
+
+
+def test_the_pages_show_the_chain_and_everyone_accepts_it(cast: SwapCast, clock: None) -> None:
+    swap, candidate = proposed(cast)
+    page = login(cast.sam_user).get(reverse("swaps:market"))
+    [(shown, line)] = page.context["chains"]["proposed"]
+    assert (shown.pk, line) == (
+        candidate.pk,
+        "Rey Resident → Sam Resident → Tia Resident → Rey Resident",
+    )
+    assert "Swap chains for me" in page.content.decode()
+    response = answer(cast, cast.rey, swap, candidate=candidate.pk)
+    assert "the swap chain waits for the others" in response.content.decode()
+    queue = login(cast.coordinator).get(reverse("swaps:queue"))
+    assert [s.pk for s in queue.context["queue"]["chains"]] == [swap.pk]
+    assert "Rey Resident → Sam Resident → Tia Resident → Rey Resident" in queue.content.decode()
+    answer(cast, cast.sam, swap)
+    response = answer(cast, cast.tia, swap)  # type: ignore[attr-defined]
+    assert "a coordinator will approve the swap chain" in response.content.decode()
+    login(cast.coordinator).post(
+        reverse("swaps:decide", args=[swap.code]), {"action": "approve", "reason": ""}
+    )
+    assert SwapRequest.objects.get(pk=swap.pk).status == Status.EXECUTED
+    assert owners(cast)["sam_sat"][0] == cast.tia.pk  # type: ignore[attr-defined]
+
+
+def test_the_page_refuses_a_non_participant(cast: SwapCast, clock: None) -> None:
+    swap, candidate = proposed(cast)
+    response = answer(cast, cast.ned, swap, candidate=candidate.pk)
+    assert "Only the people in this swap chain may accept it." in response.content.decode()
+    assert SwapRequest.objects.get(pk=swap.pk).status == Status.OPEN
