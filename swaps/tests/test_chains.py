@@ -17,6 +17,7 @@ import pytest
 from auditlog.models import LogEntry
 from django.test import Client
 from django.urls import reverse
+from rest_framework.test import APIClient
 
 from conftest import make_member
 from lib.errors import ApplicationError
@@ -257,3 +258,35 @@ def test_the_page_refuses_a_non_participant(cast: SwapCast, clock: None) -> None
     response = answer(cast, cast.ned, swap, candidate=candidate.pk)
     assert "Only the people in this swap chain may accept it." in response.content.decode()
     assert SwapRequest.objects.get(pk=swap.pk).status == Status.OPEN
+
+
+def test_the_api_lists_proposed_chains_and_everyone_accepts(cast: SwapCast, clock: None) -> None:
+    SwapPolicy.objects.create(program=cast.program, approval=SwapPolicy.Approval.AUTO)
+    swap, candidate = proposed(cast)
+
+    def api(person: Person) -> APIClient:
+        client = APIClient()
+        client.force_authenticate(user_of(cast, person))
+        return client
+
+    [listed] = api(cast.sam).get("/api/v1/swaps/chains/").json()
+    assert (listed["candidate"], listed["swap"]["code"]) == (candidate.pk, str(swap.code))
+    assert [link["person"] for link in listed["links"]] == [
+        str(cast.rey.code),
+        str(cast.sam.code),
+        str(cast.tia.code),  # type: ignore[attr-defined]
+    ]
+    assert api(cast.ned).get("/api/v1/swaps/chains/").json() == []
+    url = f"/api/v1/swaps/{swap.code}/accept_chain/"
+    refused = api(cast.ned).post(url, {"candidate": candidate.pk}, format="json")
+    assert refused.status_code == 400
+    first = api(cast.rey).post(url, {"candidate": candidate.pk}, format="json")
+    assert (first.status_code, first.json()["status"]) == (200, "offered")
+    assert [link["accepted_at"] is not None for link in first.json()["chain"]] == [
+        True,
+        False,
+        False,
+    ]
+    api(cast.sam).post(url, {}, format="json")
+    done = api(cast.tia).post(url, {}, format="json")  # type: ignore[attr-defined]
+    assert (done.json()["status"], done.json()["kind"]) == ("executed", "chain")
