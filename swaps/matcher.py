@@ -25,6 +25,9 @@ workload from the hours and calls of both weeks.
 Pre-scores need no validation, so candidates are validated best first (``swaps.checks``, the
 whole affected window) until ``limit`` compliant ones are found: a candidate who would break a
 hard rule is never ranked. Every match carries a one-line explanation of its score.
+
+When no candidate is compliant, ``swaps.services.swap_match`` asks ``swaps.cycles`` for swap
+chains of three people (A→B→C→A), scored with these factors (the weakest link's score).
 """
 
 from __future__ import annotations
