@@ -61,7 +61,7 @@ from rotations.models import (
     ShiftType,
 )
 from scheduling.models import Assignment, RotationAssignment, ScheduleRun, ScheduleRunProgress
-from swaps.models import SwapCandidate, SwapPolicy, SwapRequest
+from swaps.models import SwapCandidate, SwapChainLink, SwapPolicy, SwapRequest
 
 pytest_plugins = ["testing.pytest_browser"]
 
@@ -304,6 +304,7 @@ def build_program_rows(program: Program, tag: str) -> dict[type[models.Model], A
         assignment,
         swap,
         SwapCandidate.objects.create(swap=swap, person=faculty, assignment=other, score=0.8),
+        SwapChainLink.objects.create(swap=swap, position=0, person=resident, assignment=assignment),
         SwapPolicy.objects.create(program=program),
         ConflictAlert.objects.create(
             program=program,

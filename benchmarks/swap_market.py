@@ -5,6 +5,9 @@ five days in seven each, and one 24 h in-house call a night) in the database DAT
 then measures, over ``--repeat`` fresh offers:
   - rank: ``swaps.matcher.rank`` for one offered ward day (validation of the whole window
     included: every ranked candidate is checked by the engine's validator);
+  - chains: ``swaps.cycles.propose`` for the same offer (the three-person chain search the
+    matcher falls back to when no pair works; run here even though pairs work, so it measures
+    the bounded search's full cost: CHAIN_ROWS² pre-scored, up to MAX_JUDGED validated);
   - execute: ``swaps.services.swap_execute`` of the best-ranked accepted swap (row locks, validation of
     the affected window, the owner change and the audit entries).
 
@@ -47,7 +50,7 @@ from rotations.models import (  # noqa: E402
 )
 from scheduling import problem as problems  # noqa: E402
 from scheduling.models import Assignment, RotationAssignment, State  # noqa: E402
-from swaps import matcher, services  # noqa: E402
+from swaps import cycles, matcher, services  # noqa: E402
 
 RESIDENTS, DAYS = 60, 28
 START = date(2027, 3, 1)
@@ -133,7 +136,7 @@ def main() -> None:
     call_command("flush", interactive=False, verbosity=0)
     program, _, coordinator = build()
     policy = services.policy_for(program)
-    ranks, executes, rank_cpu, execute_cpu = [], [], [], []
+    ranks, executes, rank_cpu, execute_cpu, searches = [], [], [], [], []
     offered = (
         Assignment.objects.filter(
             person__program=program,
@@ -151,6 +154,9 @@ def main() -> None:
         matches = matcher.rank(swap, policy=policy, now=NOW)
         ranks.append(time.perf_counter() - began)
         rank_cpu.append(time.process_time() - cpu)
+        began = time.perf_counter()
+        chains = cycles.propose(swap, policy=policy, now=NOW)
+        searches.append(time.perf_counter() - began)
         best = matches[0]
         services.swap_respond(
             swap=swap, person=best.person, assignment=best.assignment, actor=coordinator, now=NOW
@@ -160,7 +166,8 @@ def main() -> None:
         executes.append(time.perf_counter() - began)
         execute_cpu.append(time.process_time() - cpu)
         print(
-            f"offer {row}: {len(matches)} ranked in {ranks[-1]:.3f} s, executed in "
+            f"offer {row}: {len(matches)} ranked in {ranks[-1]:.3f} s, {len(chains)} chains in "
+            f"{searches[-1]:.3f} s, executed in "
             f"{executes[-1] * 1000:.0f} ms"
         )
     print(
@@ -170,6 +177,7 @@ def main() -> None:
     print(
         f"rank median {statistics.median(ranks):.3f} s (min {min(ranks):.3f}, max {max(ranks):.3f})"
     )
+    print(f"chain search median {statistics.median(searches):.3f} s (max {max(searches):.3f})")
     print(
         f"execute median {statistics.median(executes) * 1000:.0f} ms "
         f"(min {min(executes) * 1000:.0f}, max {max(executes) * 1000:.0f})"

@@ -18,7 +18,7 @@ from console.admin import (
 )
 from lib.errors import ApplicationError
 from swaps import services
-from swaps.models import SwapCandidate, SwapPolicy, SwapRequest
+from swaps.models import SwapCandidate, SwapChainLink, SwapPolicy, SwapRequest
 
 CONSOLE_REASON = "Decided in the coordinator console."
 
@@ -88,6 +88,16 @@ class SwapCandidateInline(ScopedInline, admin.TabularInline):
     show_change_link = False
 
 
+class SwapChainLinkInline(ScopedInline, admin.TabularInline):
+    """A swap chain's participants (answered on their swap pages, never here)."""
+
+    model = SwapChainLink
+    read_only = True
+    fields = ("position", "person", "assignment", "accepted_at")
+    readonly_fields = fields
+    show_change_link = False
+
+
 @admin.register(SwapRequest)
 class SwapRequestAdmin(ProgramScopedAdmin):
     """Status moves only through the swap services (validation, locking, execution)."""
@@ -136,7 +146,7 @@ class SwapRequestAdmin(ProgramScopedAdmin):
         "undo_reason",
         *AUDIT_FIELDS,
     )
-    inlines = (SwapCandidateInline,)
+    inlines = (SwapChainLinkInline, SwapCandidateInline)
     actions = (approve, execute, reject, undo, rematch)
 
 

@@ -1,5 +1,6 @@
 """/api/v1/swaps/: the marketplace flows for integrators (offer, eligible, respond, withdraw,
-approve, reject, execute, undo), through the same services and the same access matrix."""
+approve, reject, execute, undo; swap chains: chains, accept_chain, decline_chain), through the
+same services and the same access matrix."""
 
 from __future__ import annotations
 
@@ -18,8 +19,8 @@ from lib.errors import ApplicationError
 from people import access
 from people.models import Person
 from scheduling.models import Assignment
-from swaps import matcher, selectors, services
-from swaps.models import SwapRequest
+from swaps import chains, matcher, selectors, services
+from swaps.models import SwapChainLink, SwapRequest
 
 
 class ShiftSerializer(serializers.ModelSerializer):
@@ -32,12 +33,29 @@ class ShiftSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class ChainLinkSerializer(serializers.ModelSerializer):
+    person = serializers.UUIDField(source="person.code", read_only=True)
+    assignment = ShiftSerializer(read_only=True)
+
+    class Meta:
+        model = SwapChainLink
+        fields = ["position", "person", "assignment", "accepted_at"]
+        read_only_fields = fields
+
+
 class SwapSerializer(serializers.ModelSerializer):
     program = serializers.UUIDField(source="program.code", read_only=True)
     requester = serializers.UUIDField(source="requester.code", read_only=True)
     counterpart = serializers.UUIDField(source="counterpart.code", read_only=True, allow_null=True)
     assignment = ShiftSerializer(read_only=True)
     counterpart_assignment = ShiftSerializer(read_only=True, allow_null=True)
+    chain = ChainLinkSerializer(
+        source="links",
+        many=True,
+        read_only=True,
+        help_text="A swap chain's participants in order: each gives their shift to the next, "
+        "the last to the first (empty for a pair).",
+    )
 
     class Meta:
         model = SwapRequest
@@ -51,6 +69,7 @@ class SwapSerializer(serializers.ModelSerializer):
             "counterpart",
             "counterpart_assignment",
             "week_start",
+            "chain",
             "note",
             "wants",
             "reason",
@@ -67,6 +86,28 @@ class EligibleSerializer(serializers.Serializer):
     swap = SwapSerializer()
     compliant = serializers.BooleanField()
     violation = serializers.CharField(help_text="The first rule taking it would break, or empty.")
+
+
+class ProposedLinkSerializer(serializers.Serializer):
+    person = serializers.UUIDField()
+    assignment = serializers.UUIDField(help_text="The shift this person gives to the next.")
+
+
+class ProposedChainSerializer(serializers.Serializer):
+    candidate = serializers.IntegerField(help_text="Name it to accept or decline the chain.")
+    swap = SwapSerializer()
+    score = serializers.FloatField()
+    explanation = serializers.CharField()
+    links = ProposedLinkSerializer(many=True)
+
+
+class ChainAnswerSerializer(serializers.Serializer):
+    candidate = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="On an open offer: the proposed chain (from chains/) answered.",
+    )
 
 
 class OfferSerializer(serializers.Serializer):
@@ -114,6 +155,8 @@ class ReasonSerializer(serializers.Serializer):
 ACTIONS = {
     "create": access.SUBMIT,
     "respond": access.SUBMIT,
+    "accept_chain": access.SUBMIT,
+    "decline_chain": access.SUBMIT,
     "withdraw": access.SUBMIT,
     "undo": access.SUBMIT,
     "approve": access.DECIDE,
@@ -137,7 +180,11 @@ class SwapViewSet(viewsets.GenericViewSet):
         return ACTIONS.get(getattr(self, "action", "") or "", access.READ)
 
     def get_queryset(self) -> Any:
-        rows = SwapRequest.objects.select_related(*selectors.RELATED).order_by("-created_at")
+        rows = (
+            SwapRequest.objects.select_related(*selectors.RELATED)
+            .prefetch_related("links__person", "links__assignment__shift_type")
+            .order_by("-created_at")
+        )
         return access.scope_queryset(self.request.user, rows)
 
     def _row(self, code: Any, action_name: str = access.READ) -> SwapRequest:
@@ -240,6 +287,58 @@ class SwapViewSet(viewsets.GenericViewSet):
             week=form.validated_data["week"],
         )
         return Response(SwapSerializer(swap).data)
+
+    @extend_schema(responses={200: ProposedChainSerializer(many=True)})
+    @action(detail=False, methods=["get"], pagination_class=None)
+    def chains(self, request: Request) -> Response:
+        """Swap chains the matcher proposes to me on open offers (no pair worked for them)."""
+        found = []
+        for program_id, grant in access.grants(request.user).items():
+            if grant.person_id is None:
+                continue
+            for candidate, _ in selectors.chains_for(self._person(program_id))["proposed"]:
+                links = candidate.factors["chain"]
+                people = Person.objects.in_bulk([link["person"] for link in links])
+                rows = Assignment.objects.in_bulk([link["assignment"] for link in links])
+                found.append(
+                    {
+                        "candidate": candidate.pk,
+                        "swap": candidate.swap,
+                        "score": candidate.score,
+                        "explanation": candidate.factors.get("explanation", ""),
+                        "links": [
+                            {
+                                "person": people[link["person"]].code,
+                                "assignment": rows[link["assignment"]].code,
+                            }
+                            for link in links
+                            if link["person"] in people and link["assignment"] in rows
+                        ],
+                    }
+                )
+        return Response(ProposedChainSerializer(found, many=True).data)
+
+    def _chain_answer(self, request: Request, code: Any, answer: Any) -> Response:
+        swap = self._row(code)
+        person = self._person(swap.program_id)
+        form = ChainAnswerSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        candidate = selectors.chain_candidate(swap, form.validated_data["candidate"])
+        swap = answer(swap=swap, person=person, actor=request.user, candidate=candidate)
+        return Response(SwapSerializer(swap).data)
+
+    @extend_schema(request=ChainAnswerSerializer, responses={200: SwapSerializer})
+    @action(detail=True, methods=["post"])
+    def accept_chain(self, request: Request, code: str | None = None) -> Response:
+        """Accept a swap chain I am in; when everyone has, it executes (auto-approval) or waits
+        for a coordinator's approve/execute like a pair."""
+        return self._chain_answer(request, code, chains.swap_chain_accept)
+
+    @extend_schema(request=ChainAnswerSerializer, responses={200: SwapSerializer})
+    @action(detail=True, methods=["post"])
+    def decline_chain(self, request: Request, code: str | None = None) -> Response:
+        """Decline a swap chain I am in: the offer is open again."""
+        return self._chain_answer(request, code, chains.swap_chain_decline)
 
     @extend_schema(request=None, responses={200: SwapSerializer})
     @action(detail=True, methods=["post"])

@@ -18,6 +18,7 @@ class SwapsConfig(AppConfig):
         for model in (
             models.SwapRequest,
             models.SwapCandidate,
+            models.SwapChainLink,
             models.SwapPolicy,
         ):
             auditlog.register(model)

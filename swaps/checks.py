@@ -172,3 +172,31 @@ def span(moves: Sequence[Move]) -> tuple[date, date]:
     """The first and last day the moves touch."""
     days = [move.assignment.date for move in moves]
     return min(days), max(days)
+
+
+def stamps(moves: Sequence[Move]) -> list[dict[str, Any]]:
+    """The record of planned moves: each row's owner before and after, and its stamp."""
+    return [
+        {
+            "assignment": move.assignment.pk,
+            "from": move.assignment.person_id,
+            "to": move.to_person.pk,
+            "stamp": move.assignment.updated_at.isoformat(),
+            "source": move.assignment.source,
+        }
+        for move in moves
+    ]
+
+
+def stamps_after(moves: Sequence[Move], planned: dict[int, dict[str, Any]]) -> list[dict[str, Any]]:
+    """The record of executed moves: the stamps after, the owners and sources before."""
+    return [
+        {
+            "assignment": move.assignment.pk,
+            "from": planned[move.assignment.pk]["from"],
+            "to": move.to_person.pk,
+            "stamp": move.assignment.updated_at.isoformat(),
+            "source": planned[move.assignment.pk]["source"],
+        }
+        for move in moves
+    ]

@@ -25,6 +25,9 @@ workload from the hours and calls of both weeks.
 Pre-scores need no validation, so candidates are validated best first (``swaps.checks``, the
 whole affected window) until ``limit`` compliant ones are found: a candidate who would break a
 hard rule is never ranked. Every match carries a one-line explanation of its score.
+
+When no candidate is compliant, ``swaps.services.swap_match`` asks ``swaps.cycles`` for swap
+chains of three people (A→B→C→A), scored with these factors (the weakest link's score).
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.db.models import Q
 from django.utils import timezone
@@ -55,7 +59,7 @@ class Match:
     person: Person
     assignment: Assignment | None  # what the taker gives back; None for a give-away
     score: float
-    factors: dict[str, float]
+    factors: dict[str, Any]  # the five factors (a chain adds "chain": its links)
     explanation: str
 
 

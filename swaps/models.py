@@ -3,10 +3,15 @@
 A request is an offer of one published future shift. Someone responds (giving one of their shifts
 back, or taking it as a give-away), the request is approved (by policy or a coordinator) and
 executed: the published rows change owner. ``moves`` records who owned which row before, so an
-undo restores the previous owners exactly. Status moves only through ``swaps.services``.
+undo restores the previous owners exactly. Status moves only through ``swaps.services`` (and
+``swaps.chains`` for a swap chain: when no pair works, the matcher proposes chains A→B→C→A; the
+first participant accepting one turns the offer into a chain, status "offered", with one
+``SwapChainLink`` per participant, until every participant has accepted it).
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -20,6 +25,7 @@ class SwapRequest(CodedModel):
         GIVE_AWAY = "give_away", "Give away"
         ONE_TO_ONE = "one_to_one", "Swap one for one"
         WEEK = "week", "Exchange whole weeks"
+        CHAIN = "chain", "Swap chain"
 
     class Status(models.TextChoices):
         OPEN = "open", "Open"
@@ -113,6 +119,36 @@ class SwapRequest(CodedModel):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} by {self.requester} ({self.get_status_display()})"
+
+    def parties(self) -> list[Any]:
+        """Everyone giving or taking a shift in this swap (in a chain, every participant)."""
+        people = [self.requester, self.counterpart]
+        if self.kind == self.Kind.CHAIN:
+            people += [link.person for link in self.links.select_related("person")]
+        return list({person.pk: person for person in people if person is not None}.values())
+
+
+class SwapChainLink(models.Model):
+    """One participant of a swap chain: ``person`` gives ``assignment`` to the next link's person
+    (the last link's to the first, the requester) and takes the previous link's shift."""
+
+    swap = models.ForeignKey(SwapRequest, on_delete=models.CASCADE, related_name="links")
+    position = models.PositiveSmallIntegerField()
+    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="+")
+    assignment = models.ForeignKey(
+        "scheduling.Assignment", on_delete=models.CASCADE, related_name="+"
+    )
+    accepted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["swap", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["swap", "position"], name="swap_chain_link_position"),
+            models.UniqueConstraint(fields=["swap", "person"], name="swap_chain_link_person"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} gives {self.assignment}"
 
 
 class SwapCandidate(models.Model):

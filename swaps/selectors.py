@@ -12,7 +12,7 @@ from people import access
 from people.models import Person, Program
 from rotations.models import Rotation, ShiftType
 from scheduling.models import Assignment, State
-from swaps.models import SwapCandidate, SwapPolicy, SwapRequest
+from swaps.models import SwapCandidate, SwapChainLink, SwapPolicy, SwapRequest
 
 Status = SwapRequest.Status
 RELATED = (
@@ -65,12 +65,53 @@ def open_offers(
 
 
 def my_swaps(person: Person) -> list[SwapRequest]:
-    """The person's offers and the offers they took, most recent first."""
+    """The person's offers, the offers they took and the chains they are in, most recent first."""
+    mine = Q(requester=person) | Q(counterpart=person) | Q(links__person=person)
     return list(
-        SwapRequest.objects.filter(Q(requester=person) | Q(counterpart=person))
+        SwapRequest.objects.filter(mine)
+        .distinct()
         .select_related(*RELATED)
         .order_by("-updated_at")[:50]
     )
+
+
+def chain_line(names: list[str]) -> str:
+    """ "Rey → Sam → Tia → Rey": each gives a shift to the next."""
+    return " → ".join([*names, names[0]]) if names else ""
+
+
+def chain_candidate(swap: SwapRequest, pk: Any) -> SwapCandidate | None:
+    """A proposed chain of this offer named by a posted id (None when absent or not a number)."""
+    if not str(pk or "").isdigit():
+        return None
+    return SwapCandidate.objects.filter(swap=swap, pk=int(pk)).first()
+
+
+def chains_for(person: Person) -> dict[str, list[Any]]:
+    """The swap chains ``person`` is in and may answer: chains the matcher proposes on open
+    offers (candidate, its people in order) and chains waiting for them (swap, their link)."""
+    proposed = []
+    candidates = (
+        SwapCandidate.objects.filter(
+            swap__program=person.program_id, swap__status=Status.OPEN, factors__has_key="chain"
+        )
+        .select_related("swap__requester", "swap__assignment__shift_type")
+        .order_by("-score")
+    )
+    for candidate in candidates:
+        ids = [link["person"] for link in candidate.factors["chain"]]
+        if person.pk in ids:
+            names = Person.objects.in_bulk(ids)
+            proposed.append(
+                (candidate, chain_line([names[pk].full_name for pk in ids if pk in names]))
+            )
+    waiting = []
+    for link in SwapChainLink.objects.filter(
+        person=person, swap__status=Status.OFFERED, swap__kind=SwapRequest.Kind.CHAIN
+    ).select_related("swap__requester", "swap__assignment__shift_type"):
+        people = [other.person.full_name for other in link.swap.links.select_related("person")]
+        waiting.append((link, chain_line(people)))
+    return {"proposed": proposed, "waiting": waiting}
 
 
 def offerable_shifts(person: Person, *, now: datetime | None = None) -> QuerySet[Assignment]:
@@ -96,12 +137,14 @@ def program_shifts(program: Program) -> QuerySet[Assignment]:
 
 
 def queue(program: Program, *, now: datetime | None = None) -> dict[str, list[SwapRequest]]:
-    """The coordinator's queue: waiting for approval, open, and executed still undoable."""
+    """The coordinator's queue: waiting for approval, chains waiting for their participants,
+    open, and executed still undoable."""
     now = now or timezone.now()
     policy = SwapPolicy.objects.filter(program=program).first() or SwapPolicy(program=program)
     rows = swaps_of(program)
     return {
         "waiting": list(rows.filter(status__in=(Status.ACCEPTED, Status.APPROVED))),
+        "chains": list(rows.filter(status=Status.OFFERED, kind=SwapRequest.Kind.CHAIN)),
         "open": list(rows.filter(status=Status.OPEN)),
         "undoable": list(
             rows.filter(

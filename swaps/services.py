@@ -29,7 +29,7 @@ from people.models import Person, Program
 from people.notify import Event, notify
 from scheduling.models import Assignment, Source, State
 from scheduling.services import schedule_changed
-from swaps import checks, matcher, weeks
+from swaps import checks, cycles, matcher, weeks
 from swaps.checks import Move
 from swaps.models import SwapCandidate, SwapPolicy, SwapRequest
 
@@ -89,6 +89,8 @@ def _locked_swap(swap: SwapRequest) -> SwapRequest:
 def _closed_message(swap: SwapRequest) -> str:
     if swap.status in (Status.ACCEPTED, Status.APPROVED, Status.EXECUTED):
         return "This offer has already been taken."
+    if swap.status == Status.OFFERED:
+        return "This offer waits for everyone in its swap chain to accept it."
     return f"This offer is {swap.get_status_display().lower()}."
 
 
@@ -121,19 +123,6 @@ def _plan(swap: SwapRequest, rows: dict[int, Assignment]) -> list[Move]:
     if swap.counterpart_assignment_id is not None:
         moves.append(Move(rows[swap.counterpart_assignment_id], swap.requester))
     return moves
-
-
-def _stamps(moves: Sequence[Move]) -> list[dict[str, Any]]:
-    return [
-        {
-            "assignment": move.assignment.pk,
-            "from": move.assignment.person_id,
-            "to": move.to_person.pk,
-            "stamp": move.assignment.updated_at.isoformat(),
-            "source": move.assignment.source,
-        }
-        for move in moves
-    ]
 
 
 def swap_offer_create(
@@ -286,7 +275,7 @@ def _accept(
     _refuse_unless_compliant(swap.program, moves)
     swap.status = Status.ACCEPTED
     swap.accepted_at = now
-    swap.moves = _stamps(moves)
+    swap.moves = checks.stamps(moves)
     swap.save(
         update_fields=[
             "counterpart",
@@ -345,14 +334,15 @@ def swap_withdraw(*, swap: SwapRequest, actor: Any) -> SwapRequest:
     """The requester takes the offer back (before it executes)."""
     with transaction.atomic(), set_actor(actor):
         swap = _locked_swap(swap)
-        if swap.status not in (Status.OPEN, Status.ACCEPTED, Status.APPROVED):
+        if swap.status not in (Status.OPEN, Status.OFFERED, Status.ACCEPTED, Status.APPROVED):
             raise ApplicationError(f"This offer is already {swap.get_status_display().lower()}.")
         swap.status = Status.CANCELLED
         swap.save(update_fields=["status", "updated_at"])
-        if swap.counterpart_id:
+        others = [person for person in swap.parties() if person.pk != swap.requester_id]
+        if others:
             _notify(
                 swap,
-                [swap.counterpart],
+                others,
                 Event.SWAP_WITHDRAWN,
                 "A swap was withdrawn",
                 str(swap.assignment),
@@ -399,12 +389,10 @@ def swap_reject(*, swap: SwapRequest, actor: Any, reason: str) -> SwapRequest:
     with transaction.atomic(), set_actor(actor):
         swap = _locked_swap(swap)
         _require_manager(actor, swap)
-        if swap.status not in (Status.OPEN, Status.ACCEPTED, Status.APPROVED):
+        if swap.status not in SwapRequest.LIVE:
             raise ApplicationError(f"This swap is already {swap.get_status_display().lower()}.")
         _decide(swap, actor, Status.REJECTED, reason, timezone.now())
-        _notify(
-            swap, [swap.requester, swap.counterpart], Event.SWAP_REJECTED, "Swap rejected", reason
-        )
+        _notify(swap, swap.parties(), Event.SWAP_REJECTED, "Swap rejected", reason)
     return swap
 
 
@@ -429,6 +417,31 @@ def _execute(
             if swap.status != Status.OPEN
             else "Nobody has taken this offer yet."
         )
+    planned, rows = _planned_rows(swap, now, "since it was accepted")
+    people = {p.pk: p for p in Person.objects.filter(pk__in=[m["to"] for m in planned.values()])}
+    moves = [Move(rows[pk], people[move["to"]]) for pk, move in planned.items()]
+    if not validated:
+        _refuse_unless_compliant(swap.program, moves)
+    _move_rows(moves)
+    swap.moves = checks.stamps_after(moves, planned)
+    swap.status = Status.EXECUTED
+    swap.executed_at = now
+    swap.save(update_fields=["moves", "status", "executed_at", "updated_at"])
+    _cancel_stale(swap, list(planned))
+    _notify(
+        swap,
+        swap.parties(),
+        Event.SWAP_EXECUTED,
+        "Swap done",
+        "; ".join(f"{move.assignment} now belongs to {move.to_person}" for move in moves),
+    )
+    return swap
+
+
+def _planned_rows(
+    swap: SwapRequest, now: datetime, since: str
+) -> tuple[dict[int, dict[str, Any]], dict[int, Assignment]]:
+    """Lock the rows of the planned moves; refuse when one changed (``since``) or cannot move."""
     planned = {int(move["assignment"]): move for move in swap.moves}
     rows = _locked_rows(list(planned))
     for pk, move in planned.items():
@@ -439,29 +452,12 @@ def _execute(
             or row.person_id != move["from"]
             or row.updated_at.isoformat() != move["stamp"]
         ):
-            raise ApplicationError("A shift in this swap has changed since it was accepted.")
+            raise ApplicationError(f"A shift in this swap has changed {since}: it cannot go ahead.")
         if row.starts_at <= now:
             raise ApplicationError(f"{row} has already started: past shifts cannot be swapped.")
         if row.locked:
             raise ApplicationError(f"{row} is locked by the coordinator and cannot be swapped.")
-    people = {p.pk: p for p in Person.objects.filter(pk__in=[m["to"] for m in planned.values()])}
-    moves = [Move(rows[pk], people[move["to"]]) for pk, move in planned.items()]
-    if not validated:
-        _refuse_unless_compliant(swap.program, moves)
-    _move_rows(moves)
-    swap.moves = _stamps_after(moves, planned)
-    swap.status = Status.EXECUTED
-    swap.executed_at = now
-    swap.save(update_fields=["moves", "status", "executed_at", "updated_at"])
-    _cancel_stale(swap, list(planned))
-    _notify(
-        swap,
-        [swap.requester, swap.counterpart],
-        Event.SWAP_EXECUTED,
-        "Swap done",
-        "; ".join(f"{move.assignment} now belongs to {move.to_person}" for move in moves),
-    )
-    return swap
+    return planned, rows
 
 
 def _move_rows(moves: Sequence[Move], sources: Sequence[str] = ()) -> None:
@@ -479,21 +475,6 @@ def _move_rows(moves: Sequence[Move], sources: Sequence[str] = ()) -> None:
                 row.save(update_fields=["person", "source", "updated_at"])
     except IntegrityError:  # a same shift added to the taker since validation
         raise ApplicationError("One of you already works that shift on that day.") from None
-
-
-def _stamps_after(
-    moves: Sequence[Move], planned: dict[int, dict[str, Any]]
-) -> list[dict[str, Any]]:
-    return [
-        {
-            "assignment": move.assignment.pk,
-            "from": planned[move.assignment.pk]["from"],
-            "to": move.to_person.pk,
-            "stamp": move.assignment.updated_at.isoformat(),
-            "source": planned[move.assignment.pk]["source"],
-        }
-        for move in moves
-    ]
 
 
 def _cancel_stale(swap: SwapRequest, assignment_ids: list[int]) -> None:
@@ -519,7 +500,7 @@ def swap_undo(
         raise ApplicationError("Give a reason for undoing the swap.")
     with transaction.atomic(), set_actor(actor):
         swap = _locked_swap(swap)
-        party_ids = {swap.requester_id, swap.counterpart_id}
+        party_ids = {person.pk for person in swap.parties()}
         person_id = access.grants(actor).get(swap.program_id)
         is_party = person_id is not None and person_id.person_id in party_ids
         if not (is_party or _is_manager(actor, swap.program)):
@@ -556,7 +537,7 @@ def swap_undo(
         swap.undone_at = now
         swap.undo_reason = reason
         swap.save(update_fields=["status", "undone_at", "undo_reason", "updated_at"])
-        _notify(swap, [swap.requester, swap.counterpart], Event.SWAP_UNDONE, "Swap undone", reason)
+        _notify(swap, swap.parties(), Event.SWAP_UNDONE, "Swap undone", reason)
     return swap
 
 
@@ -571,7 +552,10 @@ def swap_match(*, swap: SwapRequest, notify: int = 3, now: datetime | None = Non
         swap = SwapRequest.objects.select_related(
             "program", "requester", "assignment__shift_type", "assignment__person"
         ).get(pk=swap.pk)
-        matches = matcher.rank(swap, policy=policy_for(swap.program), now=now)
+        policy = policy_for(swap.program)
+        matches = matcher.rank(swap, policy=policy, now=now)
+        if not matches and swap.kind != SwapRequest.Kind.WEEK:
+            matches = cycles.propose(swap, policy=policy, now=now)  # no pair works: chains
         known = set(swap.candidates.values_list("person_id", flat=True))
         swap.candidates.all().delete()
         SwapCandidate.objects.bulk_create(

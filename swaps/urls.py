@@ -13,6 +13,7 @@ urlpatterns = [
     path("<uuid:code>/respond/", views.respond, name="respond"),
     path("<uuid:code>/withdraw/", views.withdraw, name="withdraw"),
     path("<uuid:code>/undo/", views.undo, name="undo"),
+    path("<uuid:code>/chain/", views.chain_answer, name="chain"),
     path("queue/", views.coordinator_queue, name="queue"),
     path("queue/<uuid:code>/", views.decide, name="decide"),
 ]

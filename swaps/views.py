@@ -13,7 +13,7 @@ from django.utils.dateparse import parse_date
 from lib.errors import ApplicationError
 from lib.pages import render_page
 from people.access import DECIDE, READ, SUBMIT, Seat, page
-from swaps import matcher, selectors, services
+from swaps import chains, matcher, selectors, services
 from swaps.checks import Move, Window
 from swaps.forms import DecisionForm, OfferForm, RespondForm
 
@@ -62,6 +62,7 @@ def market(request: HttpRequest, seat: Seat) -> HttpResponse:
         fragment="offers",
         rows=rows,
         mine=selectors.my_swaps(person) if person else [],
+        chains=selectors.chains_for(person) if person else None,
         form=OfferForm(shifts=selectors.offerable_shifts(person)) if person else None,
         shift_types=shift_types,
         rotations=rotations,
@@ -181,11 +182,47 @@ def undo(request: HttpRequest, seat: Seat, code: Any) -> HttpResponse:
     return redirect("swaps:market")
 
 
+@page("swap", SUBMIT, methods=("POST",))
+def chain_answer(request: HttpRequest, seat: Seat, code: Any) -> HttpResponse:
+    """Accept or decline a swap chain I am in (a proposed one names its candidate)."""
+    person = _person(seat)
+    swap = selectors.get_swap_for_user(request.user, code)
+    candidate = selectors.chain_candidate(swap, request.POST.get("candidate"))
+    accepting = request.POST.get("action") == "accept"
+    try:
+        if accepting:
+            swap = chains.swap_chain_accept(
+                swap=swap, person=person, actor=request.user, candidate=candidate
+            )
+        else:
+            chains.swap_chain_decline(
+                swap=swap, person=person, actor=request.user, candidate=candidate
+            )
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _chain_message(swap) if accepting else "Swap chain declined.")
+    return redirect("swaps:market")
+
+
+def _chain_message(swap: Any) -> str:
+    if swap.status == swap.Status.EXECUTED:
+        return "Everyone accepted: the swap chain is done."
+    if swap.status == swap.Status.ACCEPTED:
+        return "Everyone accepted: a coordinator will approve the swap chain."
+    return "Accepted: the swap chain waits for the others."
+
+
 @page("swap", DECIDE)
 def coordinator_queue(request: HttpRequest, seat: Seat) -> HttpResponse:
     queue = selectors.queue(seat.program)
     for swap in queue["open"]:
         swap.best = selectors.candidates_of(swap)[:3]  # type: ignore[attr-defined]
+    for swap in [*queue["waiting"], *queue["chains"], *queue["undoable"]]:
+        if swap.kind == swap.Kind.CHAIN:
+            swap.chain = selectors.chain_line(  # type: ignore[attr-defined]
+                [link.person.full_name for link in swap.links.select_related("person")]
+            )
     return render_page(request, "swaps/queue.html", seat, "swap-queue", queue=queue)
 
 

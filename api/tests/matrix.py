@@ -460,6 +460,21 @@ ROUTES: list[Route] = [
         target=lambda w: a(w, SwapRequest),
         body=lambda w: {},
     ),
+    Route("GET", "/api/v1/swaps/chains/", READ_LIST),
+    Route(
+        "POST",
+        "/api/v1/swaps/{code}/accept_chain/",
+        statuses("401 400 400 404 404 404"),  # 400: no chain is proposed on the world's offer
+        target=lambda w: a(w, SwapRequest),
+        body=lambda w: {},
+    ),
+    Route(
+        "POST",
+        "/api/v1/swaps/{code}/decline_chain/",
+        statuses("401 400 400 404 404 404"),
+        target=lambda w: a(w, SwapRequest),
+        body=lambda w: {},
+    ),
     Route(
         "POST",
         "/api/v1/swaps/{code}/withdraw/",

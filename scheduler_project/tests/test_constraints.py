@@ -29,7 +29,7 @@ from scheduler_project.tests.constraint_cases import NEW_CASES
 from scheduler_project.tests.constraint_cases_rules import RULE_CASES
 from scheduler_project.tests.constraint_cases_preferences import PREFERENCE_CASES
 from scheduling.models import Assignment, ScheduleRun, State
-from swaps.models import SwapCandidate, SwapPolicy, SwapRequest
+from swaps.models import SwapCandidate, SwapChainLink, SwapPolicy, SwapRequest
 from testing import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -115,6 +115,23 @@ def _candidate_pair() -> None:
     other = f.PersonFactory.create(program=swap.program)
     for _ in range(2):
         SwapCandidate.objects.create(swap=swap, person=other, assignment=assignment, score=0.5)
+
+
+def _chain_links(*, same_position: bool = False, same_person: bool = False) -> None:
+    assignment = f.AssignmentFactory.create()
+    swap = SwapRequest.objects.create(
+        program=assignment.person.program, requester=assignment.person, assignment=assignment
+    )
+    other = f.PersonFactory.create(program=swap.program)
+    SwapChainLink.objects.create(
+        swap=swap, position=0, person=assignment.person, assignment=assignment
+    )
+    SwapChainLink.objects.create(
+        swap=swap,
+        position=0 if same_position else 1,
+        person=assignment.person if same_person else other,
+        assignment=assignment,
+    )
 
 
 # constraint name -> (valid row builder, bad row builder)
@@ -371,6 +388,8 @@ CASES: dict[str, tuple[Callable[[], object], Callable[[], object]]] = {
         lambda: _swap(counterpart="requester"),
     ),
     "swap_candidate_unique": (lambda: None, _candidate_pair),
+    "swap_chain_link_position": (_chain_links, lambda: _chain_links(same_position=True)),
+    "swap_chain_link_person": (_chain_links, lambda: _chain_links(same_person=True)),
     "swap_one_live_request_per_shift": (
         lambda: _live_pair("cancelled"),
         lambda: _live_pair("accepted"),

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from swaps.models import SwapCandidate, SwapRequest
+from swaps.models import SwapCandidate, SwapChainLink, SwapRequest
 
 pytestmark = pytest.mark.django_db
 
@@ -20,8 +20,9 @@ def test_it_keeps_a_swaps_status_read_only(console: Any) -> None:
 def test_it_lists_candidates_under_their_swap(console: Any) -> None:
     swap = console.world.a[SwapRequest]
     response = console.coordinator.get(console.url(SwapRequest, "change", swap.pk))
-    (inline,) = response.context["inline_admin_formsets"]
-    assert inline.opts.model is SwapCandidate
+    links, inline = response.context["inline_admin_formsets"]
+    assert (links.opts.model, inline.opts.model) == (SwapChainLink, SwapCandidate)
+    assert [form.original for form in links] == [console.world.a[SwapChainLink]]
     assert [form.original for form in inline] == [console.world.a[SwapCandidate]]
 
 
