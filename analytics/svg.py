@@ -9,6 +9,8 @@ cell are computed once, in the same selectors the exports read.
 
 from __future__ import annotations
 
+import math
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
@@ -17,11 +19,14 @@ GAP_RED = "#c0392b"
 EMPTY = "#eef1f4"
 
 
+SHADES = 12  # colour steps of a heatmap: few enough that one path per colour stays small
+
+
 def shade(value: float, high: float, *, hue: tuple[int, int, int] = (29, 78, 137)) -> str:
-    """A colour from near white (0) to ``hue`` (``high`` and above)."""
+    """A colour from near white (0) to ``hue`` (``high`` and above), in ``SHADES`` steps."""
     if high <= 0 or value <= 0:
         return EMPTY
-    t = min(value / high, 1.0)
+    t = math.ceil(min(value / high, 1.0) * SHADES) / SHADES
     r, g, b = (round(255 - (255 - c) * (0.15 + 0.85 * t)) for c in hue)
     return f"#{r:02x}{g:02x}{b:02x}"
 
@@ -34,6 +39,18 @@ class Cell:
     outline: str = ""  # a stroke colour (the limit-breaking days)
 
 
+# Up to this many cells a heatmap draws one <rect> per cell with its own hover title; above it
+# (a year of 170 people x 53 weeks is 9 010 cells, 8 shift types x 365 days 2 920) one <path>
+# per colour and one hover title per row: a 1.1 MB page became ~0.2 MB, and the exports carry
+# every cell's number.
+CELL_TITLES_UP_TO = 1500
+
+
+def titled(rows: int, columns: int) -> bool:
+    """Whether a grid of this size gets a hover title per cell (else one per row)."""
+    return rows * columns <= CELL_TITLES_UP_TO
+
+
 def grid(
     rows: Sequence[str],
     columns: Sequence[str],
@@ -44,12 +61,16 @@ def grid(
     cell_height: int = 14,
     row_label_width: int = 150,
     column_every: int = 1,
+    row_titles: Sequence[str] | None = None,
 ) -> str:
-    """A heatmap: one rectangle per (row, column), row labels on the left and every
-    ``column_every``-th column label on top."""
+    """A heatmap: one coloured square per (row, column), row labels on the left and every
+    ``column_every``-th column label on top. ``row_titles`` (hover text of a whole row) are
+    used when the grid is too large for a title per cell."""
     top = 34
     width = row_label_width + cell_width * len(columns) + 4
     height = top + cell_height * len(rows) + 4
+    per_cell = titled(len(rows), len(columns))
+    w, h = cell_width - 1, cell_height - 1
     out = [
         f'<svg class="heatmap" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
         f'width="{width}" height="{height}" role="img" aria-label="{escape(label)}">'
@@ -61,6 +82,8 @@ def grid(
                 f'<text x="{x}" y="{top - 6}" font-size="10" fill="#5f6b7a" '
                 f'transform="rotate(-40 {x} {top - 6})">{escape(column)}</text>'
             )
+    squares: dict[str, list[str]] = defaultdict(list)  # fill -> subpaths (large grids)
+    marks: list[str] = []  # outlines and numbers, drawn over the squares
     for i, (row, row_cells) in enumerate(zip(rows, cells, strict=True)):
         y = top + i * cell_height
         out.append(
@@ -70,15 +93,31 @@ def grid(
         for j, cell in enumerate(row_cells):
             x = row_label_width + j * cell_width
             stroke = f' stroke="{cell.outline}" stroke-width="2"' if cell.outline else ""
-            out.append(
-                f'<rect x="{x}" y="{y}" width="{cell_width - 1}" height="{cell_height - 1}" '
-                f'fill="{cell.fill}"{stroke}><title>{escape(cell.title)}</title></rect>'
-            )
-            if cell.text and cell_width >= 18:
+            if per_cell:
                 out.append(
+                    f'<rect x="{x}" y="{y}" width="{w}" height="{h}" fill="{cell.fill}"{stroke}>'
+                    f"<title>{escape(cell.title)}</title></rect>"
+                )
+            else:
+                squares[cell.fill].append(f"M{x} {y}h{w}v{h}h-{w}z")
+                if stroke:
+                    marks.append(
+                        f'<rect x="{x}" y="{y}" width="{w}" height="{h}" fill="none"{stroke}/>'
+                    )
+            if cell.text and cell_width >= 18:
+                marks.append(
                     f'<text x="{x + cell_width / 2 - 0.5}" y="{y + cell_height - 4}" '
                     f'font-size="9" text-anchor="middle" fill="#1f2933">{escape(cell.text)}</text>'
                 )
+    out += [f'<path fill="{fill}" d="{"".join(d)}"/>' for fill, d in squares.items()]
+    out += marks
+    if not per_cell:
+        band = cell_width * len(columns) - 1
+        for i, title in enumerate(row_titles if row_titles is not None else rows):
+            out.append(
+                f'<rect x="{row_label_width}" y="{top + i * cell_height}" width="{band}" '
+                f'height="{h}" fill="transparent"><title>{escape(title)}</title></rect>'
+            )
     out.append("</svg>")
     return "".join(out)
 

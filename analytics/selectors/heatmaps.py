@@ -15,8 +15,9 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
-from django.db.models import Case, Count, F, IntegerField, Q, Sum, Value, When
+from django.db.models import Case, Count, F, Func, IntegerField, Q, Sum, Value, When
 from django.db.models.functions import Coalesce
 
 from analytics.selectors.fairness import duty_hours, schedule
@@ -54,20 +55,46 @@ def duty_minutes() -> Case:
     )  # fmt: skip
 
 
+class WeekIndex(Func):
+    """Whole weeks from ``origin`` (a Monday) to a date column, computed by the database: date
+    arithmetic, which SQLite and PostgreSQL evaluate natively, unlike Django's week truncation
+    (a Python function called row by row on SQLite). A 53-branch CASE of date ranges was tried
+    too: as fast on SQLite, three times slower on PostgreSQL."""
+
+    output_field = IntegerField()
+    # PostgreSQL: date - date is a whole number of days; integer division floors (days >= 0).
+    template = "((%(expressions)s::date) / 7)"
+    arg_joiner = " - "
+
+    def __init__(self, expression: str, origin: date) -> None:
+        super().__init__(expression, Value(origin.isoformat()))
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra_context: Any) -> Any:
+        return self.as_sql(
+            compiler,
+            connection,
+            template="(CAST(julianday(%(expressions)s) AS INTEGER) / 7)",
+            arg_joiner=") - julianday(",
+            **extra_context,
+        )
+
+
 def workload(program: Program, start: date, end: date, *, unit: str = HOURS) -> WorkloadMap:
-    """Calendar weeks (Monday to Sunday) that touch the period, summed in the database."""
+    """Calendar weeks (Monday to Sunday) that touch the period, summed in the database: one row
+    per person and week (a year of 150 residents is ~8 000 rows, not ~45 000 shifts)."""
     first = start - timedelta(days=start.weekday())
     weeks = [first + timedelta(days=7 * k) for k in range((end - first).days // 7 + 1)]
     value = Sum(duty_minutes()) if unit == HOURS else Count("id")
     totals: dict[int, list[float]] = defaultdict(lambda: [0.0] * len(weeks))
-    for person_id, day, amount in (
+    for person_id, week, amount in (
         schedule(program, start, end)
-        .values("person_id", "date")
+        .annotate(week=WeekIndex("date", first))
+        .values("person_id", "week")
         .annotate(amount=value)
         .order_by()
-        .values_list("person_id", "date", "amount")
+        .values_list("person_id", "week", "amount")
     ):
-        totals[person_id][(day - first).days // 7] += amount / 60 if unit == HOURS else amount
+        totals[person_id][week] = amount / 60 if unit == HOURS else amount
     people = Person.objects.filter(program=program, active=True).order_by(
         "kind", "last_name", "first_name", "pk"
     )

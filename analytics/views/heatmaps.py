@@ -10,7 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 
 from analytics.selectors import heatmaps
 from analytics.selectors.people import person_for_calendar
-from analytics.svg import GAP_RED, Cell, grid, shade
+from analytics.svg import GAP_RED, Cell, grid, shade, titled
 from analytics.views import period_of
 from analytics.views import picture as safe
 from lib.pages import render_page
@@ -34,18 +34,32 @@ def workload(request: HttpRequest, seat: Seat) -> HttpResponse:
 
 
 def workload_svg(data: heatmaps.WorkloadMap) -> str:
-    high = data.high
+    high, unit = data.high, data.unit
+    weeks = [f"{w:%d %b}" for w in data.weeks]
+    per_cell = titled(len(data.rows), len(weeks))  # else one title per row
     cells = [
-        [Cell(shade(v, high), f"{name}, week of {w:%d %b}: {v:g} {data.unit}") for w, v in
-         zip(data.weeks, values, strict=True)]
+        [Cell(shade(v, high), f"{name}, week of {w}: {v:g} {unit}" if per_cell else "")
+         for w, v in zip(weeks, values, strict=True)]
         for _, name, values in data.rows
     ]  # fmt: skip
     return grid(
         [name for _, name, _ in data.rows],
-        [f"{w:%d %b}" for w in data.weeks],
+        weeks,
         cells,
-        label=f"{data.unit.capitalize()} per person per week",
-        column_every=1 if len(data.weeks) <= 20 else 2,
+        label=f"{unit.capitalize()} per person per week",
+        column_every=1 if len(weeks) <= 20 else 2,
+        row_titles=None if per_cell else [workload_row_title(r, weeks, unit) for r in data.rows],
+    )
+
+
+def workload_row_title(row: tuple[str, str, list[float]], weeks: list[str], unit: str) -> str:
+    _, name, values = row
+    if not any(values):
+        return f"{name}: nothing in the period"
+    most = max(range(len(values)), key=values.__getitem__)
+    return (
+        f"{name}: {sum(values):g} {unit} in the period, most {values[most]:g} in the week of "
+        f"{weeks[most]}"
     )
 
 
@@ -62,18 +76,27 @@ def coverage(request: HttpRequest, seat: Seat) -> HttpResponse:
     )
 
 
-def coverage_cell(day: Any, shift: str, required: int, filled: int) -> Cell:
-    title = f"{shift}, {day:%a %d %b}: {filled} assigned, {required} required"
+def coverage_cell(day: Any, shift: str, required: int, filled: int, *, with_title: bool) -> Cell:
+    title = f"{shift}, {day:%a %d %b}: {filled} assigned, {required} required" if with_title else ""
     if filled < required:
-        return Cell(GAP_RED, title + f" (short {required - filled})", text=str(filled))
+        return Cell(
+            GAP_RED, title + f" (short {required - filled})" if with_title else "", str(filled)
+        )
     if required == 0 and filled == 0:
         return Cell("#f7f8fa", title)
     return Cell(shade(filled, max(required, 1) * 1.5, hue=(42, 157, 143)), title, str(filled))
 
 
 def coverage_svg(data: heatmaps.CoverageMap) -> str:
+    per_cell = titled(len(data.rows), len(data.days))  # else one title per row
     cells = [
-        [coverage_cell(day, shift, r, f) for day, (r, f) in zip(data.days, row, strict=True)]
+        [coverage_cell(day, shift, r, f, with_title=per_cell)
+         for day, (r, f) in zip(data.days, row, strict=True)]
+        for shift, row in data.rows
+    ]  # fmt: skip
+    row_titles = [
+        f"{shift}: {sum(min(r, f) for r, f in row)} of {sum(r for r, _ in row)} required filled, "
+        f"{sum(max(r - f, 0) for r, f in row)} short"
         for shift, row in data.rows
     ]
     return grid(
@@ -84,6 +107,7 @@ def coverage_svg(data: heatmaps.CoverageMap) -> str:
         cell_width=20 if len(data.days) <= 42 else 8,
         cell_height=18,
         column_every=1 if len(data.days) <= 42 else 7,
+        row_titles=None if per_cell else row_titles,
     )
 
 
