@@ -61,7 +61,12 @@ SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ),
     (
         "Schedule",
-        ("scheduling.rotationassignment", "scheduling.assignment", "scheduling.schedulerun"),
+        (
+            "scheduling.rotationassignment",
+            "scheduling.assignment",
+            "scheduling.schedulerun",
+            "analytics.paretostudy",
+        ),
     ),
     (
         "Swaps & conflicts",

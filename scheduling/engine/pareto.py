@@ -18,10 +18,12 @@ builds one combined objective inside the cpsat package. A CP-SAT epsilon variant
 NSGA-II were not built, so neither was measured against this one.
 
 Every point is one call of ``solve_point(problem, bounds, seed)``: pure, picklable arguments,
-so the grid can be fanned out over processes here or Celery workers later. Every schedule is
-re-checked by the validator; only valid schedules (no critical or high violation) enter the
-front. The hypervolume is measured against a stated reference point: by default the worst
-value of each objective over the front, plus one (so every point contributes volume).
+so the grid fans out over processes here (``front``) or, in the app, one Celery task per point
+(analytics/services.py runs the same steps: ``plan_for``, anchors, ``grid_bounds``,
+``front_indices``). Every schedule is re-checked by the validator; only valid schedules (no
+critical or high violation) enter the front. The hypervolume is measured against a stated
+reference point: by default the worst value of each objective over the front, plus one (so
+every point contributes volume).
 """
 
 from __future__ import annotations
@@ -161,6 +163,16 @@ def non_dominated(points: Sequence[Point]) -> list[Point]:
     return sorted(kept, key=lambda p: p.objectives)
 
 
+def front_indices(vectors: Sequence[Sequence[float] | None]) -> list[int]:
+    """Indices of the vectors no other dominates, the first of each repeated vector (None: no
+    valid schedule there). The app's studies keep vectors, not ``Point`` objects."""
+    first: dict[tuple[float, ...], int] = {}
+    for i, v in enumerate(vectors):
+        if v is not None:
+            first.setdefault(tuple(v), i)
+    return sorted(i for v, i in first.items() if not any(dominates(u, v) for u in first))
+
+
 def hypervolume(vectors: Sequence[Sequence[float]], reference: Sequence[float]) -> float:
     """Volume dominated by ``vectors`` and bounded by ``reference`` (minimisation), by slicing
     along the last objective (exact; fine for the tens of points a front has)."""
@@ -209,6 +221,96 @@ def default_plan(names: Sequence[str]) -> tuple[str, tuple[str, ...]]:
     return "coverage", ("fairness", "requests")
 
 
+@dataclass(frozen=True)
+class Plan:
+    """What a front solves: the objectives, the one minimised on the grid, the swept ones and
+    their levels. The steps below (anchors, then the grid from the anchors' ranges, then
+    ``collect``) are what ``front`` runs in processes and the app runs as one Celery task per
+    point (analytics/services.py)."""
+
+    names: tuple[str, ...]
+    primary: str
+    sweep: tuple[str, ...]
+    steps: tuple[int, ...]
+
+
+def plan_for(
+    problem: Problem,
+    *,
+    steps: Sequence[int] = (8, 3),
+    names: Sequence[str] | None = None,
+    primary: str | None = None,
+    sweep: Sequence[str] | None = None,
+) -> Plan:
+    names = tuple(names or objective_names(problem))
+    default_primary, default_sweep = default_plan(names)
+    chosen = tuple(sweep or default_sweep)
+    return Plan(names, primary or default_primary, chosen, tuple(steps)[: len(chosen)])
+
+
+def anchor_order(plan: Plan) -> tuple[str, ...]:
+    """One anchor per objective. Minimising fairness is the slowest solve (7 s alone on S,
+    against about 1 s for the others), so it starts first, beside the others on a second worker."""
+    return tuple(sorted(plan.names, key=lambda n: n != "fairness"))
+
+
+def anchor_seconds(time_limit: float, anchors: int, workers: int) -> float:
+    """Each anchor's limit: the anchors together take up to ``ANCHOR_SHARE`` of the limit."""
+    return max(1.0, ANCHOR_SHARE * time_limit / math.ceil(anchors / max(1, workers)))
+
+
+def grid_seconds(left: float, tasks: int, workers: int) -> float:
+    """Each grid point's limit: what is left, shared by the rounds of ``workers`` solves."""
+    return max(1.0, 0.95 * left / max(1, math.ceil(tasks / max(1, workers))))
+
+
+def grid_bounds(
+    plan: Plan, anchors: Sequence[Sequence[float]]
+) -> list[tuple[dict[str, float], int | None]]:
+    """The epsilon grid over ``plan.sweep`` from the anchors' objective vectors (the payoff
+    table: ideal to worst of each swept objective), each with the index of an anchor that
+    already meets its bounds (its schedule starts the solve), or None."""
+    names = plan.names
+    low = {n: min(v[i] for v in anchors) for i, n in enumerate(names)}
+    high = {n: max(v[i] for v in anchors) for i, n in enumerate(names)}
+    out: list[tuple[dict[str, float], int | None]] = []
+    for bounds in epsilon_grid(plan.sweep, low, high, plan.steps):
+        start = next(
+            (
+                k
+                for k, v in enumerate(anchors)
+                if all(v[names.index(n)] <= b for n, b in bounds.items())
+            ),
+            None,
+        )
+        out.append((bounds, start))
+    return out
+
+
+def collect(
+    names: Sequence[str],
+    every: Sequence[Point],
+    *,
+    solves: int,
+    began: float,
+    reference: Sequence[float] | None = None,
+) -> Front:
+    """The front of ``every`` schedule found in ``solves`` solves: valid and non-dominated
+    only, with its hypervolume and notes on what was left out."""
+    names = tuple(names)
+    kept = non_dominated(every)
+    invalid = sum(1 for p in every if not p.report.valid)
+    notes = [f"{solves - len(every)} solves found no schedule, {invalid} schedules were "
+             f"invalid, {len(every) - len(kept) - invalid} dominated or repeated"]  # fmt: skip
+    worst = [max((p.objectives[i] for p in kept), default=0.0) for i in range(len(names))]
+    ref = tuple(reference) if reference is not None else tuple(w + 1 for w in worst)
+    if reference is None:
+        notes.append("reference point: worst value of each objective over the front, + 1")
+    hv = hypervolume([p.objectives for p in kept], ref)
+    return Front(names, tuple(kept), ref, hv, solves, time.monotonic() - began,
+                 len(every) - len(kept), tuple(notes))  # fmt: skip
+
+
 def front(
     problem: Problem,
     *,
@@ -227,56 +329,38 @@ def front(
     to the worst value of the anchors) minimising ``primary``, each point solved by
     ``solve_point`` in ``workers`` processes, all within about ``time_limit`` seconds."""
     began = time.monotonic()
-    names = tuple(names or objective_names(problem))
-    default_primary, default_sweep = default_plan(names)
-    primary = primary or default_primary
-    sweep = tuple(sweep or default_sweep)
-    steps = tuple(steps)[: len(sweep)]
+    plan = plan_for(problem, steps=steps, names=names, primary=primary, sweep=sweep)
+    names = plan.names
     if not hint:
-        from . import greedy
-
-        hint = problem.baseline or greedy.solve(problem, time_limit=2.0, seed=seed).assignments
-    # The anchors fix every range the grid spans. Minimising fairness is the slowest solve
-    # (7 s alone on S, against about 1 s for the others), so it starts first, beside the others
-    # on the second worker, with up to half the limit; the grid shares what is left.
+        hint = default_hint(problem, seed)
+    # The anchors fix every range the grid spans; they share up to half the limit.
+    order = anchor_order(plan)
     left = time_limit - (time.monotonic() - began)
-    per_point = max(1.0, ANCHOR_SHARE * left / math.ceil(len(names) / workers))
-    order = sorted(names, key=lambda n: n != "fairness")
+    per_point = anchor_seconds(left, len(order), workers)
     anchors = _run_all(problem, [({}, n, hint) for n in order], seed, names, per_point, workers)
     found = [p for p in anchors if p is not None]
-    notes: list[str] = []
     if not found:
         return Front(names, (), tuple(reference or ()), 0.0, len(anchors),
                      time.monotonic() - began, notes=("no anchor found a schedule",))  # fmt: skip
-    low = {n: min(p.objectives[i] for p in found) for i, n in enumerate(names)}
-    high = {n: max(p.objectives[i] for p in found) for i, n in enumerate(names)}
-    tasks = []
-    for bounds in epsilon_grid(sweep, low, high, steps):
-        # A start that already meets the bounds (an anchor), so every solve has a schedule.
-        start = next(
-            (
-                p.assignments
-                for p in found
-                if all(p.objectives[names.index(n)] <= b for n, b in bounds.items())
-            ),
-            (),
-        )
-        tasks.append((bounds, primary, start))  # fmt: skip
+    tasks: list[Task] = [
+        (bounds, plan.primary, found[k].assignments if k is not None else ())
+        for bounds, k in grid_bounds(plan, [p.objectives for p in found])
+    ]
     left = time_limit - (time.monotonic() - began)
-    per_point = max(1.0, 0.95 * left / max(1, math.ceil(len(tasks) / workers)))
+    per_point = grid_seconds(left, len(tasks), workers)
     grid = _run_all(problem, tasks, seed, names, per_point, workers)
     every = [p for p in [*anchors, *grid] if p is not None]
-    kept = non_dominated(every)
-    invalid = sum(1 for p in every if not p.report.valid)
-    notes.append(f"{len(anchors) + len(grid) - len(every)} solves found no schedule, {invalid} "
-                 f"schedules were invalid, {len(every) - len(kept) - invalid} dominated or repeated")  # fmt: skip
-    worst = [max((p.objectives[i] for p in kept), default=0.0) for i in range(len(names))]
-    ref = tuple(reference) if reference is not None else tuple(w + 1 for w in worst)
-    if reference is None:
-        notes.append("reference point: worst value of each objective over the front, + 1")
-    hv = hypervolume([p.objectives for p in kept], ref)
-    return Front(names, tuple(kept), ref, hv, len(anchors) + len(grid),
-                 time.monotonic() - began, len(every) - len(kept), tuple(notes))  # fmt: skip
+    return collect(names, every, solves=len(anchors) + len(grid), began=began,
+                   reference=reference)  # fmt: skip
+
+
+def default_hint(problem: Problem, seed: int = 0) -> tuple[Assignment, ...]:
+    """The schedule every anchor starts from: the current one, else a quick greedy one."""
+    if problem.baseline:
+        return tuple(problem.baseline)
+    from . import greedy
+
+    return tuple(greedy.solve(problem, time_limit=2.0, seed=seed).assignments)
 
 
 Task = tuple[Mapping[str, float], str, Sequence[Assignment]]
