@@ -37,7 +37,9 @@ class ParetoStudy(CodedModel):
     )
     seed = models.IntegerField(default=0)
     names = models.JSONField(default=list, blank=True, help_text="Objectives, in vector order.")
-    primary = models.CharField(max_length=16, blank=True)
+    primaries = models.JSONField(
+        default=list, blank=True, help_text="The objectives the grid minimises, in turn."
+    )
     sweep = models.JSONField(default=list, blank=True)
     steps = models.JSONField(default=list, blank=True)
     tasks = models.JSONField(

@@ -43,10 +43,14 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_TIME_LIMIT = 60
 MIN_TIME_LIMIT, MAX_TIME_LIMIT = 10, 1800
-# Grid levels (fairness x requests). 4 anchors + 12 grid points: eight rounds on two workers
-# within a minute on the demo block, where (8, 3) left each solve too little time (report in
-# docs/benchmarks.md).
-DEFAULT_STEPS = (6, 2)
+# The grid sweeps one objective (changes, or fairness without a published schedule) at 2 levels
+# between its anchors' best and worst, and minimises each other objective in turn at each:
+# 4 anchors + 6 grid points, five rounds on two workers within a minute. Every grid solve starts
+# from a schedule that meets its bound; the two-axis grid of the benchmark found nothing on the
+# demo block, and 12 grid points left each too little time to build and improve its model
+# (engine/pareto.py plan_for; figures in the issue-19 report).
+ONE_AXIS = True
+DEFAULT_STEPS = (2,)
 STALE_AFTER = timedelta(minutes=3)  # past its time limit, a study whose tasks stopped reporting
 Status = ParetoStudy.Status
 
@@ -162,7 +166,9 @@ def pareto_study_start(*, study_id: int) -> list[int]:
         logger.exception("Pareto study %s could not start", study_id)
         _fail(study, f"{type(error).__name__}: {error}")
         return []
-    plan = pareto.plan_for(built.problem, steps=tuple(study.steps) or DEFAULT_STEPS)
+    plan = pareto.plan_for(
+        built.problem, steps=tuple(study.steps) or DEFAULT_STEPS, one_axis=ONE_AXIS
+    )
     order = pareto.anchor_order(plan)
     seconds = pareto.anchor_seconds(study.time_limit_seconds, len(order), study.workers)
     tasks: list[dict[str, Any]] = [
@@ -171,7 +177,7 @@ def pareto_study_start(*, study_id: int) -> list[int]:
     ]
     ParetoStudy.objects.filter(pk=study_id).update(
         names=list(plan.names),
-        primary=plan.primary,
+        primaries=list(plan.grid_primaries),
         sweep=list(plan.sweep),
         steps=list(plan.steps),
         tasks=tasks,
@@ -290,7 +296,10 @@ def _plan_grid(study: ParetoStudy) -> list[int]:
     found = [(i, e["objectives"]) for i, e in enumerate(anchors) if e["objectives"] is not None]
     if not found:
         return []
-    plan = pareto.Plan(tuple(study.names), study.primary, tuple(study.sweep), tuple(study.steps))
+    primaries = tuple(study.primaries)
+    plan = pareto.Plan(
+        tuple(study.names), primaries[0], tuple(study.sweep), tuple(study.steps), primaries
+    )
     bounds = pareto.grid_bounds(plan, [v for _, v in found])
     assert study.started_at is not None
     left = study.time_limit_seconds - (timezone.now() - study.started_at).total_seconds()
@@ -301,12 +310,12 @@ def _plan_grid(study: ParetoStudy) -> list[int]:
         *(
             {
                 "kind": "grid",
-                "primary": study.primary,
+                "primary": primary,
                 "bounds": b,
                 "seconds": seconds,
                 "start": found[k][0] if k is not None else None,
             }
-            for b, k in bounds
+            for b, primary, k in bounds
         ),
     ]
     study.total = len(study.tasks)

@@ -80,6 +80,7 @@ def main() -> None:
     parser.add_argument("--time-limit", type=int, default=services.DEFAULT_TIME_LIMIT)
     parser.add_argument("--steps", type=int, nargs=2, default=list(services.DEFAULT_STEPS))
     parser.add_argument("--celery", action="store_true", help="through a running worker")
+    parser.add_argument("--all", action="store_true", help="list the solves off the front too")
     args = parser.parse_args()
     call_command("migrate", verbosity=0)
     program, _, _ = seed_demo(schedule=True, time_limit=180)
@@ -126,6 +127,13 @@ def main() -> None:
     for key, entry in front:
         print(f"  #{key:>2} {entry['kind']:<6} {tuple(entry['objectives'])!s:<28} "
               f"{entry['status']:<9} {entry['seconds']:>5.1f} s  {entry['bounds'] or ''}")  # fmt: skip
+    if args.all:
+        for key, entry in sorted(study.points.items(), key=lambda p: int(p[0])):
+            if not entry["front"]:
+                vector = tuple(entry["objectives"]) if entry["objectives"] else None
+                print(f"  ({key:>2}) {entry['kind']:<6} {vector!s:<28} {entry['status']:<9} "
+                      f"valid {entry['valid']!s:<5} hard {entry['hard']:>2} {entry['seconds']:>5.1f} s "
+                      f"{entry['bounds'] or ''} {entry['detail']}")  # fmt: skip
     others = [e for e in study.points.values() if not e["front"]]
     print(f"front: {len(front)} valid non-dominated schedules (hard violations on re-check: "
           f"{hard}; mutually non-dominated: {mutual}); {len(others)} other solves "

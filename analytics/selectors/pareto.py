@@ -97,13 +97,13 @@ def front_rows(study: ParetoStudy) -> list[PointRow]:
 
 
 def axes(study: ParetoStudy, x: str | None, y: str | None) -> tuple[str, str]:
-    """The two objectives drawn: those asked for when the study has them, else its primary
-    objective against the first swept one."""
+    """The two objectives drawn: those asked for when the study has them, else the swept
+    objective across and the first one the grid minimises up."""
     names = list(study.names)
     if len(names) < 2:
         return (names[0], names[0]) if names else ("coverage", "fairness")
-    default_x = study.primary if study.primary in names else names[0]
-    default_y = next((n for n in (*study.sweep, *names) if n != default_x), names[1])
+    default_x = study.sweep[0] if study.sweep and study.sweep[0] in names else names[0]
+    default_y = next((n for n in (*study.primaries, *names) if n != default_x), names[1])
     across = x if x in names and x is not None else default_x
     up = y if y in names and y is not None and y != across else default_y
     if up == across:

@@ -223,15 +223,21 @@ def default_plan(names: Sequence[str]) -> tuple[str, tuple[str, ...]]:
 
 @dataclass(frozen=True)
 class Plan:
-    """What a front solves: the objectives, the one minimised on the grid, the swept ones and
-    their levels. The steps below (anchors, then the grid from the anchors' ranges, then
-    ``collect``) are what ``front`` runs in processes and the app runs as one Celery task per
-    point (analytics/services.py)."""
+    """What a front solves: the objectives, the swept ones and their levels, and the objective
+    each grid point minimises (``primaries``: every one of them at every level; by default only
+    ``primary``). The steps below (anchors, then the grid from the anchors' ranges, then the
+    front) are what ``front`` runs in processes and the app runs as one Celery task per point
+    (analytics/services.py)."""
 
     names: tuple[str, ...]
     primary: str
     sweep: tuple[str, ...]
     steps: tuple[int, ...]
+    primaries: tuple[str, ...] = ()
+
+    @property
+    def grid_primaries(self) -> tuple[str, ...]:
+        return self.primaries or (self.primary,)
 
 
 def plan_for(
@@ -241,8 +247,20 @@ def plan_for(
     names: Sequence[str] | None = None,
     primary: str | None = None,
     sweep: Sequence[str] | None = None,
+    one_axis: bool = False,
 ) -> Plan:
+    """The default plan sweeps two objectives and minimises one (``default_plan``).
+    ``one_axis`` sweeps one objective only, "changes" when there is a current schedule (else
+    "fairness"), and minimises each other objective in turn at each level: every grid solve
+    then starts from a schedule that already meets its bound (the swept objective's own
+    anchor), which the two-axis grid cannot promise. On the demo block under load the MIP found
+    no schedule at all within a grid point's few seconds without such a start (all 12 grid
+    solves empty), where the one-axis grid returns a valid schedule from every solve."""
     names = tuple(names or objective_names(problem))
+    if one_axis:
+        swept = "changes" if "changes" in names else "fairness"
+        others = tuple(n for n in ("fairness", "requests", "coverage") if n in names and n != swept)
+        return Plan(names, others[0], (swept,), tuple(steps)[:1], others)
     default_primary, default_sweep = default_plan(names)
     chosen = tuple(sweep or default_sweep)
     return Plan(names, primary or default_primary, chosen, tuple(steps)[: len(chosen)])
@@ -266,24 +284,38 @@ def grid_seconds(left: float, tasks: int, workers: int) -> float:
 
 def grid_bounds(
     plan: Plan, anchors: Sequence[Sequence[float]]
-) -> list[tuple[dict[str, float], int | None]]:
+) -> list[tuple[dict[str, float], str, int | None]]:
     """The epsilon grid over ``plan.sweep`` from the anchors' objective vectors (the payoff
-    table: ideal to worst of each swept objective), each with the index of an anchor that
-    already meets its bounds (its schedule starts the solve), or None."""
+    table: ideal to worst of each swept objective), for each of the plan's primaries: (bounds,
+    primary, start), where start indexes the anchor that meets the bounds with the best value
+    of the primary (its schedule starts the solve), or is None when no anchor meets them."""
     names = plan.names
     low = {n: min(v[i] for v in anchors) for i, n in enumerate(names)}
     high = {n: max(v[i] for v in anchors) for i, n in enumerate(names)}
-    out: list[tuple[dict[str, float], int | None]] = []
-    for bounds in epsilon_grid(plan.sweep, low, high, plan.steps):
-        start = next(
-            (
-                k
-                for k, v in enumerate(anchors)
-                if all(v[names.index(n)] <= b for n, b in bounds.items())
-            ),
-            None,
-        )
-        out.append((bounds, start))
+    out: list[tuple[dict[str, float], str, int | None]] = []
+    grid = epsilon_grid(plan.sweep, low, high, plan.steps)
+    if plan.primaries and len(plan.sweep) == 1:
+        # One axis: the levels strictly between its anchors' best and worst. At the best the
+        # swept objective's own anchor answers already (on the demo block, "no changes" could
+        # not be improved by additions alone: three solves repeated the current schedule).
+        name, n = plan.sweep[0], plan.steps[0]
+        grid = [
+            {name: level}
+            for level in sorted(
+                {float(math.floor(low[name] + (high[name] - low[name]) * k / (n + 1)))
+                 for k in range(1, n + 1)} - {low[name], high[name]}
+            )
+        ]  # fmt: skip
+    for bounds in grid:
+        meeting = [
+            k
+            for k, v in enumerate(anchors)
+            if all(v[names.index(n)] <= b for n, b in bounds.items())
+        ]
+        for primary in plan.grid_primaries:
+            at = names.index(primary)
+            start = min(meeting, key=lambda k: (anchors[k][at], k)) if meeting else None
+            out.append((bounds, primary, start))
     return out
 
 
@@ -323,13 +355,15 @@ def front(
     sweep: Sequence[str] | None = None,
     reference: Sequence[float] | None = None,
     hint: Sequence[Assignment] = (),
+    one_axis: bool = False,
 ) -> Front:
     """Anchors (one per objective, started from ``hint``: the current schedule or a greedy
     one), then an epsilon grid over ``sweep`` (``steps`` levels each, integral, from the ideal
     to the worst value of the anchors) minimising ``primary``, each point solved by
     ``solve_point`` in ``workers`` processes, all within about ``time_limit`` seconds."""
     began = time.monotonic()
-    plan = plan_for(problem, steps=steps, names=names, primary=primary, sweep=sweep)
+    plan = plan_for(problem, steps=steps, names=names, primary=primary, sweep=sweep,
+                    one_axis=one_axis)  # fmt: skip
     names = plan.names
     if not hint:
         hint = default_hint(problem, seed)
@@ -343,8 +377,8 @@ def front(
         return Front(names, (), tuple(reference or ()), 0.0, len(anchors),
                      time.monotonic() - began, notes=("no anchor found a schedule",))  # fmt: skip
     tasks: list[Task] = [
-        (bounds, plan.primary, found[k].assignments if k is not None else ())
-        for bounds, k in grid_bounds(plan, [p.objectives for p in found])
+        (bounds, primary, found[k].assignments if k is not None else ())
+        for bounds, primary, k in grid_bounds(plan, [p.objectives for p in found])
     ]
     left = time_limit - (time.monotonic() - began)
     per_point = grid_seconds(left, len(tasks), workers)
