@@ -52,6 +52,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=int, default=2)
     p.add_argument("--steps", type=int, nargs="+", default=[6, 2])
     p.add_argument("--population", type=int, default=40)
+    p.add_argument("--one-axis", action="store_true", help="the app's plan (engine plan_for)")
     return p
 
 
@@ -134,10 +135,12 @@ def main(argv: list[str] | None = None) -> int:
     load_before = os.getloadavg()
     began = time.monotonic()
     eps = pareto.front(problem, time_limit=args.time_limit, seed=args.seed,
-                       workers=args.workers, steps=args.steps)  # fmt: skip
+                       workers=args.workers, steps=args.steps, one_axis=args.one_axis)  # fmt: skip
     eps_wall = time.monotonic() - began
     names = eps.names
     print(f"scenario {problem.name}, load {load_before[0]:.2f} {load_before[1]:.2f}")
+    for p in eps.points:
+        print("  epsilon", p.objectives)
     print(f"epsilon-constraint: {len(eps.points)} points from {eps.evaluated} solves "
           f"in {eps_wall:.1f}s ({args.workers} workers)")  # fmt: skip
     seeds = [p.assignments for p in eps.points]

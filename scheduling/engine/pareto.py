@@ -14,8 +14,9 @@ objective, each started from the current or a greedy schedule) gives each object
 grid of epsilons over two swept objectives gives the rest, each grid solve started from an
 anchor that already meets its bounds. The MIP model is used rather than CP-SAT because it keeps
 the objective by part (``Model.parts``), so bounding one part is one row; the CP-SAT model
-builds one combined objective inside the cpsat package. A CP-SAT epsilon variant and pymoo's
-NSGA-II were not built, so neither was measured against this one.
+builds one combined objective inside the cpsat package. A CP-SAT epsilon variant was not
+built. pymoo's NSGA-II seeded with these schedules was measured against this method
+(benchmarks/pareto_nsga.py; figures in docs/benchmarks.md): it is not part of the app.
 
 Every point is one call of ``solve_point(problem, bounds, seed)``: pure, picklable arguments,
 so the grid fans out over processes here (``front``) or, in the app, one Celery task per point
