@@ -27,6 +27,7 @@ from django.contrib.auth import get_user_model
 from django.db import models
 from django.test import Client
 
+from analytics.models import ParetoStudy
 from api.models import ImportJob, ImportRecord
 from conflicts.models import BackupDuty, ConflictAlert, ConflictPolicy
 from people import access
@@ -334,6 +335,9 @@ def build_program_rows(program: Program, tag: str) -> dict[type[models.Model], A
             scenario=Fallback.Scenario.LOSE_ONE_FACULTY,
             start_date=YEAR_START,
             end_date=date(2026, 7, 28),
+        ),
+        ParetoStudy.objects.create(
+            program=program, start_date=YEAR_START, end_date=date(2026, 7, 28)
         ),
         ImportRecord.objects.create(
             program=program, kind=ImportRecord.Kind.PEOPLE, filename=f"people-{tag}.csv"

@@ -149,8 +149,14 @@ def scatter(
     y_label: str,
     width: int = 560,
     height: int = 320,
+    links: Sequence[str] = (),
+    labels: Sequence[str] = (),
+    join: bool = True,
 ) -> str:
-    """Points (x, y, title, highlighted) on two axes, lower-left best (both minimised)."""
+    """Points (x, y, title, highlighted) on two axes, lower-left best (both minimised).
+    ``links``: each point's page (the dot is a link); ``labels``: a short text beside each dot;
+    ``join``: a dashed line through the points in x order (a two-objective front; a projection
+    of a larger front is not one)."""
     pad = 44
     xs = [p[0] for p in points] or [0.0]
     ys = [p[1] for p in points] or [0.0]
@@ -176,16 +182,24 @@ def scatter(
         f'transform="rotate(-90 14 {height / 2})">{escape(y_label)} ({y0:g}–{y1:g})</text>',
     ]
     ordered = sorted(points)
-    if len(ordered) > 1:
+    if join and len(ordered) > 1:
         line = " ".join(f"{px(x):.1f},{py(y):.1f}" for x, y, _, _ in ordered)
         out.append(
             f'<polyline points="{line}" fill="none" stroke="#9aa5b1" stroke-dasharray="4 3"/>'
         )
-    for x, y, title, hot in points:
+    for i, (x, y, title, hot) in enumerate(points):
         fill, r = ("#c0392b", 7) if hot else ("#1d4e89", 5)
-        out.append(
+        dot = (
             f'<circle cx="{px(x):.1f}" cy="{py(y):.1f}" r="{r}" fill="{fill}">'
             f"<title>{escape(title)}</title></circle>"
         )
+        if i < len(labels):
+            dot += (
+                f'<text x="{px(x) + r + 3:.1f}" y="{py(y) - r:.1f}" font-size="11" '
+                f'fill="#1f2933">{escape(labels[i])}</text>'
+            )
+        if i < len(links):
+            dot = f'<a href="{escape(links[i])}">{dot}</a>'
+        out.append(dot)
     out.append("</svg>")
     return "".join(out)

@@ -64,7 +64,12 @@ SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ),
     (
         "Schedule",
-        ("scheduling.rotationassignment", "scheduling.assignment", "scheduling.schedulerun"),
+        (
+            "scheduling.rotationassignment",
+            "scheduling.assignment",
+            "scheduling.schedulerun",
+            "analytics.paretostudy",
+        ),
     ),
     (
         "Swaps & conflicts",

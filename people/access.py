@@ -122,6 +122,8 @@ MATRIX: dict[str, dict[str, dict[str, Scope]]] = {
     # their own line against their peers' anonymous distribution); the program-wide heatmaps.
     "analytics": {READ: {**_MANAGE, **_OWN}},
     "heatmap": {READ: _MANAGE},
+    # Pareto alternatives: coordinators ask for them, compare them and publish one.
+    "pareto": {READ: _MANAGE, WRITE: _MANAGE},
     # Pages that show the program's published boards (dashboard, manifest, roster, timeline).
     "board": {READ: _EVERYONE},
 }
@@ -183,6 +185,7 @@ RESOURCES: dict[str, Resource] = {
     "resilience_settings": Resource("resilience.resiliencesettings", "program"),
     "contingency": Resource("resilience.contingencystudy", "program"),
     "fallback": Resource("resilience.fallback", "program"),
+    "pareto": Resource("analytics.paretostudy", "program"),
     "import": Resource("api.importrecord", "program"),
     "import_job": Resource("api.importjob", "program"),
 }

@@ -82,7 +82,7 @@ def blocks_period(blocks: Any) -> tuple[date, date]:
     return ordered[0].start_date, ordered[-1].end_date
 
 
-def _refuse_past(program: Program, start: date) -> None:
+def refuse_past(program: Program, start: date) -> None:
     today = local_today(program)
     if start < today:
         raise ApplicationError(
@@ -122,7 +122,7 @@ def schedule_run_create(
             "The period ends before it starts.", details={"end_date": str(end_date)}
         )
     if kind == ScheduleRun.Kind.SCHEDULE and not include_past:
-        _refuse_past(program, start_date)
+        refuse_past(program, start_date)
     parameters = dict(parameters or {})
     if kind == ScheduleRun.Kind.SCHEDULE and freeze.refuse_frozen(
         program, start_date, override_reason, "generating a schedule"
@@ -303,6 +303,59 @@ def _execute_schedule_run(run: ScheduleRun) -> None:
             violations=violations,
             metrics=metrics(solution, report.penalties, len(solution.assignments)),
         )
+
+
+def schedule_run_record_draft(
+    *,
+    program: Program,
+    built: problems.BuiltProblem,
+    assignments: Any,
+    actor: Any,
+    parameters: dict[str, Any],
+    algorithm: str = ScheduleRun.Algorithm.MIP,
+    wall_time: float = 0.0,
+    time_limit_seconds: int = 60,
+) -> ScheduleRun:
+    """A schedule solved elsewhere (a Pareto point, analytics/services.py) kept as a finished
+    draft run, the way a run's worker keeps its own: validated against the same problem, every
+    row or none, publishable (and discarded) like any other draft. No "run finished" notice:
+    the caller's job tells the coordinator once, not once per schedule."""
+    start = built.problem.horizon.start
+    end = built.problem.horizon.date_of(built.problem.horizon.days - 1)
+    report = validate(built.problem, tuple(assignments))
+    now = timezone.now()
+    with transaction.atomic(), set_actor(actor):
+        run = ScheduleRun.objects.create(
+            program=program,
+            kind=ScheduleRun.Kind.SCHEDULE,
+            algorithm=algorithm,
+            start_date=start,
+            end_date=end,
+            time_limit_seconds=max(1, min(MAX_TIME_LIMIT, time_limit_seconds)),
+            parameters=parameters,
+            status=ScheduleRun.Status.SUCCEEDED
+            if report.is_valid
+            else ScheduleRun.Status.WITH_VIOLATIONS,
+            phase="done",
+            objective=report.objective,
+            elapsed_seconds=wall_time,
+            violations=[violation_row(v, built) for v in report.violations],
+            metrics={
+                "status": "recorded",
+                "algorithm": algorithm,
+                "wall_time": wall_time,
+                "penalties": dict(report.penalties),
+                "assignments": len(assignments),
+            },
+            requested_by=actor if getattr(actor, "pk", None) else None,
+            started_at=now,
+            finished_at=now,
+        )
+        Assignment.objects.bulk_create(
+            [_draft_assignment(run, built, assignment) for assignment in assignments],
+            batch_size=500,
+        )
+    return run
 
 
 def _draft_assignment(

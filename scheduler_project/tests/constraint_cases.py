@@ -1,4 +1,4 @@
-"""Constraint cases for the notification, conflict, holiday, backup and week-swap models
+"""Constraint cases for the notification, conflict, holiday, backup, week-swap and Pareto models
 (used by test_constraints.py's table)."""
 
 from __future__ import annotations
@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 
+from analytics.models import ParetoStudy
 from conflicts.models import BackupDuty, ConflictAlert
 from people.models import Notification
 from people.models_delivery import Channel, Delivery, NotificationPreference
@@ -76,7 +77,21 @@ def _delivery_pair(second_channel: str) -> None:
     Delivery.objects.create(notification=notice, channel=second_channel)
 
 
+def _study(**overrides: object) -> None:
+    values: dict[str, object] = {"start_date": DAY, "end_date": DAY + timedelta(days=27)}
+    values.update(overrides)
+    ParetoStudy.objects.create(program=f.ProgramFactory.create(), **values)
+
+
 NEW_CASES: dict[str, tuple[Callable[[], object], Callable[[], object]]] = {
+    "pareto_end_not_before_start": (
+        lambda: _study(end_date=DAY),
+        lambda: _study(end_date=DAY - timedelta(days=1)),
+    ),
+    "pareto_done_not_above_total": (
+        lambda: _study(total=3, done=3),
+        lambda: _study(total=3, done=4),
+    ),
     "conflict_one_open_per_fingerprint": (
         lambda: _two_alerts("resolved"),
         lambda: _two_alerts("open"),

@@ -14,14 +14,17 @@ objective, each started from the current or a greedy schedule) gives each object
 grid of epsilons over two swept objectives gives the rest, each grid solve started from an
 anchor that already meets its bounds. The MIP model is used rather than CP-SAT because it keeps
 the objective by part (``Model.parts``), so bounding one part is one row; the CP-SAT model
-builds one combined objective inside the cpsat package. A CP-SAT epsilon variant and pymoo's
-NSGA-II were not built, so neither was measured against this one.
+builds one combined objective inside the cpsat package. A CP-SAT epsilon variant was not
+built. pymoo's NSGA-II seeded with these schedules was measured against this method
+(benchmarks/pareto_nsga.py; figures in docs/benchmarks.md): it is not part of the app.
 
 Every point is one call of ``solve_point(problem, bounds, seed)``: pure, picklable arguments,
-so the grid can be fanned out over processes here or Celery workers later. Every schedule is
-re-checked by the validator; only valid schedules (no critical or high violation) enter the
-front. The hypervolume is measured against a stated reference point: by default the worst
-value of each objective over the front, plus one (so every point contributes volume).
+so the grid fans out over processes here (``front``) or, in the app, one Celery task per point
+(analytics/services.py runs the same steps: ``plan_for``, anchors, ``grid_bounds``,
+``front_indices``). Every schedule is re-checked by the validator; only valid schedules (no
+critical or high violation) enter the front. The hypervolume is measured against a stated
+reference point: by default the worst value of each objective over the front, plus one (so
+every point contributes volume).
 """
 
 from __future__ import annotations
@@ -161,6 +164,16 @@ def non_dominated(points: Sequence[Point]) -> list[Point]:
     return sorted(kept, key=lambda p: p.objectives)
 
 
+def front_indices(vectors: Sequence[Sequence[float] | None]) -> list[int]:
+    """Indices of the vectors no other dominates, the first of each repeated vector (None: no
+    valid schedule there). The app's studies keep vectors, not ``Point`` objects."""
+    first: dict[tuple[float, ...], int] = {}
+    for i, v in enumerate(vectors):
+        if v is not None:
+            first.setdefault(tuple(v), i)
+    return sorted(i for v, i in first.items() if not any(dominates(u, v) for u in first))
+
+
 def hypervolume(vectors: Sequence[Sequence[float]], reference: Sequence[float]) -> float:
     """Volume dominated by ``vectors`` and bounded by ``reference`` (minimisation), by slicing
     along the last objective (exact; fine for the tens of points a front has)."""
@@ -209,6 +222,128 @@ def default_plan(names: Sequence[str]) -> tuple[str, tuple[str, ...]]:
     return "coverage", ("fairness", "requests")
 
 
+@dataclass(frozen=True)
+class Plan:
+    """What a front solves: the objectives, the swept ones and their levels, and the objective
+    each grid point minimises (``primaries``: every one of them at every level; by default only
+    ``primary``). The steps below (anchors, then the grid from the anchors' ranges, then the
+    front) are what ``front`` runs in processes and the app runs as one Celery task per point
+    (analytics/services.py)."""
+
+    names: tuple[str, ...]
+    primary: str
+    sweep: tuple[str, ...]
+    steps: tuple[int, ...]
+    primaries: tuple[str, ...] = ()
+
+    @property
+    def grid_primaries(self) -> tuple[str, ...]:
+        return self.primaries or (self.primary,)
+
+
+def plan_for(
+    problem: Problem,
+    *,
+    steps: Sequence[int] = (8, 3),
+    names: Sequence[str] | None = None,
+    primary: str | None = None,
+    sweep: Sequence[str] | None = None,
+    one_axis: bool = False,
+) -> Plan:
+    """The default plan sweeps two objectives and minimises one (``default_plan``).
+    ``one_axis`` sweeps one objective only, "changes" when there is a current schedule (else
+    "fairness"), and minimises each other objective in turn at each level: every grid solve
+    then starts from a schedule that already meets its bound (the swept objective's own
+    anchor), which the two-axis grid cannot promise. On the demo block under load the MIP found
+    no schedule at all within a grid point's few seconds without such a start (all 12 grid
+    solves empty), where the one-axis grid returns a valid schedule from every solve."""
+    names = tuple(names or objective_names(problem))
+    if one_axis:
+        swept = "changes" if "changes" in names else "fairness"
+        others = tuple(n for n in ("fairness", "requests", "coverage") if n in names and n != swept)
+        return Plan(names, others[0], (swept,), tuple(steps)[:1], others)
+    default_primary, default_sweep = default_plan(names)
+    chosen = tuple(sweep or default_sweep)
+    return Plan(names, primary or default_primary, chosen, tuple(steps)[: len(chosen)])
+
+
+def anchor_order(plan: Plan) -> tuple[str, ...]:
+    """One anchor per objective. Minimising fairness is the slowest solve (7 s alone on S,
+    against about 1 s for the others), so it starts first, beside the others on a second worker."""
+    return tuple(sorted(plan.names, key=lambda n: n != "fairness"))
+
+
+def anchor_seconds(time_limit: float, anchors: int, workers: int) -> float:
+    """Each anchor's limit: the anchors together take up to ``ANCHOR_SHARE`` of the limit."""
+    return max(1.0, ANCHOR_SHARE * time_limit / math.ceil(anchors / max(1, workers)))
+
+
+def grid_seconds(left: float, tasks: int, workers: int) -> float:
+    """Each grid point's limit: what is left, shared by the rounds of ``workers`` solves."""
+    return max(1.0, 0.95 * left / max(1, math.ceil(tasks / max(1, workers))))
+
+
+def grid_bounds(
+    plan: Plan, anchors: Sequence[Sequence[float]]
+) -> list[tuple[dict[str, float], str, int | None]]:
+    """The epsilon grid over ``plan.sweep`` from the anchors' objective vectors (the payoff
+    table: ideal to worst of each swept objective), for each of the plan's primaries: (bounds,
+    primary, start), where start indexes the anchor that meets the bounds with the best value
+    of the primary (its schedule starts the solve), or is None when no anchor meets them."""
+    names = plan.names
+    low = {n: min(v[i] for v in anchors) for i, n in enumerate(names)}
+    high = {n: max(v[i] for v in anchors) for i, n in enumerate(names)}
+    out: list[tuple[dict[str, float], str, int | None]] = []
+    grid = epsilon_grid(plan.sweep, low, high, plan.steps)
+    if plan.primaries and len(plan.sweep) == 1:
+        # One axis: the levels strictly between its anchors' best and worst. At the best the
+        # swept objective's own anchor answers already (on the demo block, "no changes" could
+        # not be improved by additions alone: three solves repeated the current schedule).
+        name, n = plan.sweep[0], plan.steps[0]
+        grid = [
+            {name: level}
+            for level in sorted(
+                {float(math.floor(low[name] + (high[name] - low[name]) * k / (n + 1)))
+                 for k in range(1, n + 1)} - {low[name], high[name]}
+            )
+        ]  # fmt: skip
+    for bounds in grid:
+        meeting = [
+            k
+            for k, v in enumerate(anchors)
+            if all(v[names.index(n)] <= b for n, b in bounds.items())
+        ]
+        for primary in plan.grid_primaries:
+            at = names.index(primary)
+            start = min(meeting, key=lambda k: (anchors[k][at], k)) if meeting else None
+            out.append((bounds, primary, start))
+    return out
+
+
+def collect(
+    names: Sequence[str],
+    every: Sequence[Point],
+    *,
+    solves: int,
+    began: float,
+    reference: Sequence[float] | None = None,
+) -> Front:
+    """The front of ``every`` schedule found in ``solves`` solves: valid and non-dominated
+    only, with its hypervolume and notes on what was left out."""
+    names = tuple(names)
+    kept = non_dominated(every)
+    invalid = sum(1 for p in every if not p.report.valid)
+    notes = [f"{solves - len(every)} solves found no schedule, {invalid} schedules were "
+             f"invalid, {len(every) - len(kept) - invalid} dominated or repeated"]  # fmt: skip
+    worst = [max((p.objectives[i] for p in kept), default=0.0) for i in range(len(names))]
+    ref = tuple(reference) if reference is not None else tuple(w + 1 for w in worst)
+    if reference is None:
+        notes.append("reference point: worst value of each objective over the front, + 1")
+    hv = hypervolume([p.objectives for p in kept], ref)
+    return Front(names, tuple(kept), ref, hv, solves, time.monotonic() - began,
+                 len(every) - len(kept), tuple(notes))  # fmt: skip
+
+
 def front(
     problem: Problem,
     *,
@@ -221,62 +356,46 @@ def front(
     sweep: Sequence[str] | None = None,
     reference: Sequence[float] | None = None,
     hint: Sequence[Assignment] = (),
+    one_axis: bool = False,
 ) -> Front:
     """Anchors (one per objective, started from ``hint``: the current schedule or a greedy
     one), then an epsilon grid over ``sweep`` (``steps`` levels each, integral, from the ideal
     to the worst value of the anchors) minimising ``primary``, each point solved by
     ``solve_point`` in ``workers`` processes, all within about ``time_limit`` seconds."""
     began = time.monotonic()
-    names = tuple(names or objective_names(problem))
-    default_primary, default_sweep = default_plan(names)
-    primary = primary or default_primary
-    sweep = tuple(sweep or default_sweep)
-    steps = tuple(steps)[: len(sweep)]
+    plan = plan_for(problem, steps=steps, names=names, primary=primary, sweep=sweep,
+                    one_axis=one_axis)  # fmt: skip
+    names = plan.names
     if not hint:
-        from . import greedy
-
-        hint = problem.baseline or greedy.solve(problem, time_limit=2.0, seed=seed).assignments
-    # The anchors fix every range the grid spans. Minimising fairness is the slowest solve
-    # (7 s alone on S, against about 1 s for the others), so it starts first, beside the others
-    # on the second worker, with up to half the limit; the grid shares what is left.
+        hint = default_hint(problem, seed)
+    # The anchors fix every range the grid spans; they share up to half the limit.
+    order = anchor_order(plan)
     left = time_limit - (time.monotonic() - began)
-    per_point = max(1.0, ANCHOR_SHARE * left / math.ceil(len(names) / workers))
-    order = sorted(names, key=lambda n: n != "fairness")
+    per_point = anchor_seconds(left, len(order), workers)
     anchors = _run_all(problem, [({}, n, hint) for n in order], seed, names, per_point, workers)
     found = [p for p in anchors if p is not None]
-    notes: list[str] = []
     if not found:
         return Front(names, (), tuple(reference or ()), 0.0, len(anchors),
                      time.monotonic() - began, notes=("no anchor found a schedule",))  # fmt: skip
-    low = {n: min(p.objectives[i] for p in found) for i, n in enumerate(names)}
-    high = {n: max(p.objectives[i] for p in found) for i, n in enumerate(names)}
-    tasks = []
-    for bounds in epsilon_grid(sweep, low, high, steps):
-        # A start that already meets the bounds (an anchor), so every solve has a schedule.
-        start = next(
-            (
-                p.assignments
-                for p in found
-                if all(p.objectives[names.index(n)] <= b for n, b in bounds.items())
-            ),
-            (),
-        )
-        tasks.append((bounds, primary, start))  # fmt: skip
+    tasks: list[Task] = [
+        (bounds, primary, found[k].assignments if k is not None else ())
+        for bounds, primary, k in grid_bounds(plan, [p.objectives for p in found])
+    ]
     left = time_limit - (time.monotonic() - began)
-    per_point = max(1.0, 0.95 * left / max(1, math.ceil(len(tasks) / workers)))
+    per_point = grid_seconds(left, len(tasks), workers)
     grid = _run_all(problem, tasks, seed, names, per_point, workers)
     every = [p for p in [*anchors, *grid] if p is not None]
-    kept = non_dominated(every)
-    invalid = sum(1 for p in every if not p.report.valid)
-    notes.append(f"{len(anchors) + len(grid) - len(every)} solves found no schedule, {invalid} "
-                 f"schedules were invalid, {len(every) - len(kept) - invalid} dominated or repeated")  # fmt: skip
-    worst = [max((p.objectives[i] for p in kept), default=0.0) for i in range(len(names))]
-    ref = tuple(reference) if reference is not None else tuple(w + 1 for w in worst)
-    if reference is None:
-        notes.append("reference point: worst value of each objective over the front, + 1")
-    hv = hypervolume([p.objectives for p in kept], ref)
-    return Front(names, tuple(kept), ref, hv, len(anchors) + len(grid),
-                 time.monotonic() - began, len(every) - len(kept), tuple(notes))  # fmt: skip
+    return collect(names, every, solves=len(anchors) + len(grid), began=began,
+                   reference=reference)  # fmt: skip
+
+
+def default_hint(problem: Problem, seed: int = 0) -> tuple[Assignment, ...]:
+    """The schedule every anchor starts from: the current one, else a quick greedy one."""
+    if problem.baseline:
+        return tuple(problem.baseline)
+    from . import greedy
+
+    return tuple(greedy.solve(problem, time_limit=2.0, seed=seed).assignments)
 
 
 Task = tuple[Mapping[str, float], str, Sequence[Assignment]]

@@ -103,6 +103,53 @@ def test_it_grows_the_hypervolume_when_a_non_dominated_point_is_added() -> None:
     assert pareto.hypervolume([*front, (6, 6, 6)], reference) == before  # dominated: no gain
 
 
+@pytest.mark.parametrize(
+    "vectors, kept",
+    [
+        ([(1, 2), (2, 1), (2, 2)], [0, 1]),  # (2, 2) is dominated by both
+        ([(1, 1), (1, 1), (0, 3)], [0, 2]),  # a repeated vector: its first index only
+        ([None, (3, 3), None], [1]),  # no valid schedule at 0 and 2
+        ([(1, 1, 5), (1, 1, 4)], [1]),  # equal on two, better on the third
+        ([], []),
+    ],
+)
+def test_it_picks_the_front_by_index(vectors: list, kept: list[int]) -> None:
+    assert pareto.front_indices(vectors) == kept
+
+
+def test_it_plans_the_grid_from_the_anchors_with_a_start_that_meets_each_bound() -> None:
+    plan = pareto.plan_for(unfair_call(), steps=(2, 1))
+    assert (plan.primary, plan.sweep) == ("changes", ("fairness", "requests"))
+    assert pareto.anchor_order(plan)[0] == "fairness"
+    anchors = [(0, 2, 4, 6), (0, 10, 4, 0)]  # coverage, fairness, requests, changes
+    grid = pareto.grid_bounds(plan, anchors)
+    assert [(bounds, primary) for bounds, primary, _ in grid] == [
+        ({"fairness": 2.0, "requests": 4.0}, "changes"),
+        ({"fairness": 6.0, "requests": 4.0}, "changes"),
+    ]
+    for bounds, _, start in grid:
+        assert start is not None and anchors[start][1] <= bounds["fairness"]
+
+
+def test_it_sweeps_changes_alone_and_minimises_each_other_objective_in_turn() -> None:
+    plan = pareto.plan_for(unfair_call(), steps=(2,), one_axis=True)
+    assert plan.sweep == ("changes",)
+    assert plan.grid_primaries == ("fairness", "requests", "coverage")
+    anchors = [(0, 2, 4, 9), (1, 10, 5, 0), (0, 8, 3, 4)]
+    grid = pareto.grid_bounds(plan, anchors)
+    # Levels strictly between the best (0) and the worst (9) number of changes: 3 and 6. Every
+    # level has a start that meets it: the best one for the point's primary.
+    assert [(b["changes"], p, k) for b, p, k in grid] == [
+        (3.0, "fairness", 1), (3.0, "requests", 1), (3.0, "coverage", 1),
+        (6.0, "fairness", 2), (6.0, "requests", 2), (6.0, "coverage", 2),
+    ]  # fmt: skip
+
+
+def test_it_sweeps_fairness_without_a_current_schedule() -> None:
+    plan = pareto.plan_for(unfair_call(), names=("coverage", "fairness", "requests"), one_axis=True)
+    assert (plan.sweep, plan.grid_primaries) == (("fairness",), ("requests", "coverage"))
+
+
 def test_it_imports_without_django() -> None:
     code = "import sys, scheduling.engine.pareto; assert 'django' not in sys.modules"
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
