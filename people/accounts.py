@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from api.tokens import user_tokens_revoke
+from conflicts.triggers import schedule_detection_ahead
 from lib.errors import ApplicationError
 from people.access import is_admin, managed_program_ids
 from people.models import CalendarSubscription, Membership
@@ -80,4 +81,11 @@ def account_deactivate(*, user: Any, actor: Any) -> Any:
             subscription.save(update_fields=["revoked_at", "updated_at"])
         user_tokens_revoke(user=user)
         sessions_end(user)
+        # The people behind the account: their programs' coming schedule is checked again.
+        for program_id in set(
+            Membership.objects.filter(user=user, person__isnull=False).values_list(
+                "person__program_id", flat=True
+            )
+        ):
+            schedule_detection_ahead(program_id)
     return user
