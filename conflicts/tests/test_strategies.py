@@ -166,3 +166,23 @@ def test_dismissing_needs_a_reason(cast: Cast) -> None:
     conflict_dismiss(alert=alert, reason="Covered by a locum", actor=cast.coordinator)
     alert.refresh_from_db()
     assert alert.status == "dismissed" and alert.resolution == {"dismissed": "Covered by a locum"}
+
+
+def test_the_strategies_judge_on_one_shared_window(cast: Cast, monkeypatch: Any) -> None:
+    """The problem around the alert is built once for swap, reassign, backup and split (and once
+    more for the re-solve's own days), however many candidates are judged."""
+    from scheduling import problem as problems
+
+    alert = monday_alert(cast)
+    built: list[tuple[Any, Any]] = []
+    build = problems.build_problem
+
+    def counting(program: Any, start: Any, end: Any, **kwargs: Any) -> Any:
+        built.append((start, end))
+        return build(program, start, end, **kwargs)
+
+    monkeypatch.setattr(problems, "build_problem", counting)
+    found = conflict_candidates(alert=alert, refresh=True)
+    assert {"swap", "reassign", "resolve"} <= {c["strategy"] for c in found}
+    assert len(built) == 2
+    assert all(accepted(alert, c) for c in found)
