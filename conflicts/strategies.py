@@ -10,11 +10,14 @@ fill (a demand below its minimum). The strategies propose changes for it:
 - **backup**: someone in the date's backup pool (``BackupDuty``) takes it;
 - **split**: two people take its two parts, where the policy names the parts of the shift type;
 - **re-solve**: CP-SAT over the alert's days with every other published row fixed (minimal
-  change: the rest of the schedule is locked), taking what it adds.
+  change: the rest of the schedule is locked), started from the greedy construction, which is
+  the answer when CP-SAT finds nothing in its time; taking what it adds.
 
-Every candidate is judged by ``swaps.checks.Window`` (the engine's validator on the whole affected
-window, 27 days either side, against the schedule as it is): only those that add no hard violation
-are offered. Each is scored in [0, 1] per factor — feasibility, disruption (people and shifts
+Every candidate is judged by one ``swaps.checks.Window`` shared by the strategies (the engine's
+validator on the whole affected window, 27 days either side and the swap reach, against the
+schedule as it is, incrementally: only the people and cells a candidate touches are checked
+again): only those that add no hard violation are offered. Each strategy stops at ``KEEP``
+compliant candidates. Each is scored in [0, 1] per factor — feasibility, disruption (people and shifts
 moved), fairness, workload, confidence, and its rank in the strategy's own order (``policy``) —
 with the weighted total in ``score["total"]``, and
 carries its ``diff`` as lines a coordinator reads.
@@ -46,6 +49,8 @@ VACATE_KINDS = (Kind.ABSENCE, Kind.DOUBLE_BOOKING, Kind.CREDENTIAL, Kind.ELIGIBI
 MAX_TRIES = 12  # window validations per strategy and target (eligible takers only)
 KEEP = 3  # compliant candidates kept per strategy
 RESOLVE_SECONDS = 3.0
+GREEDY_SECONDS = 0.5
+SOLVED = (m.SolveStatus.OPTIMAL, m.SolveStatus.FEASIBLE)
 CONFIDENCE = {"backup": 0.9, "reassign": 0.8, "resolve": 0.75, "swap": 0.7, "split": 0.6}
 WEIGHTS = {
     "feasibility": 0.25,
@@ -520,8 +525,14 @@ def resolve(ctx: Context, target: Target | None) -> list[dict[str, Any]]:
     dropped |= {a for a in current if (a.person, a.day) in unavailable}
     kept = tuple(sorted(current - dropped, key=lambda a: (a.day, a.shift, a.person)))
     problem = dataclasses.replace(built.problem, fixed=kept)
-    solution = get_solver("cpsat")(problem, time_limit=RESOLVE_SECONDS, workers=1)
-    if solution.status not in (m.SolveStatus.OPTIMAL, m.SolveStatus.FEASIBLE):
+    # The greedy construction first (a fraction of a second): CP-SAT starts from it, and it is
+    # the answer when CP-SAT finds no schedule in its time (the day's model is small in
+    # decisions but carries every resident's 28-day windows; on a busy machine it can run out).
+    quick = get_solver("greedy")(problem, time_limit=GREEDY_SECONDS, workers=1)
+    hint = quick if quick.status in SOLVED else None
+    exact = get_solver("cpsat")(problem, time_limit=RESOLVE_SECONDS, workers=1, hint=hint)
+    solution = exact if exact.status in SOLVED else hint
+    if solution is None:
         return []
     new = set(solution.assignments)
     changes: list[dict[str, Any]] = []

@@ -124,6 +124,25 @@ def test_resolve_fills_the_hole_with_everything_else_fixed(cast: Cast) -> None:
     assert [c["assignment"] for c in removed] == [cast.rows["wd0"].pk]
 
 
+def test_resolve_takes_the_greedy_schedule_when_cpsat_finds_none(
+    cast: Cast, monkeypatch: Any
+) -> None:
+    from scheduling.engine import model as m
+
+    alert = monday_alert(cast)
+    solver = strategies.get_solver
+
+    def out_of_time(problem: Any, **options: Any) -> m.Solution:
+        return m.Solution((), m.SolveStatus.UNKNOWN, "cpsat")
+
+    monkeypatch.setattr(
+        strategies, "get_solver", lambda name: out_of_time if name == "cpsat" else solver(name)
+    )
+    [candidate] = offered(alert, "resolve")
+    assert accepted(alert, candidate)
+    assert [c["op"] for c in candidate["changes"]][:1] == ["remove"]
+
+
 def test_resolve_finds_none_when_nobody_can_take_it(cast: Cast) -> None:
     alert = monday_alert(cast)
     away(cast.sam, MONDAY)
