@@ -160,6 +160,18 @@ def test_it_detects_when_a_person_is_made_inactive_through_the_api(
     assert cast.day(0) in coverage_gaps(cast)
 
 
+def test_it_detects_when_an_import_makes_a_person_inactive(cast: Cast, commit: Commit) -> None:
+    from api.imports import import_apply
+
+    content = (
+        f"person_code,kind,first_name,last_name,active\n"
+        f"{cast.sam.code},resident,{cast.sam.first_name},{cast.sam.last_name},no\n"
+    ).encode()
+    options = {"program": cast.program, "name": "people.csv", "actor": cast.coordinator}
+    commit(lambda: import_apply(kind="people", content=content, **options))
+    assert {cast.day(1), cast.day(4), cast.day(6)} <= coverage_gaps(cast)
+
+
 # Credentials and certifications -----------------------------------------------------------------
 
 
