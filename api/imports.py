@@ -23,6 +23,7 @@ from django.db import transaction
 
 from api.models import ImportRecord
 from api.tables import Sheet, as_date, read_tables, text
+from conflicts.triggers import schedule_detection_ahead
 from lib.errors import ApplicationError
 from people.models import Absence, AcademicYear, Person, Program
 from rotations.models import Block, Rotation, ShiftType
@@ -529,6 +530,10 @@ def import_apply(
         plan.actor, plan.override_reason = actor, override_reason
         for step in plan.steps:
             step()
+        if kind != ImportRecord.Kind.SCHEDULE and (plan.creates or plan.updates):
+            # People made inactive, absences approved, a new rotation plan: the coming schedule
+            # is checked again (a schedule import goes through the edit service, which does).
+            schedule_detection_ahead(program.pk)
         ImportRecord.objects.create(
             program=program,
             kind=kind,

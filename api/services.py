@@ -4,11 +4,13 @@ Every write runs in one transaction under ``set_actor(actor)``: the audit middle
 actor from ``request.user`` before DRF has authenticated a JWT user, so API writes name the actor
 themselves. Plain rows (people, rotations, blocks, ...) have no rules beyond their model's
 ``clean()`` and constraints, so one ``record_*`` family serves them all; anything with rules of
-its own (schedule runs, assignments) goes through its app's service.
+its own (schedule runs, assignments) goes through its app's service. Rows that decide conflicts
+(people, coverage: ``conflicts.triggers.WATCHED``) queue conflict detection on commit.
 """
 
 from __future__ import annotations
 
+import copy
 import hashlib
 from datetime import timedelta
 from typing import Any, TypeVar
@@ -18,6 +20,7 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from api.models import IdempotencyKey
+from conflicts import triggers
 
 M = TypeVar("M", bound=models.Model)
 
@@ -27,10 +30,12 @@ def record_create(*, model: type[M], values: dict[str, Any], actor: Any) -> M:
         instance = model(**values)
         instance.full_clean()
         instance.save()
+        triggers.row_changed(None, instance)
     return instance
 
 
 def record_update(*, instance: M, values: dict[str, Any], actor: Any) -> M:
+    before = copy.copy(instance)
     with transaction.atomic(), set_actor(actor):
         for name, value in values.items():
             setattr(instance, name, value)
@@ -39,12 +44,14 @@ def record_update(*, instance: M, values: dict[str, Any], actor: Any) -> M:
         if any(f.name == "updated_at" for f in instance._meta.fields):
             fields.append("updated_at")
         instance.save(update_fields=fields)
+        triggers.row_changed(before, instance)
     return instance
 
 
 def record_delete(*, instance: models.Model, actor: Any) -> None:
     with transaction.atomic(), set_actor(actor):
         instance.delete()
+        triggers.row_changed(instance, None)
 
 
 def request_fingerprint(method: str, path: str, body: bytes) -> str:

@@ -10,11 +10,14 @@ fill (a demand below its minimum). The strategies propose changes for it:
 - **backup**: someone in the date's backup pool (``BackupDuty``) takes it;
 - **split**: two people take its two parts, where the policy names the parts of the shift type;
 - **re-solve**: CP-SAT over the alert's days with every other published row fixed (minimal
-  change: the rest of the schedule is locked), taking what it adds.
+  change: the rest of the schedule is locked), started from the greedy construction, which is
+  the answer when CP-SAT finds nothing in its time; taking what it adds.
 
-Every candidate is judged by ``swaps.checks.Window`` (the engine's validator on the whole affected
-window, 27 days either side, against the schedule as it is): only those that add no hard violation
-are offered. Each is scored in [0, 1] per factor — feasibility, disruption (people and shifts
+Every candidate is judged by one ``swaps.checks.Window`` shared by the strategies (the engine's
+validator on the whole affected window, 27 days either side and the swap reach, against the
+schedule as it is, incrementally: only the people and cells a candidate touches are checked
+again): only those that add no hard violation are offered. Each strategy stops at ``KEEP``
+compliant candidates. Each is scored in [0, 1] per factor — feasibility, disruption (people and shifts
 moved), fairness, workload, confidence, and its rank in the strategy's own order (``policy``) —
 with the weighted total in ``score["total"]``, and
 carries its ``diff`` as lines a coordinator reads.
@@ -39,12 +42,15 @@ from scheduling.engine.solvers import get_solver
 from scheduling.engine.validator import COVERAGE_MINIMUM
 from scheduling.models import Assignment, Source, State
 from swaps.checks import HISTORY_DAYS, Window
+from swaps.matcher import REACH_DAYS
 
 Kind = ConflictAlert.Kind
 VACATE_KINDS = (Kind.ABSENCE, Kind.DOUBLE_BOOKING, Kind.CREDENTIAL, Kind.ELIGIBILITY)
-MAX_TRIES = 12  # validations per strategy and target
+MAX_TRIES = 12  # window validations per strategy and target (eligible takers only)
 KEEP = 3  # compliant candidates kept per strategy
 RESOLVE_SECONDS = 3.0
+GREEDY_SECONDS = 0.5
+SOLVED = (m.SolveStatus.OPTIMAL, m.SolveStatus.FEASIBLE)
 CONFIDENCE = {"backup": 0.9, "reassign": 0.8, "resolve": 0.75, "swap": 0.7, "split": 0.6}
 WEIGHTS = {
     "feasibility": 0.25,
@@ -116,7 +122,12 @@ def candidates_for(alert: ConflictAlert) -> list[dict[str, Any]]:
     policy = ConflictPolicy.objects.filter(program=program).first() or ConflictPolicy(
         program=program
     )
-    ctx = Context(alert, program, policy, Window(program, days, margin=0), {})
+    # One window for every strategy: the problem is built and the schedule read once, and each
+    # candidate is judged against it incrementally (only the people and cells it touches). A
+    # swap gives back a shift up to REACH_DAYS away, so the window reaches that far further.
+    margin = REACH_DAYS if target is not None and target.row is not None else 0
+    window = Window(program, days + ([target.day] if target else []), margin=margin)
+    ctx = Context(alert, program, policy, window, {})
     ctx.hours = _hours(program, ctx.window)
     found: list[dict[str, Any]] = []
     for strategy in STRATEGIES.values():
@@ -197,15 +208,37 @@ def _engine_changes(
 def _judge(
     window: Window, changes: list[dict[str, Any]], covers: tuple[int, str] | None = None
 ) -> bool:
-    """True when the changes add no hard violation. ``covers`` (day, shift) is a cell whose
-    minimum the changes fill otherwise (the two parts of a split shift stand for it)."""
+    """True when the changes, as stored in a candidate, add no hard violation (the rows they
+    name are read again: a candidate may be re-checked later)."""
     engine = _engine_changes(window, changes)
     if engine is None:
         return False
-    new = window.judge(*engine)
+    return _compliant(window, *engine, covers=covers)
+
+
+def _compliant(
+    window: Window,
+    removed: list[m.Assignment],
+    added: list[m.Assignment],
+    covers: tuple[int, str] | None = None,
+) -> bool:
+    """True when taking ``removed`` away and adding ``added`` adds no hard violation in the
+    window. ``covers`` (day, shift) is a cell whose minimum the changes fill otherwise (the two
+    parts of a split shift stand for it)."""
+    new = window.judge(removed, added, first=True)  # a verdict: the first reasons will do
     if covers is not None:
         new = [v for v in new if not (v.rule == COVERAGE_MINIMUM and (v.day, v.shift) == covers)]
     return not new
+
+
+def _engine(window: Window, person: Person, day: date, shift: ShiftType) -> m.Assignment:
+    return problems.engine_assignment(window.built, person, day, shift, window.start)
+
+
+def _vacated(window: Window, target: Target) -> list[m.Assignment]:
+    """The target row taken from its owner (nothing for a hole)."""
+    row = target.row
+    return [] if row is None else [_engine(window, row.person, row.date, row.shift_type)]
 
 
 def still_compliant(alert: ConflictAlert, candidate: dict[str, Any]) -> bool:
@@ -369,11 +402,16 @@ def _take_from(
     ctx: Context, target: Target, pool: list[Person], strategy: str
 ) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
-    for tries, person in enumerate(pool):
+    tries = 0
+    for person in pool:
         if tries >= MAX_TRIES or len(out) >= KEEP:
             break
-        changes = _give(ctx, target, person)
-        if _judge(ctx.window, changes):
+        taken = [_engine(ctx.window, person, target.day, target.shift_type)]
+        if ctx.window.refused_alone(taken):
+            continue  # not eligible for the shift (rotation, PGY, credential) or not available
+        tries += 1
+        if _compliant(ctx.window, _vacated(ctx.window, target), taken):
+            changes = _give(ctx, target, person)
             out.append(_candidate(ctx, strategy, changes, [person], len(out)))
     return out
 
@@ -416,13 +454,11 @@ def swap(ctx: Context, target: Target | None) -> list[dict[str, Any]]:
         program=ctx.program
     )
     out: list[dict[str, Any]] = []
-    for match in rank(offer, policy=policy, limit=KEEP * 3):
-        if match.assignment is None:
-            continue  # a give-away is a reassignment, offered there
+    # Exchanges only (a give-away is a reassignment, offered there), judged on the shared window.
+    for match in rank(offer, policy=policy, limit=KEEP, window=ctx.window, exchanges_only=True):
+        assert match.assignment is not None
         changes = [_move(row, match.person), _move(match.assignment, row.person)]
         out.append(_candidate(ctx, "swap", changes, [match.person], len(out)))
-        if len(out) >= KEEP:
-            break
     return out
 
 
@@ -438,20 +474,31 @@ def split(ctx: Context, target: Target | None) -> list[dict[str, Any]]:
     if len(parts) != 2 or set(parts) - set(shifts):
         return []
     first, second = shifts[parts[0]], shifts[parts[1]]
-    pool = _eligible_pool(ctx, target, _program_people(ctx))[:6]
-    cell = ((target.day - ctx.window.start).days, target.shift_type.abbreviation)
+    window = ctx.window
+
+    def able(person: Person, part: ShiftType) -> bool:
+        return not window.refused_alone([_engine(window, person, target.day, part)])
+
+    pool = _eligible_pool(ctx, target, _program_people(ctx))
+    firsts = [p for p in pool if able(p, first)][:6]
+    seconds = [p for p in pool if able(p, second)][:6]
+    cell = ((target.day - window.start).days, target.shift_type.abbreviation)
     out: list[dict[str, Any]] = []
     tries = 0
-    for a in pool:
-        for b in pool:
+    for a in firsts:
+        for b in seconds:
             if a.pk == b.pk or tries >= MAX_TRIES or len(out) >= KEEP:
                 continue
             tries += 1
-            changes = ([_remove(target.row)] if target.row else []) + [
-                _add(a, target.day, first),
-                _add(b, target.day, second),
+            taken = [
+                _engine(window, a, target.day, first),
+                _engine(window, b, target.day, second),
             ]
-            if _judge(ctx.window, changes, covers=cell):
+            if _compliant(ctx.window, _vacated(ctx.window, target), taken, covers=cell):
+                changes = ([_remove(target.row)] if target.row else []) + [
+                    _add(a, target.day, first),
+                    _add(b, target.day, second),
+                ]
                 found = _candidate(ctx, "split", changes, [a, b], len(out))
                 found["covers"] = {"date": target.day.isoformat(), "shift": cell[1]}
                 out.append(found)
@@ -478,8 +525,14 @@ def resolve(ctx: Context, target: Target | None) -> list[dict[str, Any]]:
     dropped |= {a for a in current if (a.person, a.day) in unavailable}
     kept = tuple(sorted(current - dropped, key=lambda a: (a.day, a.shift, a.person)))
     problem = dataclasses.replace(built.problem, fixed=kept)
-    solution = get_solver("cpsat")(problem, time_limit=RESOLVE_SECONDS, workers=1)
-    if solution.status not in (m.SolveStatus.OPTIMAL, m.SolveStatus.FEASIBLE):
+    # The greedy construction first (a fraction of a second): CP-SAT starts from it, and it is
+    # the answer when CP-SAT finds no schedule in its time (the day's model is small in
+    # decisions but carries every resident's 28-day windows; on a busy machine it can run out).
+    quick = get_solver("greedy")(problem, time_limit=GREEDY_SECONDS, workers=1)
+    hint = quick if quick.status in SOLVED else None
+    exact = get_solver("cpsat")(problem, time_limit=RESOLVE_SECONDS, workers=1, hint=hint)
+    solution = exact if exact.status in SOLVED else hint
+    if solution is None:
         return []
     new = set(solution.assignments)
     changes: list[dict[str, Any]] = []
@@ -489,16 +542,19 @@ def resolve(ctx: Context, target: Target | None) -> list[dict[str, Any]]:
             person__program=ctx.program, state=State.PUBLISHED, date__range=(start, end)
         ).select_related("person", "shift_type")
     }
+    removed, added = [], []  # in the shared window's terms, to judge the changes there
     for gone in sorted(current - new, key=lambda a: (a.day, a.shift, a.person)):
         row = rows.get((gone.person, gone.day, gone.shift))
         if row is not None:
             changes.append(_remove(row))
+            removed.append(_engine(ctx.window, row.person, row.date, row.shift_type))
     takers = []
-    for added in sorted(new - current, key=lambda a: (a.day, a.shift, a.person)):
-        person, shift, day, _, _ = problems.materialise(built, added)
+    for taken in sorted(new - current, key=lambda a: (a.day, a.shift, a.person)):
+        person, shift, day, _, _ = problems.materialise(built, taken)
         takers.append(person)
         changes.append(_add(person, day, shift))
-    if not changes or not _judge(ctx.window, changes):
+        added.append(_engine(ctx.window, person, day, shift))
+    if not changes or not _compliant(ctx.window, removed, added):
         return []
     return [_candidate(ctx, "resolve", changes, takers, 0)]
 

@@ -24,6 +24,7 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
+from conflicts import triggers
 from lib.errors import ApplicationError
 from people import access
 from people.access import managed_program_ids, may_use_console
@@ -78,6 +79,8 @@ SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "swaps.swapcandidate",
             "swaps.swappolicy",
             "conflicts.conflictalert",
+            "conflicts.conflictpolicy",
+            "conflicts.backupduty",
             "resilience.resiliencesnapshot",
             "people.notification",
             "people.delivery",
@@ -309,6 +312,46 @@ class ProgramScopedAdmin(ScopedFormfieldsMixin, AuditlogHistoryAdminMixin, admin
             args=[object_id],
         )
         return HttpResponseRedirect(url)
+
+    # Rows outside the schedule that decide conflicts: detection follows their change ---------
+
+    def _before(self, obj: Any) -> Any:
+        """The row as stored, before the form's values are saved (watched models only)."""
+        if obj.pk is None or not triggers.watches(type(obj)):
+            return None
+        return type(obj)._default_manager.filter(pk=obj.pk).first()
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        before = self._before(obj) if change else None
+        super().save_model(request, obj, form, change)
+        triggers.row_changed(before, obj)
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        super().delete_model(request, obj)
+        triggers.row_changed(obj, None)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        rows = list(queryset) if triggers.watches(queryset.model) else []
+        super().delete_queryset(request, queryset)
+        for row in rows:
+            triggers.row_changed(row, None)
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        """Inline rows (a person's credentials, a shift type's coverage) are watched too."""
+        if not triggers.watches(formset.model):
+            super().save_formset(request, form, formset, change)
+            return
+        pks = [f.instance.pk for f in formset.initial_forms if f.instance.pk is not None]
+        stored = {row.pk: row for row in formset.model._default_manager.filter(pk__in=pks)}
+        # Deleted instances lose their pk: remember each form's stored row by the instance.
+        before = {id(f.instance): stored.get(f.instance.pk) for f in formset.initial_forms}
+        super().save_formset(request, form, formset, change)
+        for row in formset.new_objects:
+            triggers.row_changed(None, row)
+        for row, _ in formset.changed_objects:
+            triggers.row_changed(before.get(id(row)), row)
+        for row in formset.deleted_objects:
+            triggers.row_changed(before.get(id(row)) or row, None)
 
     # ApplicationError from services becomes an admin message --------------------------------
 

@@ -33,6 +33,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from api.tokens import user_tokens_revoke
+from conflicts.triggers import schedule_detection_ahead
 from lib.errors import ApplicationError
 from lib.timezones import zone
 from people.access import is_admin, managed_program_ids
@@ -119,6 +120,13 @@ def account_deactivate(*, user: Any, actor: Any) -> Any:
             subscription.save(update_fields=["revoked_at", "updated_at"])
         user_tokens_revoke(user=user)
         sessions_end(user)
+        # The people behind the account: their programs' coming schedule is checked again.
+        for program_id in set(
+            Membership.objects.filter(user=user, person__isnull=False).values_list(
+                "person__program_id", flat=True
+            )
+        ):
+            schedule_detection_ahead(program_id)
     return user
 
 

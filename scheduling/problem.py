@@ -174,7 +174,9 @@ def build_problem(
         )
         for person in people
     )
-    history = _history(program, history_rows, person_ids, start)
+    history = _history(
+        program, history_rows, person_ids, {row.pk: row.abbreviation for row in shift_rows}, start
+    )
     callbacks = _callbacks(program, person_ids, start, *context)
     pairs = list(_demands(coverage, days, members, person_ids, holidays))
     demands = tuple(demand for demand, _ in pairs)
@@ -377,6 +379,9 @@ def _leave_days(
     return {pk: frozenset(days) for pk, days in out.items()}
 
 
+HistoryRow = tuple[int, date, int]  # person id, date, shift type id
+
+
 def _history_rows(
     program: Program,
     person_ids: dict[int, str],
@@ -384,52 +389,47 @@ def _history_rows(
     end: date,
     first: date,
     last: date,
-) -> list[Assignment]:
-    """Published assignments around the period (any academic year), for people in the problem."""
+) -> list[HistoryRow]:
+    """Published assignments around the period (any academic year), for people in the problem.
+    Plain values, no model rows: 27 days either side of a large program are thousands of them."""
     rows = (
         Assignment.objects.filter(person__program=program, state=State.PUBLISHED)
         .filter(
             Q(date__range=(first, start - timedelta(days=1)))
             | Q(date__range=(end + timedelta(days=1), last))
         )
-        .select_related("shift_type")
+        .values_list("person_id", "date", "shift_type_id")
     )
-    return [row for row in rows if row.person_id in person_ids]
+    return [row for row in rows if row[0] in person_ids]
 
 
-def _retired_shift_types(active: list[ShiftType], rows: list[Assignment]) -> list[ShiftType]:
+def _retired_shift_types(active: list[ShiftType], rows: list[HistoryRow]) -> list[ShiftType]:
     """Shift types no longer active that the history still uses (never offered to the solver:
     no demand names them)."""
-    known = {row.abbreviation for row in active}
-    extra: dict[str, ShiftType] = {}
-    for row in rows:
-        abbreviation = row.shift_type.abbreviation
-        if abbreviation not in known:
-            extra[abbreviation] = row.shift_type
-    return list(extra.values())
+    known = {row.pk for row in active}
+    retired = {shift_id for _, _, shift_id in rows if shift_id not in known}
+    return list(ShiftType.objects.filter(pk__in=retired)) if retired else []
 
 
 def _history(
-    program: Program, rows: list[Assignment], person_ids: dict[int, str], start: date
+    program: Program,
+    rows: list[HistoryRow],
+    person_ids: dict[int, str],
+    shift_ids: dict[int, str],
+    start: date,
 ) -> m.History:
     """The engine's History; ``known_from`` when the program's record starts inside it."""
     assignments = tuple(
-        m.Assignment(
-            person=person_ids[row.person_id],
-            day=(row.date - start).days,
-            shift=row.shift_type.abbreviation,
-        )
-        for row in rows
+        m.Assignment(person=person_ids[person_id], day=(day - start).days, shift=shift_ids[shift])
+        for person_id, day, shift in rows
     )
-    first = Assignment.objects.filter(person__program=program, state=State.PUBLISHED).aggregate(
-        first=Min("date")
-    )["first"]
     reach = start - timedelta(days=HISTORY_BEFORE - 1)
-    known_from = (
-        None
-        if first is not None and first <= reach
-        else ((first - start).days if first is not None and first < start else 0)
-    )
+    published = Assignment.objects.filter(person__program=program, state=State.PUBLISHED)
+    if published.filter(date__lte=reach).exists():
+        known_from = None  # the record reaches as far back as any window (the usual case)
+    else:
+        first = published.aggregate(first=Min("date"))["first"]
+        known_from = (first - start).days if first is not None and first < start else 0
     return m.History(assignments, known_from=known_from)
 
 

@@ -21,7 +21,14 @@ from typing import Any
 from people.models import Person, Program
 from scheduling import problem as problems
 from scheduling.engine import model as m
-from scheduling.engine.validator import HARD, OVERLAP, related_cells, validate, violations_of
+from scheduling.engine.validator import (
+    HARD,
+    OVERLAP,
+    assignment_violations,
+    related_cells,
+    validate,
+    violations_of,
+)
 from scheduling.models import Assignment
 from scheduling.services import violation_row
 
@@ -54,8 +61,10 @@ class Window:
     The baseline is the validator's result on the schedule as it is. A move changes only the
     shifts of the people it moves between, so only their per-person rules (and the
     schedule-wide ones) are re-checked, before and after: the others' results cannot change.
-    With ``full`` the baseline covers everyone at once (many candidates judged on one window);
-    otherwise it is computed for the people each judgement touches.
+    With ``full`` the baseline covers everyone at once; otherwise it is computed for what each
+    judgement touches, one person and one set of cells at a time (the baseline of several people
+    and cells is the union of theirs), so many candidates judged on one window validate the
+    people they share once: the owner of a vacated shift, its cell.
     """
 
     def __init__(
@@ -95,10 +104,18 @@ class Window:
     def _before(self, people: set[str], cells: set[Cell]) -> set[tuple[Any, ...]]:
         if self._full is not None:
             return self._full
-        key = (frozenset(people), frozenset(cells))
+        # The validator's per-person rules read one person's rows, its cell rules the cells'
+        # rows, and the eligibility and availability checks each row alone: the parts add up.
+        found = set(self._part(frozenset(), frozenset(cells)))
+        for person in people:
+            found |= self._part(frozenset({person}), frozenset())
+        return found
+
+    def _part(self, people: frozenset[str], cells: frozenset[Cell]) -> set[tuple[Any, ...]]:
+        key = (people, cells)
         if key not in self._partial:
-            rows = self._scoped(people, cells)
-            self._partial[key] = {_key(v) for v in self._hard(rows, people, cells)}
+            rows = self._scoped(set(people), set(cells))
+            self._partial[key] = {_key(v) for v in self._hard(rows, set(people), set(cells))}
         return self._partial[key]
 
     def _engine(self, person: Person, row: Assignment) -> m.Assignment:
@@ -106,7 +123,8 @@ class Window:
 
     def new_hard(self, moves: Sequence[Move], *, first: bool = False) -> list[m.Violation]:
         """Hard violations the moves would add (empty: the swap is compliant); with ``first``,
-        a taker already working the shift is reported alone, without running the validator."""
+        a taker already working the shift, or not eligible or available for it, is reported
+        alone, without validating the window (a verdict, not the full list)."""
         olds = [self._engine(move.assignment.person, move.assignment) for move in moves]
         news = [self._engine(move.to_person, move.assignment) for move in moves]
         return self.judge(olds, news, first=first)
@@ -119,7 +137,8 @@ class Window:
         first: bool = False,
     ) -> list[m.Violation]:
         """Hard violations that taking ``removed`` away and adding ``added`` would add, judged on
-        the people and cells they touch against the window's one baseline."""
+        the people and cells they touch against the window's one baseline (``first``: see
+        ``new_hard``)."""
         olds, news = list(removed), list(added)
         people = {a.person for a in olds} | {a.person for a in news}
         cells = related_cells(self.built.problem, {(a.day, a.shift) for a in olds + news})
@@ -141,10 +160,20 @@ class Window:
                     )
                 )
             after.add(new)
-        if doubled and first:
-            return doubled
+        if first:
+            # The rules a new assignment answers alone (eligibility, availability): a taker
+            # who fails them is refused without validating anyone's whole window. None of them
+            # can be in the baseline: the taker did not work that shift before.
+            alone = self.refused_alone(news)
+            if doubled or alone:
+                return doubled + alone
         before = self._before(people, cells)
         return doubled + [v for v in self._hard(after, people, cells) if _key(v) not in before]
+
+    def refused_alone(self, added: Iterable[m.Assignment]) -> list[m.Violation]:
+        """The hard rules each new assignment breaks on its own (eligibility, availability)."""
+        found = assignment_violations(self.built.problem, added)
+        return [v for v in found if v.severity in HARD]
 
     def describe(self, violation: m.Violation) -> str:
         """One line naming the rule, the person, the dates and measured vs limit."""

@@ -215,8 +215,14 @@ def rank(
     limit: int = 10,
     now: datetime | None = None,
     people: Iterable[Person] | None = None,
+    window: Window | None = None,
+    exchanges_only: bool = False,
 ) -> list[Match]:
-    """The best ``limit`` compliant candidates for an open request, best first."""
+    """The best ``limit`` compliant candidates for an open request, best first.
+
+    ``window``: a ``Window`` the caller already built around the offered date with at least
+    ``REACH_DAYS`` of margin (conflict resolution shares one among its strategies); by default
+    one is built here. ``exchanges_only``: leave give-aways out (they are not validated)."""
     now = now or timezone.now()
     offered = swap.assignment
     kind = swap.requester.kind
@@ -232,24 +238,27 @@ def rank(
     first = offered.date - timedelta(days=REACH_DAYS)
     last = offered.date + timedelta(days=REACH_DAYS)
     lock_until = now + timedelta(days=policy.lock_days)
-    giving = (
-        Assignment.objects.filter(
-            person__in=peers,
-            state=State.PUBLISHED,
-            locked=False,
-            date__range=(first, last),
-            starts_at__gt=lock_until,
-        )
-        .exclude(date=offered.date, shift_type=offered.shift_type)
-        .select_related("person", "shift_type")
-    )
+    giving = Assignment.objects.filter(
+        person__in=peers,
+        state=State.PUBLISHED,
+        locked=False,
+        date__range=(first, last),
+        starts_at__gt=lock_until,
+    ).exclude(date=offered.date, shift_type=offered.shift_type)
     facts = _facts(swap, peers, first, last)
     mean_h = sum(facts.hours[p.pk] for p in peers) / len(peers)
     mean_c = sum(facts.calls[p.pk] for p in peers) / len(peers)
     if swap.kind == SwapRequest.Kind.WEEK:
         return _rank_weeks(swap, policy, peers, facts, (mean_h, mean_c), limit)
-    options: list[tuple[Person, Assignment | None]] = [(p, None) for p in peers]
-    options += [(row.person, row) for row in giving]
+    options: list[tuple[Person, Assignment | None]] = (
+        [] if exchanges_only else [(p, None) for p in peers]
+    )
+    # Hundreds of rows: each gets the peer and shift type already in hand, not copies of its own.
+    by_id = {p.pk: p for p in peers}
+    shifts = {shift.pk: shift for shift in ShiftType.objects.filter(program=swap.program_id)}
+    for row in giving:
+        row.person, row.shift_type = by_id[row.person_id], shifts[row.shift_type_id]
+        options.append((row.person, row))
     scored = sorted(
         (
             (*_score(swap, person, back, facts, (mean_h, mean_c), policy.weights), person, back)
@@ -257,7 +266,8 @@ def rank(
         ),
         key=lambda item: -item[0],
     )
-    window = Window(swap.program, [offered.date], margin=REACH_DAYS, full=True)
+    if window is None:
+        window = Window(swap.program, [offered.date], margin=REACH_DAYS, full=True)
     matches: list[Match] = []
     for score, factors, explanation, person, back in scored:
         moves = [Move(offered, person)] + ([Move(back, swap.requester)] if back else [])

@@ -27,3 +27,37 @@ def test_it_keeps_the_resolution_read_only(console: Any) -> None:
     fields = response.context["adminform"].form.fields
     assert "status" in fields
     assert not {"resolution", "resolved_by", "resolved_at"} & set(fields)
+
+
+def _policy_form(console: Any, **changes: Any) -> Any:
+    from conflicts.models import ConflictPolicy
+
+    policy = console.world.a[ConflictPolicy]
+    data = {
+        "program": policy.program_id,
+        "reassign_order": ConflictPolicy.Order.SENIOR_FIRST,
+        "splits": "{}",
+        **changes,
+    }
+    return console.coordinator.post(console.url(ConflictPolicy, "change", policy.pk), data)
+
+
+def test_it_saves_a_programs_conflict_policy(console: Any) -> None:
+    from conflicts.models import ConflictPolicy
+
+    response = _policy_form(console, auto_apply_low_risk="on", splits="")
+    assert response.status_code == 302
+    policy = ConflictPolicy.objects.get(pk=console.world.a[ConflictPolicy].pk)
+    assert policy.auto_apply_low_risk and policy.splits == {}
+    assert policy.reassign_order == ConflictPolicy.Order.SENIOR_FIRST
+
+
+def test_it_refuses_a_split_that_is_not_two_of_the_programs_shift_types(console: Any) -> None:
+    response = _policy_form(console, splits='{"D": ["D", "D2"]}')
+    assert response.status_code == 200
+    assert "D2 is not a shift type" in response.content.decode()
+    response = _policy_form(console, splits='{"D": ["D", "D"]}')
+    assert response.status_code == 200
+    assert "must split into two different shift types" in response.content.decode()
+    response = _policy_form(console, splits='["D"]')
+    assert "Write an object" in response.content.decode()

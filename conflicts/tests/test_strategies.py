@@ -124,6 +124,25 @@ def test_resolve_fills_the_hole_with_everything_else_fixed(cast: Cast) -> None:
     assert [c["assignment"] for c in removed] == [cast.rows["wd0"].pk]
 
 
+def test_resolve_takes_the_greedy_schedule_when_cpsat_finds_none(
+    cast: Cast, monkeypatch: Any
+) -> None:
+    from scheduling.engine import model as m
+
+    alert = monday_alert(cast)
+    solver = strategies.get_solver
+
+    def out_of_time(problem: Any, **options: Any) -> m.Solution:
+        return m.Solution((), m.SolveStatus.UNKNOWN, "cpsat")
+
+    monkeypatch.setattr(
+        strategies, "get_solver", lambda name: out_of_time if name == "cpsat" else solver(name)
+    )
+    [candidate] = offered(alert, "resolve")
+    assert accepted(alert, candidate)
+    assert [c["op"] for c in candidate["changes"]][:1] == ["remove"]
+
+
 def test_resolve_finds_none_when_nobody_can_take_it(cast: Cast) -> None:
     alert = monday_alert(cast)
     away(cast.sam, MONDAY)
@@ -166,3 +185,23 @@ def test_dismissing_needs_a_reason(cast: Cast) -> None:
     conflict_dismiss(alert=alert, reason="Covered by a locum", actor=cast.coordinator)
     alert.refresh_from_db()
     assert alert.status == "dismissed" and alert.resolution == {"dismissed": "Covered by a locum"}
+
+
+def test_the_strategies_judge_on_one_shared_window(cast: Cast, monkeypatch: Any) -> None:
+    """The problem around the alert is built once for swap, reassign, backup and split (and once
+    more for the re-solve's own days), however many candidates are judged."""
+    from scheduling import problem as problems
+
+    alert = monday_alert(cast)
+    built: list[tuple[Any, Any]] = []
+    build = problems.build_problem
+
+    def counting(program: Any, start: Any, end: Any, **kwargs: Any) -> Any:
+        built.append((start, end))
+        return build(program, start, end, **kwargs)
+
+    monkeypatch.setattr(problems, "build_problem", counting)
+    found = conflict_candidates(alert=alert, refresh=True)
+    assert {"swap", "reassign", "resolve"} <= {c["strategy"] for c in found}
+    assert len(built) == 2
+    assert all(accepted(alert, c) for c in found)

@@ -152,6 +152,16 @@ def violations_of(
     return _violations(problem, assignments, people, related_cells(problem, cells))[0]
 
 
+def assignment_violations(problem: Problem, assignments: Iterable[Assignment]) -> list[Violation]:
+    """The rules each of ``assignments`` answers alone (known person, shift and day;
+    availability; eligibility), without the rest of the schedule: a cheap first look at a
+    proposed assignment before the rules that need everyone's shifts."""
+    found: list[Violation] = []
+    index = _index(problem, assignments, found)
+    admission = Admission(problem.people)
+    return found + _assignment_checks(problem, index, demands_by_cell(problem), admission)
+
+
 def _violations(
     problem: Problem,
     assignments: Iterable[Assignment],

@@ -164,3 +164,16 @@ def test_it_audits_the_override_reason(world: SmallProgram) -> None:
     services.schedule_run_publish(run=run, actor=None, override_reason="Locum covers nights")
     entry = LogEntry.objects.get_for_object(run).order_by("-timestamp").first()
     assert entry is not None and "Locum covers nights" in str(entry.changes)
+
+
+def test_it_keeps_the_history_of_a_shift_type_no_longer_offered(world: SmallProgram) -> None:
+    from scheduling import problem as problems
+
+    retired = f.ShiftTypeFactory.create(program=world.program, abbreviation="OLD", active=False)
+    _published(world, range(-14, -7), retired)
+    built = problems.build_problem(world.program, START, START + timedelta(days=13))
+    history = built.problem.history
+    assert history is not None
+    assert "OLD" in built.shift_types  # known to the validator, offered by no demand
+    assert {(a.day, a.shift) for a in history.assignments} == {(d, "OLD") for d in range(-14, -7)}
+    assert history.known_from == -14  # the record starts inside the 28 days a window reaches

@@ -260,11 +260,8 @@ def _hard_keys(violations):
     }
 
 
-@pytest.mark.parametrize("seed", range(40))
-def test_it_finds_the_same_new_hard_violations_of_an_edit_scoped_to_its_people_and_cells(seed):
-    # violations_of (swaps.checks) against the full validator: moving one assignment from one
-    # person to another adds exactly the same hard violations either way (25 of these 40
-    # random schedules gain some).
+def _random_edit(seed):
+    """A random schedule of 21 days and one assignment moved from its owner to another."""
     rng = random.Random(seed)
     people = [Person(f"r{i}", PersonKind.RESIDENT, pgy=1 + i % 3) for i in range(5)]
     people.append(Person("f1", PersonKind.FACULTY))
@@ -295,12 +292,69 @@ def test_it_finds_the_same_new_hard_violations_of_an_edit_scoped_to_its_people_a
     old = rng.choice(sorted(current, key=lambda a: (a.person, a.day, a.shift)))
     taker = rng.choice([p.id for p in people if p.id != old.person])
     new = Assignment(taker, old.day, old.shift)
+    return problem, current, old, new
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_it_finds_the_same_new_hard_violations_of_an_edit_scoped_to_its_people_and_cells(seed):
+    # violations_of (swaps.checks) against the full validator: moving one assignment from one
+    # person to another adds exactly the same hard violations either way (25 of these 40
+    # random schedules gain some).
+    problem, current, old, new = _random_edit(seed)
     after = (current - {old}) | {new}
     full = _hard_keys(validator.validate(problem, after).hard) - _hard_keys(
         validator.validate(problem, current).hard
     )
-    people_, cells = {old.person, taker}, {(old.day, old.shift)}
+    people_, cells = {old.person, new.person}, {(old.day, old.shift)}
     scoped = _hard_keys(
         validator.violations_of(problem, after, people=people_, cells=cells)
     ) - _hard_keys(validator.violations_of(problem, current, people=people_, cells=cells))
     assert scoped == full
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_it_scopes_to_people_and_cells_as_the_union_of_each_alone(seed):
+    # swaps.checks.Window caches a baseline per person and per set of cells and unites them.
+    problem, current, old, new = _random_edit(seed)
+    people_, cells = {old.person, new.person}, {(old.day, old.shift)}
+    together = _hard_keys(validator.violations_of(problem, current, people=people_, cells=cells))
+    apart = _hard_keys(validator.violations_of(problem, current, people=set(), cells=cells))
+    for person in people_:
+        apart |= _hard_keys(validator.violations_of(problem, current, people={person}, cells=set()))
+    assert together == apart
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_it_refuses_an_assignment_alone_only_for_what_the_whole_check_refuses(seed):
+    # assignment_violations: the cheap first look swaps.checks.Window.judge takes.
+    problem, current, old, new = _random_edit(seed)
+    alone = _hard_keys(validator.assignment_violations(problem, [new]))
+    after = (current - {old}) | {new}
+    full = _hard_keys(validator.validate(problem, after).hard) - _hard_keys(
+        validator.validate(problem, current).hard
+    )
+    assert new in current or alone <= full  # a shift already worked is the overlap check's
+
+
+def test_it_judges_an_assignment_alone_on_availability_eligibility_and_known_ids():
+    problem = make_problem(
+        7,
+        (R1, R2),
+        demands=(Demand(0, "day", target=1, eligibility=Eligibility(pgy_min=2)),),
+        unavailable=(Unavailability("r2", 1),),
+    )
+    rules = {
+        a: {v.rule for v in validator.assignment_violations(problem, [a])}
+        for a in (
+            Assignment("r1", 0, "day"),  # PGY-1 where PGY-2+ is asked
+            Assignment("r2", 0, "day"),
+            Assignment("r2", 1, "day"),  # away that day, and no demand asks for it
+            Assignment("nobody", 0, "day"),
+        )
+    }
+    assert rules == {
+        Assignment("r1", 0, "day"): {validator.INELIGIBLE},
+        Assignment("r2", 0, "day"): set(),
+        Assignment("r2", 1, "day"): {validator.UNAVAILABLE, validator.INELIGIBLE},
+        Assignment("nobody", 0, "day"): {validator.UNKNOWN},
+    }
