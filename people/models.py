@@ -546,7 +546,6 @@ from people.models_delivery import (  # noqa: E402, F401
     NotificationPreference,
     ProgramWebhook,
 )
-from people.models_rules import ProgramRule  # noqa: E402, F401
 
 # Dated requests (wishes and blocked dates) and standing preferences (people.models_preferences).
 from people.models_preferences import (  # noqa: E402, F401
@@ -555,3 +554,4 @@ from people.models_preferences import (  # noqa: E402, F401
     Request,
     StandingPreference,
 )
+from people.models_rules import ProgramRule  # noqa: E402, F401

@@ -26,8 +26,8 @@ from people.rules import FORBIDDEN_TRUE, NUMERIC_BOUNDS
 from resilience.models import ContingencyStudy, Fallback, ResilienceSettings, ResilienceSnapshot
 from rotations.models import CurriculumRequirement
 from scheduler_project.tests.constraint_cases import NEW_CASES
-from scheduler_project.tests.constraint_cases_rules import RULE_CASES
 from scheduler_project.tests.constraint_cases_preferences import PREFERENCE_CASES
+from scheduler_project.tests.constraint_cases_rules import RULE_CASES
 from scheduling.models import Assignment, ScheduleRun, State
 from swaps.models import SwapCandidate, SwapChainLink, SwapPolicy, SwapRequest
 from testing import factories as f

@@ -18,10 +18,10 @@ def test_a_publish_audits_removals_and_the_run_not_repeated_drafts(
 ) -> None:
     person = Person.objects.get(memberships__user=resident_a)
     shift = ShiftTypeFactory.create(program=program_a, abbreviation="D")
-    kept = AssignmentFactory(
+    kept = AssignmentFactory.create(
         person=person, shift_type=shift, date=date(2026, 7, 1), state=State.PUBLISHED
     )
-    gone = AssignmentFactory(
+    gone = AssignmentFactory.create(
         person=person, shift_type=shift, date=date(2026, 7, 2), state=State.PUBLISHED
     )
     run = ScheduleRunFactory.create(program=program_a, status=ScheduleRun.Status.SUCCEEDED)
