@@ -1,28 +1,29 @@
 """The freeze horizon: a program rule (people.ProgramRule, kind freeze) that no schedule is
 generated or edited on a day before today + N days (the program's today, past days included)
 without a written override reason. ``schedule_run_create`` and ``edit_services.schedule_edit``
-ask it; the reason is kept on the run's parameters or the edited rows, so their audit entries
+ask it, and a swap of a frozen shift needs a coordinator with a reason (``swaps.services``); the reason is kept on the run's parameters or the edited rows, so their audit entries
 say why.
 """
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from lib.errors import ApplicationError
 from lib.timezones import local_today
 from people.models import Program, ProgramRule
 
 
-def frozen_before(program: Program) -> date | None:
-    """The first day outside the freeze, or None when the program has no freeze rule."""
+def frozen_before(program: Program, now: datetime | None = None) -> date | None:
+    """The first day outside the freeze, or None when the program has no freeze rule
+    (counted from the program's today at ``now``, the current instant by default)."""
     days = (
         ProgramRule.objects.filter(program=program, kind=ProgramRule.Kind.FREEZE, active=True)
         .order_by("-value")
         .values_list("value", flat=True)
         .first()
     )
-    return local_today(program) + timedelta(days=days) if days else None
+    return local_today(program, now=now) + timedelta(days=days) if days else None
 
 
 def refuse_frozen(program: Program, first_day: date, override_reason: str, what: str) -> bool:

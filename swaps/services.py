@@ -27,6 +27,7 @@ from lib.errors import ApplicationError
 from people import access
 from people.models import Person, Program
 from people.notify import Event, notify
+from scheduling import freeze
 from scheduling.models import Assignment, Source, State
 from scheduling.services import schedule_changed
 from swaps import checks, cycles, matcher, weeks
@@ -64,6 +65,12 @@ def _check_shift(
         raise ApplicationError(
             f"{label} starts within {policy.lock_days} days: only a coordinator may swap it, "
             "with a reason."
+        )
+    until = freeze.frozen_before(owner.program, now)
+    if not manager and until is not None and row.date < until:
+        raise ApplicationError(
+            f"{label} is inside the program's freeze (until {until - timedelta(days=1):%d %b}): "
+            "only a coordinator may swap it, with a reason."
         )
 
 

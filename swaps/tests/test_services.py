@@ -9,7 +9,7 @@ import pytest
 from auditlog.models import LogEntry
 
 from lib.errors import ApplicationError
-from people.models import Notification
+from people.models import Notification, ProgramRule
 from scheduling.engine.validator import validate
 from scheduling.models import Assignment, Source
 from swaps import services
@@ -309,3 +309,22 @@ def test_it_refuses_undo_after_the_window(cast: SwapCast) -> None:
 def test_it_refuses_undo_by_someone_else(cast: SwapCast) -> None:
     with pytest.raises(ApplicationError, match="party"):
         services.swap_undo(swap=executed(cast), actor=cast.ned_user, reason="x", now=NOW)
+
+
+def test_a_shift_inside_the_programs_freeze_is_swapped_only_by_a_coordinator_with_a_reason(
+    cast: SwapCast,
+) -> None:
+    ProgramRule.objects.create(
+        program=cast.program, kind=ProgramRule.Kind.FREEZE, value=14, hard=True
+    )  # frozen until Sun 14 March: Rey's Monday 8 March is inside
+    with pytest.raises(ApplicationError, match="inside the program's freeze"):
+        offer(cast)
+    assert not SwapRequest.objects.exists()
+    swap = services.swap_offer_create(
+        assignment=cast.rows["rey_mon"],
+        person=cast.rey,
+        actor=cast.coordinator,
+        now=NOW,
+        reason="Rey's exam moved",
+    )
+    assert swap.reason == "Rey's exam moved"
