@@ -19,6 +19,7 @@ from scheduling import problem_preferences, services
 from scheduling.engine.solvers import get_solver
 from scheduling.models import ScheduleRun
 from scheduling.problem import build_problem
+from scheduling.rules_in_force import constraints_in_force
 from scheduling.tests.builders import END, START, SmallProgram, small_program
 from testing import factories as f
 
@@ -239,6 +240,9 @@ def test_it_describes_the_preferences_in_force(world: SmallProgram) -> None:
         "Blocked dates: 1 range(s) from 1 people (hard: never scheduled on them).",
         "Avoided shift types and weekdays: 1 from 1 people, weighted 1–10 a shift.",
     ]
+    # The run page's "constraints in force" lists them beside the program's rules.
+    in_force = constraints_in_force(world.program, START, END)
+    assert in_force[-2:] == lines and any(line.startswith("ACGME rule set") for line in in_force)
 
 
 def test_it_refuses_a_blocked_date_without_a_reason(world: SmallProgram) -> None:
