@@ -9,6 +9,9 @@ class AnalyticsConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from analytics import models
+        from analytics import models, tasks
 
         auditlog.register(models.ParetoStudy)
+        # Services queue tasks by name from the Celery app's registry; importing the module
+        # here registers them in every process (the web and management commands too).
+        del tasks
