@@ -43,14 +43,17 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_TIME_LIMIT = 60
 MIN_TIME_LIMIT, MAX_TIME_LIMIT = 10, 1800
-# The grid sweeps one objective (changes, or fairness without a published schedule) at 2 levels
+# The grid sweeps one objective (changes, or fairness without a published schedule) at 3 levels
 # between its anchors' best and worst, and minimises each other objective in turn at each:
-# 4 anchors + 6 grid points, five rounds on two workers within a minute. Every grid solve starts
+# 4 anchors + 9 grid points, seven rounds on two workers within a minute. Every grid solve starts
 # from a schedule that meets its bound; the two-axis grid of the benchmark found nothing on the
-# demo block, and 12 grid points left each too little time to build and improve its model
-# (engine/pareto.py plan_for; figures in the issue-19 report).
+# demo block (engine/pareto.py plan_for; figures in docs/benchmarks.md, "Pareto alternatives in
+# the app").
 ONE_AXIS = True
-DEFAULT_STEPS = (2,)
+DEFAULT_STEPS = (3,)
+# What a round of points costs beside its solver time (the model built, each point validated and
+# recorded): about 1.6 s on the demo block, where 13 solves overran a 60 s study by 8 s without it.
+SOLVE_OVERHEAD = 2.0
 STALE_AFTER = timedelta(minutes=3)  # past its time limit, a study whose tasks stopped reporting
 Status = ParetoStudy.Status
 
@@ -170,7 +173,9 @@ def pareto_study_start(*, study_id: int) -> list[int]:
         built.problem, steps=tuple(study.steps) or DEFAULT_STEPS, one_axis=ONE_AXIS
     )
     order = pareto.anchor_order(plan)
-    seconds = pareto.anchor_seconds(study.time_limit_seconds, len(order), study.workers)
+    seconds = pareto.anchor_seconds(
+        study.time_limit_seconds, len(order), study.workers, SOLVE_OVERHEAD
+    )
     tasks: list[dict[str, Any]] = [
         {"kind": "anchor", "primary": name, "bounds": {}, "start": None, "seconds": seconds}
         for name in order
@@ -303,7 +308,7 @@ def _plan_grid(study: ParetoStudy) -> list[int]:
     bounds = pareto.grid_bounds(plan, [v for _, v in found])
     assert study.started_at is not None
     left = study.time_limit_seconds - (timezone.now() - study.started_at).total_seconds()
-    seconds = pareto.grid_seconds(left, len(bounds), study.workers)
+    seconds = pareto.grid_seconds(left, len(bounds), study.workers, SOLVE_OVERHEAD)
     first = len(study.tasks)
     study.tasks = [
         *study.tasks,

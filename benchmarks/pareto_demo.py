@@ -78,7 +78,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--time-limit", type=int, default=services.DEFAULT_TIME_LIMIT)
-    parser.add_argument("--steps", type=int, nargs=2, default=list(services.DEFAULT_STEPS))
+    parser.add_argument("--steps", type=int, nargs="+", default=list(services.DEFAULT_STEPS))
     parser.add_argument("--celery", action="store_true", help="through a running worker")
     parser.add_argument("--all", action="store_true", help="list the solves off the front too")
     args = parser.parse_args()

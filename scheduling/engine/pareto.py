@@ -273,14 +273,18 @@ def anchor_order(plan: Plan) -> tuple[str, ...]:
     return tuple(sorted(plan.names, key=lambda n: n != "fairness"))
 
 
-def anchor_seconds(time_limit: float, anchors: int, workers: int) -> float:
-    """Each anchor's limit: the anchors together take up to ``ANCHOR_SHARE`` of the limit."""
-    return max(1.0, ANCHOR_SHARE * time_limit / math.ceil(anchors / max(1, workers)))
+def anchor_seconds(time_limit: float, anchors: int, workers: int, overhead: float = 0.0) -> float:
+    """Each anchor's limit: the anchors together take up to ``ANCHOR_SHARE`` of the limit,
+    ``overhead`` seconds a round (building the model, recording the point) included."""
+    rounds = math.ceil(anchors / max(1, workers))
+    return max(1.0, ANCHOR_SHARE * time_limit / rounds - overhead)
 
 
-def grid_seconds(left: float, tasks: int, workers: int) -> float:
-    """Each grid point's limit: what is left, shared by the rounds of ``workers`` solves."""
-    return max(1.0, 0.95 * left / max(1, math.ceil(tasks / max(1, workers))))
+def grid_seconds(left: float, tasks: int, workers: int, overhead: float = 0.0) -> float:
+    """Each grid point's limit: what is left, shared by the rounds of ``workers`` solves,
+    ``overhead`` seconds a round included."""
+    rounds = max(1, math.ceil(tasks / max(1, workers)))
+    return max(1.0, 0.95 * left / rounds - overhead)
 
 
 def grid_bounds(

@@ -155,3 +155,12 @@ def test_it_imports_without_django() -> None:
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
                             text=True, check=False)  # fmt: skip
     assert result.returncode == 0, result.stderr
+
+
+def test_each_point_leaves_room_for_its_round_overhead_within_the_study_limit() -> None:
+    # 4 anchors on 2 workers: two rounds share half of 60 s, 2 s of each round are overhead.
+    assert pareto.anchor_seconds(60, 4, 2, overhead=2.0) == 13.0
+    # 9 grid points on 2 workers: five rounds share 95 % of the 30 s left.
+    assert pareto.grid_seconds(30, 9, 2, overhead=2.0) == pytest.approx(0.95 * 30 / 5 - 2.0)
+    assert pareto.grid_seconds(3, 9, 2, overhead=2.0) == 1.0  # never below a second
+    assert pareto.anchor_seconds(60, 4, 2) == 15.0  # no overhead given: as before
