@@ -305,7 +305,8 @@ def _plan_grid(study: ParetoStudy) -> list[int]:
     plan = pareto.Plan(
         tuple(study.names), primaries[0], tuple(study.sweep), tuple(study.steps), primaries
     )
-    bounds = pareto.grid_bounds(plan, [v for _, v in found])
+    owners = [study.tasks[i]["primary"] for i, _ in found]
+    bounds = pareto.grid_bounds(plan, [v for _, v in found], owners)
     assert study.started_at is not None
     left = study.time_limit_seconds - (timezone.now() - study.started_at).total_seconds()
     seconds = pareto.grid_seconds(left, len(bounds), study.workers, SOLVE_OVERHEAD)
@@ -341,7 +342,7 @@ def _close(study: ParetoStudy, status: str = Status.DONE, error: str = "") -> No
         if entry["run"] and not entry["front"]:
             dropped.append(entry["run"])
             entry["run"] = ""
-    ScheduleRun.objects.filter(code__in=dropped, published_at__isnull=True).delete()
+    schedule.schedule_runs_drop(runs=ScheduleRun.objects.filter(code__in=dropped))
     front = [study.points[k]["objectives"] for k in order if k in kept]
     reference = [max(v[i] for v in front) + 1 for i in range(len(study.names))] if front else []
     now = timezone.now()

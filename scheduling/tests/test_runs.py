@@ -281,6 +281,8 @@ def test_it_discards_a_draft(world: SmallProgram) -> None:
     run.refresh_from_db()
     assert run.discarded_at is not None
     assert not Assignment.objects.filter(run=run).exists()
+    # The draft was never anyone's schedule: its rows leave no audit entry each.
+    assert not LogEntry.objects.get_for_model(Assignment).exists()
 
 
 def test_it_compares_a_draft_with_the_published_schedule(world: SmallProgram) -> None:

@@ -145,6 +145,27 @@ def test_it_sweeps_changes_alone_and_minimises_each_other_objective_in_turn() ->
     ]  # fmt: skip
 
 
+def test_it_leaves_out_points_their_primarys_own_anchor_answers_and_refines_the_levels() -> None:
+    plan = pareto.plan_for(unfair_call(), steps=(2,), one_axis=True)
+    # coverage, fairness, requests, changes; the anchors minimised these objectives:
+    owners = ["fairness", "changes", "requests", "coverage"]
+    anchors = [(3, 2, 6, 12), (2, 10, 6, 0), (2, 11, 3, 2), (2, 10, 6, 0)]
+    grid = pareto.grid_bounds(plan, anchors, owners)
+    # Coverage's own anchor (0 changes) meets every level and requests' (2 changes) every level
+    # from 2 on, so 2 levels leave 2 of the 6 planned solves. Refined: 5 levels of fairness
+    # (floor(12 k / 6): 2, 4, 6, 8, 10); 6 levels would add requests at level 1, 7 solves.
+    assert [(b["changes"], p) for b, p, _ in grid] == [
+        (2.0, "fairness"), (4.0, "fairness"), (6.0, "fairness"), (8.0, "fairness"),
+        (10.0, "fairness"),
+    ]  # fmt: skip
+    for bounds, primary, start in grid:
+        own = owners.index(primary)
+        assert anchors[own][3] > bounds["changes"]  # its own anchor does not answer it
+        assert start is None or anchors[start][3] <= bounds["changes"]
+    # Without owners the grid is the planned one.
+    assert len(pareto.grid_bounds(plan, anchors)) == 6
+
+
 def test_it_sweeps_fairness_without_a_current_schedule() -> None:
     plan = pareto.plan_for(unfair_call(), names=("coverage", "fairness", "requests"), one_axis=True)
     assert (plan.sweep, plan.grid_primaries) == (("fairness",), ("requests", "coverage"))
