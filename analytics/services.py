@@ -45,7 +45,8 @@ DEFAULT_TIME_LIMIT = 60
 MIN_TIME_LIMIT, MAX_TIME_LIMIT = 10, 1800
 # The grid sweeps one objective (changes, or fairness without a published schedule) at 3 levels
 # between its anchors' best and worst, and minimises each other objective in turn at each:
-# 4 anchors + 9 grid points, seven rounds on two workers within a minute. Every grid solve starts
+# 4 anchors + 9 grid points, seven rounds on two workers within a minute (grid points a primary's
+# own anchor already answers are replaced by finer levels: pareto.grid_bounds). Every grid solve starts
 # from a schedule that meets its bound; the two-axis grid of the benchmark found nothing on the
 # demo block (engine/pareto.py plan_for; figures in docs/benchmarks.md, "Pareto alternatives in
 # the app").
