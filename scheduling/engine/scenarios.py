@@ -1,7 +1,8 @@
 """Seeded generator of realistic residency programs (the solver fixtures and benchmarks).
 
 ``scenario(name, seed)`` builds one 4-week block for "S" (18 residents, 12 faculty), "M" (60,
-30) and "L" (150, 60), and a year of call for "Y" (60, 30, 365 days from July, crossing both
+30) and "L" (150, 60), "L13" (L's block pattern stretched to 13 blocks, 364 days), and a year of
+call for "Y" (60, 30, 365 days from July, crossing both
 DST changes of America/New_York). Residents are split into block rotations as programs do:
 wards (ward days and in-house call), night float, and ambulatory (continuity clinic, which
 faculty precept, plus call for PGY-2+). Demand is modest enough that the hard rules can be met.
@@ -54,7 +55,13 @@ SHIFT_TYPES = (
     ShiftType("backup", time(17), 14 * 60, C.AT_HOME_CALL, counts_toward_duty=False),
 )
 
-SIZES = {"S": (18, 12, 28), "M": (60, 30, 28), "L": (150, 60, 28), "Y": (60, 30, 365)}
+SIZES = {
+    "S": (18, 12, 28),
+    "M": (60, 30, 28),
+    "L": (150, 60, 28),
+    "L13": (150, 60, 364),  # L's block pattern stretched to 13 blocks (the year-run target)
+    "Y": (60, 30, 365),
+}
 
 # US federal holidays of the 2026-27 academic year (for the "holiday" fairness measure).
 HOLIDAYS = (

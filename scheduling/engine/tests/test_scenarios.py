@@ -35,7 +35,7 @@ def test_it_is_reproducible_per_seed():
 
 
 def test_it_rejects_unknown_names():
-    with pytest.raises(KeyError, match="known: S, M, L, Y"):
+    with pytest.raises(KeyError, match="known: S, M, L, L13, Y"):
         scenario("XL")
 
 
