@@ -168,12 +168,14 @@ def _block_demands(horizon: Horizon, teams: _Teams) -> tuple[Demand, ...]:
     demands = []
     for day in range(horizon.days):
         weekend = horizon.is_weekend(day)
+        calls, extra_nights = _call_or_nights(horizon, day, n(1))
         per_day = [
             Demand(day, "ward", *_tmm(n(4 if weekend else 6), n(3 if weekend else 4),
                                       n(5 if weekend else 8)), eligibility=ward),
-            Demand(day, "call", *_tmm(n(1), n(1), n(1)), under_weight=4, eligibility=callers),
+            Demand(day, "call", *_tmm(calls, calls, calls), under_weight=4, eligibility=callers),
             Demand(day, "post", 0, 0, n(1), over_weight=0, eligibility=residents),
-            Demand(day, "night", *_tmm(n(1), n(1), n(1)), under_weight=4, eligibility=nights),
+            Demand(day, "night", *_tmm(n(1) + extra_nights, n(1), n(1) + extra_nights),
+                   under_weight=4, eligibility=nights),
             Demand(day, "attending", *_tmm(n(2), n(1), n(3)), eligibility=attending),
         ]  # fmt: skip
         if not weekend:
@@ -206,11 +208,7 @@ def _year_demands(horizon: Horizon, teams: _Teams) -> tuple[Demand, ...]:
 
     demands = []
     for day in range(horizon.days):
-        calls, extra_nights = n(3), 0
-        if _real_minutes(horizon, day, "call") > 24 * 60:
-            # The night clocks go back makes a 07:00-07:00 call 25 real hours, beyond the
-            # 24-hour limit: night float covers that night instead.
-            calls, extra_nights = 0, n(3)
+        calls, extra_nights = _call_or_nights(horizon, day, n(3))
         demands += [
             Demand(day, "call", *_tmm(calls, min(calls, n(2)), calls), under_weight=4,
                    eligibility=callers),
@@ -220,6 +218,15 @@ def _year_demands(horizon: Horizon, teams: _Teams) -> tuple[Demand, ...]:
             Demand(day, "backup", *_tmm(1, 1, 1), eligibility=faculty),
         ]  # fmt: skip
     return tuple(demands)
+
+
+def _call_or_nights(horizon: Horizon, day: int, calls: int) -> tuple[int, int]:
+    """(in-house calls, extra night-float shifts) on ``day``: the night the clocks go back makes
+    a 07:00-07:00 call 25 real hours, beyond the 24-hour limit, so night float covers that night
+    instead (L13 and Y cross it; a block from July does not)."""
+    if _real_minutes(horizon, day, "call") > 24 * 60:
+        return 0, calls
+    return calls, 0
 
 
 def _real_minutes(horizon: Horizon, day: int, shift_id: str) -> int:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -45,6 +45,17 @@ def test_it_crosses_both_dst_changes_in_the_year():
     assert horizon.start <= date(2026, 11, 1) <= end
     assert horizon.start <= date(2027, 3, 14) <= end
     assert horizon.timezone == "America/New_York"
+
+
+@pytest.mark.parametrize("name", sorted(SIZES))
+def test_it_asks_no_call_longer_than_24_real_hours(name):
+    # The night the clocks go back (1 November 2026 in L13 and Y) a 07:00-07:00 call lasts 25
+    # real hours, which no resident may work: night float covers that night instead.
+    problem = scenario(name)
+    for demand in problem.demands:
+        if demand.shift == "call" and demand.minimum > 0:
+            start, end = problem.interval(demand.day, "call")
+            assert end - start <= timedelta(hours=24), demand
 
 
 def test_it_supervises_clinic_with_faculty_precepting():
