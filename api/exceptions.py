@@ -44,6 +44,15 @@ MESSAGES = {
 }
 
 
+def as_field_error(error: ApplicationError) -> Exception:
+    """A service's refusal of one field of the body (``details={"field": name}``) as that field's
+    error, the shape the API gives any invalid field; any other refusal stays as it is."""
+    name = error.details.get("field")
+    if isinstance(name, str) and set(error.details) == {"field"}:
+        return exceptions.ValidationError({name: [error.message]})
+    return error
+
+
 def _details(detail: Any) -> dict[str, Any]:
     if isinstance(detail, dict):
         return {key: _flatten(value) for key, value in detail.items()}

@@ -9,7 +9,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from people.models import Absence, Person, Request
+from people.models import Absence, Person, ProgramRule, Request, StandingPreference
 from scheduling.models import Assignment, RotationAssignment, ScheduleRun, State
 
 
@@ -38,6 +38,23 @@ class RequestFilter(AbsenceFilter):
     class Meta:
         model = Request
         fields = ["person", "program", "kind", "status"]
+
+
+class StandingPreferenceFilter(filters.FilterSet):
+    person = filters.UUIDFilter(field_name="person__code")
+    program = filters.UUIDFilter(field_name="person__program__code")
+
+    class Meta:
+        model = StandingPreference
+        fields = ["person", "program", "kind", "status"]
+
+
+class ProgramRuleFilter(ProgramCodeFilter):
+    person = filters.UUIDFilter(field_name="person__code")
+
+    class Meta:
+        model = ProgramRule
+        fields = ["program", "kind", "person", "active"]
 
 
 class AssignmentFilter(filters.FilterSet):

@@ -14,7 +14,7 @@ from drf_spectacular.views import (
 )
 from rest_framework.routers import DefaultRouter
 
-from api import views, views_auth, views_io, views_me, views_resilience
+from api import views, views_auth, views_io, views_me, views_resilience, views_rules
 from conflicts.api import ConflictViewSet
 from swaps.api import SwapViewSet
 
@@ -36,10 +36,12 @@ router.register("people", views.PersonViewSet, basename="person")
 router.register("memberships", views.MembershipViewSet, basename="membership")
 router.register("absences", views.AbsenceViewSet, basename="absence")
 router.register("requests", views.RequestViewSet, basename="request")
+router.register("preferences", views_rules.StandingPreferenceViewSet, basename="preference")
 router.register("rotations", views.RotationViewSet, basename="rotation")
 router.register("shift-types", views.ShiftTypeViewSet, basename="shift-type")
 router.register("coverage", views.CoverageViewSet, basename="coverage")
 router.register("curriculum", views.CurriculumViewSet, basename="curriculum")
+router.register("program-rules", views_rules.ProgramRuleViewSet, basename="program-rule")
 router.register("academic-years", views.AcademicYearViewSet, basename="academic-year")
 router.register("blocks", views.BlockViewSet, basename="block")
 router.register(

@@ -131,9 +131,11 @@ class ScopedViewSet(
             owner = getattr(owner_row, "pk", None)
         return int(value.pk), owner
 
-    def require_write(self, values: dict[str, Any], instance: Any = None) -> None:
+    def require_write(
+        self, values: dict[str, Any], instance: Any = None, action: str = WRITE
+    ) -> None:
         program_id, owner = self.program_and_owner(values, instance)
-        if not can(self.request.user, self.resource, WRITE, program_id, owner_id=owner):
+        if not can(self.request.user, self.resource, action, program_id, owner_id=owner):
             raise exceptions.PermissionDenied("Your role may not change this program's rows.")
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:

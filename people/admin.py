@@ -553,6 +553,11 @@ class ProgramRuleAdmin(ProgramScopedAdmin):
     def rule(self, obj: ProgramRule) -> str:
         return obj.describe().removeprefix("Program rule: ")
 
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        # The one write path of a rule, shared with the API; the form has set obj's fields.
+        changed = {name: getattr(obj, name) for name in form.changed_data} if change else None
+        people_services.program_rule_save(rule=obj, actor=request.user, values=changed)
+
 
 @admin.register(Notification)
 class NotificationAdmin(ProgramScopedAdmin):

@@ -1,5 +1,5 @@
 """Writes about people: absence and preference requests (dated wishes, blocked dates, standing
-preferences), decisions, notifications, feed links."""
+preferences), decisions, program rules, notifications, feed links."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ from people.models import (
     NotificationPreference,
     Person,
     Program,
+    ProgramRule,
     Request,
     StandingPreference,
 )
@@ -421,6 +422,37 @@ def standing_preference_cancel(*, preference: StandingPreference, actor: Any) ->
         row.status = StandingPreference.Status.CANCELLED
         row.save(update_fields=["status", "updated_at"])
     return row
+
+
+def program_rule_save(
+    *, rule: ProgramRule, actor: Any, values: dict[str, Any] | None = None
+) -> ProgramRule:
+    """Create ``rule`` (unsaved) or change it by ``values``: the one write path of a program rule,
+    for the console and the API alike. The model's checks (field choices, ``ProgramRule.clean``,
+    its constraints) run here, so bad input from any door is the same ``ValidationError`` naming
+    the fields (a form error in the console, a 400 by field in the API)."""
+    values = dict(values or {})
+    with transaction.atomic(), set_actor(actor):
+        if rule.pk is not None:
+            rule = ProgramRule.objects.select_for_update().get(pk=rule.pk)
+        for name, value in values.items():
+            setattr(rule, name, value)
+        rule.full_clean()
+        if rule.pk is None:
+            rule.save()
+        else:
+            rule.save(update_fields=[*values, "updated_at"])
+    return rule
+
+
+def program_rule_deactivate(*, rule: ProgramRule, actor: Any) -> ProgramRule:
+    """Stop applying a rule from the next run; the row stays, with its history, to reactivate."""
+    with transaction.atomic(), set_actor(actor):
+        rule = ProgramRule.objects.select_for_update().get(pk=rule.pk)
+        if rule.active:
+            rule.active = False
+            rule.save(update_fields=["active", "updated_at"])
+    return rule
 
 
 def notification_mark_read(*, notification: Notification, actor: Any) -> Notification:

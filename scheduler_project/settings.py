@@ -320,6 +320,8 @@ SPECTACULAR_SETTINGS = {
         "RunKindEnum": "scheduling.models.ScheduleRun.Kind",
         "RunStatusEnum": "scheduling.models.ScheduleRun.Status",
         "MembershipRoleEnum": "people.models.Membership.Role",
+        "ProgramRuleKindEnum": "people.models.ProgramRule.Kind",
+        "StandingPreferenceKindEnum": "people.models.StandingPreference.Kind",
     },
 }
 # Five wrong passwords for one username from one address lock it for 15 minutes.

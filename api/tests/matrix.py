@@ -7,59 +7,35 @@ against the shared ``world`` (program A's rows) so each case runs on a fresh dat
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date, time
 from typing import Any
 
 from django.contrib.auth import get_user_model
 
 from api.models import ImportJob
+from api.tests.matrix_base import (
+    CREATE,
+    DECIDE,
+    DELETE,
+    MANAGE_LIST,
+    MANAGE_ROW,
+    OWN_ROW,
+    READ_LIST,
+    READ_ROW,
+    ROLES,
+    UPDATE,
+    Route,
+    a,
+    code,
+    statuses,
+)
+from api.tests.matrix_rules import PREFERENCE_ROUTES, RULE_ROUTES
 from conflicts.models import ConflictAlert
 from people.models import Absence, AcademicYear, CalendarSubscription, Membership, Person, Program
 from resilience.models import Fallback
 from rotations.models import Block, CoverageRequirement, CurriculumRequirement, Rotation, ShiftType
 from scheduling.models import Assignment, RotationAssignment, ScheduleRun
 from swaps.models import SwapRequest
-
-ROLES = ("anonymous", "resident", "faculty", "other coordinator", "coordinator", "admin")
-
-
-def statuses(text: str) -> dict[str, int]:
-    return dict(zip(ROLES, (int(part) for part in text.split()), strict=True))
-
-
-@dataclass(frozen=True)
-class Route:
-    method: str
-    pattern: str  # as documented: {code} stands for a row's code
-    expected: dict[str, int]
-    target: Callable[[Any], Any] | None = None  # the row {code} names
-    body: Callable[[Any], dict[str, Any]] | None = None
-    query: Callable[[Any], dict[str, str]] | None = None
-    multipart: bool = False
-
-    @property
-    def key(self) -> str:
-        return f"{self.method} {self.pattern}"
-
-
-def a(world: Any, model: type[Any]) -> Any:
-    return world.a[model]
-
-
-def code(row: Any) -> str:
-    return str(row.code)
-
-
-READ_LIST = statuses("401 200 200 200 200 200")
-READ_ROW = statuses("401 200 200 404 200 200")
-MANAGE_LIST = statuses("401 403 403 200 200 200")
-MANAGE_ROW = statuses("401 403 403 404 200 200")
-CREATE = statuses("401 403 403 400 201 201")
-UPDATE = statuses("401 403 403 404 200 200")
-DELETE = statuses("401 403 403 404 204 204")
-DECIDE = statuses("401 403 403 404 200 200")
-OWN_ROW = statuses("401 404 404 404 200 200")  # a row owned by someone else in program A
 
 
 def _crud(
@@ -225,6 +201,7 @@ ROUTES: list[Route] = [
         statuses("401 404 404 404 204 204"),
         target=lambda w: w.a_request,
     ),
+    *PREFERENCE_ROUTES,
     *_crud(
         "rotations",
         Rotation,
@@ -260,6 +237,7 @@ ROUTES: list[Route] = [
         {"max_blocks": 3},
         lambda w: CurriculumRequirement.objects.create(rotation=a(w, Rotation), pgy=3),
     ),
+    *RULE_ROUTES,
     *_crud(
         "academic-years",
         AcademicYear,

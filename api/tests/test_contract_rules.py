@@ -97,7 +97,7 @@ def test_every_creating_post_declares_its_idempotency_headers(schema: dict[str, 
         for path, op in creates
         if path.count("/") == 4 and path != "/api/v1/validation/"  # /api/v1/x/ collections
     ]
-    assert len(collections) == 15
+    assert len(collections) == 17
     assert "parameters" not in schema["paths"]["/api/v1/validation/"]["post"]  # saves nothing
     for path, operation in collections:
         names = {p["name"] for p in operation.get("parameters", []) if p["in"] == "header"}
