@@ -16,7 +16,7 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import replace
 from typing import NamedTuple
 
-from .duty import Timed, Timeline
+from .duty import Timed, Timeline, interval_cliques
 from .model import Horizon, Link, Person, Problem, Severity, ShiftType, Violation, WeekendCap
 
 MAX_SHIFTS = "limit.max_shifts"
@@ -90,6 +90,16 @@ def too_close(a: tuple[int, int], b: tuple[int, int], rest: int) -> bool:
 def rest_span(interval: tuple[int, int], rest: int) -> tuple[int, int]:
     """The real time a shift keeps its person from starting another under the minimum rest."""
     return interval[0], interval[1] + rest
+
+
+def rest_cliques(
+    problem: Problem, timeline: Timeline, cells: Collection[tuple[int, str]]
+) -> list[list[tuple[int, str]]]:
+    """Cliques of the (distinct) ``cells`` whose rest spans overlap: one person works at most
+    one cell of each, which is exactly the minimum rest among the horizon's shifts (and the
+    overlap rule)."""
+    rest = problem.min_rest_minutes or 0
+    return interval_cliques(cells, lambda cell: rest_span(timeline.interval(*cell), rest))
 
 
 def rest_after_history(

@@ -35,7 +35,7 @@ import pulp
 from .checks import check_problem
 from .duty import Timeline, interval_cliques, timeline_for
 from .highs import size_pool
-from .limits import lead_days, rest_after_history, rest_span, weekend_room
+from .limits import lead_days, rest_after_history, rest_cliques, weekend_room
 from .mip_acgme import add_acgme
 from .model import (
     Assignment,
@@ -251,14 +251,14 @@ class Model:
                     self.row(clause if on else _neg(clause), 1, 0 if on else -1, f"min consecutive {what} for {pid}")  # fmt: skip
         if lim.max_weekends is not None:
             self._weekends(pid, lim.max_weekends)
-        for cap in lim.weekend_caps:
+        for weekends_cap in lim.weekend_caps:
             room, _, weekends = weekend_room(
-                cap, self.problem.horizon, self.problem.history_days(pid)
+                weekends_cap, self.problem.horizon, self.problem.history_days(pid)
             )
             worked = [self._worked_any(pid, ds) for ds in weekends]
             terms = [t for ts in worked for t in ts]
             if len(terms) > room:
-                self.row(terms, -1, room, f"{cap.name} for {pid}")
+                self.row(terms, -1, room, f"{weekends_cap.name} for {pid}")
         for link in self.problem.linked:
             if 0 <= link.first < self.days and 0 <= link.second < self.days:
                 terms = [(self.x[k], 1.0 if k[1] == link.first else -1.0) for k in keys
@@ -291,13 +291,9 @@ class Model:
     def _rest(self) -> None:
         """The minimum rest (model.py): at most one of a person's shifts per clique of spans
         lengthened by the rest (limits.rest_span), and none too close to the history."""
-        rest = self.problem.min_rest_minutes
-        if not rest:
+        if not self.problem.min_rest_minutes:
             return
-        iv = self.timeline.interval
-        cliques = interval_cliques(
-            {(k[1], k[2]) for k in self.x}, lambda ds: rest_span(iv(*ds), rest)
-        )
+        cliques = rest_cliques(self.problem, self.timeline, {(k[1], k[2]) for k in self.x})
         for pid, keys in self.keys_of.items():
             for clique in cliques:
                 xs = [(self.x[(pid, d, s)], 1.0) for d, s in clique if (pid, d, s) in self.x]

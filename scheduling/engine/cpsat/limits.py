@@ -10,8 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from math import lcm
 
-from ..duty import interval_cliques
-from ..limits import lead_days, rest_after_history, rest_span, weekend_room
+from ..limits import lead_days, rest_after_history, rest_cliques, weekend_room
 from ..model import PersonKind, WeekendCap
 from .build import Builder, Lit, neg
 
@@ -66,8 +65,8 @@ def add_person_limits(b: Builder) -> None:
         )
         if limits.max_weekends is not None:
             _weekends(b, pid, limits.max_weekends)
-        for cap in limits.weekend_caps:
-            _weekend_cap(b, pid, cap)
+        for weekends_cap in limits.weekend_caps:
+            _weekend_cap(b, pid, weekends_cap)
         for link in problem.linked:
             if 0 <= link.first < b.days and 0 <= link.second < b.days:
                 first = [
@@ -167,11 +166,9 @@ def _weekend_cap(b: Builder, pid: str, cap: WeekendCap) -> None:
 def add_rest(b: Builder) -> None:
     """The minimum rest (model.py): at most one of each person's shifts per clique of spans
     lengthened by the rest (limits.rest_span), and no shift too close to the history."""
-    rest = b.problem.min_rest_minutes
-    if not rest:
+    if not b.problem.min_rest_minutes:
         return
-    span = lambda ds: rest_span(b.timeline.interval(*ds), rest)  # noqa: E731
-    cliques = interval_cliques({(k[1], k[2]) for k in b.x}, span)
+    cliques = rest_cliques(b.problem, b.timeline, {(k[1], k[2]) for k in b.x})
     for pid, keys in b.person_keys().items():
         group = f"minimum rest for {pid}"
         for clique in cliques:
