@@ -178,3 +178,17 @@ def test_it_names_a_locked_weekend_a_spent_block_cap_has_no_room_for() -> None:
         and "leaves room for 0" in c
         for c in precheck(world.program, *RUN)
     )
+
+
+def test_it_counts_a_weekend_straddling_the_period_start_once_under_a_yearly_cap() -> None:
+    # The period starts on Sunday 5 July; the first resident worked Saturday 4 July.
+    world = small_program(residents=2)
+    _two_wanted_each_day(world)
+    first = world.residents[0]
+    _published(first, world.shift, date(2026, 7, 4))
+    rule(world.program, Kind.CAP, 1, measure=Measure.WEEKENDS, period=Period.YEAR, person=first)
+    solved = solve(world.program, date(2026, 7, 5), date(2026, 7, 11))
+    assert solved.report.is_valid
+    worked = solved.days_of(first, "WD")
+    assert date(2026, 7, 5) in worked  # the weekend of 4 July, already counted once
+    assert date(2026, 7, 11) not in worked  # a second weekend
