@@ -67,8 +67,8 @@ Objective (minimised; the validator computes it on its own, every solver reports
 
 Severity: hard rules are CRITICAL (ACGME hard limits, overlaps, unavailability, fixed
 assignments, coverage minimum/maximum, supervision) or HIGH (ACGME averaged rules, person
-limits, forbidden successions, program policies such as the night-float cap, rule ids
-``policy.*``); MEDIUM is a "should" (8 hours off between periods); LOW is information (history
+limits, forbidden successions, program policies such as the night-float cap and the minimum
+rest, rule ids ``policy.*``); MEDIUM is a "should" (8 hours off between periods); LOW is information (history
 missing before the program's first schedule). A schedule is *valid* when it has no CRITICAL or
 HIGH violation.
 """
