@@ -10,7 +10,8 @@ Program rules, credentials and role flags are read by ``problem_rules`` (called 
 History (docs/rules.md): every problem carries the published assignments of the 28 days before
 the period (27 for the windows, one more for a night crossing into the first) and the 27 days
 after it as fixed context, whatever academic year they belong to, so solve, schedule_validate
-and the edit preview see the same seams.
+and the edit preview see the same seams: the duty-hour rules, and the program's consecutive-day
+limit, minimum rest and weekend caps (a weekend straddling the period's edge) read it.
 """
 
 from __future__ import annotations
@@ -184,15 +185,12 @@ def build_problem(
     program_demands = demands
     gaps = problem_rules.credential_gaps(demands, people, person_ids, credentials, skills, start)
     hard_rest, should_rest = problem_rules.rest_rules(rules)
-    successions = problem_rules.forbidden_next(shift_rows, hard_rest)
     if shed_order is not None:
         demands = sacrifice.soften(demands, categories, shed_order)
     problem = m.Problem(
         name=f"{program} {start:%Y-%m-%d}–{end:%Y-%m-%d}",
         horizon=horizon,
-        shift_types=tuple(
-            _shift_type(row, successions.get(row.abbreviation, frozenset())) for row in shift_rows
-        ),
+        shift_types=tuple(_shift_type(row) for row in shift_rows),
         people=engine_people,
         demands=demands,
         unavailable=(*_unavailable(people, person_ids, start, end), *gaps),
@@ -215,6 +213,7 @@ def build_problem(
         history=history,
         callbacks=callbacks,
         linked=problem_rules.call_links(rules, shift_rows, start, len(days)),
+        min_rest_minutes=hard_rest * 60 if hard_rest else None,
     )
     # People's preferences (dated wishes, blocked dates, standing preferences, yearly targets).
     problem = problem_preferences.apply(
@@ -234,14 +233,13 @@ def build_problem(
     )
 
 
-def _shift_type(row: ShiftType, forbidden_next: frozenset[str] = frozenset()) -> m.ShiftType:
+def _shift_type(row: ShiftType) -> m.ShiftType:
     return m.ShiftType(
         id=row.abbreviation,
         start=row.start_time,
         minutes=row.duration_minutes,
         category=CATEGORY[row.category],
         counts_toward_duty=row.counts_toward_duty,
-        forbidden_next=forbidden_next,
     )
 
 

@@ -8,12 +8,17 @@
   for that shift with the reason in it.
 - **Caps** (``ProgramRule`` kind cap): one ``ShiftCap`` per person and block (or academic year)
   meeting the period, the cap less what the published schedule already gives the person in that
-  block or year outside the period. Weekend caps use ``PersonLimits.max_weekends``: the smallest
-  remainder of the blocks the period meets (exact when a run covers one block).
-- **Consecutive working days**: ``max_consecutive_work``, the smallest value that applies.
-- **Minimum rest** stricter than ACGME: hard, a forbidden succession of every pair of shift types
-  whose nominal gap across midnight is shorter (for everyone), and ACGME's 8 h "should" raised to
-  the value for residents (a warning); a weighted rest rule is the "should" only.
+  block or year outside the period. Weekend caps: one ``WeekendCap`` per person and block (or
+  year) meeting the period, over the block's own days, so each block of a run spanning several
+  gets its own remainder: the cap less the block's weekends the published schedule works outside
+  the period, but for a weekend with a day in the period (one straddling its start or end),
+  which the engine counts itself from ``Problem.history``.
+- **Consecutive working days**: ``max_consecutive_work``, the smallest value that applies; the
+  engine counts the published days worked right before and after the period (the history).
+- **Minimum rest** stricter than ACGME: hard, ``Problem.min_rest_minutes`` for everyone: no two
+  shifts of a person closer than that in real time, whatever the days between them and across
+  the period's edges against the published history; and ACGME's 8 h "should" raised to the value
+  for residents (a warning). A weighted rest rule is the "should" only.
 - **Call pattern**: the engine's ``linked`` pairs: each week's Friday and Saturday call.
 - **Adjunct faculty** take no call (``max_shifts`` 0 on call shift types) unless opted in.
 - **Contradictions** the engine cannot see (``curriculum_contradictions``): a hard night cap
@@ -125,6 +130,18 @@ def _weekend(day: date) -> date:
     return day - timedelta(days=day.weekday() - FRIDAY - 1)  # the weekend's Saturday
 
 
+def _weekends_taken(used: Iterable[tuple[date, str, str]], first: date, last: date) -> int:
+    """Weekends of a window the published schedule outside the period works, but for those
+    with a day on the window's days ``first``..``last`` inside the period: the engine counts
+    those itself, reading the history (``WeekendCap``)."""
+    saturdays = {_weekend(d) for d, _, _ in used if d.weekday() >= SATURDAY}
+    return sum(
+        1
+        for saturday in saturdays
+        if not any(first <= d <= last for d in (saturday, saturday + timedelta(days=1)))
+    )
+
+
 def person_limits(
     program: Program,
     people: Sequence[Person],
@@ -159,14 +176,25 @@ def person_limits(
         mine = [r for r in caps if applies(r, person, pgy)]
         limits = out[person.pk]
         shift_caps = []
-        weekends: list[int] = []
+        weekend_caps = []
         for rule in mine:
             for label, first, last in _windows(rule, year, blocks):
                 used = [row for row in spent.get(person.pk, ()) if first <= row[0] <= last]
+                name = (
+                    f"{rule.get_measure_display().lower()} {label} "
+                    f"(program rule: at most {rule.value} for {rule.who()})"
+                )
                 if rule.measure == Rule.Measure.WEEKENDS:
-                    taken = len({_weekend(d) for d, _, _ in used if d.weekday() >= SATURDAY})
-                    if rule.hard:
-                        weekends.append(max(0, rule.value - taken))
+                    if rule.hard:  # (the rule is hard only: ProgramRule.clean)
+                        taken = _weekends_taken(used, max(first, start), min(last, end))
+                        weekend_caps.append(
+                            m.WeekendCap(
+                                name=name,
+                                cap=max(0, rule.value - taken),
+                                first=(first - start).days,
+                                last=(last - start).days,
+                            )
+                        )
                     continue
                 categories = MEASURE_CATEGORIES[rule.measure]
                 shifts = frozenset(
@@ -177,8 +205,7 @@ def person_limits(
                 taken = sum(1 for _, s, c in used if categories is None or c in categories)
                 shift_caps.append(
                     m.ShiftCap(
-                        name=f"{rule.get_measure_display().lower()} {label} "
-                        f"(program rule: at most {rule.value} for {rule.who()})",
+                        name=name,
                         shifts=shifts,
                         cap=max(0, rule.value - taken),
                         first=(max(first, start) - start).days,
@@ -189,8 +216,8 @@ def person_limits(
                 )
         if shift_caps:
             limits["caps"] = tuple(shift_caps)
-        if weekends:
-            limits["max_weekends"] = min(weekends)
+        if weekend_caps:
+            limits["weekend_caps"] = tuple(weekend_caps)
         days = [r.value for r in consecutive if applies(r, person, pgy)]
         if days:
             limits["max_consecutive_work"] = min(days)
@@ -203,26 +230,6 @@ def rest_rules(rules: Sequence[ProgramRule]) -> tuple[int | None, int | None]:
     hard = [r.value for r in rules if r.kind == Rule.Kind.MIN_REST and r.hard]
     should = [r.value for r in rules if r.kind == Rule.Kind.MIN_REST]
     return (max(hard) if hard else None, max(should) if should else None)
-
-
-def forbidden_next(shift_rows: Sequence[ShiftType], hours: int | None) -> dict[str, frozenset[str]]:
-    """Per shift type: the shift types starting the next day less than ``hours`` after it ends
-    (nominal clock times)."""
-    if hours is None:
-        return {}
-    out: dict[str, frozenset[str]] = {}
-    for before in shift_rows:
-        ends = before.start_time.hour * 60 + before.start_time.minute + before.duration_minutes
-        too_soon = frozenset(
-            after.abbreviation
-            for after in shift_rows
-            if 0
-            <= 24 * 60 + after.start_time.hour * 60 + after.start_time.minute - ends
-            < hours * 60
-        )
-        if too_soon:
-            out[before.abbreviation] = too_soon
-    return out
 
 
 def call_links(

@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from .checks_seams import day_name, seam_causes
 from .duty import timeline_for
 from .model import Assignment, Demand, PersonKind, Problem, ShiftCategory
 
@@ -45,6 +46,7 @@ def check_problem(problem: Problem) -> list[str]:
     causes += _caps(problem)
     causes += _capacity(problem)
     causes += _consecutive(problem)
+    causes += seam_causes(problem)
     return causes
 
 
@@ -157,11 +159,13 @@ def _limits(problem: Problem) -> list[str]:
         values = [lim.min_total_minutes, lim.max_total_minutes, lim.min_consecutive_work,
                   lim.max_consecutive_work, lim.min_consecutive_off, lim.max_weekends,
                   lim.max_shifts_per_day, *lim.max_shifts.values()]  # fmt: skip
-        values += [cap.cap for cap in lim.caps]
+        values += [cap.cap for cap in lim.caps] + [cap.cap for cap in lim.weekend_caps]
         if any(v is not None and v < 0 for v in values):
             causes.append(f"{p.id}: negative limit")
         if lim.weekly_hours_limit is not None and lim.weekly_hours_limit <= 0:
             causes.append(f"{p.id}: weekly hours limit {lim.weekly_hours_limit} is not positive")
+    if problem.min_rest_minutes is not None and problem.min_rest_minutes < 0:
+        causes.append(f"negative minimum rest ({problem.min_rest_minutes} minutes)")
     return causes
 
 
@@ -300,7 +304,7 @@ def _staffing(problem: Problem) -> list[str]:
         d = s.demand
         if d.eligibility.skills and s.available == 0:
             causes.append(
-                f"no one with a valid {_skills(d)} on {_day_name(problem, d.day)} for {d.shift} "
+                f"no one with a valid {_skills(d)} on {day_name(problem, d.day)} for {d.shift} "
                 f"(it needs at least {d.minimum})"
             )
         else:
@@ -336,7 +340,7 @@ def _independent(problem: Problem) -> list[str]:
         ]
         if len(free) >= d.minimum and not any(d.eligibility.leads(people[pid]) for pid in free):
             causes.append(
-                f"no one holds {_skills(d)} independently on {_day_name(problem, d.day)} for "
+                f"no one holds {_skills(d)} independently on {day_name(problem, d.day)} for "
                 f"{d.shift}: a supervised-level holder cannot cover it alone"
             )
     return causes
@@ -430,19 +434,14 @@ def _consecutive(problem: Problem) -> list[str]:
             causes.append(
                 f"the consecutive working-day limits of the {len(pool)} eligible people "
                 f"({', '.join(f'{p.id} at most {p.limits.max_consecutive_work}' for p in pool)}) "
-                f"cover at most {room} of the {length} days from {_day_name(problem, run[0])} to "
-                f"{_day_name(problem, run[-1])} that each need someone"
+                f"cover at most {room} of the {length} days from {day_name(problem, run[0])} to "
+                f"{day_name(problem, run[-1])} that each need someone"
             )
     return causes
 
 
 def _skills(d: Demand) -> str:
     return " and ".join(sorted(d.eligibility.skills))
-
-
-def _day_name(problem: Problem, day: int) -> str:
-    when = problem.horizon.date_of(day)
-    return f"{when:%a} {when.day} {when:%B %Y}"
 
 
 def _caps(problem: Problem) -> list[str]:
@@ -477,7 +476,7 @@ def _caps(problem: Problem) -> list[str]:
         if room < need:
             causes.append(
                 f"{name}: the cap on {len(capped)} people leaves {room} of {'/'.join(sorted(shifts))} "
-                f"shifts from {_day_name(problem, span[0])} to {_day_name(problem, span[1])}, "
+                f"shifts from {day_name(problem, span[0])} to {day_name(problem, span[1])}, "
                 f"but the coverage minimums need {need}"
             )
     return causes

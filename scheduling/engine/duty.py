@@ -13,15 +13,16 @@ Moonlighting always counts toward duty (CPR VI.F.5), whatever its shift type say
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 from .model import Problem, ShiftCategory
 
 MINUTES_PER_DAY = 24 * 60
 
+K = TypeVar("K", bound=Hashable)
 _TIMELINES: dict[int, tuple[Problem, Timeline]] = {}
 _TIMELINE_CACHE_SIZE = 8
 
@@ -227,3 +228,22 @@ def daily_duty_minutes(periods: Sequence[DutyPeriod], day_starts: Sequence[int])
             start = cut
             day += 1
     return per_day
+
+
+def interval_cliques(keys: Iterable[K], span: Callable[[K], tuple[int, int]]) -> list[list[K]]:
+    """Sets of (distinct) ``keys`` whose spans (start, end) are all alive at one instant, covering every
+    overlapping pair: intervals on a line, so the sets alive at each start point are cliques,
+    and one "at most one" per clique forbids every overlap (the exact solvers' encoding of the
+    overlap rule, and of the minimum rest on spans lengthened by it)."""
+    ordered = sorted(keys, key=span)
+    cliques: list[list[K]] = []
+    active: list[K] = []
+    for i, key in enumerate(ordered):
+        start, _ = span(key)
+        active = [a for a in active if span(a)[1] > start]
+        active.append(key)
+        nxt = ordered[i + 1] if i + 1 < len(ordered) else None
+        min_end = min(span(a)[1] for a in active)
+        if (nxt is None or span(nxt)[0] >= min_end) and len(active) > 1:
+            cliques.append(list(active))
+    return cliques

@@ -1,10 +1,10 @@
 """Per-person incremental state for the greedy construction.
 
 Each check answers "may this person also take (day, shift)?" for every hard rule that can be
-decided incrementally — overlaps, unavailability, person limits, successions and the ACGME
-rules — in time independent of the horizon: a bisect into the person's sorted intervals, the
-duty periods rebuilt from a few days around the new shift, and the 28-day windows that
-contain it. The rules are the validator's (same readings, same real time); the validator
+decided incrementally — overlaps, unavailability, person limits (with the history's days across
+the horizon's edges), successions, the minimum rest and the ACGME rules — in time independent
+of the horizon: a bisect into the person's sorted intervals, the duty periods rebuilt from a
+few days around the new shift, and the 28-day windows that contain it. The rules are the validator's (same readings, same real time); the validator
 remains the judge of the final schedule.
 """
 
@@ -15,7 +15,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from . import acgme
-from .duty import MINUTES_PER_DAY, Timed, Timeline, duty_periods
+from .duty import MINUTES_PER_DAY, Timed, Timeline, duty_periods, timed_items
+from .limits import MIN_REST, lead_days, too_close, weekend_room
 from .model import AcgmeRules, Person, PersonKind, Problem, ShiftCap, ShiftCategory
 
 _NEAR = 4 * MINUTES_PER_DAY  # a valid period is at most 28 h: 4 days see its neighbours
@@ -39,6 +40,40 @@ class Context:
             self.window_starts, self.window_length, self.full_windows = acgme.window_starts(
                 self.problem.horizon.days, self.rules.window_days
             )
+        self._seams: dict[str, Seam] = {}
+
+    def seam(self, person: Person) -> Seam:
+        """What the history around the horizon leaves ``person`` (computed once per person)."""
+        hit = self._seams.get(person.id)
+        if hit is None:
+            problem = self.problem
+            days = problem.history_days(person.id)
+            rest = problem.min_rest_minutes or 0
+            pairs = problem.history_by_person.get(person.id, ()) if rest else ()
+            hit = Seam(
+                lead=lead_days(days, problem.horizon.days) if days else (0, 0),
+                weekend_caps=tuple(
+                    (room, {d: i for i, ds in enumerate(weekends) for d in ds})
+                    for room, _, weekends in (
+                        weekend_room(cap, problem.horizon, days)
+                        for cap in person.limits.weekend_caps
+                    )
+                ),
+                rest=rest,
+                history=tuple(timed_items(self.timeline, pairs)),
+            )
+            self._seams[person.id] = hit
+        return hit
+
+
+@dataclass(frozen=True)
+class Seam:
+    """A person's history around the horizon, as the rules across its edges read it."""
+
+    lead: tuple[int, int]  # limits.lead_days
+    weekend_caps: tuple[tuple[int, dict[int, int]], ...]  # (room, day -> weekend) per cap
+    rest: int  # the minimum rest in minutes (0: none)
+    history: tuple[Timed, ...]  # the history's items, when there is a minimum rest
 
 
 @dataclass
@@ -71,6 +106,7 @@ class PersonState:
         self.weekly_limit = (
             acgme.weekly_minutes_limit(self.acgme, self.person) if self.acgme else 0.0
         )
+        self.seam = ctx.seam(self.person)
 
     # -- checks -----------------------------------------------------------------------------
 
@@ -83,6 +119,7 @@ class PersonState:
         item = self.ctx.timeline.timed(day, shift_id)
         return (
             self._overlap(item)
+            or (self._rest(item) if self.seam.rest else None)
             or self._limits(day, shift_id)
             or self._successions(day, shift_id)
             or (self._acgme(item) if self.acgme is not None else None)
@@ -94,6 +131,21 @@ class PersonState:
             return "assignment.overlap"
         if i < len(self.items) and self.items[i].start < item.end:
             return "assignment.overlap"
+        return None
+
+    def _rest(self, item: Timed) -> str | None:
+        """The minimum rest against the person's shifts and history (limits.too_close)."""
+        rest = self.seam.rest
+        span = (item.start, item.end)
+        lo = bisect_left(self.starts, item.start - rest - _NEAR)
+        for other in self.items[lo:]:
+            if other.start >= item.end + rest:
+                break
+            if too_close(span, (other.start, other.end), rest):
+                return MIN_REST
+        for other in self.seam.history:
+            if too_close(span, (other.start, other.end), rest):
+                return MIN_REST
         return None
 
     def _limits(self, day: int, shift_id: str) -> str | None:
@@ -117,6 +169,13 @@ class PersonState:
             if key is not None and key not in self.weekends:
                 if len(self.weekends) + 1 > limits.max_weekends:
                     return "limit.max_weekends"
+        for room, weekend_of in self.seam.weekend_caps:
+            weekend = weekend_of.get(day)
+            if weekend is None:
+                continue
+            taken = {weekend_of[d] for d in self.day_shifts if d in weekend_of}
+            if weekend not in taken and len(taken) + 1 > room:
+                return "limit.max_weekends"
         if worked:
             return None  # the day is already worked: runs do not change
         return self._runs(day)
@@ -130,6 +189,9 @@ class PersonState:
         if limits.max_consecutive_work is not None:
             before = _run_length(self.day_shifts, day, -1)
             after = _run_length(self.day_shifts, day, +1)
+            # The history's days worked across the period's edges (limits.lead_days).
+            before += self.seam.lead[0] if day - before == 0 else 0
+            after += self.seam.lead[1] if day + after == days - 1 else 0
             if before + 1 + after > limits.max_consecutive_work:
                 return "limit.max_consecutive_work"
         low = limits.min_consecutive_off

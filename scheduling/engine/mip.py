@@ -5,10 +5,12 @@ and linear rows only, each exact or *conservative* (forbidding a little more tha
 validator's reading, never less), so a schedule the MIP accepts is one the validator accepts.
 * exact: coverage minimum/maximum, fixed (lower bound 1), unavailability / PGY-1 moonlighting /
   ``max_shifts == 0`` (no variable), overlaps (one row per clique of real intervals alive
-  together), shifts per day, per type and total minutes, successions, supervision ratios,
+  together), the minimum rest (the same on intervals lengthened by it, and no shift too close
+  to the history), shifts per day, per type and total minutes, successions, supervision ratios,
   consecutive-day rules over "works on day d" (the day's sum when its shifts pairwise overlap,
-  else a continuous ``x <= w <= sum x``), max weekends, and ACGME 28-day duty minutes clipped
-  at the window's midnights.
+  else a continuous ``x <= w <= sum x``; the history's days across the edges as constants), max
+  weekends and weekend caps per block, and ACGME 28-day duty minutes clipped at the window's
+  midnights.
 * ACGME (mip_acgme.py): weekly hours and free periods exact, with history constants; 24 + 4
   and 14 h rest by forbidding every minimal chain of touching duty shifts that breaks the rule
   and every duty shift starting too soon after a long chain (cpsat/acgme.py's readings); call
@@ -31,8 +33,9 @@ from typing import Any, cast
 import pulp
 
 from .checks import check_problem
-from .duty import Timeline, timeline_for
+from .duty import Timeline, interval_cliques, timeline_for
 from .highs import size_pool
+from .limits import lead_days, rest_after_history, rest_cliques, weekend_room
 from .mip_acgme import add_acgme
 from .model import (
     Assignment,
@@ -86,6 +89,7 @@ class Model:
             if problem.acgme is not None and person.kind == PersonKind.RESIDENT:
                 add_acgme(self, person.id)
         self._successions()
+        self._rest()
         self._supervision()
         if elastic:
             self.lp += pulp.lpSum(self.drops.values())
@@ -200,14 +204,7 @@ class Model:
     def _overlaps(self) -> None:
         """Cliques of (day, shift) intervals alive at one instant: at most one per person."""
         iv = self.timeline.interval
-        cliques, active = cast(list[list[tuple[int, str]]], []), cast(list[tuple[int, str]], [])
-        pairs = sorted({(k[1], k[2]) for k in self.x}, key=lambda ds: iv(*ds))
-        for i, ds in enumerate(pairs):
-            active = [a for a in active if iv(*a)[1] > iv(*ds)[0]] + [ds]
-            nxt = pairs[i + 1] if i + 1 < len(pairs) else None
-            ends = min(iv(*a)[1] for a in active)
-            if (nxt is None or iv(*nxt)[0] >= ends) and len(active) > 1:
-                cliques.append(active)
+        cliques = interval_cliques({(k[1], k[2]) for k in self.x}, lambda ds: iv(*ds))
         for pid in self.keys_of:
             for clique in cliques:
                 xs = [(self.x[(pid, d, s)], 1.0) for d, s in clique if (pid, d, s) in self.x]
@@ -234,10 +231,16 @@ class Model:
                 self.row(xs, -1, cap, f"max shifts per day for {pid}")
         days, runs = self.days, (lim.max_consecutive_work, lim.min_consecutive_work, lim.min_consecutive_off)  # fmt: skip
         w = [self.work(pid, d) for d in range(days)] if any(r is not None for r in runs) else []
-        if (longest := lim.max_consecutive_work) is not None and longest < days:
-            for first in range(days - longest):
-                window = [t for d in range(first, first + longest + 1) for t in w[d]]
-                self.row(window, -1, longest, f"max consecutive working days for {pid}")
+        # The history's days worked across the period's edges are constants of the run.
+        before, after = lead_days(self.problem.history_days(pid), days)
+        if (longest := lim.max_consecutive_work) is not None and longest < before + days + after:
+            for first in range(-before, days + after - longest):
+                last = first + longest  # window first..last, with a day of the horizon in it
+                if last < 0 or first >= days:
+                    continue
+                window = [t for d in range(max(first, 0), min(last, days - 1) + 1) for t in w[d]]
+                carried = max(0, -first) + max(0, last - days + 1)
+                self.row(window, -1, longest - carried, f"max consecutive working days for {pid}")
         # A run starting on day s >= 1 must last to s + j for each j below the minimum (runs
         # reaching the last day are exempt, as the clauses stop at the horizon).
         for low, on, what in ((lim.min_consecutive_work, True, "working days"),
@@ -248,6 +251,14 @@ class Model:
                     self.row(clause if on else _neg(clause), 1, 0 if on else -1, f"min consecutive {what} for {pid}")  # fmt: skip
         if lim.max_weekends is not None:
             self._weekends(pid, lim.max_weekends)
+        for weekends_cap in lim.weekend_caps:
+            room, _, weekends = weekend_room(
+                weekends_cap, self.problem.horizon, self.problem.history_days(pid)
+            )
+            worked = [self._worked_any(pid, ds) for ds in weekends]
+            terms = [t for ts in worked for t in ts]
+            if len(terms) > room:
+                self.row(terms, -1, room, f"{weekends_cap.name} for {pid}")
         for link in self.problem.linked:
             if 0 <= link.first < self.days and 0 <= link.second < self.days:
                 terms = [(self.x[k], 1.0 if k[1] == link.first else -1.0) for k in keys
@@ -266,6 +277,32 @@ class Model:
             worked += wk
         if len(worked) > cap:
             self.row(worked, -1, cap, f"max weekends for {pid}")
+
+    def _worked_any(self, pid: str, days: Sequence[int]) -> Terms:
+        """ "Works on one of ``days``" as terms worth 0 or 1 at integral x (as ``_weekends``)."""
+        parts = [self.work(pid, d) for d in days if self.work(pid, d)]
+        if len(parts) <= 1:
+            return parts[0] if parts else []
+        worked = [(self.var("wk"), 1.0)]
+        for p in parts:  # worked >= each day worked
+            self.row([*worked, *_neg(p)], 1, 0, None)
+        return worked
+
+    def _rest(self) -> None:
+        """The minimum rest (model.py): at most one of a person's shifts per clique of spans
+        lengthened by the rest (limits.rest_span), and none too close to the history."""
+        if not self.problem.min_rest_minutes:
+            return
+        cliques = rest_cliques(self.problem, self.timeline, {(k[1], k[2]) for k in self.x})
+        for pid, keys in self.keys_of.items():
+            for clique in cliques:
+                xs = [(self.x[(pid, d, s)], 1.0) for d, s in clique if (pid, d, s) in self.x]
+                if len(xs) > 1:
+                    self.row(xs, -1, 1, f"minimum rest for {pid}")
+            cells = [(d, s) for _, d, s in keys]
+            for (d, s), _ in rest_after_history(self.problem, self.timeline, pid, cells):
+                what = f"minimum rest for {pid} after the published schedule"
+                self.row([(self.x[(pid, d, s)], 1.0)], -1, 0, what)
 
     def _successions(self) -> None:
         for (pid, day, shift), v in self.x.items():

@@ -23,11 +23,21 @@ certification that is valid on some days of the horizon only is expressed by the
 ``Unavailability`` for the shifts needing it on the other days.
 
 Per-person limits (``PersonLimits``), all hard when set. ``ShiftCap``: at most ``cap``
-assignments to any of its shift types on its days (a program's calls per block, nights per year). A day is *worked* when the person has
-any assignment on it. A *weekend* is worked when its Saturday or Sunday is worked.
-Minimum-consecutive rules (working days and days off) do not apply to a run that touches the
-first or the last day of the horizon (the published reading of the shift benchmark).
-Two assignments of one person whose real intervals overlap are always forbidden.
+assignments to any of its shift types on its days (a program's calls per block, nights per
+year). A day is *worked* when the person has any assignment on it. A *weekend* is worked when
+its Saturday or Sunday is worked. ``max_weekends`` counts the weekends worked in the horizon;
+``WeekendCap``: at most ``cap`` weekends worked among those with a day on the cap's days inside
+the horizon, a day of the cap outside the horizon counting as worked when the history works it
+(a program's weekends per block or year; see the class). ``max_consecutive_work`` counts, in a run reaching
+day 0, the history days worked right before it (days -1, -2, ...) and, in a run reaching the
+last day, those worked right after it (days ``horizon.days``, ...): a run may not grow past the
+limit across the period's edge. Minimum-consecutive rules (working days and days off) do not
+apply to a run that touches the first or the last day of the horizon (the published reading of
+the shift benchmark). Two assignments of one person whose real intervals overlap are always
+forbidden. ``Problem.min_rest_minutes`` (a program's hard minimum rest): two assignments of
+one person whose real intervals are closer than that (the later starting less than that after
+the earlier ends, touching included) are forbidden, history assignments included, whatever the
+days between them (``limits.too_close`` is the one reading).
 
 ACGME rules (``AcgmeRules``) apply to people of kind RESIDENT when ``Problem.acgme`` is set;
 docs/rules.md is the one table of rule, text, reading and ACGME-or-policy. Duty periods are built
@@ -36,9 +46,10 @@ shifts that touch or overlap merge into one continuous period.
 
 History. ``Problem.history`` holds the fixed assignments around the horizon (day indexes below 0
 or from ``horizon.days`` on, up to ``window_days - 1`` days out). They are never solved, never
-reported on their own and not covered by demands or person limits, but every duty-hour rule that
-touches the horizon counts them: every window overlapping the horizon, every duty period and rest
-gap with a part inside it. Days with no history count as zero hours; when
+reported on their own and not covered by demands, shift caps or the other person limits, but
+every rule that touches the horizon counts them: every duty-hour window overlapping the
+horizon, every duty period and rest gap with a part inside it, a run of consecutive working
+days reaching the period's edge, the minimum rest and the weekend caps (above). Days with no history count as zero hours; when
 ``History.known_from`` says the record starts later than the windows reach, the validator adds a
 LOW note saying so.
 
@@ -56,8 +67,8 @@ Objective (minimised; the validator computes it on its own, every solver reports
 
 Severity: hard rules are CRITICAL (ACGME hard limits, overlaps, unavailability, fixed
 assignments, coverage minimum/maximum, supervision) or HIGH (ACGME averaged rules, person
-limits, forbidden successions, program policies such as the night-float cap, rule ids
-``policy.*``); MEDIUM is a "should" (8 hours off between periods); LOW is information (history
+limits, forbidden successions, program policies such as the night-float cap and the minimum
+rest, rule ids ``policy.*``); MEDIUM is a "should" (8 hours off between periods); LOW is information (history
 missing before the program's first schedule). A schedule is *valid* when it has no CRITICAL or
 HIGH violation.
 """
@@ -161,9 +172,25 @@ class ShiftCap:
 
 
 @dataclass(frozen=True)
+class WeekendCap:
+    """At most ``cap`` weekends worked among those with a Saturday or Sunday on days ``first``..
+    ``last`` inside the horizon; a weekend counts when one of its days in ``first``..``last`` is
+    worked, a day outside the horizon by the history (a block that began before the period, and
+    its weekend straddling the period's start). Weekends the history already works use up the
+    cap first, never below none (``limits.weekend_room``); the translator takes the block's
+    other weekends off ``cap``. Hard (HIGH, rule ``limit.max_weekends``)."""
+
+    name: str
+    cap: int
+    first: int
+    last: int
+
+
+@dataclass(frozen=True)
 class PersonLimits:
     max_shifts: Mapping[str, int] = field(default_factory=dict)  # per shift type id
     caps: tuple[ShiftCap, ...] = ()
+    weekend_caps: tuple[WeekendCap, ...] = ()
     min_total_minutes: int | None = None
     max_total_minutes: int | None = None
     min_consecutive_work: int | None = None
@@ -366,6 +393,9 @@ class Problem:
     # (history days included): they count toward the weekly hours on the call's start day.
     callbacks: Mapping[tuple[str, int, str], int] = field(default_factory=dict)
     linked: tuple[Link, ...] = ()  # hard, HIGH when broken (rule "policy.call_pattern")
+    # A program's hard minimum rest between two assignments of one person, in real minutes
+    # (rule "policy.min_rest", HIGH; see "Per-person limits" above). None: no such rule.
+    min_rest_minutes: int | None = None
 
     @cached_property
     def shift_by_id(self) -> dict[str, ShiftType]:
@@ -374,6 +404,22 @@ class Problem:
     @cached_property
     def person_by_id(self) -> dict[str, Person]:
         return {p.id: p for p in self.people}
+
+    @cached_property
+    def history_by_person(self) -> dict[str, tuple[tuple[int, str], ...]]:
+        """The history's (day, shift) pairs per person, outside the horizon and of known shift
+        types only (the one reading every rule and solver uses)."""
+        pairs: dict[str, list[tuple[int, str]]] = {}
+        if self.history is not None:
+            days, shifts = self.horizon.days, self.shift_by_id
+            for a in self.history.assignments:
+                if (a.day < 0 or a.day >= days) and a.shift in shifts:
+                    pairs.setdefault(a.person, []).append((a.day, a.shift))
+        return {pid: tuple(found) for pid, found in pairs.items()}
+
+    def history_days(self, person: str) -> frozenset[int]:
+        """The days outside the horizon the history says ``person`` worked."""
+        return frozenset(day for day, _ in self.history_by_person.get(person, ()))
 
     def interval(self, day: int, shift_id: str) -> tuple[datetime, datetime]:
         """Real (UTC) start and end of a shift, honouring DST in the horizon's timezone."""

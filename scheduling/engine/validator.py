@@ -1,9 +1,9 @@
 """The validator: checks any list of assignments against a Problem, independent of every solver.
 
 Used after solving, on manual edits, before swaps and by conflict detection. It returns every
-violated rule (model.py's hard constraints, the person limits, forbidden successions and, for
-residents when ``Problem.acgme`` is set, the ACGME rules of acgme.py) and the objective terms
-exactly as model.py's docstring defines them.
+violated rule (model.py's hard constraints, the person limits, forbidden successions, the
+minimum rest and, for residents when ``Problem.acgme`` is set, the ACGME rules of acgme.py) and
+the objective terms exactly as model.py's docstring defines them.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from math import lcm
 
 from . import acgme
 from .duty import Timed, Timeline, timed_items, timeline_for, to_datetime
-from .limits import check_limits, check_links, check_successions
+from .limits import check_limits, check_links, check_rest, check_successions
 from .model import (
     Assignment,
     Demand,
@@ -409,15 +409,9 @@ def _supervision(problem: Problem, demands: Sequence[Demand], index: _Index) -> 
 
 
 def history_pairs(problem: Problem) -> dict[str, list[tuple[int, str]]]:
-    """The history's (day, shift) pairs per person, outside the horizon only."""
-    pairs: dict[str, list[tuple[int, str]]] = {}
-    if problem.history is None:
-        return pairs
-    days, shifts = problem.horizon.days, problem.shift_by_id
-    for a in problem.history.assignments:
-        if (a.day < 0 or a.day >= days) and a.shift in shifts:
-            pairs.setdefault(a.person, []).append((a.day, a.shift))
-    return pairs
+    """The history's (day, shift) pairs per person, outside the horizon only
+    (``Problem.history_by_person``)."""
+    return {pid: list(pairs) for pid, pairs in problem.history_by_person.items()}
 
 
 def callback_days(problem: Problem, person: str) -> dict[int, int]:
@@ -438,12 +432,25 @@ def _person_checks(
 ) -> list[Violation]:
     items = timed_items(timeline, pairs)
     found = _overlaps(timeline, person, items)
-    found += check_limits(person, pairs, problem.shift_by_id, timeline.weekend_keys)
+    days = problem.horizon.days
+    found += check_limits(
+        person,
+        pairs,
+        problem.shift_by_id,
+        timeline.weekend_keys,
+        problem.horizon,
+        frozenset(day for day, _ in history),
+    )
     found += check_successions(person, pairs, problem.shift_by_id)
     if problem.linked:
-        found += check_links(person, pairs, problem.linked, problem.horizon.days)
-    if problem.acgme is not None and person.kind == PersonKind.RESIDENT:
-        every = timed_items(timeline, [*pairs, *history]) if history else items
+        found += check_links(person, pairs, problem.linked, days)
+    resident = problem.acgme is not None and person.kind == PersonKind.RESIDENT
+    wanted = history and (resident or problem.min_rest_minutes)
+    every = timed_items(timeline, [*pairs, *history]) if wanted else items
+    if problem.min_rest_minutes:
+        found += check_rest(person, every, days, problem.min_rest_minutes)
+    if resident:
+        assert problem.acgme is not None
         callbacks = callback_days(problem, person.id) if problem.callbacks else None
         found += acgme.check_resident(problem.acgme, timeline, person, every, callbacks)
     return found

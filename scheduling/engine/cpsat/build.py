@@ -16,7 +16,7 @@ from typing import Union
 
 from ortools.sat.python import cp_model, cp_model_helper
 
-from ..duty import Timeline, timeline_for
+from ..duty import Timeline, interval_cliques, timeline_for
 from ..model import Assignment, Demand, Person, PersonKind, Problem, RequestKind, ShiftCategory
 
 Key = tuple[str, int, str]  # (person, day, shift)
@@ -254,23 +254,11 @@ class Builder:
                 self.linear(v <= sum(leads), f"supervised credential of {p.id} on {where}")
 
     def add_overlaps(self) -> None:
-        """Two assignments of one person whose real intervals overlap: at most one.
-
-        Intervals on a line: the sets of intervals alive at each start point are cliques that
-        cover every overlapping pair, so one at-most-one per clique suffices.
-        """
-        pairs = sorted({(k[1], k[2]) for k in self.x}, key=lambda ds: self.timeline.interval(*ds))
-        cliques: list[list[tuple[int, str]]] = []
-        active: list[tuple[int, str]] = []
-        for i, ds in enumerate(pairs):
-            start, _ = self.timeline.interval(*ds)
-            active = [a for a in active if self.timeline.interval(*a)[1] > start]
-            active.append(ds)
-            nxt = pairs[i + 1] if i + 1 < len(pairs) else None
-            min_end = min(self.timeline.interval(*a)[1] for a in active)
-            if nxt is None or self.timeline.interval(*nxt)[0] >= min_end:
-                if len(active) > 1:
-                    cliques.append(list(active))
+        """Two assignments of one person whose real intervals overlap: at most one, per clique
+        of intervals alive together (duty.interval_cliques)."""
+        cliques = interval_cliques(
+            {(k[1], k[2]) for k in self.x}, lambda ds: self.timeline.interval(*ds)
+        )
         people = sorted({k[0] for k in self.x})
         for person in people:
             for clique in cliques:

@@ -1,4 +1,4 @@
-"""Per-person limits, forbidden successions and supervision coupling.
+"""Per-person limits, forbidden successions, the minimum rest and supervision coupling.
 
 The consecutive rules are the ones a naive model gets weak: they are encoded as sliding-window
 clauses over the "works on day d" literals, which unit-propagate as soon as a run is decided
@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections import defaultdict
 from math import lcm
 
-from ..model import PersonKind
+from ..limits import lead_days, rest_after_history, rest_cliques, weekend_room
+from ..model import PersonKind, WeekendCap
 from .build import Builder, Lit, neg
 
 
@@ -60,9 +61,12 @@ def add_person_limits(b: Builder) -> None:
             limits.max_consecutive_work,
             limits.min_consecutive_work,
             limits.min_consecutive_off,
+            lead_days(problem.history_days(pid), b.days),
         )
         if limits.max_weekends is not None:
             _weekends(b, pid, limits.max_weekends)
+        for weekends_cap in limits.weekend_caps:
+            _weekend_cap(b, pid, weekends_cap)
         for link in problem.linked:
             if 0 <= link.first < b.days and 0 <= link.second < b.days:
                 first = [
@@ -83,12 +87,18 @@ def _consecutive(
     max_work: int | None,
     min_work: int | None,
     min_off: int | None,
+    lead: tuple[int, int] = (0, 0),
 ) -> None:
     days = len(work)
-    if max_work is not None and max_work < days:
+    # The history's days worked across the period's edges are constants of the run.
+    before, after = lead
+    run: list[Lit] = [True] * before + work + [True] * after
+    if max_work is not None and max_work < len(run):
         group = f"max consecutive working days for {pid}"
-        for start in range(days - max_work):
-            window = work[start : start + max_work + 1]
+        for start in range(len(run) - max_work):
+            if start + max_work < before or start >= before + days:
+                continue  # history only: not this solve's to forbid
+            window = run[start : start + max_work + 1]
             b.clause([neg(w) for w in window], group)
     # Runs touching the first or the last day of the horizon are exempt (model.py).
     if min_work is not None and min_work > 1:
@@ -135,6 +145,39 @@ def _weekends(b: Builder, pid: str, cap: int) -> None:
         worked.append(w)
     if len(worked) > cap:
         b.linear(sum(worked) <= cap, f"max weekends for {pid}")
+
+
+def _weekend_cap(b: Builder, pid: str, cap: WeekendCap) -> None:
+    """At most the cap's room (limits.weekend_room) of its weekends worked."""
+    room, _, weekends = weekend_room(cap, b.problem.horizon, b.problem.history_days(pid))
+    worked: list[Lit] = []
+    for days in weekends:
+        lits = [w for w in (b.work(pid, d) for d in days) if w is not False]
+        if len(lits) == 1:
+            worked.append(lits[0])
+        elif lits:
+            w = b.model.new_bool_var(f"weekend[{pid},{cap.name},{days[0]}]")
+            b.model.add_max_equality(w, lits)
+            worked.append(w)
+    if len(worked) > room:
+        b.linear(sum(worked) <= room, f"{cap.name} for {pid}")
+
+
+def add_rest(b: Builder) -> None:
+    """The minimum rest (model.py): at most one of each person's shifts per clique of spans
+    lengthened by the rest (limits.rest_span), and no shift too close to the history."""
+    if not b.problem.min_rest_minutes:
+        return
+    cliques = rest_cliques(b.problem, b.timeline, {(k[1], k[2]) for k in b.x})
+    for pid, keys in b.person_keys().items():
+        group = f"minimum rest for {pid}"
+        for clique in cliques:
+            xs = [b.x[(pid, d, s)] for d, s in clique if (pid, d, s) in b.x]
+            if len(xs) > 1:
+                b.linear(sum(xs) <= 1, group)
+        cells = [(d, s) for _, d, s in keys]
+        for (d, s), _ in rest_after_history(b.problem, b.timeline, pid, cells):
+            b.linear(b.x[(pid, d, s)] == 0, f"minimum rest for {pid} after the published schedule")
 
 
 def add_successions(b: Builder) -> None:

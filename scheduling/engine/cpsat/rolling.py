@@ -79,8 +79,25 @@ def window_problem(
         baseline=shifted(problem.baseline, new_from),
         # Caps count days of the whole horizon: checked on the whole model, like yearly totals.
         people=tuple(
-            replace(p, limits=replace(p.limits, caps=())) if p.limits.caps else p
+            replace(p, limits=replace(p.limits, caps=(), weekend_caps=()))
+            if p.limits.caps or p.limits.weekend_caps
+            else p
             for p in problem.people
+        ),
+        # The history around the horizon in the window's day numbers: before it, and after it
+        # for the last window (the days between are the window's own fixed history above).
+        history=None
+        if problem.history is None
+        else replace(
+            problem.history,
+            assignments=tuple(
+                replace(a, day=a.day - start)
+                for a in problem.history.assignments
+                if a.day < 0 or (end == h.days and a.day >= h.days)
+            ),
+            known_from=None
+            if problem.history.known_from is None
+            else problem.history.known_from - start,
         ),
         linked=tuple(
             replace(link, first=link.first - start, second=link.second - start)

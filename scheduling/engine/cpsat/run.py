@@ -13,7 +13,7 @@ from ..model import Assignment, Problem, Progress, Solution, SolveStatus
 from . import proof, rolling
 from .acgme import add_acgme
 from .build import Builder, ModelDataError
-from .limits import add_person_limits, add_successions, add_supervision
+from .limits import add_person_limits, add_rest, add_successions, add_supervision
 from .lns import Incumbent, RosterLns, complete
 from .params import configure
 
@@ -34,6 +34,7 @@ def build_model(problem: Problem, *, diagnose: bool = False) -> Builder:
     b.add_overlaps()
     add_person_limits(b)
     add_successions(b)
+    add_rest(b)
     add_supervision(b)
     add_acgme(b)
     if not diagnose:
