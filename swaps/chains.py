@@ -102,7 +102,6 @@ def _open(swap: SwapRequest, candidate: SwapCandidate, now: datetime) -> None:
     chain = chain_of(candidate)
     rows = services._locked_rows([link["assignment"] for link in chain])
     people = Person.objects.in_bulk([link["person"] for link in chain])
-    policy = services.policy_for(swap.program)
     for link in chain:
         row = rows.get(link["assignment"])
         if (
@@ -114,9 +113,13 @@ def _open(swap: SwapRequest, candidate: SwapCandidate, now: datetime) -> None:
             raise ApplicationError(
                 "A shift in this swap chain has changed since it was proposed: it cannot go ahead."
             )
-        services._check_shift(
-            row, owner=people[link["person"]], now=now, policy=policy, manager=False
-        )
+    services._check_shifts(
+        [(rows[link["assignment"]], people[link["person"]]) for link in chain],
+        program=swap.program,
+        now=now,
+        policy=services.policy_for(swap.program),
+        manager=False,
+    )
     moves = [
         Move(rows[link["assignment"]], people[chain[(index + 1) % len(chain)]["person"]])
         for index, link in enumerate(chain)
