@@ -573,16 +573,7 @@ def swap_match(*, swap: SwapRequest, notify: int = 3, now: datetime | None = Non
             matches = cycles.propose(swap, policy=policy, now=now)  # no pair works: chains
         known = set(swap.candidates.values_list("person_id", flat=True))
         swap.candidates.all().delete()
-        SwapCandidate.objects.bulk_create(
-            SwapCandidate(
-                swap=swap,
-                person=match.person,
-                assignment=match.assignment,
-                score=match.score,
-                factors={**match.factors, "explanation": match.explanation},
-            )
-            for match in matches
-        )
+        SwapCandidate.objects.bulk_create(_candidate(swap, match) for match in matches)
         fresh = [m.person for m in matches if m.person.pk not in known][:notify]
         if fresh:
             _notify(
@@ -593,3 +584,16 @@ def swap_match(*, swap: SwapRequest, notify: int = 3, now: datetime | None = Non
                 f"{swap.requester.full_name} offers {swap.assignment}.",
             )
     return matches
+
+
+def _candidate(swap: SwapRequest, match: Any) -> SwapCandidate:
+    candidate = SwapCandidate(
+        swap=swap,
+        person=match.person,
+        assignment=match.assignment,
+        score=match.score,
+        factors={**match.factors, "explanation": match.explanation},
+    )
+    if "chain" in match.factors:  # a chain keeps its code across re-ranks (pages name it so)
+        candidate.code = cycles.candidate_code(swap, match.factors["chain"])
+    return candidate
