@@ -62,7 +62,13 @@ from rotations.models import (
     ShiftType,
 )
 from scheduling.models import Assignment, RotationAssignment, ScheduleRun, ScheduleRunProgress
-from swaps.models import SwapCandidate, SwapChainLink, SwapPolicy, SwapRequest
+from swaps.models import (
+    SwapCandidate,
+    SwapChainDecline,
+    SwapChainLink,
+    SwapPolicy,
+    SwapRequest,
+)
 
 pytest_plugins = ["testing.pytest_browser"]
 
@@ -306,6 +312,9 @@ def build_program_rows(program: Program, tag: str) -> dict[type[models.Model], A
         swap,
         SwapCandidate.objects.create(swap=swap, person=faculty, assignment=other, score=0.8),
         SwapChainLink.objects.create(swap=swap, position=0, person=resident, assignment=assignment),
+        SwapChainDecline.objects.create(
+            program=program, key=f"{resident.pk}:{assignment.pk}", swap=swap, declined_by=resident
+        ),
         SwapPolicy.objects.create(program=program),
         ConflictAlert.objects.create(
             program=program,

@@ -13,7 +13,11 @@ twice). Three more detectors, for what the validator has no rule for, read the r
 - **near limit**: a resident whose duty hours over a 28-day window average more than
   ``NEAR_LIMIT_HOURS`` a week while still within the limit (a warning);
 - **workload imbalance**: within each 28-day block of the academic year, a person of a kind whose
-  duty hours exceed the mean of their peers by more than ``IMBALANCE_FACTOR`` (and 24 h).
+  duty hours exceed the mean of their peers by more than ``IMBALANCE_FACTOR`` (and 24 h);
+- **inactive person**: someone made inactive (the engine schedules only active people, so their
+  shifts are otherwise only coverage gaps) who still holds published shifts from the program's
+  today on: one finding per person naming every such shift, whatever the period detected (it is
+  about the person, so a narrow pass neither splits it nor resolves it while a shift is left).
 
 Each finding carries a fingerprint that names the same conflict the same way every time, so the
 caller keeps one alert per conflict.
@@ -29,6 +33,7 @@ from typing import Any
 from django.db.models import Q
 
 from conflicts.models import ConflictAlert
+from lib.timezones import local_today
 from people.eligibility import eligibility_index
 from people.models import AcademicYear, Person, Program
 from rotations.models import CoverageRequirement, ShiftType
@@ -86,7 +91,8 @@ def year_slices(program: Program, start: date, end: date) -> list[tuple[date, da
 
 
 def detect(program: Program, start: date, end: date) -> list[Finding]:
-    """Every conflict of the published schedule that overlaps ``start``–``end``."""
+    """Every conflict of the published schedule that overlaps ``start``–``end``, and every
+    inactive person still holding published shifts (whatever the period)."""
     found: dict[str, Finding] = {}
     for first, last in year_slices(program, start, end):
         credential = _credential_findings(program, first, last)
@@ -96,6 +102,8 @@ def detect(program: Program, start: date, end: date) -> list[Finding]:
             *_hour_findings(program, first, last),
         ]:
             found.setdefault(finding.fingerprint, finding)
+    for finding in inactive_findings(program):
+        found.setdefault(finding.fingerprint, finding)
     return list(found.values())
 
 
@@ -228,6 +236,60 @@ def _credential_findings(program: Program, start: date, end: date) -> list[Findi
                 people=[row.person],
                 assignment_id=row.pk,
                 details={"shift": row.shift_type.abbreviation, "needs": names_text},
+            )
+        )
+    return out
+
+
+SHIFTS_NAMED = 6  # an inactive person's shifts named in the message; the details hold all
+
+
+def inactive_findings(program: Program) -> list[Finding]:
+    """Inactive people holding published shifts from the program's today on (module docstring);
+    the first shift is the alert's target for the resolution strategies."""
+    held: dict[int, list[Assignment]] = defaultdict(list)
+    for row in (
+        Assignment.objects.filter(
+            person__program=program,
+            person__active=False,
+            state=State.PUBLISHED,
+            date__gte=local_today(program),
+        )
+        .select_related("person", "shift_type")
+        .order_by("person_id", "starts_at", "pk")
+    ):
+        held[row.person_id].append(row)
+    out = []
+    for rows in held.values():
+        person = rows[0].person
+        named = ", ".join(
+            f"{r.shift_type.abbreviation} {r.date:%a %d %b}" for r in rows[:SHIFTS_NAMED]
+        )
+        if len(rows) > SHIFTS_NAMED:
+            named += f" and {len(rows) - SHIFTS_NAMED} more"
+        count = f"{len(rows)} published shift{'s' if len(rows) > 1 else ''}"
+        out.append(
+            Finding(
+                kind=Kind.INACTIVE,
+                rule="person.inactive",
+                severity=Severity.CRITICAL,
+                start_date=rows[0].date,
+                end_date=rows[-1].date,
+                message=f"{person.full_name} is inactive but still holds {count}: {named}",
+                fingerprint=f"person.inactive|{person.code}",
+                people=[person],
+                assignment_id=rows[0].pk,
+                details={
+                    "shift": rows[0].shift_type.abbreviation,
+                    "shifts": [
+                        {
+                            "code": str(r.code),
+                            "date": r.date.isoformat(),
+                            "shift": r.shift_type.abbreviation,
+                        }
+                        for r in rows
+                    ],
+                },
             )
         )
     return out

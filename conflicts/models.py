@@ -25,6 +25,7 @@ class ConflictAlert(CodedModel):
         ELIGIBILITY = "eligibility", "Not eligible"
         NEAR_LIMIT = "near_limit", "Near the duty-hour limit"
         WORKLOAD = "workload", "Workload imbalance"
+        INACTIVE = "inactive", "Inactive person holds shifts"
 
     class Severity(models.TextChoices):
         CRITICAL = "critical", "Critical"

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from conflicts import strategies
-from conflicts.detection import Finding, detect, open_statuses
+from conflicts.detection import Finding, detect, inactive_findings, open_statuses
 from conflicts.models import ConflictAlert, ConflictPolicy
 from lib.errors import ApplicationError
 from people.models import Program
@@ -131,8 +131,8 @@ def _tell(program: Program, raised: list[ConflictAlert]) -> None:
     _tell_about(list(managers_of(program.pk)), program, raised)
     mine: dict[int, list[ConflictAlert]] = {}
     for alert in raised:
-        if alert.person_id is not None:
-            mine.setdefault(alert.person_id, []).append(alert)
+        if alert.person is not None and alert.person.active:  # not someone who has left
+            mine.setdefault(alert.person.pk, []).append(alert)
     for alerts in mine.values():
         _tell_about([alerts[0].person], program, alerts)
 
@@ -214,17 +214,32 @@ def conflict_apply(
         else:
             stale = False
             touched = strategies.apply_changes(alert.program, candidate)
-            alert.status = Status.RESOLVED
-            alert.resolved_at = timezone.now()
-            alert.resolved_by = actor if getattr(actor, "pk", None) else None
-            alert.resolution = {
-                "candidate": candidate,
-                "auto_applied": auto,
-                "assignments": touched,
-            }
-            alert.save(
-                update_fields=["status", "resolved_at", "resolved_by", "resolution", "updated_at"]
-            )
+            applied = {"candidate": candidate, "auto_applied": auto, "assignments": touched}
+            if _still_found(alert):
+                # One shift of an inactive person's several: the alert stays open for the rest
+                # (the detection queued below names what is left; new candidates follow).
+                alert.resolution = {
+                    **alert.resolution,
+                    "applied": [*alert.resolution.get("applied", []), applied],
+                }
+                alert.candidates, alert.candidates_stamp = [], ""
+                alert.save(
+                    update_fields=["resolution", "candidates", "candidates_stamp", "updated_at"]
+                )
+            else:
+                alert.status = Status.RESOLVED
+                alert.resolved_at = timezone.now()
+                alert.resolved_by = actor if getattr(actor, "pk", None) else None
+                alert.resolution = {**alert.resolution, **applied}
+                alert.save(
+                    update_fields=[
+                        "status",
+                        "resolved_at",
+                        "resolved_by",
+                        "resolution",
+                        "updated_at",
+                    ]
+                )
             _tell_moved(alert, candidate)
             schedule_detection_for(alert)
     if stale:
@@ -235,6 +250,14 @@ def conflict_apply(
             details={"alert": str(alert.code)},
         )
     return alert
+
+
+def _still_found(alert: ConflictAlert) -> bool:
+    """After a candidate is applied: does the alert's conflict remain? Only an inactive
+    person's alert names several shifts, so only it can (its detector says)."""
+    if alert.kind != ConflictAlert.Kind.INACTIVE:
+        return False
+    return alert.fingerprint in {f.fingerprint for f in inactive_findings(alert.program)}
 
 
 def _tell_moved(alert: ConflictAlert, candidate: dict[str, Any]) -> None:

@@ -45,7 +45,13 @@ from swaps.checks import HISTORY_DAYS, Window
 from swaps.matcher import REACH_DAYS
 
 Kind = ConflictAlert.Kind
-VACATE_KINDS = (Kind.ABSENCE, Kind.DOUBLE_BOOKING, Kind.CREDENTIAL, Kind.ELIGIBILITY)
+VACATE_KINDS = (
+    Kind.ABSENCE,
+    Kind.DOUBLE_BOOKING,
+    Kind.CREDENTIAL,
+    Kind.ELIGIBILITY,
+    Kind.INACTIVE,
+)
 MAX_TRIES = 12  # window validations per strategy and target (eligible takers only)
 KEEP = 3  # compliant candidates kept per strategy
 RESOLVE_SECONDS = 3.0
@@ -119,6 +125,8 @@ def candidates_for(alert: ConflictAlert) -> list[dict[str, Any]]:
     program = alert.program
     target = _target(alert)
     days = [alert.start_date, alert.end_date]
+    if alert.kind == Kind.INACTIVE and target is not None:
+        days = [target.day]  # the alert spans all their shifts; candidates are for the first
     policy = ConflictPolicy.objects.filter(program=program).first() or ConflictPolicy(
         program=program
     )
@@ -194,9 +202,10 @@ def _engine_changes(
             row = rows.get(change["assignment"])
             if row is None or row.person_id != change["from"]:
                 return None
-            removed.append(
-                problems.engine_assignment(window.built, row.person, day, shift, window.start)
-            )
+            if _scheduled(window, row.person):
+                removed.append(
+                    problems.engine_assignment(window.built, row.person, day, shift, window.start)
+                )
         if change["op"] in ("move", "add"):
             person = people.get(change["person"])
             if person is None:
@@ -235,10 +244,18 @@ def _engine(window: Window, person: Person, day: date, shift: ShiftType) -> m.As
     return problems.engine_assignment(window.built, person, day, shift, window.start)
 
 
+def _scheduled(window: Window, person: Person) -> bool:
+    """Is ``person`` in the window's problem? An inactive person is not: the engine schedules
+    only active people, so their rows are not in the window's schedule, nothing to take away."""
+    return str(person.code) in window.built.people
+
+
 def _vacated(window: Window, target: Target) -> list[m.Assignment]:
-    """The target row taken from its owner (nothing for a hole)."""
+    """The target row taken from its owner (nothing for a hole, or an owner not scheduled)."""
     row = target.row
-    return [] if row is None else [_engine(window, row.person, row.date, row.shift_type)]
+    if row is None or not _scheduled(window, row.person):
+        return []
+    return [_engine(window, row.person, row.date, row.shift_type)]
 
 
 def still_compliant(alert: ConflictAlert, candidate: dict[str, Any]) -> bool:
@@ -443,8 +460,8 @@ def backup(ctx: Context, target: Target | None) -> list[dict[str, Any]]:
 
 def swap(ctx: Context, target: Target | None) -> list[dict[str, Any]]:
     """Exchanges found by the swap matcher: the owner takes back one of the partner's shifts."""
-    if target is None or target.row is None:
-        return []
+    if target is None or target.row is None or not target.row.person.active:
+        return []  # an inactive owner takes no shift back
     from swaps.matcher import rank
     from swaps.models import SwapPolicy, SwapRequest
 
@@ -554,6 +571,14 @@ def resolve(ctx: Context, target: Target | None) -> list[dict[str, Any]]:
         takers.append(person)
         changes.append(_add(person, day, shift))
         added.append(_engine(ctx.window, person, day, shift))
+    if (
+        target is not None
+        and target.row is not None
+        and not _scheduled(ctx.window, target.row.person)
+    ):
+        # An owner the problem does not schedule (inactive): the re-solve covered the shift
+        # without their row, which goes.
+        changes.insert(0, _remove(target.row))
     if not changes or not _compliant(ctx.window, removed, added):
         return []
     return [_candidate(ctx, "resolve", changes, takers, 0)]

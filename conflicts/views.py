@@ -69,13 +69,19 @@ def detail(request: HttpRequest, seat: Seat, code: Any) -> HttpResponse:
 def apply(request: HttpRequest, seat: Seat, code: Any) -> HttpResponse:
     alert = selectors.get_alert_for_user(request.user, code, DECIDE)
     try:
-        services.conflict_apply(
+        alert = services.conflict_apply(
             alert=alert, candidate_id=request.POST.get("candidate", ""), actor=request.user
         )
     except ApplicationError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, "Applied: the alert is resolved.")
+        resolved = alert.status == alert.Status.RESOLVED
+        messages.success(
+            request,
+            "Applied: the alert is resolved."
+            if resolved
+            else "Applied: the alert stays open for the shifts still to resolve.",
+        )
     return redirect("conflicts:detail", code=alert.code)
 
 

@@ -109,6 +109,7 @@ MATRIX: dict[str, dict[str, dict[str, Scope]]] = {
     "swap": {READ: _EVERYONE, WRITE: _MANAGE, SUBMIT: {**_MANAGE, **_OWN}, DECIDE: _MANAGE},
     "swap_candidate": {READ: {**_MANAGE, **_OWN}, WRITE: {}},
     "swap_chain_link": {READ: {**_MANAGE, **_OWN}, WRITE: {}},
+    "swap_chain_decline": {READ: {**_MANAGE, **_OWN}, WRITE: {}},
     "swap_policy": {READ: _MANAGE, WRITE: _MANAGE},
     # Conflicts: managers work the queue (apply, dismiss); people read the alerts about them.
     "conflict": {READ: {**_MANAGE, **_OWN}, WRITE: _MANAGE, DECIDE: _MANAGE},
@@ -177,6 +178,7 @@ RESOURCES: dict[str, Resource] = {
     "swap": Resource("swaps.swaprequest", "program", owner_path="requester"),
     "swap_candidate": Resource("swaps.swapcandidate", "swap__program", owner_path="person"),
     "swap_chain_link": Resource("swaps.swapchainlink", "swap__program", owner_path="person"),
+    "swap_chain_decline": Resource("swaps.swapchaindecline", "program", owner_path="declined_by"),
     "swap_policy": Resource("swaps.swappolicy", "program"),
     "conflict": Resource("conflicts.conflictalert", "program", owner_path="person"),
     "conflict_policy": Resource("conflicts.conflictpolicy", "program"),

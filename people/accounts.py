@@ -155,11 +155,19 @@ def _check_person_free(person: Person, *, keep: Membership | None = None) -> Non
         )
 
 
+def check_link(actor: Any, user: Any, person: Person) -> None:
+    """May ``actor`` link ``user``'s account to ``person``? Only in a program the actor manages,
+    and only an account the actor reaches (every program it belongs to managed by the actor, no
+    role there above the actor's). ``account_link_person`` and the console's Membership form
+    both ask it."""
+    _check_manages(actor, person.program_id)
+    check_reach(actor, user, self_allowed=True)
+
+
 def account_link_person(*, user: Any, person: Person, actor: Any) -> Membership:
     """Link ``user``'s account in the person's program to ``person`` (their schedule, requests
     and calendar become theirs). The account must already hold a role in that program."""
-    _check_manages(actor, person.program_id)
-    check_reach(actor, user, self_allowed=True)
+    check_link(actor, user, person)
     with transaction.atomic(), set_actor(actor):
         membership = (
             Membership.objects.select_for_update()

@@ -279,6 +279,10 @@ class MembershipAdmin(ProgramScopedAdmin):
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         accounts.check_grant(request.user, obj.program_id, obj.role)
+        # Linking an account to a person here: the rule of the person's "link" action.
+        linking = not change or bool({"user", "person"} & set(form.changed_data))
+        if obj.person_id is not None and linking:
+            accounts.check_link(request.user, obj.user, obj.person)
         super().save_model(request, obj, form, change)
 
     @admin.action(description="Deactivate the selected accounts (sessions, API tokens, calendars)")

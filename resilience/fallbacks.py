@@ -85,6 +85,23 @@ def fallback_compute(
         )
     built = contingency.build(program, start, end)
     removed = removed_for(scenario, built)
+    if not removed and scenario != Scenario.HOLIDAY_SKELETON:
+        # Nobody of that kind works a shift in these days: a re-solve with nobody away would
+        # only give the published schedule back ("0 added, 0 removed"). Say so instead.
+        who = "resident" if scenario == Scenario.LOSE_30PCT_RESIDENTS else "faculty member"
+        with transaction.atomic(), set_actor(actor):
+            return Fallback.objects.create(
+                program=program,
+                scenario=scenario,
+                start_date=start,
+                end_date=end,
+                baseline_signature=signature(rows),
+                summary={
+                    "status": "nobody_away",
+                    "why": f"No {who} has a shift in the scheduled days ({start:%d %b}–"
+                    f"{end:%d %b}): nobody to take away, nothing to fall back to.",
+                },
+            )
     parameters: dict[str, Any] = {
         "minimal_change": True,
         "without": removed,
@@ -105,6 +122,13 @@ def fallback_compute(
     schedule.schedule_run_execute(run_id=run.pk)
     run.refresh_from_db()
     comparison = schedule.run_comparison(run) if run.is_draft else {}
+    why = (
+        ""
+        if run.is_draft
+        else f"No fallback schedule: the re-solve {run.get_status_display().lower()}"
+    )
+    if why and run.error:
+        why += f" ({run.error})"
     with transaction.atomic(), set_actor(actor):
         return Fallback.objects.create(
             program=program,
@@ -117,6 +141,7 @@ def fallback_compute(
             summary={
                 "status": run.status,
                 "error": run.error,
+                **({"why": why + "."} if why else {}),
                 "diff": comparison,
                 "open": [
                     v["message"] for v in run.violations if v.get("rule") == "coverage.minimum"

@@ -186,5 +186,17 @@ class Fallback(models.Model):
         return f"{self.get_scenario_display()} {self.start_date:%Y-%m-%d}"
 
     @property
+    def outcome(self) -> str:
+        """One line for the dashboard: what publishing it would change, or why there is nothing
+        to publish (nobody to take away, or the re-solve found no schedule)."""
+        summary = self.summary or {}
+        if summary.get("why"):
+            return str(summary["why"])
+        diff = summary.get("diff") or {}
+        if not diff:
+            return f"No fallback schedule: {summary.get('error') or summary.get('status') or '?'}"
+        return f"{diff.get('added', 0)} added, {diff.get('removed', 0)} removed"
+
+    @property
     def is_active(self) -> bool:
         return self.activated_at is not None and self.deactivated_at is None

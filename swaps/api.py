@@ -94,7 +94,7 @@ class ProposedLinkSerializer(serializers.Serializer):
 
 
 class ProposedChainSerializer(serializers.Serializer):
-    candidate = serializers.IntegerField(help_text="Name it to accept or decline the chain.")
+    candidate = serializers.UUIDField(help_text="Name it to accept or decline the chain.")
     swap = SwapSerializer()
     score = serializers.FloatField()
     explanation = serializers.CharField()
@@ -102,7 +102,7 @@ class ProposedChainSerializer(serializers.Serializer):
 
 
 class ChainAnswerSerializer(serializers.Serializer):
-    candidate = serializers.IntegerField(
+    candidate = serializers.UUIDField(
         required=False,
         allow_null=True,
         default=None,
@@ -302,7 +302,7 @@ class SwapViewSet(viewsets.GenericViewSet):
                 rows = Assignment.objects.in_bulk([link["assignment"] for link in links])
                 found.append(
                     {
-                        "candidate": candidate.pk,
+                        "candidate": candidate.code,
                         "swap": candidate.swap,
                         "score": candidate.score,
                         "explanation": candidate.factors.get("explanation", ""),
@@ -337,7 +337,8 @@ class SwapViewSet(viewsets.GenericViewSet):
     @extend_schema(request=ChainAnswerSerializer, responses={200: SwapSerializer})
     @action(detail=True, methods=["post"])
     def decline_chain(self, request: Request, code: str | None = None) -> Response:
-        """Decline a swap chain I am in: the offer is open again."""
+        """Decline a swap chain I am in: the offer is open again, and the chain is never
+        proposed again."""
         return self._chain_answer(request, code, chains.swap_chain_decline)
 
     @extend_schema(request=None, responses={200: SwapSerializer})

@@ -19,6 +19,7 @@ class SwapsConfig(AppConfig):
             models.SwapRequest,
             models.SwapCandidate,
             models.SwapChainLink,
+            models.SwapChainDecline,
             models.SwapPolicy,
         ):
             auditlog.register(model)

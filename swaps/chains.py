@@ -1,7 +1,9 @@
 """Writes to swap chains (A→B→C→A, proposed by ``swaps.cycles``): accept, decline, execute.
 
 A proposed chain is a ``SwapCandidate`` of the open offer whose ``factors["chain"]`` names every
-link (person, the shift they give on, its stamp when proposed). The first participant accepting
+link (person, the shift they give on, its stamp when proposed); pages and the API name it by the
+candidate's public ``code`` (a UUID, like every other row they name). A declined chain is
+remembered (``SwapChainDecline``) and never proposed again. The first participant accepting
 it turns the offer into the chain: kind "chain", status "offered", one ``SwapChainLink`` per
 participant and the planned moves recorded like a pair's. When the last participant accepts, the
 chain is "accepted" and follows the pair's road (``swaps.services``): it executes at once under
@@ -27,9 +29,9 @@ from lib.errors import ApplicationError
 from people import access
 from people.models import Person
 from people.notify import Event
-from swaps import checks, services
+from swaps import checks, cycles, services
 from swaps.checks import Move
-from swaps.models import SwapCandidate, SwapChainLink, SwapRequest
+from swaps.models import SwapCandidate, SwapChainDecline, SwapChainLink, SwapRequest
 
 Status = SwapRequest.Status
 
@@ -62,7 +64,7 @@ def swap_chain_accept(
         if swap.status == Status.OPEN:
             if candidate is None:
                 raise ApplicationError("Choose the proposed swap chain you accept.")
-            proposed = SwapCandidate.objects.filter(pk=candidate.pk, swap=swap).first()
+            proposed = SwapCandidate.objects.filter(code=candidate.code, swap=swap).first()
             if proposed is None or not chain_of(proposed):
                 raise ApplicationError("This swap chain is no longer proposed.")
             if person.pk not in {link["person"] for link in chain_of(proposed)}:
@@ -102,7 +104,6 @@ def _open(swap: SwapRequest, candidate: SwapCandidate, now: datetime) -> None:
     chain = chain_of(candidate)
     rows = services._locked_rows([link["assignment"] for link in chain])
     people = Person.objects.in_bulk([link["person"] for link in chain])
-    policy = services.policy_for(swap.program)
     for link in chain:
         row = rows.get(link["assignment"])
         if (
@@ -114,9 +115,13 @@ def _open(swap: SwapRequest, candidate: SwapCandidate, now: datetime) -> None:
             raise ApplicationError(
                 "A shift in this swap chain has changed since it was proposed: it cannot go ahead."
             )
-        services._check_shift(
-            row, owner=people[link["person"]], now=now, policy=policy, manager=False
-        )
+    services._check_shifts(
+        [(rows[link["assignment"]], people[link["person"]]) for link in chain],
+        program=swap.program,
+        now=now,
+        policy=services.policy_for(swap.program),
+        manager=False,
+    )
     moves = [
         Move(rows[link["assignment"]], people[chain[(index + 1) % len(chain)]["person"]])
         for index, link in enumerate(chain)
@@ -159,15 +164,19 @@ def swap_chain_decline(
     actor: Any,
     candidate: SwapCandidate | None = None,
 ) -> SwapRequest:
-    """``person`` declines a chain they are in: the offer is open again and the chains with them
-    are no longer proposed (a proposed ``candidate`` on an open offer, or the offered chain)."""
+    """``person`` declines a chain they are in: the offer is open again, the chains with them
+    are no longer proposed (a proposed ``candidate`` on an open offer, or the offered chain),
+    and the declined chain is remembered (``SwapChainDecline``): no re-rank proposes it again."""
     _require_self(actor, swap, person)
     with transaction.atomic(), set_actor(actor):
         swap = services._locked_swap(swap)
         if swap.status == Status.OFFERED and swap.kind == SwapRequest.Kind.CHAIN:
-            links = list(swap.links.select_for_update(of=("self",)).order_by("pk"))
+            links = list(swap.links.select_for_update(of=("self",)).order_by("position"))
             if person.pk not in {link.person_id for link in links}:
                 raise ApplicationError("Only the people in this swap chain may decline it.")
+            declined = [
+                {"person": link.person_id, "assignment": link.assignment_id} for link in links
+            ]
             others = [p for p in swap.parties() if p.pk != person.pk]
             swap.links.all().delete()
             swap.kind = SwapRequest.Kind.GIVE_AWAY
@@ -183,16 +192,35 @@ def swap_chain_decline(
                 f"{person.full_name} declined it; the offer is open again.",
             )
         elif swap.status == Status.OPEN:
-            if candidate is None or person.pk not in {
-                link["person"] for link in chain_of(candidate)
-            }:
+            if (
+                candidate is None
+                or candidate.swap_id != swap.pk
+                or person.pk not in {link["person"] for link in chain_of(candidate)}
+            ):
                 raise ApplicationError("Only the people in this swap chain may decline it.")
+            declined = chain_of(candidate)
         else:
             raise ApplicationError(services._closed_message(swap))
+        _remember(swap, declined, person)
         for proposed in swap.candidates.all():
             if person.pk in {link["person"] for link in chain_of(proposed)}:
                 proposed.delete()
     return swap
+
+
+def _remember(swap: SwapRequest, chain: list[dict[str, Any]], person: Person) -> None:
+    """Keep the declined chain (once: two answers to the same chain keep the first)."""
+    SwapChainDecline.objects.get_or_create(
+        program_id=swap.program_id,
+        key=cycles.proposal_key(chain),
+        defaults={
+            "swap": swap,
+            "declined_by": person,
+            "links": [
+                {"person": link["person"], "assignment": link["assignment"]} for link in chain
+            ],
+        },
+    )
 
 
 def swap_chain_execute(

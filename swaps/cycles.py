@@ -15,6 +15,9 @@ requester A. Everyone gives one shift and takes one. The search is bounded, by t
   compliant when the schedule after all three moves adds no hard violation, even where each
   move alone would add one. At most ``limit`` chains are kept, one per taker's shift given on.
 
+A chain a participant declined (``swaps.models.SwapChainDecline``, by ``chain_key``: the same
+people giving the same shifts to the same people) is never proposed again.
+
 Chains of four are not searched (their number grows with the square of the links for little
 gain over three). Score: each participant's link is scored with the matcher's five factors
 (``swaps.matcher``: the participant takes the shift before them and gives theirs to the next
@@ -24,6 +27,8 @@ link's** score, since a chain needs every participant to agree; its factors are 
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -34,12 +39,29 @@ from scheduling.models import Assignment, State
 from swaps import matcher
 from swaps.checks import Move, Window
 from swaps.matcher import REACH_DAYS, Match
-from swaps.models import SwapPolicy, SwapRequest
+from swaps.models import SwapChainDecline, SwapPolicy, SwapRequest
 
 CHAIN_ROWS = 40
 MAX_JUDGED = 120
 
 Link = tuple[Person, Assignment]  # who gives, and the shift they give to the next person
+
+
+def chain_key(links: Iterable[tuple[int, int]]) -> str:
+    """One name for a chain: each (person id, id of the shift they give on), in the chain's
+    order (the requester first). Proposals, offered chains and declines all use it."""
+    return ">".join(f"{person}:{assignment}" for person, assignment in links)
+
+
+def proposal_key(chain: list[dict[str, Any]]) -> str:
+    """``chain_key`` of a proposed chain (a candidate's ``factors["chain"]``)."""
+    return chain_key((link["person"], link["assignment"]) for link in chain)
+
+
+def candidate_code(swap: SwapRequest, chain: list[dict[str, Any]]) -> uuid.UUID:
+    """The public code of a proposed chain: the same offer and chain always get the same code,
+    so an answer posted from a page survives a re-rank that proposes the chain again."""
+    return uuid.uuid5(swap.code, proposal_key(chain))
 
 
 def propose(
@@ -123,7 +145,18 @@ def _judged(
     chains: list[tuple[tuple[float, dict[str, float], str], list[Link]]],
     limit: int,
 ) -> list[Match]:
-    """Validate the pre-scored chains best first, all moves of a chain at once."""
+    """Validate the pre-scored chains best first, all moves of a chain at once; a chain
+    someone declined is left out before any validation."""
+    if not chains:
+        return []
+    declined = set(
+        SwapChainDecline.objects.filter(program=swap.program_id).values_list("key", flat=True)
+    )
+    chains = [
+        chain
+        for chain in chains
+        if chain_key((person.pk, given.pk) for person, given in chain[1]) not in declined
+    ]
     if not chains:
         return []
     window = Window(swap.program, [swap.assignment.date], margin=REACH_DAYS, full=True)

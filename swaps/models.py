@@ -11,6 +11,7 @@ first participant accepting one turns the offer into a chain, status "offered", 
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.conf import settings
@@ -152,7 +153,12 @@ class SwapChainLink(models.Model):
 
 
 class SwapCandidate(models.Model):
+    """A ranked candidate of an open offer (derived: replaced at every re-rank). Pages and the
+    API name a proposed chain by ``code``, which ``swaps.cycles.candidate_code`` derives from the
+    offer and the chain, so the same chain keeps its code across re-ranks."""
+
     swap = models.ForeignKey(SwapRequest, on_delete=models.CASCADE, related_name="candidates")
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="+")
     assignment = models.ForeignKey(
         "scheduling.Assignment", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
@@ -170,6 +176,35 @@ class SwapCandidate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} ({self.score:.2f})"
+
+
+class SwapChainDecline(models.Model):
+    """A swap chain a participant declined: ``swaps.cycles`` never proposes it again in the
+    program. ``key`` names the chain (``swaps.cycles.chain_key``: who gives which shift, in the
+    chain's order), so the same people giving the same shifts to the same people is the same
+    chain, whichever offer or re-rank finds it. Written only by ``swaps.chains``."""
+
+    program = models.ForeignKey(
+        "people.Program", on_delete=models.CASCADE, related_name="declined_swap_chains"
+    )
+    key = models.CharField(max_length=255)
+    swap = models.ForeignKey(
+        SwapRequest, null=True, blank=True, on_delete=models.SET_NULL, related_name="declines"
+    )
+    links = models.JSONField(default=list, help_text="The chain declined, as it was proposed.")
+    declined_by = models.ForeignKey(
+        "people.Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    declined_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-declined_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["program", "key"], name="swap_chain_declined_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Swap chain declined by {self.declined_by}"
 
 
 class SwapPolicy(models.Model):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -80,11 +81,14 @@ def chain_line(names: list[str]) -> str:
     return " → ".join([*names, names[0]]) if names else ""
 
 
-def chain_candidate(swap: SwapRequest, pk: Any) -> SwapCandidate | None:
-    """A proposed chain of this offer named by a posted id (None when absent or not a number)."""
-    if not str(pk or "").isdigit():
+def chain_candidate(swap: SwapRequest, code: Any) -> SwapCandidate | None:
+    """A proposed chain of this offer named by its posted code (None when absent or not a
+    code)."""
+    try:
+        named = code if isinstance(code, uuid.UUID) else uuid.UUID(str(code or ""))
+    except ValueError:
         return None
-    return SwapCandidate.objects.filter(swap=swap, pk=int(pk)).first()
+    return SwapCandidate.objects.filter(swap=swap, code=named).first()
 
 
 def chains_for(person: Person) -> dict[str, list[Any]]:

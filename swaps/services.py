@@ -48,30 +48,38 @@ def _is_manager(actor: Any, program: Program) -> bool:
     return access.can(actor, "swap", access.DECIDE, program)
 
 
-def _check_shift(
-    row: Assignment, *, owner: Person, now: datetime, policy: SwapPolicy, manager: bool
+def _check_shifts(
+    shifts: Sequence[tuple[Assignment, Person]],
+    *,
+    program: Program,
+    now: datetime,
+    policy: SwapPolicy,
+    manager: bool,
 ) -> None:
-    """The refusals that concern one shift offered or given back."""
-    label = f"{row.shift_type.abbreviation} on {row.date:%a %d %b %Y}"
-    if row.person_id != owner.pk:
-        raise ApplicationError(f"{label} is not {owner.full_name}'s shift.")
-    if row.state != State.PUBLISHED:
-        raise ApplicationError(f"{label} is not published.")
-    if row.starts_at <= now:
-        raise ApplicationError(f"{label} has already started: past shifts cannot be swapped.")
-    if row.locked:
-        raise ApplicationError(f"{label} is locked by the coordinator and cannot be swapped.")
-    if not manager and row.starts_at <= now + timedelta(days=policy.lock_days):
-        raise ApplicationError(
-            f"{label} starts within {policy.lock_days} days: only a coordinator may swap it, "
-            "with a reason."
-        )
-    until = freeze.frozen_before(owner.program, now)
-    if not manager and until is not None and row.date < until:
-        raise ApplicationError(
-            f"{label} is inside the program's freeze (until {until - timedelta(days=1):%d %b}): "
-            "only a coordinator may swap it, with a reason."
-        )
+    """The refusals that concern shifts offered or given back, each with its owner. The
+    program's freeze is read once for them all (a week exchange checks a dozen shifts)."""
+    frozen_until = freeze.frozen_before(program, now)
+    for row, owner in shifts:
+        label = f"{row.shift_type.abbreviation} on {row.date:%a %d %b %Y}"
+        if row.person_id != owner.pk:
+            raise ApplicationError(f"{label} is not {owner.full_name}'s shift.")
+        if row.state != State.PUBLISHED:
+            raise ApplicationError(f"{label} is not published.")
+        if row.starts_at <= now:
+            raise ApplicationError(f"{label} has already started: past shifts cannot be swapped.")
+        if row.locked:
+            raise ApplicationError(f"{label} is locked by the coordinator and cannot be swapped.")
+        if not manager and row.starts_at <= now + timedelta(days=policy.lock_days):
+            raise ApplicationError(
+                f"{label} starts within {policy.lock_days} days: only a coordinator may swap "
+                "it, with a reason."
+            )
+        if not manager and frozen_until is not None and row.date < frozen_until:
+            last = frozen_until - timedelta(days=1)
+            raise ApplicationError(
+                f"{label} is inside the program's freeze (until {last:%d %b}): only a "
+                "coordinator may swap it, with a reason."
+            )
 
 
 def _locked_rows(ids: Sequence[int]) -> dict[int, Assignment]:
@@ -191,8 +199,8 @@ def _offer(
         rows = _locked_rows(ids)
         if len(rows) != len(ids):
             raise ApplicationError("That shift no longer exists.")
-        for pk in ids:
-            _check_shift(rows[pk], owner=person, now=now, policy=policy, manager=manager)
+        shifts = [(rows[pk], person) for pk in ids]
+        _check_shifts(shifts, program=program, now=now, policy=policy, manager=manager)
         try:
             with transaction.atomic():
                 swap = SwapRequest.objects.create(
@@ -233,7 +241,7 @@ def swap_respond(
 
     The swap is validated now; with the program's auto-approval it executes in the same
     transaction, otherwise it waits for a coordinator. (Only a coordinator, with a reason, gets
-    past ``_check_shift`` inside the lock window.)
+    past ``_check_shifts`` inside the lock window.)
     """
     now = now or timezone.now()
     with transaction.atomic(), set_actor(actor):
@@ -250,9 +258,10 @@ def swap_respond(
         if len(rows) != len(set(ids)):
             raise ApplicationError("One of the shifts no longer exists.")
         offered = rows[swap.assignment_id]
-        _check_shift(offered, owner=swap.requester, now=now, policy=policy, manager=manager)
+        shifts = [(offered, swap.requester)]
         if assignment is not None:
-            _check_shift(rows[assignment.pk], owner=person, now=now, policy=policy, manager=manager)
+            shifts.append((rows[assignment.pk], person))
+        _check_shifts(shifts, program=swap.program, now=now, policy=policy, manager=manager)
         swap.counterpart = person
         swap.counterpart_assignment = rows[assignment.pk] if assignment else None
         swap.kind = SwapRequest.Kind.ONE_TO_ONE if assignment else SwapRequest.Kind.GIVE_AWAY
@@ -325,10 +334,9 @@ def _respond_week(
     if not given_ids:
         raise ApplicationError("The offered week has no published shift left to exchange.")
     rows = _locked_rows(given_ids + back_ids)
-    for pk in given_ids:
-        _check_shift(rows[pk], owner=swap.requester, now=now, policy=policy, manager=manager)
-    for pk in back_ids:
-        _check_shift(rows[pk], owner=person, now=now, policy=policy, manager=manager)
+    shifts = [(rows[pk], swap.requester) for pk in given_ids]
+    shifts += [(rows[pk], person) for pk in back_ids]
+    _check_shifts(shifts, program=swap.program, now=now, policy=policy, manager=manager)
     swap.counterpart = person
     swap.counterpart_assignment = rows[back_ids[0]] if back_ids else None
     moves = [Move(rows[pk], person) for pk in given_ids]
@@ -565,16 +573,7 @@ def swap_match(*, swap: SwapRequest, notify: int = 3, now: datetime | None = Non
             matches = cycles.propose(swap, policy=policy, now=now)  # no pair works: chains
         known = set(swap.candidates.values_list("person_id", flat=True))
         swap.candidates.all().delete()
-        SwapCandidate.objects.bulk_create(
-            SwapCandidate(
-                swap=swap,
-                person=match.person,
-                assignment=match.assignment,
-                score=match.score,
-                factors={**match.factors, "explanation": match.explanation},
-            )
-            for match in matches
-        )
+        SwapCandidate.objects.bulk_create(_candidate(swap, match) for match in matches)
         fresh = [m.person for m in matches if m.person.pk not in known][:notify]
         if fresh:
             _notify(
@@ -585,3 +584,16 @@ def swap_match(*, swap: SwapRequest, notify: int = 3, now: datetime | None = Non
                 f"{swap.requester.full_name} offers {swap.assignment}.",
             )
     return matches
+
+
+def _candidate(swap: SwapRequest, match: Any) -> SwapCandidate:
+    candidate = SwapCandidate(
+        swap=swap,
+        person=match.person,
+        assignment=match.assignment,
+        score=match.score,
+        factors={**match.factors, "explanation": match.explanation},
+    )
+    if "chain" in match.factors:  # a chain keeps its code across re-ranks (pages name it so)
+        candidate.code = cycles.candidate_code(swap, match.factors["chain"])
+    return candidate

@@ -228,3 +228,70 @@ def test_a_single_new_alert_is_told_as_itself(
     alert = ConflictAlert.objects.get(program=cast.program, kind=Kind.COVERAGE)
     assert notice.recipient == cast.coordinator and notice.url == f"/conflicts/{alert.code}/"
     assert notice.body == alert.message
+
+
+# Inactive people still holding shifts ------------------------------------------------------
+
+
+def leave(person: Any) -> None:
+    person.active = False
+    person.save(update_fields=["active"])
+
+
+def test_an_inactive_person_holding_shifts_raises_one_alert_naming_them(cast: Cast) -> None:
+    leave(cast.sam)  # Sam works the ward on Tue, Fri and Sun
+    run(cast)
+    [alert] = open_alerts(cast, Kind.INACTIVE)
+    assert (alert.person, alert.severity, alert.rule) == (cast.sam, "critical", "person.inactive")
+    assert (alert.start_date, alert.end_date) == (cast.day(1), cast.day(6))
+    assert alert.assignment == cast.rows["wd1"]  # the first: the resolutions' target
+    assert alert.message == (
+        "Sam Resident is inactive but still holds 3 published shifts: "
+        "WD Tue 10 Nov, WD Fri 13 Nov, WD Sun 15 Nov"
+    )
+    assert [s["code"] for s in alert.details["shifts"]] == [
+        str(cast.rows[name].code) for name in ("wd1", "wd4", "wd6")
+    ]
+    run(cast, MONDAY, MONDAY)  # a pass over a day without Sam's shifts changes nothing
+    run(cast)
+    assert open_alerts(cast, Kind.INACTIVE) == [alert]
+
+
+def test_an_inactive_persons_alert_follows_their_shifts_and_resolves_when_none_is_left(
+    cast: Cast,
+) -> None:
+    leave(cast.sam)
+    run(cast)
+    for name, taker in (("wd1", cast.tia), ("wd4", cast.rey)):
+        cast.rows[name].person = taker
+        cast.rows[name].save()
+    run(cast, cast.day(1), cast.day(4))  # the pass an edit of those days queues
+    [alert] = open_alerts(cast, Kind.INACTIVE)
+    assert (alert.assignment, alert.start_date) == (cast.rows["wd6"], cast.day(6))
+    assert "holds 1 published shift: WD Sun 15 Nov" in alert.message
+    cast.rows["wd6"].person = cast.tia
+    cast.rows["wd6"].save()
+    run(cast, cast.day(6), cast.day(6))
+    assert_resolved(cast, Kind.INACTIVE)
+
+
+def test_an_inactive_person_without_shifts_from_today_raises_nothing(cast: Cast) -> None:
+    leave(cast.fay)  # no shift at all
+    for name in ("wd1", "wd4", "wd6"):
+        cast.rows[name].date = cast.rows[name].date.replace(year=2025)  # a year ago
+        cast.rows[name].save()
+    leave(cast.sam)
+    run(cast)
+    assert open_alerts(cast, Kind.INACTIVE) == []
+
+
+def test_the_inactive_persons_alert_is_told_to_the_managers_not_to_them(
+    cast: Cast, django_capture_on_commit_callbacks: Any
+) -> None:
+    leave(cast.rey)  # Rey (an account: resident_a) works Mon and Thu
+    with django_capture_on_commit_callbacks(execute=True):
+        run(cast)
+    told = Notification.objects.filter(event=Notification.Event.CONFLICT_RAISED)
+    [summary] = told  # one pass, several alerts: one summary to the coordinator
+    assert summary.recipient == cast.coordinator
+    assert "Rey Resident is inactive but still holds 2 published shifts" in summary.body

@@ -205,3 +205,29 @@ def test_the_strategies_judge_on_one_shared_window(cast: Cast, monkeypatch: Any)
     assert {"swap", "reassign", "resolve"} <= {c["strategy"] for c in found}
     assert len(built) == 2
     assert all(accepted(alert, c) for c in found)
+
+
+def test_an_inactive_persons_shifts_are_resolved_one_by_one_on_one_alert(
+    cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cast.sam.active = False  # Sam has left; he still holds Tue, Fri and Sun
+    cast.sam.save(update_fields=["active"])
+    conflicts_detect(program=cast.program, start=MONDAY, end=SUNDAY)
+    alert = ConflictAlert.objects.get(kind=ConflictAlert.Kind.INACTIVE, status="open")
+    found = conflict_candidates(alert=alert, refresh=True)
+    strategies_found = {c["strategy"] for c in found}
+    assert "reassign" in strategies_found and "swap" not in strategies_found  # he takes none back
+    [resolve] = [c for c in found if c["strategy"] == "resolve"]
+    assert resolve["changes"][0] == {**resolve["changes"][0], "op": "remove", "from": cast.sam.pk}
+    assert resolve["changes"][0]["assignment"] == cast.rows["wd1"].pk
+    monkeypatch.setattr(strategies, "STRATEGIES", {"reassign": strategies.reassign})
+    for left in (2, 1, 0):
+        alert.refresh_from_db()
+        [top, *_] = conflict_candidates(alert=alert, refresh=True)
+        assert top["changes"][0]["from"] == cast.sam.pk and strategies.still_compliant(alert, top)
+        alert = conflict_apply(alert=alert, candidate_id=top["id"], actor=cast.coordinator)
+        assert alert.status == ("resolved" if left == 0 else "open")
+        assert Assignment.objects.filter(person=cast.sam, state=State.PUBLISHED).count() == left
+        conflicts_detect(program=cast.program, start=MONDAY, end=SUNDAY)
+    assert len(alert.resolution["applied"]) == 2 and alert.resolved_by == cast.coordinator
+    assert not ConflictAlert.objects.filter(kind=ConflictAlert.Kind.INACTIVE, status="open")

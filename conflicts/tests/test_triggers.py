@@ -113,6 +113,9 @@ def test_it_detects_when_a_person_is_made_inactive_in_the_console(
     gaps = coverage_gaps(cast)
     assert {cast.day(1), cast.day(4), cast.day(6)} <= gaps
     assert cast.day(0) not in gaps
+    # And one alert names Sam and the shifts he still holds.
+    [alert] = open_alerts(cast, Kind.INACTIVE)
+    assert alert.person == cast.sam and len(alert.details["shifts"]) == 3
 
 
 def test_it_does_not_detect_after_a_change_no_detector_reads(

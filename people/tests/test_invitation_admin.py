@@ -288,6 +288,32 @@ def test_the_membership_page_grants_no_role_above_the_coordinators_own(
     assert seat.role == Membership.Role.RESIDENT
 
 
+def test_the_membership_page_links_a_person_only_to_an_account_within_reach(
+    program_a: Program, program_b: Program, coordinator_client: Client
+) -> None:
+    person = Person.objects.create(
+        program=program_a,
+        kind=Person.Kind.RESIDENT,
+        first_name="Uma",
+        last_name="U",
+        training_start=START,
+    )
+    both = make_member(program_a, "both", Membership.Role.RESIDENT)  # also in program B
+    Membership.objects.create(user=both, program=program_b, role=Membership.Role.RESIDENT)
+    free = make_member(program_a, "free", Membership.Role.RESIDENT)
+    for user, linked in ((both, None), (free, person)):
+        seat = Membership.objects.get(user=user, program=program_a)
+        answer = coordinator_client.post(
+            f"/admin/people/membership/{seat.pk}/change/",
+            {"user": user.pk, "program": program_a.pk, "role": "resident", "person": person.pk},
+            follow=True,
+        )
+        refused = "That account belongs to a program you do not manage." in answer.content.decode()
+        assert refused == (linked is None)
+        seat.refresh_from_db()
+        assert seat.person == linked
+
+
 def test_a_coordinator_cannot_edit_or_remove_a_program_admins_seat(
     program_a: Program, coordinator_client: Client
 ) -> None:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django.test import Client
 from django.urls import reverse
 
-from resilience.models import ResilienceSnapshot
+from resilience.models import Fallback, ResilienceSnapshot
 
 
 def test_first_view_computes_a_snapshot_and_names_what_is_missing(
@@ -26,3 +27,19 @@ def test_residents_may_not_open_it(resident_a: Any) -> None:
     client = Client()
     client.force_login(resident_a)
     assert client.get(reverse("resilience:dashboard")).status_code == 403
+
+
+def test_a_fallback_without_a_schedule_says_why_not_zero_changes(
+    coordinator_client: Client, program_a: Any
+) -> None:
+    Fallback.objects.create(
+        program=program_a,
+        scenario=Fallback.Scenario.LOSE_ONE_FACULTY,
+        start_date=date(2026, 10, 19),
+        end_date=date(2026, 10, 21),
+        baseline_signature="x",
+        summary={"status": "failed", "error": "no schedule found in 30 s", "diff": {}},
+    )  # computed before fallbacks said why
+    page = coordinator_client.get(reverse("resilience:dashboard")).content.decode()
+    assert "No fallback schedule: no schedule found in 30 s" in page
+    assert "0 added, 0 removed" not in page

@@ -29,7 +29,13 @@ from scheduler_project.tests.constraint_cases import NEW_CASES
 from scheduler_project.tests.constraint_cases_preferences import PREFERENCE_CASES
 from scheduler_project.tests.constraint_cases_rules import RULE_CASES
 from scheduling.models import Assignment, ScheduleRun, State
-from swaps.models import SwapCandidate, SwapChainLink, SwapPolicy, SwapRequest
+from swaps.models import (
+    SwapCandidate,
+    SwapChainDecline,
+    SwapChainLink,
+    SwapPolicy,
+    SwapRequest,
+)
 from testing import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -132,6 +138,14 @@ def _chain_links(*, same_position: bool = False, same_person: bool = False) -> N
         person=assignment.person if same_person else other,
         assignment=assignment,
     )
+
+
+def _declines(*, same_key: bool = False) -> None:
+    program = f.ProgramFactory.create()
+    SwapChainDecline.objects.create(program=program, key="1:2>3:4>5:6")
+    SwapChainDecline.objects.create(program=program, key="1:2>3:4>5:6" if same_key else "1:2>5:6")
+    # The same chain in another program is another program's answer.
+    SwapChainDecline.objects.create(program=f.ProgramFactory.create(), key="1:2>3:4>5:6")
 
 
 # constraint name -> (valid row builder, bad row builder)
@@ -390,6 +404,7 @@ CASES: dict[str, tuple[Callable[[], object], Callable[[], object]]] = {
     "swap_candidate_unique": (lambda: None, _candidate_pair),
     "swap_chain_link_position": (_chain_links, lambda: _chain_links(same_position=True)),
     "swap_chain_link_person": (_chain_links, lambda: _chain_links(same_person=True)),
+    "swap_chain_declined_once": (_declines, lambda: _declines(same_key=True)),
     "swap_one_live_request_per_shift": (
         lambda: _live_pair("cancelled"),
         lambda: _live_pair("accepted"),

@@ -23,8 +23,8 @@ from conftest import make_member
 from lib.errors import ApplicationError
 from people.models import Absence, Membership, Notification, Person
 from scheduling.models import Assignment, RotationAssignment, Source
-from swaps import chains, cycles, matcher, services
-from swaps.models import SwapCandidate, SwapPolicy, SwapRequest
+from swaps import chains, cycles, matcher, selectors, services
+from swaps.models import SwapCandidate, SwapChainDecline, SwapPolicy, SwapRequest
 from swaps.tests.cast import MONDAY, NOW, SwapCast, assign, build_swap_cast, resident
 from swaps.tests.test_services import hard_count, owners
 
@@ -207,6 +207,40 @@ def test_a_participant_declines_and_the_offer_is_open_again(cast: SwapCast) -> N
     assert not swap.candidates.exists()
 
 
+def test_a_declined_proposal_is_remembered_and_never_proposed_again(cast: SwapCast) -> None:
+    swap, candidate = proposed(cast)
+    chains.swap_chain_decline(swap=swap, person=cast.sam, actor=cast.sam_user, candidate=candidate)
+    services.swap_match(swap=swap, now=NOW)  # a later re-rank finds the same chain
+    assert not swap.candidates.exists()
+    decline = SwapChainDecline.objects.get()
+    assert (decline.program, decline.swap, decline.declined_by) == (cast.program, swap, cast.sam)
+    assert decline.key == cycles.proposal_key(candidate.factors["chain"])
+    entry = LogEntry.objects.get_for_object(decline).get()
+    assert entry.actor == cast.sam_user
+
+
+def test_a_declined_offered_chain_is_never_proposed_again(cast: SwapCast) -> None:
+    swap, candidate = proposed(cast)
+    accept(cast, swap, cast.rey, candidate)
+    chains.swap_chain_decline(swap=swap, person=cast.tia, actor=cast.tia_user)  # type: ignore[attr-defined]
+    swap = services.swap_withdraw(swap=swap, actor=cast.rey_user)
+    again = services.swap_offer_create(
+        assignment=cast.rows["rey_fri_call"], person=cast.rey, actor=cast.rey_user, now=NOW
+    )
+    # Neither this offer's re-rank nor a new offer of the same shift proposes it again.
+    assert services.swap_match(swap=again, now=NOW) == []
+    assert SwapChainDecline.objects.get().declined_by == cast.tia  # type: ignore[attr-defined]
+
+
+def test_a_proposed_chain_keeps_its_code_across_re_ranks(cast: SwapCast) -> None:
+    swap, candidate = proposed(cast)
+    services.swap_match(swap=swap, now=NOW)
+    assert SwapCandidate.objects.get(swap=swap).code == candidate.code
+    assert SwapCandidate.objects.get(swap=swap).pk != candidate.pk
+    assert selectors.chain_candidate(swap, str(candidate.code)) is not None
+    assert selectors.chain_candidate(swap, str(candidate.pk)) is None  # ids name nothing
+
+
 # Pages ----------------------------------------------------------------------------------------
 
 
@@ -233,12 +267,12 @@ def test_the_pages_show_the_chain_and_everyone_accepts_it(cast: SwapCast, clock:
     swap, candidate = proposed(cast)
     page = login(cast.sam_user).get(reverse("swaps:market"))
     [(shown, line)] = page.context["chains"]["proposed"]
-    assert (shown.pk, line) == (
-        candidate.pk,
+    assert (shown.code, line) == (
+        candidate.code,
         "Rey Resident → Sam Resident → Tia Resident → Rey Resident",
     )
     assert "Swap chains for me" in page.content.decode()
-    response = answer(cast, cast.rey, swap, candidate=candidate.pk)
+    response = answer(cast, cast.rey, swap, candidate=candidate.code)
     assert "the swap chain waits for the others" in response.content.decode()
     queue = login(cast.coordinator).get(reverse("swaps:queue"))
     assert [s.pk for s in queue.context["queue"]["chains"]] == [swap.pk]
@@ -255,7 +289,7 @@ def test_the_pages_show_the_chain_and_everyone_accepts_it(cast: SwapCast, clock:
 
 def test_the_page_refuses_a_non_participant(cast: SwapCast, clock: None) -> None:
     swap, candidate = proposed(cast)
-    response = answer(cast, cast.ned, swap, candidate=candidate.pk)
+    response = answer(cast, cast.ned, swap, candidate=candidate.code)
     assert "Only the people in this swap chain may accept it." in response.content.decode()
     assert SwapRequest.objects.get(pk=swap.pk).status == Status.OPEN
 
@@ -270,7 +304,7 @@ def test_the_api_lists_proposed_chains_and_everyone_accepts(cast: SwapCast, cloc
         return client
 
     [listed] = api(cast.sam).get("/api/v1/swaps/chains/").json()
-    assert (listed["candidate"], listed["swap"]["code"]) == (candidate.pk, str(swap.code))
+    assert (listed["candidate"], listed["swap"]["code"]) == (str(candidate.code), str(swap.code))
     assert [link["person"] for link in listed["links"]] == [
         str(cast.rey.code),
         str(cast.sam.code),
@@ -278,9 +312,9 @@ def test_the_api_lists_proposed_chains_and_everyone_accepts(cast: SwapCast, cloc
     ]
     assert api(cast.ned).get("/api/v1/swaps/chains/").json() == []
     url = f"/api/v1/swaps/{swap.code}/accept_chain/"
-    refused = api(cast.ned).post(url, {"candidate": candidate.pk}, format="json")
+    refused = api(cast.ned).post(url, {"candidate": str(candidate.code)}, format="json")
     assert refused.status_code == 400
-    first = api(cast.rey).post(url, {"candidate": candidate.pk}, format="json")
+    first = api(cast.rey).post(url, {"candidate": str(candidate.code)}, format="json")
     assert (first.status_code, first.json()["status"]) == (200, "offered")
     assert [link["accepted_at"] is not None for link in first.json()["chain"]] == [
         True,

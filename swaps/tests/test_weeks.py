@@ -13,7 +13,9 @@ from typing import Any
 
 import pytest
 from auditlog.models import LogEntry
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from rest_framework.test import APIClient
 
@@ -109,6 +111,25 @@ def test_it_undoes_a_week_to_the_previous_owners_exactly_and_audits_it(
     assert owners(cast) == before
     entry = LogEntry.objects.get_for_object(swap).order_by("-timestamp").first()
     assert entry is not None and entry.changes_dict["status"] == [Status.EXECUTED, Status.UNDONE]
+
+
+def freeze_reads(queries: CaptureQueriesContext) -> int:
+    """The freeze rule's reads (scheduling.freeze.frozen_before) among the captured queries."""
+    return sum(
+        "people_programrule" in q["sql"] and "'freeze'" in q["sql"]
+        for q in queries.captured_queries
+    )
+
+
+def test_it_reads_the_freeze_once_per_operation_however_many_shifts_move(
+    cast: SwapCast, carries: SwapPolicy
+) -> None:
+    # Three shifts each way: one read of the freeze rule to offer, one to take.
+    with CaptureQueriesContext(connection) as offering:
+        swap = offer_week(cast)
+    with CaptureQueriesContext(connection) as taking:
+        services.swap_respond(swap=swap, person=cast.sam, actor=cast.sam_user, now=NOW)
+    assert (freeze_reads(offering), freeze_reads(taking)) == (1, 1)
 
 
 @pytest.mark.parametrize(
