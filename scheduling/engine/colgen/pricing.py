@@ -1,29 +1,29 @@
 """Pricing for the roster-pattern relaxation: one person's cheapest whole roster, by dynamic
 programming over the days with the person's sequence rules as states.
 
-A roster is feasible when it keeps every hard rule of the benchmark for that person (see
-``evaluate.py``): days off, forbidden successions, max shifts per type, min/max total minutes,
-max/min consecutive shifts, min consecutive days off (the minimum rules exempt a run touching the
-first or the last day) and max weekends. Its cost is the sum of a per-(day, shift) cost the
-caller gives (request penalties minus cover duals); off days cost nothing.
+The person is a :class:`~.person.PersonSpec` (what it keeps exactly and what it relaxes is said
+there). A roster is one day pattern (a set of shifts) or a day off per day. Its cost is the sum
+of a per-(day, shift) cost and a per-worked-day cost the caller gives (request penalties minus
+the master's duals); off days cost nothing.
 
 State = a small *control* state times a dense numpy *resource* tensor:
 
-- control: ``("W", successor class, run length, exempt)`` after a worked day, ``("O", run
-  length, exempt)`` after a day off, ``("S",)`` before day 0. The successor class is the set of
-  shifts forbidden after the last shift (shifts with equal sets share one state); run lengths
-  are capped where the rules stop caring (at the max consecutive shifts when it can bind, else
-  at the minimum; days off at their minimum); ``exempt`` marks a run begun on day 0 that is
-  still shorter than its minimum.
+- control: ``("W", successor class, run length, exempt, night run)`` after a worked day, ``("O",
+  run length, exempt)`` after a day off, ``("S",)`` before day 0. The successor class is the set
+  of patterns forbidden after the last one (patterns with equal sets share one state); run
+  lengths are capped where the rules stop caring (at the max consecutive days when it can bind,
+  else at the minimum; days off at their minimum); ``exempt`` marks a run begun on day 0 that is
+  still shorter than its minimum; the night run counts consecutive night-float days (only when
+  a cap applies).
 - resources (one tensor axis each, only where the rule can bind): total minutes in units of the
-  gcd of the shift lengths, weekends worked, and one count per shift type whose cap is below the
-  person's available days.
+  gcd of the pattern lengths, weekends worked, and one count per :class:`~.person.Counter`
+  (shift-type maxima, caps, the ACGME window's duty minutes and calls) whose limit can bind.
 
-Shifts that are interchangeable for every rule (same successor set, same predecessor set, same
-length, no binding cap) form one *move*: each day it costs its cheapest member. The DP keeps,
-for every control state, the cheapest cost of each resource cell (an exact state, so no
-dominance test is needed) and a back-pointer per cell; the total work per day is a few numpy
-operations per (control state, move) pair.
+Patterns that are interchangeable for every rule (same successor set, same predecessor set,
+same length, same counter increments every day, same night flag) form one *move*: each day it
+costs its cheapest member allowed that day. The DP keeps, for every control state, the cheapest
+cost of each resource cell (an exact state, so no dominance test is needed) and a back-pointer
+per cell; the total work per day is a few numpy operations per (control state, move) pair.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from typing import Any
 
 import numpy as np
 
-from .instance import NrpInstance, NrpStaff
+from .person import PersonSpec, PricingTooLarge
 
 INF = np.inf
 STACK_CELLS = 512  # largest box (resource cells) priced in the stacked form
@@ -43,21 +43,19 @@ STACK_CELLS = 512  # largest box (resource cells) priced in the stacked form
 # are refused rather than risking the process's memory on a very large instance.
 MEMORY_LIMIT = 512 * 2**20
 
+__all__ = ["MEMORY_LIMIT", "STACK_CELLS", "Pricer", "PricingTooLarge", "make_pricer"]
 
-class PricingTooLarge(ValueError):
-    """A person's resource states are too many for the dense DP."""
-
-
-Control = tuple[Any, ...]  # ("S",) | ("W", fclass, length, exempt) | ("O", length, exempt)
+Control = tuple[Any, ...]  # ("S",) | ("W", fclass, length, exempt, night) | ("O", length, exempt)
 
 
 @dataclass(frozen=True)
 class Move:
-    members: tuple[int, ...]  # shift indexes (instance order)
+    members: tuple[int, ...]  # pattern indexes
     fclass: int  # successor class of the members
     units: int  # length in minute units
-    cap_axis: int | None  # resource axis of a binding cap, None when uncapped
+    night: bool  # holds a night-float shift
     blocked_after: frozenset[int]  # successor classes after which the move is forbidden
+    inc: np.ndarray  # (days, resource axes) increments of the counters with an axis
 
 
 @dataclass(frozen=True)
@@ -67,94 +65,117 @@ class Transition:
     dst: int
 
 
-def _weekend_count(days: int) -> int:
-    return len({d // 7 for d in range(days) if d % 7 >= 5})
-
-
-def make_pricer(instance: NrpInstance, staff: NrpStaff) -> Pricer:
-    """The exact DP when it fits in :data:`MEMORY_LIMIT`, else one that ignores the shift-type
-    caps, then also the weekends: a relaxation, so its minimum is still a lower bound (the
-    Lagrangian bound stays valid, only weaker) but its rosters must be checked before use.
-    Raises :class:`PricingTooLarge` when even that does not fit."""
+def make_pricer(spec: PersonSpec) -> Pricer:
+    """The exact DP when it fits in :data:`MEMORY_LIMIT`, else one that ignores the counters
+    (shift-type maxima, caps, ACGME window), then also the weekends: a relaxation, so its
+    minimum is still a lower bound (the Lagrangian bound stays valid, only weaker) but its
+    rosters must be checked before use. Raises :class:`PricingTooLarge` when even that does not
+    fit."""
     try:
-        return Pricer(instance, staff)
+        return Pricer(spec)
     except PricingTooLarge:
         pass
     try:
-        return Pricer(instance, staff, relax_caps=True)
+        return Pricer(spec, relax_caps=True)
     except PricingTooLarge:
-        return Pricer(instance, staff, relax_caps=True, relax_weekends=True)
+        return Pricer(spec, relax_caps=True, relax_weekends=True)
 
 
 class Pricer:
-    """The DP for one staff member; build once, call :meth:`solve` with each cost matrix.
-    ``relax_caps`` / ``relax_weekends`` drop those rules (``exact`` is then False)."""
+    """The DP for one person; build once, call :meth:`solve` with each cost matrix.
+    ``relax_caps`` / ``relax_weekends`` drop the counters / the weekend limit (``exact`` is then
+    False, as it is when the spec itself relaxes a rule)."""
 
     def __init__(
-        self,
-        instance: NrpInstance,
-        staff: NrpStaff,
-        *,
-        relax_caps: bool = False,
-        relax_weekends: bool = False,
+        self, spec: PersonSpec, *, relax_caps: bool = False, relax_weekends: bool = False
     ) -> None:
-        self.exact = not (relax_caps or relax_weekends)
-        self.days = instance.days
-        self.staff = staff
-        shifts = instance.shifts
-        index = {s.id: i for i, s in enumerate(shifts)}
-        self.days_off = frozenset(instance.days_off.get(staff.id, ()))
-        available = self.days - len(self.days_off)
-        allowed = [i for i, s in enumerate(shifts) if staff.max_shifts.get(s.id, available) > 0]
-        minutes = [s.minutes for s in shifts]
-        self.unit = math.gcd(*(minutes[i] for i in allowed)) if allowed else 1
-        longest = max((minutes[i] for i in allowed), default=0)
-        most = min(staff.max_total_minutes, longest * self.days) // self.unit
-        self.min_units = -(-staff.min_total_minutes // self.unit)
-        forbidden = {i: frozenset(index[n] for n in shifts[i].forbidden_next) for i in allowed}
-        fsets = sorted({forbidden[i] for i in allowed}, key=sorted)
-        fclass = {i: fsets.index(forbidden[i]) for i in allowed}
-        preds = {i: frozenset(j for j in allowed if i in forbidden[j]) for i in allowed}
-        shape = [most + 1]
-        self.weekend_axis = not relax_weekends and staff.max_weekends < _weekend_count(self.days)
-        shape.append(staff.max_weekends + 1 if self.weekend_axis else 1)
-        groups: dict[tuple, list[int]] = {}
-        caps: list[tuple[int, int]] = []  # (shift, axis)
-        shortest = min((minutes[i] for i in allowed), default=1)
-        most_shifts = min(available, staff.max_total_minutes // shortest)
-        for i in allowed:
-            cap = staff.max_shifts.get(shifts[i].id, available)
-            if cap < most_shifts and not relax_caps:  # else the cap cannot bind (or is relaxed)
-                caps.append((i, len(shape)))
-                shape.append(cap + 1)
-                groups[("cap", i)] = [i]
-            else:
-                groups.setdefault((fclass[i], preds[i], minutes[i]), []).append(i)
-        cap_axis = dict(caps)
+        self.spec = spec
+        self.days = days = spec.days
+        npat = len(spec.patterns)
+        self.allowed = spec.allowed
+        # (shifts, patterns) incidence, for the pattern costs.
+        shift_count = 1 + max((i for p in spec.patterns for i in p), default=0)
+        self.incidence = np.zeros((shift_count, npat))
+        for k, p in enumerate(spec.patterns):
+            self.incidence[list(p), k] = 1.0
+        avail = np.asarray(spec.allowed.any(axis=1), dtype=bool)
+        available = int(avail.sum())
+        used = sorted({m for m in spec.minutes})
+        self.unit = math.gcd(*used) if used else 1
+        day_max = np.array(
+            [max((spec.minutes[k] for k in np.flatnonzero(spec.allowed[d])), default=0)
+             for d in range(days)]
+        ) // self.unit  # fmt: skip
+        most = int(day_max.sum())
+        self.min_units = -(-(spec.min_total or 0) // self.unit)
+        if spec.max_total is not None:
+            most = min(most, spec.max_total // self.unit)
+        minutes_bind = self.min_units > 0 or (
+            spec.max_total is not None and spec.max_total // self.unit < int(day_max.sum())
+        )
+        units = [m // self.unit if minutes_bind else 0 for m in spec.minutes]
+        shape = [most + 1 if minutes_bind else 1]
+        keys = [k for d, k in enumerate(spec.weekend_key) if k is not None and avail[d]]
+        weekends = len(set(keys))
+        dropped = []
+        self.weekend_axis = spec.max_weekends is not None and spec.max_weekends < weekends
+        if self.weekend_axis and relax_weekends:
+            self.weekend_axis = False
+            dropped.append("weekends")
+        shape.append((spec.max_weekends or 0) + 1 if self.weekend_axis else 1)
+        axes: list[int] = []  # counters with an axis
+        # The most days the total minutes allow: a counter of at most n a day reaches at most
+        # n times that (the shift benchmark's caps often cannot bind for this reason).
+        shortest = min(spec.minutes, default=1)
+        most_days = available
+        if spec.max_total is not None and shortest > 0:
+            most_days = min(most_days, spec.max_total // shortest)
+        for c, counter in enumerate(spec.counters):
+            per_day = counter.inc.max(axis=1, initial=0) if npat else np.zeros(days, np.int64)
+            reach = min(int(per_day.sum()), most_days * int(per_day.max(initial=0)))
+            if counter.limit < reach:
+                if relax_caps:
+                    dropped.append(counter.name)
+                    continue
+                axes.append(c)
+                shape.append(counter.limit + 1)
+        self.exact = spec.exact and not dropped
         self.shape = tuple(shape)
-        moves = []
-        for members in groups.values():
-            first = members[0]
-            blocked = frozenset(c for c, fs in enumerate(fsets) if first in fs)
-            moves.append(
-                Move(
-                    tuple(members),
-                    fclass[first],
-                    minutes[first] // self.unit,
-                    cap_axis.get(first),
-                    blocked,
-                )
-            )
-        self.moves = tuple(moves)
+        inc = np.zeros((days, npat, len(axes)), dtype=np.int64)
+        for a, c in enumerate(axes):
+            inc[:, :, a] = spec.counters[c].inc
+        fkeys = [spec.forbidden[k].tobytes() for k in range(npat)]
+        fsets = sorted(set(fkeys))
+        fclass = [fsets.index(f) for f in fkeys]
+        groups: dict[tuple, list[int]] = {}
+        for k in range(npat):
+            blocked = frozenset(fclass[j] for j in range(npat) if spec.forbidden[j, k])
+            key = (fclass[k], blocked, units[k], spec.night[k], inc[:, k, :].tobytes())
+            groups.setdefault(key, []).append(k)
+        self.moves = tuple(
+            Move(tuple(members), fc, u, night, blocked, inc[:, members[0], :])
+            for (fc, blocked, u, night, _), members in groups.items()
+        )
+        self.move_allowed = np.array(
+            [spec.allowed[:, list(m.members)].any(axis=1) for m in self.moves]
+        ).reshape(len(self.moves), days)
+        self.day_units = np.array(
+            [max((m.units for k, m in enumerate(self.moves) if self.move_allowed[k, d]),
+                 default=0) for d in range(days)]
+        )  # fmt: skip
+        self.available = available
         self._build_controls()
 
     # -- control states ----------------------------------------------------------------------
 
     def _build_controls(self) -> None:
-        st, days = self.staff, self.days
-        min_work, max_work = st.min_consecutive, st.max_consecutive
+        spec, days = self.spec, self.days
+        min_work = spec.min_work or 0
+        max_work = spec.max_work if spec.max_work is not None else days
+        self.min_work, self.min_off = min_work, spec.min_off or 0
         self.work_cap = max_work if max_work < days else max(min_work, 1)
-        self.off_cap = max(st.min_days_off, 1)
+        self.off_cap = max(self.min_off, 1)
+        night_cap = spec.night_cap if any(m.night for m in self.moves) else None
         controls: list[Control] = [("S",)]
         ids: dict[Control, int] = {("S",): 0}
         transitions: list[Transition] = []
@@ -165,22 +186,31 @@ class Pricer:
                 controls.append(c)
             return ids[c]
 
+        def night_after(c: Control, m: Move) -> int | None:
+            if night_cap is None or not m.night:
+                return 0
+            run = (c[4] if c[0] == "W" else 0) + 1
+            return None if run > night_cap else run
+
         def work_after(c: Control, m: Move) -> Control | None:
             if max_work < 1:
                 return None
+            night = night_after(c, m)
+            if night is None:
+                return None
             if c[0] == "S":
-                return self._work(m.fclass, 1, True)
+                return self._work(m.fclass, 1, True, night)
             if c[0] == "O":
                 _, length, exempt = c
-                if length < st.min_days_off and not exempt:
+                if length < self.min_off and not exempt:
                     return None
-                return self._work(m.fclass, 1, False)
-            _, fc, length, exempt = c
+                return self._work(m.fclass, 1, False, night)
+            _, fc, length, exempt, _ = c
             if fc in m.blocked_after:
                 return None
             if max_work < days and length + 1 > max_work:
                 return None
-            return self._work(m.fclass, min(length + 1, self.work_cap), exempt)
+            return self._work(m.fclass, min(length + 1, self.work_cap), exempt, night)
 
         def off_after(c: Control) -> Control | None:
             if c[0] == "S":
@@ -188,7 +218,7 @@ class Pricer:
             if c[0] == "O":
                 _, length, exempt = c
                 return self._off(min(length + 1, self.off_cap), exempt)
-            _, _, length, exempt = c
+            _, _, length, exempt, _ = c
             if length < min_work and not exempt:
                 return None
             return self._off(1, False)
@@ -210,7 +240,7 @@ class Pricer:
                     queue.append(dst)
         self.controls = tuple(controls)
         self.transitions = tuple(transitions)
-        self._plans: dict[tuple[bool, int], list[tuple[int, Transition, tuple[int, ...]]]] = {}
+        self._plans: dict[tuple, list[tuple[int, Transition, tuple[int, ...]]]] = {}
         # Back-pointers are transition indexes, kept for every day: the smallest type that fits.
         self._index_type = np.int16 if len(transitions) < 2**15 else np.int32
         self._boxes = self._windows()
@@ -218,7 +248,7 @@ class Pricer:
         self.memory = cells * len(controls) * np.dtype(self._index_type).itemsize
         if self.memory > MEMORY_LIMIT:
             raise PricingTooLarge(
-                f"pricing {self.staff.id} would keep {self.memory / 2**20:.0f} MiB of "
+                f"pricing {spec.person} would keep {self.memory / 2**20:.0f} MiB of "
                 f"back-pointers (limit {MEMORY_LIMIT / 2**20:.0f} MiB): resources {self.shape}"
             )
         self._layouts: dict[int, _Layout | None] = {}
@@ -226,34 +256,45 @@ class Pricer:
         # Small boxes: one stacked tensor per day beats one operation per transition.
         self.stacked = max(math.prod(hi - lo for lo, hi in b) for b in self._boxes) <= STACK_CELLS
 
-    def _work(self, fc: int, length: int, exempt: bool) -> Control:
-        return ("W", fc, length, exempt and length < self.staff.min_consecutive)
+    def _work(self, fc: int, length: int, exempt: bool, night: int) -> Control:
+        return ("W", fc, length, exempt and length < self.min_work, night)
 
     def _off(self, length: int, exempt: bool) -> Control:
-        return ("O", length, exempt and length < self.staff.min_days_off)
+        return ("O", length, exempt and length < self.min_off)
 
     # -- the DP --------------------------------------------------------------------------------
+
+    def _weekend_start(self, day: int) -> bool:
+        """Whether ``day`` is a weekend day whose weekend began the day before."""
+        keys = self.spec.weekend_key
+        return day > 0 and keys[day] is not None and keys[day - 1] == keys[day]
 
     def _delta(self, t: Transition, day: int) -> tuple[int, ...] | None:
         """Resource increments of a transition on a day, None when the day forbids it."""
         delta = [0] * len(self.shape)
         if t.move < 0:
-            return tuple(delta)
-        if day in self.days_off:
+            return None if self.spec.must_work[day] else tuple(delta)
+        if not self.move_allowed[t.move, day]:
             return None
         m = self.moves[t.move]
         delta[0] = m.units
-        if self.weekend_axis and day % 7 >= 5:
-            # A weekend counts once: Sunday adds one only when Saturday was off.
-            saturday_worked = day % 7 == 6 and self.controls[t.src][0] == "W"
-            delta[1] = 0 if saturday_worked else 1
-        if m.cap_axis is not None:
-            delta[m.cap_axis] = 1
+        if self.weekend_axis and self.spec.weekend_key[day] is not None:
+            # A weekend counts once: its second day adds one only when the first was off.
+            first_worked = self._weekend_start(day) and self.controls[t.src][0] == "W"
+            delta[1] = 0 if first_worked else 1
+        delta[2:] = (int(v) for v in m.inc[day])
         return tuple(delta)
 
     def _plan(self, day: int) -> list[tuple[int, Transition, tuple[int, ...]]]:
-        """The transitions a day allows, with their resource increments."""
-        key = (day in self.days_off, day % 7 if day % 7 >= 5 else 0)
+        """The transitions a day allows, with their resource increments (cached by the day's
+        signature: days alike share one plan)."""
+        key = (
+            bool(self.spec.must_work[day]),
+            self.spec.weekend_key[day] is not None,
+            self._weekend_start(day),
+            self.move_allowed[:, day].tobytes(),
+            b"".join(m.inc[day].tobytes() for m in self.moves),
+        )
         if key not in self._plans:
             self._plans[key] = [
                 (ti, t, delta)
@@ -265,38 +306,57 @@ class Pricer:
     def _windows(self) -> list[tuple[tuple[int, int], ...]]:
         """Per day (and before day 0), the box of resource cells that can still lie on a
         feasible roster: counts no higher than the days so far allow, total minutes no lower
-        than the minimum minus what the remaining available days can add."""
-        most = max((m.units for m in self.moves), default=0)
+        than the minimum minus what the remaining days can add."""
         boxes = [tuple((0, 1) for _ in self.shape)]
-        worked_max, weekends = 0, 0
+        units = self.day_units
+        left = np.concatenate([np.cumsum(units[::-1])[::-1][1:], [0]]) if self.days else units
+        worked_units = 0
+        weekends: set[object] = set()
+        counts = np.zeros(len(self.shape) - 2, dtype=np.int64)
         for day in range(self.days):
-            if day not in self.days_off:
-                worked_max += 1
-                weekends += day % 7 == 5 or (day % 7 == 6 and (day - 1) in self.days_off)
-            left = sum(1 for d in range(day + 1, self.days) if d not in self.days_off)
-            box = [
-                (max(0, self.min_units - left * most), min(self.shape[0], worked_max * most + 1))
-            ]
-            box.append((0, min(self.shape[1], weekends + 1)))
-            box += [(0, min(n, worked_max + 1)) for n in self.shape[2:]]
+            movable = self.move_allowed[:, day]
+            worked_units += int(units[day])
+            key = self.spec.weekend_key[day]
+            if key is not None and movable.any():
+                weekends.add(key)
+            if movable.any() and len(counts):
+                counts += np.max([m.inc[day] for k, m in enumerate(self.moves) if movable[k]],
+                                 axis=0)  # fmt: skip
+            box = [(max(0, self.min_units - int(left[day])), min(self.shape[0], worked_units + 1))]
+            box.append((0, min(self.shape[1], len(weekends) + 1)))
+            box += [(0, min(n, int(c) + 1)) for n, c in zip(self.shape[2:], counts, strict=True)]
             boxes.append(tuple(box))
         return boxes
 
-    def solve(self, cost: np.ndarray) -> tuple[float, list[int | None]]:
-        """The cheapest feasible roster under ``cost[day, shift]``: (cost, shift index or None
-        per day). (inf, []) when the person has no feasible roster."""
-        found = self.solve_many(cost, 1)
+    def pattern_cost(self, cell_cost: np.ndarray, day_cost: np.ndarray | None = None) -> np.ndarray:
+        """(days, patterns) cost of working each pattern each day, inf where not allowed."""
+        width = self.incidence.shape[0]
+        cost = cell_cost[:, :width] @ self.incidence
+        if day_cost is not None:
+            cost += day_cost[:, None]
+        return np.where(self.allowed, cost, INF)
+
+    def solve(
+        self, cell_cost: np.ndarray, day_cost: np.ndarray | None = None
+    ) -> tuple[float, list[int | None]]:
+        """The cheapest feasible roster under ``cell_cost[day, shift]`` (+ ``day_cost[day]`` per
+        worked day): (cost, pattern index or None per day). (inf, []) when the person has no
+        feasible roster."""
+        found = self.solve_many(cell_cost, 1, day_cost)
         return found[0] if found else (INF, [])
 
-    def solve_many(self, cost: np.ndarray, count: int) -> list[tuple[float, list[int | None]]]:
+    def solve_many(
+        self, cell_cost: np.ndarray, count: int, day_cost: np.ndarray | None = None
+    ) -> list[tuple[float, list[int | None]]]:
         """Up to ``count`` rosters, cheapest first: the cheapest of all, then the cheapest
         ending in each other final state (distinct rosters). [] when none is feasible."""
         days = self.days
+        pattern_cost = self.pattern_cost(cell_cost, day_cost)
         # Each move's cost per day and the member that achieves it; row -1 is a day off.
         move_cost = np.zeros((len(self.moves) + 1, days))
         move_pick = np.empty((len(self.moves), days), dtype=np.int64)
         for k, m in enumerate(self.moves):
-            sub = cost[:, list(m.members)]
+            sub = pattern_cost[:, list(m.members)]
             best = sub.argmin(axis=1)
             move_pick[k] = np.asarray(m.members)[best]
             move_cost[k] = sub[np.arange(days), best]
@@ -307,6 +367,8 @@ class Pricer:
         ends.sort()
         found = []
         for value, control, at in ends[:count]:
+            if not np.isfinite(value):
+                continue
             cell = tuple(a + lo for a, (lo, _) in zip(at, self._boxes[days], strict=True))
             found.append((value, self._backtrack(pointer, move_pick, control, cell)))
         return found
