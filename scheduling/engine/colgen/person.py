@@ -18,7 +18,8 @@ them), ``max_weekends`` (weekends as the validator's ISO weeks), ``max_shifts_pe
 moonlighting; for residents under ``Problem.acgme``: the night-float run cap (inside the
 horizon), the in-house call cap and the 80-hour limit of the *first* window of
 ``window_days`` days (days 0 .. window_days - 1, duty minutes clipped at its midnights, each
-shift's minutes rounded *down* to a unit, so no compliant roster is cut).
+shift's minutes rounded *down* to a unit, so no compliant roster is cut; only when that window
+has fewer than ``HOURS_CELLS`` units, else relaxed).
 
 **Relaxed** (dropped from the DP, so its minimum is a lower bound; ``exact`` is then False and
 every column is checked by the validator's per-person rules before it enters the master):
@@ -43,6 +44,10 @@ from ..duty import Timeline, timeline_for
 from ..model import LeaveReading, Person, PersonKind, Problem, ShiftCategory
 
 MAX_PATTERNS = 256  # more day patterns than this for one person: refused (PricingTooLarge)
+# The 80-hour window is a resource axis only when it has fewer cells than this (in units of the
+# gcd of the shift lengths): the residency's 4 h unit gives 81 cells, which multiplied every
+# resident's DP by eight for a rule rarely tight in a four-week block; it is then relaxed.
+HOURS_CELLS = 48
 
 
 class PricingTooLarge(ValueError):
@@ -303,8 +308,9 @@ def _acgme_counters(
         leave = 0
         if rules.leave_reading == LeaveReading.OMIT:
             leave = sum(1 for d in range(length) if d in person.limits.leave_days)
-        limit = window_minutes_limit(rules, person, 0, length, leave)
-        out.append(Counter("acgme hours", int(limit // unit), inc))
+        limit = int(window_minutes_limit(rules, person, 0, length, leave) // unit)
+        if limit < HOURS_CELLS:
+            out.append(Counter("acgme hours", limit, inc))
     calls = [any(shifts[i].category == ShiftCategory.IN_HOUSE_CALL for i in p) for p in patterns]
     if any(calls):
         inc = np.zeros((days, npat), dtype=np.int64)
