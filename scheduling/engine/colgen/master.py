@@ -16,10 +16,11 @@ caps. Linking rows:
 - each demand: ``n + under + under' - over - over' = target``, ``under`` up to
   ``target - minimum`` at ``under_weight``, ``over`` up to ``maximum - target`` (or the number of
   people it admits) at ``over_weight``; the primed slacks go past the hard minimum / maximum at a
-  prohibitive price (so the LP is always feasible; an integer roster using them is invalid and
-  dropped);
+  high price (``ARTIFICIAL`` times the largest weight: the LP is always feasible, and the master
+  with them is a relaxation of the problem, so the bound stays valid whatever the price; an
+  integer roster using them is invalid and dropped);
 - each supervised (day, shift): ``L * faculty on the supervisor shift - sum L / ratio(pgy) of
-  the residents >= 0`` (``SupervisionRule``), with a prohibitive slack;
+  the residents >= 0`` (``SupervisionRule``), with such a slack;
 - each fairness group: ``M - count_p >= 0`` and ``count_p - m >= 0`` for every member, ``M`` at
   ``+weight`` and ``m`` at ``-weight`` (so ``weight * (M - m)`` is the max-min spread).
 
@@ -49,6 +50,8 @@ from .person import PersonSpec
 
 Column = tuple[int, ...]  # pattern index per day, -1 for a day off
 EQ, GE = "=", ">="
+CENTRAL_DUALS = False
+ARTIFICIAL = 2  # a hard rule's slack costs this many times the largest objective weight
 
 
 @dataclass
@@ -107,13 +110,14 @@ class Data:
         self.sense: list[str] = []
         self.extras: list[Extra] = []
         entries: list[list[tuple[int, int, float]]] = [[] for _ in range(P)]  # (cell, row, coef)
-        big = 1.0 + float(np.abs(self.cell_cost).sum() + np.abs(self.day_cost).sum())
-        big += float(self.const.sum())
-        for d in problem.demands:
-            big += d.target * d.under_weight + d.over_weight * P
-        for g in problem.fairness:
-            big += g.weight * D * S
-        self.big = big
+        # The price of breaking a hard minimum, maximum or supervision ratio in the master. Any
+        # price keeps the bound valid (the master with these slacks is a relaxation of the
+        # problem); a moderate one keeps the duals, and so the Lagrangian, in a sane range.
+        weights = [1.0, float(np.abs(self.cell_cost).max(initial=0))]
+        weights += [float(np.abs(self.day_cost).max(initial=0))]
+        weights += [max(d.under_weight, d.over_weight) for d in problem.demands]
+        weights += [g.weight for g in problem.fairness]
+        self.big = ARTIFICIAL * max(weights)
         self._demand_rows(entries, shift)
         self._supervision_rows(entries, shift)
         self._fairness_rows(entries)
@@ -288,6 +292,12 @@ class Master:
         h.setOptionValue("output_flag", False)
         h.setOptionValue("threads", 1)
         h.setOptionValue("random_seed", seed)
+        if CENTRAL_DUALS:
+            # Interior point without crossover: duals near the centre of the optimal face, not
+            # the vertex the simplex ends on (the master is very degenerate: vertex duals swing
+            # from one extreme to another and the Lagrangian bound with them).
+            h.setOptionValue("solver", "ipm")
+            h.setOptionValue("run_crossover", "off")
         P, R = data.P, data.R
         inf = highspy.kHighsInf
         lower = np.concatenate([np.ones(P), data.rhs_array])
@@ -349,6 +359,7 @@ class Master:
         idx = np.arange(self.slacks, self.slacks + n, dtype=np.int32)
         kind = np.full(n, self.highspy.HighsVarType.kInteger.value, np.uint8)
         self.h.changeColsIntegrality(n, idx, kind)
+        self.h.setOptionValue("solver", "choose")
         self.h.setOptionValue("time_limit", max(0.05, time_left))
         self.h.setOptionValue("mip_rel_gap", 0.0)
         self.h.setOptionValue("mip_abs_gap", 0.999)  # integral objective

@@ -11,21 +11,22 @@ shift must be worked).
 
 **Kept exactly** (a roster the DP returns keeps these, and every roster that keeps them is
 open to the DP): unavailability, eligibility, fixed assignments, overlaps within a day and
-between consecutive days, forbidden successions, ``max_shifts`` per type, hard ``ShiftCap``
+between consecutive days, forbidden successions, for residents the pairs of consecutive days
+that alone break the 24 + 4 or the 14 h rest rule (``ProblemTables.breaks_periods``), ``max_shifts`` per type, hard ``ShiftCap``
 caps (with their day ranges), min/max total (nominal) minutes, min/max consecutive working days,
 min consecutive days off (runs touching the horizon's edges exempt, as the validator reads
 them), ``max_weekends`` (weekends as the validator's ISO weeks), ``max_shifts_per_day``, PGY-1
 moonlighting; for residents under ``Problem.acgme``: the night-float run cap (inside the
 horizon), the in-house call cap and the 80-hour limit of the *first* window of
 ``window_days`` days (days 0 .. window_days - 1, duty minutes clipped at its midnights, each
-shift's minutes rounded *down* to a unit, so no compliant roster is cut; only when that window
-has fewer than ``HOURS_CELLS`` units, else relaxed).
+shift's minutes rounded *down* to a unit, so no compliant roster is cut; the unit is chosen so
+the window has fewer than ``HOURS_CELLS`` units).
 
 **Relaxed** (dropped from the DP, so its minimum is a lower bound; ``exact`` is then False and
 every column is checked by the validator's per-person rules before it enters the master):
 ACGME windows other than the first (a horizon longer than one window), history and recorded
 call-backs in that window (they only add minutes), one day in seven free, 24 + 4 continuous
-duty, 14 h rest after a long period, night-float runs continued from the history, linked call
+duty and 14 h rest after a long period across more than two days, night-float runs continued from the history, linked call
 days (``Problem.linked``), overlaps between days two apart, overlaps that hold on some days
 only (clock changes: only the pairs that overlap on every day are forbidden), and the cost of
 weighted (soft) caps (a non-negative cost; the master prices columns with it).
@@ -39,14 +40,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..acgme import window_minutes_limit
-from ..duty import Timeline, timeline_for
+from ..acgme import CONTINUOUS_DUTY, REST_AFTER_LONG, check_resident, window_minutes_limit
+from ..duty import Timeline, timed_items, timeline_for
 from ..model import LeaveReading, Person, PersonKind, Problem, ShiftCategory
 
 MAX_PATTERNS = 256  # more day patterns than this for one person: refused (PricingTooLarge)
-# The 80-hour window is a resource axis only when it has fewer cells than this (in units of the
-# gcd of the shift lengths): the residency's 4 h unit gives 81 cells, which multiplied every
-# resident's DP by eight for a rule rarely tight in a four-week block; it is then relaxed.
+# The 80-hour window's resource axis has fewer cells than this: in units of the gcd of the shift
+# lengths when that fits, else of the shortest shift length that does (the residency's 4 h gcd
+# gives 81 cells, which made every resident's DP eight times slower; 12 h units give 27, and the
+# 4 h shifts then count as nothing, a relaxation). Relaxed altogether when nothing fits.
 HOURS_CELLS = 48
 
 
@@ -144,6 +146,40 @@ class ProblemTables:
             elif u.shift in self.shift_index and per.get(u.day, set()) is not None:
                 per.setdefault(u.day, set()).add(self.shift_index[u.shift])  # type: ignore[union-attr]
         self.linked_shifts = {s for link in problem.linked for s in link.shifts}
+        # Days alike for the duty-period rules: the same real offsets of every shift from the
+        # day's midnight, and the next day's (a clock change makes a day differ).
+        mids = [self.timeline.midnight(d) for d in range(days + 1)]
+        sig = [tuple(int(x) for x in (iv[d] - mids[d]).ravel()) for d in range(days)]
+        self.day_kinds = list({(sig[d], sig[d + 1]): d for d in range(days - 1)}.values())
+        self.single_kinds = list({sig[d]: d for d in range(days)}.values())
+        self._period_cache: dict[tuple, bool] = {}
+
+    def breaks_periods(
+        self, person: Person, first: tuple[int, ...], second: tuple[int, ...]
+    ) -> bool:
+        """Whether a resident working ``first`` one day and ``second`` the next (``()``: nothing)
+        breaks the 24 + 4 or the 14 h rest rule on *every* day, whatever else they work: more
+        shifts only lengthen or merge duty periods and shorten the gaps, so the pair is then
+        excluded from every compliant roster."""
+        rules = self.problem.acgme
+        if rules is None or person.kind != PersonKind.RESIDENT:
+            return False
+        key = (first, second)
+        hit = self._period_cache.get(key)
+        if hit is None:
+            hit = True
+            kinds = self.day_kinds if second else self.single_kinds
+            for d in kinds:
+                pairs = [(d, self.shift_ids[i]) for i in first]
+                pairs += [(d + 1, self.shift_ids[i]) for i in second]
+                found = check_resident(
+                    rules, self.timeline, person, timed_items(self.timeline, pairs)
+                )
+                if not any(v.rule in (CONTINUOUS_DUTY, REST_AFTER_LONG) for v in found):
+                    hit = False
+                    break
+            self._period_cache[key] = hit
+        return hit
 
     def usable(self, person: Person) -> np.ndarray:
         """(days, shifts) bool: cells the person may be assigned to."""
@@ -211,6 +247,9 @@ def person_spec(tables: ProblemTables, index: int) -> PersonSpec:
             if not need <= set(pat):
                 ok[d] = False
         allowed[:, k] = ok
+    for k, pat in enumerate(patterns):
+        if tables.breaks_periods(person, pat, ()):
+            allowed[:, k] = False
     keep = np.asarray(allowed.any(axis=0), dtype=bool)
     patterns = [p for k, p in enumerate(patterns) if keep[k]]
     allowed = allowed[:, keep]
@@ -219,7 +258,7 @@ def person_spec(tables: ProblemTables, index: int) -> PersonSpec:
     for a, pa in enumerate(patterns):
         for b, pb in enumerate(patterns):
             block = tables.forbidden_next[np.ix_(pa, pb)] | tables.cross_always[np.ix_(pa, pb)]
-            forbidden[a, b] = bool(block.any())
+            forbidden[a, b] = bool(block.any()) or tables.breaks_periods(person, pa, pb)
     sub = np.ix_(used, used)
     if (tables.cross_sometimes[sub] & ~tables.cross_always[sub]).any():
         relaxed.append("overlaps between consecutive days that hold on some days only")
@@ -294,7 +333,12 @@ def _acgme_counters(
     used = sorted({i for p in patterns for i in p if counted[i]})
     out: list[Counter] = []
     if used:
-        unit = math.gcd(*(shifts[i].minutes for i in used))
+        # The finest unit whose window fits in HOURS_CELLS: the gcd of the shift lengths, else
+        # the shortest shift length that does (shorter shifts then count for less, never more).
+        lengths = sorted({shifts[i].minutes for i in used})
+        full = rules.max_weekly_hours * length / 7 * 60
+        fits = [u for u in [math.gcd(*lengths), *lengths] if full // u < HOURS_CELLS]
+        unit = fits[0] if fits else lengths[-1]
         lo, hi = tables.timeline.midnight(0), tables.timeline.midnight(length)
         inc = np.zeros((days, npat), dtype=np.int64)
         for d in range(inside):
