@@ -45,7 +45,7 @@ import numpy as np
 from ..highs import size_pool
 from ..model import Assignment, PersonKind, Problem, RequestKind
 from ..objective import fairness_measure
-from ..validator import HARD, violations_of
+from ..validator import HARD, person_violations
 from .person import PersonSpec
 
 Column = tuple[int, ...]  # pattern index per day, -1 for a day off
@@ -272,9 +272,9 @@ class Data:
         """Whether the roster keeps every per-person rule of the validator."""
         key = (p, column)
         if key not in self._valid:
-            found = violations_of(
-                self.problem, self.assignments(p, column), people={self.people[p]}, cells=()
-            )
+            ids = self.problem.shift_types
+            pairs = [(d, ids[s].id) for d, s in self.pairs(p, column)]
+            found = person_violations(self.problem, self.problem.people[p], pairs)
             self._valid[key] = not any(v.severity in HARD for v in found)
         return self._valid[key]
 
