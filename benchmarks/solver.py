@@ -78,12 +78,16 @@ def _relax(instance: Any, bound_time: float, seed: int) -> tuple[Any, dict[str, 
     return cg, fields
 
 
-def _relax_problem(problem: Any, bound_time: float, seed: int) -> tuple[Any, dict[str, Any]]:
-    """The roster-pattern relaxation of a generic Problem (the residency scenarios)."""
+def _relax_problem(
+    problem: Any, bound_time: float, seed: int, start: Any = None
+) -> tuple[Any, dict[str, Any]]:
+    """The roster-pattern relaxation of a generic Problem (the residency scenarios); ``start``
+    (CP-SAT's schedule, when it ran first) seeds the master's columns and the IP."""
     from scheduling.engine.colgen import relax
     from scheduling.engine.validator import validate
 
-    cg = relax(problem, time_limit=0.75 * bound_time, ip_time_limit=0.25 * bound_time, seed=seed)
+    cg = relax(problem, time_limit=0.75 * bound_time, ip_time_limit=0.25 * bound_time, seed=seed,
+               start=start)  # fmt: skip
     fields: dict[str, Any] = {
         "cg_bound": cg.bound,
         "cg_converged": cg.converged,
@@ -209,7 +213,8 @@ def run_one(
         if kind == "instance":
             _, fields = _relax(instance, bound_time, seed)
         else:
-            _, fields = _relax_problem(problem, bound_time, seed)
+            start = solution.assignments if report.is_valid else None
+            _, fields = _relax_problem(problem, bound_time, seed, start)
         row.update(fields)
         row["peak_mb_with_cg"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return row

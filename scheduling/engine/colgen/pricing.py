@@ -43,7 +43,15 @@ STACK_CELLS = 512  # largest box (resource cells) priced in the stacked form
 # are refused rather than risking the process's memory on a very large instance.
 MEMORY_LIMIT = 512 * 2**20
 
-__all__ = ["MEMORY_LIMIT", "STACK_CELLS", "Pricer", "PricingTooLarge", "make_pricer"]
+__all__ = [
+    "MEMORY_LIMIT",
+    "STACK_CELLS",
+    "Pricer",
+    "PricingTooLarge",
+    "batch_key",
+    "make_pricer",
+    "solve_batch",
+]
 
 Control = tuple[Any, ...]  # ("S",) | ("W", fclass, length, exempt, night) | ("O", length, exempt)
 
@@ -65,20 +73,20 @@ class Transition:
     dst: int
 
 
-def make_pricer(spec: PersonSpec) -> Pricer:
+def make_pricer(spec: PersonSpec, structure: np.ndarray | None = None) -> Pricer:
     """The exact DP when it fits in :data:`MEMORY_LIMIT`, else one that ignores the counters
     (shift-type maxima, caps, ACGME window), then also the weekends: a relaxation, so its
     minimum is still a lower bound (the Lagrangian bound stays valid, only weaker) but its
     rosters must be checked before use. Raises :class:`PricingTooLarge` when even that does not
     fit."""
     try:
-        return Pricer(spec)
+        return Pricer(spec, structure=structure)
     except PricingTooLarge:
         pass
     try:
-        return Pricer(spec, relax_caps=True)
+        return Pricer(spec, relax_caps=True, structure=structure)
     except PricingTooLarge:
-        return Pricer(spec, relax_caps=True, relax_weekends=True)
+        return Pricer(spec, relax_caps=True, relax_weekends=True, structure=structure)
 
 
 class Pricer:
@@ -87,23 +95,32 @@ class Pricer:
     False, as it is when the spec itself relaxes a rule)."""
 
     def __init__(
-        self, spec: PersonSpec, *, relax_caps: bool = False, relax_weekends: bool = False
+        self,
+        spec: PersonSpec,
+        *,
+        relax_caps: bool = False,
+        relax_weekends: bool = False,
+        structure: np.ndarray | None = None,
     ) -> None:
+        """``structure``: the (days, patterns) patterns the DP's transitions and boxes allow,
+        at least ``spec.allowed`` (default: it); the others cost inf. People whose specs differ
+        only in ``allowed`` share one structure, and then one batched DP (:func:`solve_batch`)."""
         self.spec = spec
         self.days = days = spec.days
         npat = len(spec.patterns)
         self.allowed = spec.allowed
+        shaped = spec.allowed if structure is None else structure
         # (shifts, patterns) incidence, for the pattern costs.
         shift_count = 1 + max((i for p in spec.patterns for i in p), default=0)
         self.incidence = np.zeros((shift_count, npat))
         for k, p in enumerate(spec.patterns):
             self.incidence[list(p), k] = 1.0
-        avail = np.asarray(spec.allowed.any(axis=1), dtype=bool)
+        avail = np.asarray(shaped.any(axis=1), dtype=bool)
         available = int(avail.sum())
         used = sorted({m for m in spec.minutes})
         self.unit = math.gcd(*used) if used else 1
         day_max = np.array(
-            [max((spec.minutes[k] for k in np.flatnonzero(spec.allowed[d])), default=0)
+            [max((spec.minutes[k] for k in np.flatnonzero(shaped[d])), default=0)
              for d in range(days)]
         ) // self.unit  # fmt: skip
         most = int(day_max.sum())
@@ -157,7 +174,7 @@ class Pricer:
             for (fc, blocked, u, night, _), members in groups.items()
         )
         self.move_allowed = np.array(
-            [spec.allowed[:, list(m.members)].any(axis=1) for m in self.moves]
+            [shaped[:, list(m.members)].any(axis=1) for m in self.moves]
         ).reshape(len(self.moves), days)
         self.day_units = np.array(
             [max((m.units for k, m in enumerate(self.moves) if self.move_allowed[k, d]),
@@ -350,9 +367,19 @@ class Pricer:
     ) -> list[tuple[float, list[int | None]]]:
         """Up to ``count`` rosters, cheapest first: the cheapest of all, then the cheapest
         ending in each other final state (distinct rosters). [] when none is feasible."""
+        move_cost, move_pick = self._move_costs(cell_cost, day_cost)
+        if self.stacked:
+            ends, pointer = self._stacked(move_cost)
+        else:
+            ends, pointer = self._per_control(move_cost)
+        return self._found(ends, pointer, move_pick, count)
+
+    def _move_costs(
+        self, cell_cost: np.ndarray, day_cost: np.ndarray | None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Each move's cost per day and the member that achieves it; row -1 is a day off."""
         days = self.days
         pattern_cost = self.pattern_cost(cell_cost, day_cost)
-        # Each move's cost per day and the member that achieves it; row -1 is a day off.
         move_cost = np.zeros((len(self.moves) + 1, days))
         move_pick = np.empty((len(self.moves), days), dtype=np.int64)
         for k, m in enumerate(self.moves):
@@ -360,16 +387,15 @@ class Pricer:
             best = sub.argmin(axis=1)
             move_pick[k] = np.asarray(m.members)[best]
             move_cost[k] = sub[np.arange(days), best]
-        if self.stacked:
-            ends, pointer = self._stacked(move_cost)
-        else:
-            ends, pointer = self._per_control(move_cost)
+        return move_cost, move_pick
+
+    def _found(
+        self, ends: list[_End], pointer: Pointer, move_pick: np.ndarray, count: int
+    ) -> list[tuple[float, list[int | None]]]:
         ends.sort()
         found = []
         for value, control, at in ends[:count]:
-            if not np.isfinite(value):
-                continue
-            cell = tuple(a + lo for a, (lo, _) in zip(at, self._boxes[days], strict=True))
+            cell = tuple(a + lo for a, (lo, _) in zip(at, self._boxes[self.days], strict=True))
             found.append((value, self._backtrack(pointer, move_pick, control, cell)))
         return found
 
@@ -469,6 +495,51 @@ class Pricer:
 
         return _ends(enumerate(values)), pointer
 
+    def _stacked_batch(
+        self, move_cost: np.ndarray
+    ) -> tuple[list[list[_End]], list[Pointer]] | None:
+        """:meth:`_stacked` for several people sharing this pricer's structure at once (a
+        leading batch axis on every tensor; ``move_cost`` is (people, moves + 1, days)). None
+        when no roster is feasible for anyone."""
+        batch = move_cost.shape[0]
+        controls = len(self.controls)
+        values = np.full((batch, controls) + (1,) * len(self.shape), INF)
+        values[:, 0] = 0.0
+        back: list[np.ndarray] = []
+        everything = slice(None)
+        for day in range(self.days):
+            lay = self._layout(day)
+            if lay is None:
+                return None
+            parts = []
+            for srcs, cut in lay.groups:
+                if not cut:
+                    parts.append(values[:, srcs])
+                else:
+                    part = np.full((batch, len(srcs), *lay.size), INF)
+                    take: tuple[Any, ...] = (everything, srcs, *cut[1])
+                    part[(everything, everything, *cut[0])] = values[take]
+                    parts.append(part)
+            cand = np.concatenate(parts, axis=1)[:, lay.rows]
+            cand += move_cost[:, lay.moves, day].reshape((batch, *lay.column))
+            best = np.minimum.reduceat(cand, lay.starts, axis=1)
+            hits = np.where(cand == best[:, lay.segment], lay.priority, 0)
+            back.append(len(lay.rows) - np.maximum.reduceat(hits, lay.starts, axis=1))
+            values = np.full((batch, controls, *lay.size), INF)
+            values[:, lay.dsts] = best
+
+        def pointer_of(b: int) -> Pointer:
+            def pointer(day: int, control: int, local: tuple[int, ...]) -> int:
+                lay = self._layouts[day]
+                assert lay is not None
+                return int(lay.transitions[int(back[day][(b, lay.where[control], *local)])])
+
+            return pointer
+
+        return [_ends(enumerate(values[b])) for b in range(batch)], [
+            pointer_of(b) for b in range(batch)
+        ]
+
     def _layout(self, day: int) -> _Layout | None:
         """How one day's transitions read the previous day's tensor (cached per day); None
         when no resource cell is left (no feasible roster)."""
@@ -538,6 +609,54 @@ class Pricer:
             control = t.src
         assert control == 0 and not any(cell)
         return roster
+
+
+def solve_batch(
+    pricers: list[Pricer],
+    cell_costs: list[np.ndarray],
+    day_costs: list[np.ndarray],
+    count: int,
+) -> list[list[tuple[float, list[int | None]]]]:
+    """:meth:`Pricer.solve_many` for people whose pricers share one structure (built with the
+    same ``structure``; :func:`batch_key` equal), in one batched DP when the first one uses the
+    stacked form, one by one otherwise."""
+    first = pricers[0]
+    if len(pricers) == 1 or not first.stacked:
+        return [
+            p.solve_many(c, count, d)
+            for p, c, d in zip(pricers, cell_costs, day_costs, strict=True)
+        ]
+    moves = [p._move_costs(c, d) for p, c, d in zip(pricers, cell_costs, day_costs, strict=True)]
+    solved = first._stacked_batch(np.stack([m[0] for m in moves]))
+    if solved is None:
+        return [[] for _ in pricers]
+    ends, pointers = solved
+    return [
+        p._found(e, ptr, m[1], count)
+        for p, e, ptr, m in zip(pricers, ends, pointers, moves, strict=True)
+    ]
+
+
+def batch_key(spec: PersonSpec) -> tuple[Any, ...]:
+    """Everything of a spec the DP's structure depends on, but its allowed patterns."""
+    return (
+        spec.days,
+        spec.patterns,
+        spec.forbidden.tobytes(),
+        spec.minutes,
+        spec.min_total,
+        spec.max_total,
+        spec.weekend_key,
+        spec.max_weekends,
+        spec.min_work,
+        spec.max_work,
+        spec.min_off,
+        tuple((c.name, c.limit, c.inc.tobytes()) for c in spec.counters),
+        spec.night,
+        spec.night_cap,
+        spec.must_work.tobytes(),
+        spec.relaxed,
+    )
 
 
 _End = tuple[float, int, tuple[int, ...]]  # (value, final control, cell within the last box)

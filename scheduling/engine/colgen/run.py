@@ -22,7 +22,7 @@ from ..model import Assignment, Problem, Solution
 from ..validator import validate
 from .master import Column, Data, Master
 from .person import PricingTooLarge, ProblemTables, person_spec
-from .pricing import Pricer, make_pricer
+from .pricing import Pricer, batch_key, make_pricer, solve_batch
 
 EPS = 1e-6
 DIVE_ROUNDS = 3  # pricing rounds between two fixings of the dive (a heuristic: no need to converge)
@@ -53,10 +53,27 @@ def _column(roster: list[int | None]) -> Column:
 
 
 def build(problem: Problem) -> tuple[Data, list[Pricer]]:
-    """The master's data and one pricer per person (PricingTooLarge when one cannot fit)."""
+    """The master's data and one pricer per person (PricingTooLarge when one cannot fit).
+    People whose specs differ only in the patterns allowed each day (unavailability,
+    eligibility) share one DP structure, the union of their allowed patterns, so one batched DP
+    prices them all (:func:`groups`)."""
     tables = ProblemTables(problem)
     specs = [person_spec(tables, i) for i in range(len(problem.people))]
-    return Data(problem, specs), [make_pricer(spec) for spec in specs]
+    union: dict[tuple, np.ndarray] = {}
+    for spec in specs:
+        key = batch_key(spec)
+        union[key] = spec.allowed | union[key] if key in union else spec.allowed
+    pricers = [make_pricer(spec, union[batch_key(spec)]) for spec in specs]
+    return Data(problem, specs), pricers
+
+
+def groups(pricers: list[Pricer]) -> list[list[int]]:
+    """People whose pricers share one structure (priced in one batched DP)."""
+    found: dict[tuple, list[int]] = {}
+    for p, pricer in enumerate(pricers):
+        key = (batch_key(pricer.spec), pricer.exact, pricer.shape, pricer.stacked)
+        found.setdefault(key, []).append(p)
+    return list(found.values())
 
 
 def column_of(data: Data, p: int, assignments: list[Assignment]) -> Column | None:
@@ -197,11 +214,14 @@ def _generate(
     began: float,
     fixed: frozenset[int],
     rounds: int | None = None,
+    batches: list[list[int]] | None = None,
 ) -> _Generation:
     """Column generation until no column prices out, the deadline or ``rounds`` pricing rounds;
     people in ``fixed`` are not priced (their roster is fixed in the master, and there is then
     no bound)."""
     gen = _Generation()
+    if batches is None:
+        batches = groups(pricers)
     center: np.ndarray | None = None  # the duals of the best bound so far
     smooth = smoothing > 0
     while time.monotonic() < deadline and (rounds is None or gen.iterations < rounds):
@@ -216,27 +236,32 @@ def _generate(
         at = y if center is None or not smooth else smoothing * center + (1 - smoothing) * y
         total = float(at @ data.rhs_array) + data.extras_term(at) + data.global_const
         added, complete = 0, True
-        for p in range(data.P):
-            if p in fixed:
+        for group in batches:
+            people = [p for p in group if p not in fixed]
+            if not people:
                 continue
             if time.monotonic() >= deadline:
                 complete = False  # a partial round gives no bound and proves nothing
                 break
-            pricer = pricers[p]
-            found = pricer.solve_many(
-                data.cell_cost[p] + data.dual_cells(p, at), PER_PERSON, data.day_cost[p]
+            solved = solve_batch(
+                [pricers[p] for p in people],
+                [data.cell_cost[p] + data.dual_cells(p, at) for p in people],
+                [data.day_cost[p] for p in people],
+                PER_PERSON,
             )
-            if not found:  # cannot happen: the person had a roster at the start
-                complete = False
-                continue
-            total += data.const[p] + found[0][0]
-            for _, roster in found:
-                column = _column(roster)
-                rows = data.rows(p, column)
-                reduced = data.cost(p, column) - pi[p] - sum(y[r] * c for r, c in rows.items())
-                # Against the LP's own duals; a relaxed DP's roster may break a dropped rule.
-                if reduced < -EPS and (pricer.exact or data.valid(p, column)):
-                    added += master.add(p, column)
+            for p, found in zip(people, solved, strict=True):
+                if not found:  # cannot happen: the person had a roster at the start
+                    complete = False
+                    continue
+                total += data.const[p] + found[0][0]
+                for _, roster in found:
+                    column = _column(roster)
+                    rows = data.rows(p, column)
+                    reduced = data.cost(p, column) - pi[p]
+                    reduced -= sum(y[r] * c for r, c in rows.items())
+                    # Against the LP's own duals; a relaxed DP's roster may break a dropped rule.
+                    if reduced < -EPS and (pricers[p].exact or data.valid(p, column)):
+                        added += master.add(p, column)
         if complete and not fixed:
             if total > gen.bound:
                 gen.bound, center = total, at
@@ -294,10 +319,10 @@ def with_bound(
 ) -> tuple[Solution, RelaxResult]:
     """``solution`` with its bound raised to the roster-pattern bound when that is higher (the
     solver path's hook: any solver's Solution, the relaxation run after it for ``time_limit``
-    seconds, three quarters column generation). The relaxation's own result is returned too,
-    for reporting both bounds."""
+    seconds, three quarters column generation, the solution's schedule among the first columns).
+    The relaxation's own result is returned too, for reporting both bounds."""
     result = relax(problem, time_limit=0.75 * time_limit, ip_time_limit=0.25 * time_limit,
-                   seed=seed)  # fmt: skip
+                   seed=seed, start=solution.assignments or None)  # fmt: skip
     bound = solution.bound
     if result.bound is not None and (bound is None or result.bound > bound):
         bound = float(result.bound)

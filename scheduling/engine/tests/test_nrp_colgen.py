@@ -282,8 +282,8 @@ def test_it_prices_a_lower_bound_when_the_dp_drops_caps_and_weekends(case: str) 
 
 
 def test_it_keeps_the_bound_valid_when_pricing_is_relaxed(monkeypatch: pytest.MonkeyPatch) -> None:
-    def relaxed(spec: PersonSpec) -> Pricer:
-        return Pricer(spec, relax_caps=True, relax_weekends=True)
+    def relaxed(spec: PersonSpec, structure: np.ndarray | None = None) -> Pricer:
+        return Pricer(spec, relax_caps=True, relax_weekends=True, structure=structure)
 
     monkeypatch.setattr(generic, "make_pricer", relaxed)
     instance = _tiny_instance()
