@@ -243,13 +243,13 @@ def _generate(
             if time.monotonic() >= deadline:
                 complete = False  # a partial round gives no bound and proves nothing
                 break
-            solved = solve_batch(
+            priced = solve_batch(
                 [pricers[p] for p in people],
                 [data.cell_cost[p] + data.dual_cells(p, at) for p in people],
                 [data.day_cost[p] for p in people],
                 PER_PERSON,
             )
-            for p, found in zip(people, solved, strict=True):
+            for p, found in zip(people, priced, strict=True):
                 if not found:  # cannot happen: the person had a roster at the start
                     complete = False
                     continue
