@@ -107,6 +107,7 @@ class Data:
                 for i in pat:
                     self.usable[p, :, i] |= spec.allowed[:, k]
         self.rhs: list[float] = []
+        self.even: dict[int, float] = {}  # fairness row -> its share of the group's weight
         self.sense: list[str] = []
         self.extras: list[Extra] = []
         entries: list[list[tuple[int, int, float]]] = [[] for _ in range(P)]  # (cell, row, coef)
@@ -213,8 +214,10 @@ class Data:
                 p = pindex.get(pid)
                 reach.append(0 if p is None else int((counted & self.usable[p]).sum()))
             top, bottom = Extra(group.weight, max(reach)), Extra(-group.weight, min(reach))
+            share = group.weight / len(group.people)
             for pid in sorted(group.people):
                 upper, lower = self._row(0.0, GE), self._row(0.0, GE)
+                self.even[upper] = self.even[lower] = share
                 top.entries.append((upper, 1.0))
                 bottom.entries.append((lower, -1.0))
                 p = pindex.get(pid)
@@ -224,6 +227,16 @@ class Data:
                     entries[p].append((int(d) * S + int(s), upper, -1.0))
                     entries[p].append((int(d) * S + int(s), lower, 1.0))
             self.extras += [top, bottom]
+
+    def initial_duals(self) -> np.ndarray:
+        """A dual point whose Lagrangian is at least the cheapest rosters' requests (never
+        negative): zero on the demand and supervision rows, and each fairness group's weight
+        shared evenly by its members' two rows, so the spread's variables cost nothing and the
+        members' two rows cancel on every cell."""
+        y = np.zeros(self.R)
+        for row, share in self.even.items():
+            y[row] = share
+        return y
 
     # -- columns -------------------------------------------------------------------------------
 

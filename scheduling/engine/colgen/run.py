@@ -141,11 +141,17 @@ def relax(
             for p, column in enumerate(start_columns):
                 master.add(p, column)
     no_roster = []
-    for p, pricer in enumerate(pricers):  # everyone's favourite roster, cover ignored
-        found = pricer.solve_many(data.cell_cost[p], PER_PERSON, data.day_cost[p])
+    # Everyone's favourite rosters at the initial dual point (cover ignored), and its
+    # Lagrangian: the first bound and the first centre of the smoothing.
+    y0 = data.initial_duals()
+    first = float(y0 @ data.rhs_array) + data.extras_term(y0) + data.global_const
+    for p, pricer in enumerate(pricers):
+        cost = data.cell_cost[p] + data.dual_cells(p, y0)
+        found = pricer.solve_many(cost, PER_PERSON, data.day_cost[p])
         if not found:
             no_roster.append(data.people[p])
             continue
+        first += data.const[p] + found[0][0]
         added = False
         for _, roster in found:
             column = _column(roster)
@@ -156,7 +162,8 @@ def relax(
     relaxed = sum(not pricer.exact for pricer in pricers)
     if no_roster:
         return result(infeasible_people=tuple(no_roster), relaxed_people=relaxed)
-    gen = _generate(data, pricers, master, deadline, smoothing, began, frozenset())
+    gen = _generate(data, pricers, master, deadline, smoothing, began, frozenset(),
+                    initial=(y0, first))  # fmt: skip
     ip_limit = ip_time_limit if ip_time_limit is not None else max(1.0, time_limit / 4)
     ip_deadline = deadline + ip_limit  # time column generation left unused goes to the IP
     candidates: list[list[Column]] = [start_columns] if start_columns is not None else []
@@ -215,14 +222,17 @@ def _generate(
     fixed: frozenset[int],
     rounds: int | None = None,
     batches: list[list[int]] | None = None,
+    initial: tuple[np.ndarray, float] | None = None,
 ) -> _Generation:
     """Column generation until no column prices out, the deadline or ``rounds`` pricing rounds;
     people in ``fixed`` are not priced (their roster is fixed in the master, and there is then
-    no bound)."""
+    no bound). ``initial``: duals and their Lagrangian, the first centre of the smoothing."""
     gen = _Generation()
     if batches is None:
         batches = groups(pricers)
     center: np.ndarray | None = None  # the duals of the best bound so far
+    if initial is not None and not fixed:
+        center, gen.bound = initial  # (duals, their Lagrangian)
     smooth = smoothing > 0
     while time.monotonic() < deadline and (rounds is None or gen.iterations < rounds):
         solved = master.solve_lp(deadline - time.monotonic())
