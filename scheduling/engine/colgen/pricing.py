@@ -29,13 +29,13 @@ per cell; the total work per day is a few numpy operations per (control state, m
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from .person import PersonSpec, PricingTooLarge
+from .tensors import End, Layout, Pointer, ends_of, move_slices, no_pointer
 
 INF = np.inf
 STACK_CELLS = 512  # largest box (resource cells) priced in the stacked form
@@ -43,15 +43,7 @@ STACK_CELLS = 512  # largest box (resource cells) priced in the stacked form
 # are refused rather than risking the process's memory on a very large instance.
 MEMORY_LIMIT = 512 * 2**20
 
-__all__ = [
-    "MEMORY_LIMIT",
-    "STACK_CELLS",
-    "Pricer",
-    "PricingTooLarge",
-    "batch_key",
-    "make_pricer",
-    "solve_batch",
-]
+__all__ = ["MEMORY_LIMIT", "STACK_CELLS", "Pricer", "PricingTooLarge", "make_pricer"]
 
 Control = tuple[Any, ...]  # ("S",) | ("W", fclass, length, exempt, night) | ("O", length, exempt)
 
@@ -268,7 +260,7 @@ class Pricer:
                 f"pricing {spec.person} would keep {self.memory / 2**20:.0f} MiB of "
                 f"back-pointers (limit {MEMORY_LIMIT / 2**20:.0f} MiB): resources {self.shape}"
             )
-        self._layouts: dict[int, _Layout | None] = {}
+        self._layouts: dict[int, Layout | None] = {}
         self._cuts: dict[tuple[int, tuple[int, ...]], tuple[tuple[slice, ...], ...] | None] = {}
         # Small boxes: one stacked tensor per day beats one operation per transition.
         self.stacked = max(math.prod(hi - lo for lo, hi in b) for b in self._boxes) <= STACK_CELLS
@@ -390,7 +382,7 @@ class Pricer:
         return move_cost, move_pick
 
     def _found(
-        self, ends: list[_End], pointer: Pointer, move_pick: np.ndarray, count: int
+        self, ends: list[End], pointer: Pointer, move_pick: np.ndarray, count: int
     ) -> list[tuple[float, list[int | None]]]:
         ends.sort()
         found = []
@@ -399,7 +391,7 @@ class Pricer:
             found.append((value, self._backtrack(pointer, move_pick, control, cell)))
         return found
 
-    def _per_control(self, move_cost: np.ndarray) -> tuple[list[_End], Pointer]:
+    def _per_control(self, move_cost: np.ndarray) -> tuple[list[End], Pointer]:
         """The DP with one tensor per reachable control state and a few numpy operations per
         transition: the faster form when the boxes are large."""
         values: dict[int, np.ndarray] = {0: np.zeros((1,) * len(self.shape))}
@@ -407,7 +399,7 @@ class Pricer:
         for day in range(self.days):
             box = self._boxes[day + 1]
             if any(lo >= hi for lo, hi in box):
-                return [], _no_pointer
+                return [], no_pointer
             size = tuple(hi - lo for lo, hi in box)
             new: dict[int, np.ndarray] = {}
             arg: dict[int, np.ndarray] = {}
@@ -437,7 +429,7 @@ class Pricer:
         def pointer(day: int, control: int, local: tuple[int, ...]) -> int:
             return int(back[day][control][local])
 
-        return _ends(values.items()), pointer
+        return ends_of(values.items()), pointer
 
     def _moved(
         self, src: np.ndarray, day: int, size: tuple[int, ...], delta: tuple[int, ...]
@@ -446,7 +438,7 @@ class Pricer:
         None when no cell survives, ``src`` itself (not a copy) when nothing moves."""
         key = (day, delta)
         if key not in self._cuts:
-            self._cuts[key] = _cut(self._boxes[day], self._boxes[day + 1], delta)
+            self._cuts[key] = move_slices(self._boxes[day], self._boxes[day + 1], delta)
         cut = self._cuts[key]
         if cut is None:
             return None
@@ -456,7 +448,7 @@ class Pricer:
         out[cut[0]] = src[cut[1]]
         return out
 
-    def _stacked(self, move_cost: np.ndarray) -> tuple[list[_End], Pointer]:
+    def _stacked(self, move_cost: np.ndarray) -> tuple[list[End], Pointer]:
         """The DP with every control state in one tensor and a dozen numpy operations per day
         (transitions gathered, segment minima by destination): the faster form when the boxes
         are small and Python's per-operation cost would dominate."""
@@ -469,7 +461,7 @@ class Pricer:
         for day in range(days):
             lay = self._layout(day)
             if lay is None:
-                return [], _no_pointer
+                return [], no_pointer
             parts = []
             for srcs, cut in lay.groups:
                 if not cut:
@@ -493,11 +485,9 @@ class Pricer:
             assert lay is not None
             return int(lay.transitions[int(back[day][(lay.where[control], *local)])])
 
-        return _ends(enumerate(values)), pointer
+        return ends_of(enumerate(values)), pointer
 
-    def _stacked_batch(
-        self, move_cost: np.ndarray
-    ) -> tuple[list[list[_End]], list[Pointer]] | None:
+    def _stacked_batch(self, move_cost: np.ndarray) -> tuple[list[list[End]], list[Pointer]] | None:
         """:meth:`_stacked` for several people sharing this pricer's structure at once (a
         leading batch axis on every tensor; ``move_cost`` is (people, moves + 1, days)). None
         when no roster is feasible for anyone."""
@@ -536,11 +526,11 @@ class Pricer:
 
             return pointer
 
-        return [_ends(enumerate(values[b])) for b in range(batch)], [
+        return [ends_of(enumerate(values[b])) for b in range(batch)], [
             pointer_of(b) for b in range(batch)
         ]
 
-    def _layout(self, day: int) -> _Layout | None:
+    def _layout(self, day: int) -> Layout | None:
         """How one day's transitions read the previous day's tensor (cached per day); None
         when no resource cell is left (no feasible roster)."""
         if day in self._layouts:
@@ -554,7 +544,7 @@ class Pricer:
         cuts: dict[tuple[int, ...], tuple[tuple[slice, ...], ...] | None] = {}
         for ti, t, delta in self._plan(day):
             if delta not in cuts:
-                cuts[delta] = _cut(self._boxes[day], box, delta)
+                cuts[delta] = move_slices(self._boxes[day], box, delta)
             if cuts[delta] is not None:
                 live.append((t.dst, ti, t, delta))
         live.sort(key=lambda item: (item[0], item[1]))
@@ -577,7 +567,7 @@ class Pricer:
         starts = [first[d] for d in dsts]
         segment = np.repeat(np.arange(len(dsts)), np.diff([*starts, len(live)]))
         column = (len(live),) + (1,) * len(size)
-        layout = _Layout(
+        layout = Layout(
             size=size,
             groups=groups,
             rows=np.array([row_of[(t.src, d)] for _, _, t, d in live], dtype=np.int64),
@@ -609,101 +599,3 @@ class Pricer:
             control = t.src
         assert control == 0 and not any(cell)
         return roster
-
-
-def solve_batch(
-    pricers: list[Pricer],
-    cell_costs: list[np.ndarray],
-    day_costs: list[np.ndarray],
-    count: int,
-) -> list[list[tuple[float, list[int | None]]]]:
-    """:meth:`Pricer.solve_many` for people whose pricers share one structure (built with the
-    same ``structure``; :func:`batch_key` equal), in one batched DP when the first one uses the
-    stacked form, one by one otherwise."""
-    first = pricers[0]
-    if len(pricers) == 1 or not first.stacked:
-        return [
-            p.solve_many(c, count, d)
-            for p, c, d in zip(pricers, cell_costs, day_costs, strict=True)
-        ]
-    moves = [p._move_costs(c, d) for p, c, d in zip(pricers, cell_costs, day_costs, strict=True)]
-    solved = first._stacked_batch(np.stack([m[0] for m in moves]))
-    if solved is None:
-        return [[] for _ in pricers]
-    ends, pointers = solved
-    return [
-        p._found(e, ptr, m[1], count)
-        for p, e, ptr, m in zip(pricers, ends, pointers, moves, strict=True)
-    ]
-
-
-def batch_key(spec: PersonSpec) -> tuple[Any, ...]:
-    """Everything of a spec the DP's structure depends on, but its allowed patterns."""
-    return (
-        spec.days,
-        spec.patterns,
-        spec.forbidden.tobytes(),
-        spec.minutes,
-        spec.min_total,
-        spec.max_total,
-        spec.weekend_key,
-        spec.max_weekends,
-        spec.min_work,
-        spec.max_work,
-        spec.min_off,
-        tuple((c.name, c.limit, c.inc.tobytes()) for c in spec.counters),
-        spec.night,
-        spec.night_cap,
-        spec.must_work.tobytes(),
-        spec.relaxed,
-    )
-
-
-_End = tuple[float, int, tuple[int, ...]]  # (value, final control, cell within the last box)
-Pointer = Callable[[int, int, tuple[int, ...]], int]  # (day, control, cell) -> transition
-
-
-def _no_pointer(day: int, control: int, local: tuple[int, ...]) -> int:
-    raise AssertionError("no roster to trace back")
-
-
-def _ends(values: Iterable[tuple[int, np.ndarray]]) -> list[_End]:
-    """The cheapest cell of each final control state that has a finite one."""
-    ends = []
-    for c, v in values:
-        at = tuple(int(a) for a in np.unravel_index(int(v.argmin()), v.shape))
-        if np.isfinite(v[at]):
-            ends.append((float(v[at]), c, at))
-    return ends
-
-
-@dataclass(frozen=True)
-class _Layout:
-    size: tuple[int, ...]  # the day's box
-    groups: list[tuple[np.ndarray, tuple[tuple[slice, ...], ...]]]  # (sources, cut) per delta
-    rows: np.ndarray  # per live transition (sorted by destination): its row among the groups
-    moves: np.ndarray  # its move (-1: a day off)
-    transitions: np.ndarray  # its index in Pricer.transitions
-    dsts: np.ndarray  # the destination controls, sorted
-    starts: np.ndarray  # where each destination's transitions start
-    segment: np.ndarray  # the destination (position in dsts) of each transition
-    priority: np.ndarray  # len - position, shaped to broadcast over the box
-    column: tuple[int, ...]  # shape broadcasting one value per transition over the box
-    where: dict[int, int]  # destination control -> position in dsts
-
-
-def _cut(
-    before: tuple[tuple[int, int], ...], box: tuple[tuple[int, int], ...], delta: tuple[int, ...]
-) -> tuple[tuple[slice, ...], ...] | None:
-    """(destination slices, source slices) moving a tensor over ``before`` by ``delta`` into
-    ``box``; () when the move is the identity, None when no cell survives."""
-    if before == box and not any(delta):
-        return ()
-    dst, take = [], []
-    for (lo0, hi0), (lo, hi), d in zip(before, box, delta, strict=True):
-        first, last = max(lo - d, lo0), min(hi - d, hi0)  # source cells, absolute
-        if first >= last:
-            return None
-        dst.append(slice(first + d - lo, last + d - lo))
-        take.append(slice(first - lo0, last - lo0))
-    return tuple(dst), tuple(take)

@@ -20,9 +20,10 @@ import numpy as np
 
 from ..model import Assignment, Problem, Solution
 from ..validator import validate
+from .batch import batch_key, solve_batch
 from .master import Column, Data, Master
 from .person import PricingTooLarge, ProblemTables, person_spec
-from .pricing import Pricer, batch_key, make_pricer, solve_batch
+from .pricing import Pricer, make_pricer
 
 EPS = 1e-6
 DIVE_ROUNDS = 3  # pricing rounds between two fixings of the dive (a heuristic: no need to converge)
