@@ -15,6 +15,7 @@ import pytest
 
 from scheduling.engine import cpsat
 from scheduling.engine.colgen import relax, with_bound
+from scheduling.engine.colgen.batch import batch_key, solve_batch
 from scheduling.engine.colgen.person import PersonSpec, ProblemTables, person_spec
 from scheduling.engine.colgen.pricing import Pricer
 from scheduling.engine.model import (
@@ -307,3 +308,42 @@ def test_it_raises_a_solvers_bound_only_when_its_own_is_higher() -> None:
     assert result.bound == 30 and raised.bound == 30
     kept, _ = with_bound(problem, dataclasses.replace(unknown, bound=31.0), time_limit=4)
     assert kept.bound == 31.0
+
+
+def test_it_prices_people_sharing_a_structure_in_one_batch_like_one_by_one() -> None:
+    base = _half_days()
+    people = tuple(
+        dataclasses.replace(base.people[0], id=pid) for pid in ("f1", "f2", "f3")
+    )  # the same rules; different days and shifts unavailable below
+    problem = dataclasses.replace(
+        base,
+        people=people,
+        fixed=(),
+        unavailable=(
+            Unavailability("f1", 6),
+            Unavailability("f2", 2),
+            Unavailability("f2", 4, "am"),
+            Unavailability("f3", 0, "pm"),
+        ),
+    )
+    tables = ProblemTables(problem)
+    specs = [person_spec(tables, i) for i in range(3)]
+    assert len({batch_key(spec) for spec in specs}) == 1
+    union = specs[0].allowed | specs[1].allowed | specs[2].allowed
+    shared = [Pricer(spec, structure=union) for spec in specs]
+    alone = [Pricer(spec) for spec in specs]
+    assert shared[0].stacked
+    days, shifts = problem.horizon.days, len(problem.shift_types)
+    rng = np.random.default_rng(2)
+    for _ in range(5):
+        cells = [rng.normal(0, 10, size=(days, shifts)) for _ in specs]
+        day = [rng.normal(0, 3, size=days) for _ in specs]
+        together = solve_batch(shared, cells, day, 3)
+        for p, found in enumerate(together):
+            single = alone[p].solve_many(cells[p], 3, day[p])
+            assert found[0][0] == pytest.approx(single[0][0])
+            for value, roster in found:
+                sets = _as_sets(specs[p], problem, roster)
+                assert _cost(problem, sets, cells[p], day[p]) == pytest.approx(value)
+                work = [Assignment(people[p].id, d, s) for d, c in enumerate(sets) for s in c]
+                assert not violations_of(problem, work, people={people[p].id}, cells=())
