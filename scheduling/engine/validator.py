@@ -423,6 +423,17 @@ def callback_days(problem: Problem, person: str) -> dict[int, int]:
     return out
 
 
+def person_violations(
+    problem: Problem, person: Person, pairs: list[tuple[int, str]]
+) -> list[Violation]:
+    """The rules of one person's own schedule (overlaps, limits, successions, links, ACGME with
+    the history), given as (day, shift) pairs inside the horizon: what ``validate`` reports for
+    that person, less eligibility, availability and the cell rules (coverage, supervision,
+    fixed). A cheap check of one candidate roster (the roster-pattern relaxation's columns)."""
+    history = history_pairs(problem).get(person.id, []) if problem.history is not None else []
+    return _person_checks(problem, timeline_for(problem), person, pairs, history)
+
+
 def _person_checks(
     problem: Problem,
     timeline: Timeline,

@@ -13,11 +13,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from scheduling.engine.nrp import colgen, evaluate, parse_instance, pricing, to_problem
+from scheduling.engine.colgen import pricing
+from scheduling.engine.colgen import run as generic
+from scheduling.engine.colgen.master import Master
+from scheduling.engine.colgen.person import PersonSpec, ProblemTables, person_spec
+from scheduling.engine.colgen.pricing import Pricer
+from scheduling.engine.nrp import evaluate, parse_instance, to_problem
 from scheduling.engine.nrp.__main__ import main
-from scheduling.engine.nrp.colgen import _Data, _Master, relax
+from scheduling.engine.nrp.colgen import relax
 from scheduling.engine.nrp.instance import NrpCover, NrpInstance, NrpRequest, NrpShift, NrpStaff
-from scheduling.engine.nrp.pricing import Pricer
 from scheduling.engine.nrp.roster import Roster, assignments_from_roster
 from scheduling.engine.validator import validate
 
@@ -65,6 +69,16 @@ def _feasible_rows(instance: NrpInstance) -> np.ndarray:
     return np.array(rows)
 
 
+def _spec(instance: NrpInstance, index: int = 0) -> PersonSpec:
+    """The generic DP's view of one staff member (through the benchmark's mapping)."""
+    return person_spec(ProblemTables(to_problem(instance)), index)
+
+
+def _shifts(spec: PersonSpec, roster: list[int | None]) -> list[int]:
+    """A generic roster (one single-shift pattern or None a day) as shift indexes, -1 off."""
+    return [-1 if k is None else spec.patterns[k][0] for k in roster]
+
+
 @functools.cache
 def _case_rows(case: str) -> np.ndarray:
     return _feasible_rows(_single(*CASES[case]))
@@ -87,13 +101,15 @@ def test_it_prices_the_cheapest_feasible_roster_like_brute_force(case: str, form
     instance = _single(*CASES[case])
     rows = _case_rows(case)
     assert len(rows) > 1
-    pricer = Pricer(instance, instance.staff[0])
+    spec = _spec(instance)
+    pricer = Pricer(spec)
+    assert pricer.exact
     rng = np.random.default_rng(7)
     for _ in range(12):
         cost = rng.integers(-20, 20, size=(instance.days, len(instance.shifts))).astype(float)
         value, roster = pricer.solve(cost)
         assert value == pytest.approx(_row_costs(rows, cost).min())
-        column = np.array([[-1 if s is None else s for s in roster]])
+        column = np.array([_shifts(spec, roster)])
         assert (column == rows).all(axis=1).any()  # the DP's roster is feasible
         assert _row_costs(column, cost)[0] == pytest.approx(value)
 
@@ -102,14 +118,15 @@ def test_it_prices_the_cheapest_feasible_roster_like_brute_force(case: str, form
 def test_it_prices_several_distinct_feasible_rosters_cheapest_first(case: str, form: str) -> None:
     instance = _single(*CASES[case])
     rows = _case_rows(case)
-    pricer = Pricer(instance, instance.staff[0])
+    spec = _spec(instance)
+    pricer = Pricer(spec)
     assert pricer.stacked == (form == "stacked")
     cost = np.random.default_rng(3).normal(0, 10, size=(instance.days, len(instance.shifts)))
     found = pricer.solve_many(cost, 4)
     assert found[0][0] == pytest.approx(_row_costs(rows, cost).min())
     values = [value for value, _ in found]
     assert values == sorted(values)
-    columns = np.array([[-1 if s is None else s for s in roster] for _, roster in found])
+    columns = np.array([_shifts(spec, roster) for _, roster in found])
     assert len({tuple(c) for c in columns}) == len(found)
     for column, value in zip(columns, values, strict=True):
         assert (column == rows).all(axis=1).any()
@@ -119,7 +136,7 @@ def test_it_prices_several_distinct_feasible_rosters_cheapest_first(case: str, f
 def test_it_reports_a_person_without_any_feasible_roster() -> None:
     staff = NrpStaff("X", {}, 4000, 3000, 2, 1, 1, 0)  # 7 shifts needed, 2-day runs, no weekend
     instance = _single(TWO_SHIFTS, 7, staff, set())
-    assert Pricer(instance, staff).solve(np.zeros((7, 2))) == (math.inf, [])
+    assert Pricer(_spec(instance)).solve(np.zeros((7, 2))) == (math.inf, [])
     result = relax(instance, time_limit=2, ip_time_limit=1)
     assert result.infeasible_staff == ("X",) and result.bound is None and result.roster is None
 
@@ -155,11 +172,11 @@ def _enumerated(instance: NrpInstance) -> list[np.ndarray]:
 def _optimum(instance: NrpInstance, rows: list[np.ndarray]) -> tuple[int, tuple[int, ...]]:
     """The optimum over every combination of feasible rosters (numpy over the combinations):
     (objective, index of each person's row)."""
-    data = _Data(instance)
+    data, _ = generic.build(to_problem(instance))
     cells = data.D * data.S
     costs, onehots = [], []
     for p, person_rows in enumerate(rows):
-        costs.append(data.const[p] + _row_costs(person_rows, data.base[p]))
+        costs.append(data.const[p] + _row_costs(person_rows, data.cell_cost[p]))
         hot = np.zeros((len(person_rows), cells + 1))
         flat = np.where(person_rows < 0, cells, np.arange(data.D) * data.S + person_rows)
         np.put_along_axis(hot, flat, 1.0, axis=1)
@@ -184,10 +201,12 @@ def test_it_bounds_and_solves_a_tiny_instance_like_full_enumeration() -> None:
     instance = _tiny_instance()
     rows = _enumerated(instance)
     optimum, _ = _optimum(instance, rows)
-    master = _Master(_Data(instance), seed=0)  # the LP over every feasible roster
+    data, _ = generic.build(to_problem(instance))
+    master = Master(data, seed=0)  # the LP over every feasible roster
     for p, person_rows in enumerate(rows):
+        pattern = {pat[0]: k for k, pat in enumerate(data.specs[p].patterns)}
         for row in person_rows:
-            master.add(p, tuple(int(s) for s in row))
+            master.add(p, tuple(-1 if s < 0 else pattern[int(s)] for s in row))
     solved = master.solve_lp(30)
     assert solved is not None
     result = relax(instance, time_limit=10, ip_time_limit=5)
@@ -253,7 +272,7 @@ def test_it_refuses_a_pricing_dp_over_its_memory_limit(monkeypatch: pytest.Monke
 @pytest.mark.parametrize("case", ["caps-minutes-no-weekend", "successions", "two-weekends"])
 def test_it_prices_a_lower_bound_when_the_dp_drops_caps_and_weekends(case: str) -> None:
     instance = _single(*CASES[case])
-    pricer = Pricer(instance, instance.staff[0], relax_caps=True, relax_weekends=True)
+    pricer = Pricer(_spec(instance), relax_caps=True, relax_weekends=True)
     assert not pricer.exact
     rng = np.random.default_rng(11)
     for _ in range(6):
@@ -263,10 +282,10 @@ def test_it_prices_a_lower_bound_when_the_dp_drops_caps_and_weekends(case: str) 
 
 
 def test_it_keeps_the_bound_valid_when_pricing_is_relaxed(monkeypatch: pytest.MonkeyPatch) -> None:
-    def relaxed(instance: NrpInstance, staff: NrpStaff) -> Pricer:
-        return Pricer(instance, staff, relax_caps=True, relax_weekends=True)
+    def relaxed(spec: PersonSpec, structure: np.ndarray | None = None) -> Pricer:
+        return Pricer(spec, relax_caps=True, relax_weekends=True, structure=structure)
 
-    monkeypatch.setattr(colgen, "make_pricer", relaxed)
+    monkeypatch.setattr(generic, "make_pricer", relaxed)
     instance = _tiny_instance()
     optimum, _ = _optimum(instance, _enumerated(instance))
     result = relax(instance, time_limit=5, ip_time_limit=2)
@@ -277,18 +296,14 @@ def test_it_keeps_the_bound_valid_when_pricing_is_relaxed(monkeypatch: pytest.Mo
         assert result.objective is not None and result.objective >= optimum
 
 
-def test_it_reaches_the_same_lp_with_partial_pricing() -> None:
+def test_it_converges_to_the_lp_value_of_the_roster_model() -> None:
     instance = _tiny_instance()
-    values = []
-    for partial in (False, True):
-        data = _Data(instance)
-        pricers = [Pricer(instance, st) for st in instance.staff]
-        master = _Master(data, seed=0)
-        for p, pricer in enumerate(pricers):
-            master.add(p, tuple(-1 if s is None else s for s in pricer.solve(data.base[p])[1]))
-        gen = colgen._generate(data, pricers, master, math.inf, 0.5, 0.0, frozenset(),
-                               partial=partial)  # fmt: skip
-        assert gen.converged and gen.lp_value is not None
-        assert math.ceil(gen.bound - 1e-6) == math.ceil(gen.lp_value - 1e-6)
-        values.append(gen.lp_value)
-    assert values[0] == pytest.approx(values[1])
+    data, pricers = generic.build(to_problem(instance))
+    master = Master(data, seed=0)
+    for p, pricer in enumerate(pricers):
+        _, roster = pricer.solve(data.cell_cost[p], data.day_cost[p])
+        master.add(p, generic._column(roster))
+    gen = generic._generate(data, pricers, master, math.inf, 0.5, 0.0, frozenset())
+    assert gen.converged and gen.lp_value is not None
+    # At convergence the Lagrangian bound is the LP value (the duals' signs are right).
+    assert gen.bound == pytest.approx(gen.lp_value)
