@@ -37,8 +37,11 @@ MAX_SUB_TIME = 3.0
 # How kinds are drawn: each kind's score is a moving average of its moves' success.
 SCORE_MEMORY = 0.85
 SCORE_FLOOR = 0.05
-STRATEGY = "cost"
-LIGHT_PRESOLVE = False  # subproblems: no probing, no symmetry, one presolve pass  # "cost" (neighbourhoods.py) or "random" (the first version's moves)
+STRATEGY = "cost"  # "cost" (neighbourhoods.py) or "random" (the first version's moves)
+# Completing a schedule (every decision fixed) needs propagation only, not presolve.
+COMPLETE_PRESOLVE = False
+# Subproblems skip presolve when it costs this many times more than a move without it.
+PRESOLVE_RATIO = 2.0
 
 
 def restricted(
@@ -86,6 +89,9 @@ def complete(
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
     solver.parameters.max_time_in_seconds = max(0.01, time_limit)
+    # Every decision is fixed: propagation finds the rest; presolving the whole model first
+    # cost the L scenario about a second.
+    solver.parameters.cp_model_presolve = COMPLETE_PRESOLVE
     status = solver.Solve(model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
@@ -175,6 +181,7 @@ class RosterLns:
         self.costs: tuple[int, CostMap] | None = None  # (incumbent version, its cost map)
         self.score = dict.fromkeys(KINDS, 1.0)
         self.sub_time = SUB_TIME
+        self.presolve = True
         # kind -> [moves, improving moves, objective gained, seconds]
         self.stats: dict[str, list[float]] = defaultdict(lambda: [0, 0, 0.0, 0.0])
 
@@ -262,23 +269,39 @@ class RosterLns:
         p.linearization_level = 2
         p.add_lp_constraints_lazily = False
         p.max_time_in_seconds = max(0.01, min(time_limit, self._left()))
-        if LIGHT_PRESOLVE:
-            p.cp_model_probing_level = 0
-            p.symmetry_level = 0
-            p.max_presolve_iterations = 1
+        p.cp_model_presolve = self.presolve
         return solver
 
-    def _overhead(self, values: dict[Key, int]) -> None:
-        """Time one move with nothing free: the fixed cost every subproblem pays."""
+    def _fixed_move(self, values: dict[Key, int], full: list[int] | None) -> float:
+        """Seconds for one move with nothing free: the fixed cost every subproblem pays."""
         began = perf_counter()
-        model = restricted(self.base, self.index, values, set(), self.incumbent.full_solution())
+        model = restricted(self.base, self.index, values, set(), full)
         solver = self._solver(MAX_SUB_TIME)
         self.current = solver
         solver.Solve(model)
         self.current = None
-        cost = perf_counter() - began
+        return perf_counter() - began
+
+    def _overhead(self, values: dict[Key, int], full: list[int] | None) -> None:
+        """Decide by measurement how subproblems are solved. Presolve pays on the benchmark's
+        run rules, but on a large model (ACGME windows) presolving the whole copy, most of it
+        fixed, costs several times more than the move's search: then it is skipped. The
+        subproblem limit is a multiple of what remains."""
+        self.presolve = True
+        with_presolve = self._fixed_move(values, full)
+        self.presolve = False
+        without = self._fixed_move(values, full)
+        self.presolve = not (with_presolve > PRESOLVE_RATIO * without and with_presolve > 0.1)
+        cost = with_presolve if self.presolve else without
         self.sub_time = min(MAX_SUB_TIME, max(SUB_TIME, OVERHEAD_FACTOR * cost))
-        log.info("LNS move overhead %.3f s, subproblem limit %.2f s", cost, self.sub_time)
+        log.info(
+            "LNS move overhead %.3f s with presolve, %.3f s without: presolve %s, "
+            "subproblem limit %.2f s",
+            with_presolve,
+            without,
+            self.presolve,
+            self.sub_time,
+        )
 
     def _pick(self, values: dict[Key, int], version: int) -> tuple[str, set[Key]]:
         if STRATEGY == "random":
@@ -302,7 +325,7 @@ class RosterLns:
                 continue
             if not measured:
                 measured = True
-                self._overhead(values)
+                self._overhead(values, full)
                 continue
             began = perf_counter()
             kind, free = self._pick(values, version)

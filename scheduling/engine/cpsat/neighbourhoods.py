@@ -12,7 +12,10 @@ LNS frees the decisions that can change such a cost rather than a few people at 
 * ``costly``: the people whose own rosters cost most (broken requests, fairness extremes,
   weighted caps, baseline changes), drawn by that cost, with a few others to trade with;
 * ``people``: a few people at random (diversification);
-* ``day``: the people working on a costly day (their swaps fix that day's cover).
+* ``day``: the people working on a costly day (their swaps fix that day's cover);
+* ``fair``: a fairness group drawn by its weighted spread: everybody at its maximum (or at its
+  minimum) at once, since the spread only narrows when all of them move, and a few others of
+  the group to take the difference.
 
 The cost is read with the validator's own functions (objective.py), so it is the objective's
 decomposition, not a second copy of it. Sizes are counted in people (whole rosters) or days
@@ -30,7 +33,7 @@ from ..model import Demand
 from ..objective import broken_requests, demand_cost, group_counts
 from .build import Builder, Key
 
-KINDS = ("cover", "window", "costly", "people", "day")
+KINDS = ("cover", "window", "costly", "people", "day", "fair")
 T = TypeVar("T")
 
 
@@ -76,6 +79,8 @@ class CostMap:
             if v:
                 pairs[p].append((d, s))
         self.person_cost: dict[str, float] = defaultdict(float)
+        # weighted spread, people at the maximum, at the minimum, every member
+        self.spreads: list[tuple[float, list[str], list[str], list[str]]] = []
         for request in broken_requests(problem, pairs):
             self.person_cost[request.person] += request.weight
             if 0 <= request.day < b.days:
@@ -87,9 +92,11 @@ class CostMap:
             hi, lo = max(counts.values()), min(counts.values())
             if hi == lo:
                 continue
-            for pid, n in counts.items():
-                if n in (hi, lo):
-                    self.person_cost[pid] += group.weight * (hi - lo)
+            top = [pid for pid, n in counts.items() if n == hi]
+            bottom = [pid for pid, n in counts.items() if n == lo]
+            self.spreads.append((group.weight * (hi - lo), top, bottom, sorted(counts)))
+            for pid in top + bottom:
+                self.person_cost[pid] += group.weight * (hi - lo)
         if problem.change_weight:
             for a in problem.baseline:
                 if not values.get((a.person, a.day, a.shift), 0):
@@ -166,5 +173,15 @@ def neighbourhood(
         day = _weighted(rng, range(b.days), weights)
         busy = {p: 1.0 for p, pairs in costs.pairs.items() if any(d == day for d, _ in pairs)}
         return kind, rosters(_sample_by(rng, busy, size), 1)
+    if kind == "fair" and costs.spreads:
+        _, top, bottom, members = _weighted(rng, costs.spreads, [c[0] for c in costs.spreads])
+        side = top if rng.random() < 0.5 else bottom
+        known = set(targets.keys_of)
+        extremes = [p for p in side if p in known]
+        chosen = set(rng.sample(extremes, min(len(extremes), max(4, 3 * size))))
+        middle = [p for p in members if p in known and p not in chosen]
+        chosen |= set(rng.sample(middle, min(len(middle), max(1, size // 2))))
+        if chosen:
+            return kind, {k for p in chosen for k in targets.keys_of[p]}
     chosen = set(rng.sample(people, size))
     return "people", {k for p in chosen for k in targets.keys_of[p]}
