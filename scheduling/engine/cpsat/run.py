@@ -287,7 +287,8 @@ def solve(
         while stalled.is_set() and not stopped.is_set() and not proven.is_set():
             if status in (cp_model.OPTIMAL, cp_model.INFEASIBLE, cp_model.MODEL_INVALID):
                 break
-            if status == cp_model.FEASIBLE:
+            if status in (cp_model.FEASIBLE, cp_model.UNKNOWN):
+                # A stopped search's bound is proved whether or not it found a schedule.
                 monitor.on_bound(float(solver.BestObjectiveBound()))
             log.info("exact search stalled at %.1f s: %s", perf_counter() - started, ON_STALL)
             if ON_STALL == "lns":
