@@ -89,9 +89,10 @@ def complete(
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
     solver.parameters.max_time_in_seconds = max(0.01, time_limit)
-    # Every decision is fixed: propagation finds the rest; presolving the whole model first
-    # cost the L scenario about a second.
+    # Every decision is fixed: propagation finds the rest, no presolve and no LP needed (on the
+    # L scenario 0.43 s of CP-SAT instead of 0.77 s, measured at load 3.7).
     solver.parameters.cp_model_presolve = COMPLETE_PRESOLVE
+    solver.parameters.linearization_level = 0
     status = solver.Solve(model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
