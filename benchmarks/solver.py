@@ -115,6 +115,7 @@ def run_one(
     seed: int,
     bound_time: float = 0.0,
     pb_hint: bool = False,
+    keep_trace: bool = False,
 ) -> dict[str, Any]:
     """One solve in this process (called in a subprocess by the driver)."""
     from scheduling.engine import cpsat
@@ -122,10 +123,14 @@ def run_one(
     from scheduling.engine.validator import validate
 
     trace: list[tuple[float, float]] = []
+    # (elapsed, objective, bound, phase) whenever the objective or the bound changes.
+    steps: list[tuple[float, float | None, float | None, str]] = []
 
     def progress(p: Progress) -> None:
         if p.objective is not None:
             trace.append((p.elapsed, p.objective))
+        if not steps or (steps[-1][1], steps[-1][2]) != (p.objective, p.bound):
+            steps.append((round(p.elapsed, 3), p.objective, p.bound, p.phase))
 
     row: dict[str, Any] = {
         "kind": kind,
@@ -167,6 +172,7 @@ def run_one(
         offset = time.perf_counter() - began
         if hint is not None and cg.objective is not None:
             trace.append((offset, float(cg.objective)))
+            steps.append((round(offset, 3), float(cg.objective), None, "price and branch"))
 
     def shifted(p: Progress) -> None:
         progress(Progress(p.elapsed + offset, p.objective, p.bound, p.phase))
@@ -201,6 +207,8 @@ def run_one(
     for t in CHECKPOINTS:
         if t <= time_limit + 1e-9:
             row[f"at_{int(t)}s"] = _best_at(trace, t)
+    if keep_trace:
+        row["trace"] = steps
     if kind == "instance":
         from scheduling.engine.nrp import evaluate, roster_from_assignments
 
@@ -236,6 +244,7 @@ def _subprocess(kind: str, name: str, args: argparse.Namespace) -> dict[str, Any
         "--bound-time",
         str(args.bound_time),
         *(["--pb-hint"] if args.pb_hint else []),
+        *(["--trace"] if args.trace else []),
     ]
     done = subprocess.run(cmd, capture_output=True, text=True, check=False)
     if done.returncode != 0:
@@ -258,6 +267,9 @@ def _median(rows: list[dict[str, Any]], key: str) -> Any:
 
 def _summarise(rows: list[dict[str, Any]], known: dict[str, float]) -> dict[str, Any]:
     first = dict(rows[0])
+    if "trace" in first:  # every run's progress, for plot_trace.py
+        del first["trace"]
+        first["traces"] = [r["trace"] for r in rows if "trace" in r]
     if len(rows) > 1:
         for key in (
             "objective",
@@ -397,11 +409,17 @@ def main() -> int:
         help="run the relaxation first (at most half the time limit) and hint CP-SAT with the "
         "price-and-branch roster",
     )
+    parser.add_argument(
+        "--trace",
+        action="store_true",
+        help="keep every run's progress (elapsed, objective, bound, phase) in the JSON results, "
+        "for benchmarks/plot_trace.py",
+    )
     parser.add_argument("--one", nargs=2, metavar=("KIND", "NAME"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
         row = run_one(args.one[0], args.one[1], args.time_limit, args.workers, args.seed, args.bound_time,
-                      args.pb_hint)  # fmt: skip
+                      args.pb_hint, args.trace)  # fmt: skip
         print(json.dumps(row))
         return 0
     cases = [("scenario", s) for s in args.scenarios]

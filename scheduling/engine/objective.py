@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 
-from .model import Demand, FairnessGroup, Problem, RequestKind, ShiftCategory
+from .model import Demand, FairnessGroup, Problem, Request, RequestKind, ShiftCategory
 
 TERMS = (
     "coverage_under",
@@ -17,14 +17,22 @@ TERMS = (
 )
 
 
+def demand_cost(demand: Demand, n: int) -> tuple[int, int]:
+    """Weighted shortfall below and excess above one demand's target with ``n`` assigned."""
+    if n < demand.target:
+        return demand.under_weight * (demand.target - n), 0
+    if n > demand.target:
+        return 0, demand.over_weight * (n - demand.target)
+    return 0, 0
+
+
 def coverage_terms(demands: Sequence[Demand], counts: Sequence[int]) -> tuple[float, float]:
     """Weighted shortfall below and excess above each demand's target."""
     under = over = 0.0
     for demand, n in zip(demands, counts, strict=True):
-        if n < demand.target:
-            under += demand.under_weight * (demand.target - n)
-        elif n > demand.target:
-            over += demand.over_weight * (n - demand.target)
+        u, o = demand_cost(demand, n)
+        under += u
+        over += o
     return under, over
 
 
@@ -32,9 +40,23 @@ def request_terms(
     problem: Problem, person_pairs: Mapping[str, Sequence[tuple[int, str]]]
 ) -> tuple[float, float]:
     """ON requests not met and OFF requests broken (the person works what they asked off)."""
+    on = off = 0.0
+    for request in broken_requests(problem, person_pairs):
+        if request.kind == RequestKind.ON:
+            on += request.weight
+        else:
+            off += request.weight
+    return on, off
+
+
+def broken_requests(
+    problem: Problem, person_pairs: Mapping[str, Sequence[tuple[int, str]]]
+) -> list[Request]:
+    """The requests the schedule does not honour: ON requests not worked, OFF requests worked
+    (shift None: any shift that day)."""
     worked_days: dict[str, set[int]] = {}
     worked_cells: dict[str, set[tuple[int, str]]] = {}
-    on = off = 0.0
+    broken = []
     for request in problem.requests:
         pid = request.person
         if pid not in worked_cells:
@@ -45,11 +67,9 @@ def request_terms(
             works = request.day in worked_days[pid]
         else:
             works = (request.day, request.shift) in worked_cells[pid]
-        if request.kind == RequestKind.ON and not works:
-            on += request.weight
-        elif request.kind == RequestKind.OFF and works:
-            off += request.weight
-    return on, off
+        if (request.kind == RequestKind.ON) != works:
+            broken.append(request)
+    return broken
 
 
 def fairness_measure(problem: Problem, measure: str) -> Callable[[int, str], bool]:

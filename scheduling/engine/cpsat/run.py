@@ -21,6 +21,13 @@ ALGORITHM = "cpsat"
 # The share of the time limit a long horizon may spend on its window-by-window first schedule.
 ROLLING_SHARE = 0.6
 PROGRESS_PERIOD = 0.5  # seconds between timer progress reports and should_stop polls
+# With 2+ workers, what the exact search does once it has stalled (no solution of its own and
+# no better bound for STALL_SHARE of the time limit, at least STALL_MIN seconds) while the LNS
+# holds a better schedule than it found: "restart" it from that schedule, hand its core to a
+# second LNS ("lns"), or let it run on ("none").
+ON_STALL = "none"
+STALL_SHARE = 0.15
+STALL_MIN = 4.0
 log = logging.getLogger(__name__)
 
 ProgressFn = Callable[[Progress], None]
@@ -54,11 +61,19 @@ class _Monitor(cp_model.CpSolverSolutionCallback):
         self.report = report
         self.bound: float | None = None
         self.lock = threading.Lock()
+        self.own: float | None = None  # the best objective the exact search found itself
+        self.moved = perf_counter()  # when it last found a schedule or a better bound
+        self.solutions = 0
 
     def on_solution_callback(self) -> None:
         full = list(self.Response().solution)
         values = {key: full[v.Index()] for key, v in self.builder.x.items()}
-        self.incumbent.offer(self.ObjectiveValue(), values, full)
+        objective = self.ObjectiveValue()
+        self.incumbent.offer(objective, values, full)
+        self.solutions += 1
+        if self.own is None or objective < self.own:
+            self.own = objective
+            self.moved = perf_counter()
         self.on_bound(self.BestObjectiveBound())
         self.report("solution")
 
@@ -66,6 +81,7 @@ class _Monitor(cp_model.CpSolverSolutionCallback):
         with self.lock:
             if self.bound is None or bound > self.bound:
                 self.bound = bound
+                self.moved = perf_counter()
 
 
 def _hint_from(
@@ -160,10 +176,12 @@ def solve(
         chosen = rolling.rolling_start(
             problem, time_limit=budget, seed=seed, should_stop=should_stop, solve=solve
         )
+    log.info("checked after %.2f s", perf_counter() - started)
     try:
         builder = build_model(problem)
     except ModelDataError as exc:
         return done(SolveStatus.INVALID, [str(exc)])
+    log.info("model built after %.2f s", perf_counter() - started)
     if should_stop is not None and should_stop():
         return done(SolveStatus.CANCELLED)
     if chosen is None:
@@ -171,11 +189,12 @@ def solve(
         chosen = _hint_from(
             problem, hint, time_limit=hint_budget, seed=seed, should_stop=should_stop
         )
+    log.info("start schedule after %.2f s", perf_counter() - started)
     incumbent = Incumbent(started)
     if chosen:
         _use_hint(builder, incumbent, chosen, time_limit=max(0.5, 0.2 * time_limit))
 
-    solver = cp_model.CpSolver()
+    log.info("model and start ready after %.2f s", perf_counter() - started)
     remaining = time_limit - (perf_counter() - started)
     deadline = perf_counter() + remaining
     stopped = threading.Event()  # should_stop said so
@@ -190,7 +209,6 @@ def solve(
             on_progress(Progress(perf_counter() - started, objective, monitor.bound, phase))
 
     monitor = _Monitor(builder, incumbent, report)
-    solver.best_bound_callback = monitor.on_bound
     lns: RosterLns | None = None
     if workers >= 2 and builder.x:
         # One core for the exact search (bounds, proofs), one for rostering LNS moves.
@@ -202,8 +220,25 @@ def solve(
             stopped=threading.Event(),
             on_improve=lambda: report("lns"),
         )
-    configure(solver, time_limit=remaining, seed=seed, workers=workers - 1 if lns else workers)
+    exact_workers = workers - 1 if lns else workers
+    searches = [lns] if lns is not None else []  # every LNS running, for stop()
+
+    def new_solver() -> cp_model.CpSolver:
+        fresh = cp_model.CpSolver()
+        configure(
+            fresh,
+            time_limit=deadline - perf_counter(),
+            seed=seed,
+            workers=exact_workers,
+            constraints=len(builder.model.Proto().constraints),
+        )
+        fresh.best_bound_callback = monitor.on_bound
+        return fresh
+
+    solver = new_solver()
     proven = threading.Event()  # an LNS schedule reached the exact search's bound
+    stalled = threading.Event()  # the exact search was stopped to restart or hand over
+    patience = max(STALL_MIN, STALL_SHARE * time_limit)
 
     def tick() -> None:
         # Polls cancellation and reports even while no new solution arrives.
@@ -211,8 +246,8 @@ def solve(
             if should_stop is not None and not stopped.is_set() and should_stop():
                 stopped.set()
                 solver.stop_search()
-                if lns is not None:
-                    lns.stop()
+                for each in searches:
+                    each.stop()
             objective, bound = incumbent.get()[0], monitor.bound
             if lns is not None and objective is not None:
                 lns.first_found()
@@ -220,7 +255,19 @@ def solve(
                 if objective <= bound + 1e-9 and not proven.is_set():
                     proven.set()
                     solver.stop_search()
-                    lns.stop()
+                    for each in searches:
+                        each.stop()
+            if (
+                lns is not None
+                and ON_STALL != "none"
+                and not stalled.is_set()
+                and objective is not None
+                and (monitor.own is None or objective < monitor.own)
+                and perf_counter() - monitor.moved > patience
+                and deadline - perf_counter() > patience
+            ):
+                stalled.set()
+                solver.stop_search()
             report("search")
 
     def search() -> None:
@@ -238,13 +285,47 @@ def solve(
         helper.start()
     try:
         status = solver.Solve(builder.model, monitor)
+        while stalled.is_set() and not stopped.is_set() and not proven.is_set():
+            if status in (cp_model.OPTIMAL, cp_model.INFEASIBLE, cp_model.MODEL_INVALID):
+                break
+            if status in (cp_model.FEASIBLE, cp_model.UNKNOWN):
+                # A stopped search's bound is proved whether or not it found a schedule.
+                monitor.on_bound(float(solver.BestObjectiveBound()))
+            log.info("exact search stalled at %.1f s: %s", perf_counter() - started, ON_STALL)
+            if ON_STALL == "lns":
+                second = RosterLns(
+                    builder,
+                    incumbent,
+                    seed=seed + 7919,
+                    deadline=deadline,
+                    stopped=threading.Event(),
+                    on_improve=lambda: report("lns"),
+                )
+                searches.append(second)
+                if not (stopped.is_set() or proven.is_set()):
+                    second.run()
+                break
+            full = incumbent.full_solution()
+            if full is not None:
+                proto = builder.model.Proto()
+                proto.clear_solution_hint()
+                proto.solution_hint.vars.extend(range(len(full)))
+                proto.solution_hint.values.extend(full)
+            monitor.moved = perf_counter()
+            monitor.own = incumbent.get()[0]
+            solver = new_solver()
+            stalled.clear()
+            status = solver.Solve(builder.model, monitor)
     finally:
-        if lns is not None:
-            lns.stop()
+        for each in searches:
+            each.stop()
         if helper is not None:
             helper.join()
         finished.set()
         timer.join()
+    for each in searches:
+        log.info("LNS: %s", each.summary())
+    log.info("exact search: %d solutions", monitor.solutions)
     if status == cp_model.MODEL_INVALID:
         return done(SolveStatus.INVALID, [f"CP-SAT rejected the model: {solver.StatusName()}"])
     objective, values, _ = incumbent.get()
