@@ -90,6 +90,17 @@ class CodeField(serializers.SlugRelatedField):
         return str(obj.code)
 
 
+class CodeValue(serializers.UUIDField):
+    """A public code in a body, for rows the view looks up itself: only a UUID string is read.
+    DRF's own UUIDField turns a number into a UUID (``UUID(int=7)``), so a database id would be
+    looked up as a code instead of refused (STYLE rule 6)."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if not isinstance(data, str | uuid.UUID):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 def same_program(values: dict[str, Any], program: Program, *names: str) -> None:
     """Every referenced row must belong to ``program``: out-of-program references are 400s."""
     errors = {}

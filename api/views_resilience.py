@@ -9,7 +9,7 @@ from rest_framework import exceptions, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from api.serializers import CodeField, Strict
+from api.serializers import CodeField, CodeValue, Strict
 from api.viewsets import ApiView
 from people.access import READ, WRITE, can
 from people.models import Program
@@ -55,7 +55,7 @@ class FallbackSerializer(serializers.ModelSerializer[Fallback]):
     class Meta:
         model = Fallback
         fields = (
-            "id",
+            "code",
             "scenario",
             "start_date",
             "end_date",
@@ -70,7 +70,7 @@ class FallbackSerializer(serializers.ModelSerializer[Fallback]):
 
 class ActivateSerializer(Strict):
     program = CodeField("program", Program)
-    fallback = serializers.IntegerField()
+    fallback = CodeValue(help_text="The fallback's code (from the fallbacks list).")
     confirm = serializers.BooleanField(default=False)
 
 
@@ -139,7 +139,7 @@ class ActivateView(_ProgramView):
     @extend_schema(request=ActivateSerializer, responses={200: FallbackSerializer})
     def post(self, request: Request) -> Response:
         program = self.program(request, WRITE)
-        fallback = Fallback.objects.filter(program=program, pk=self.validated["fallback"]).first()
+        fallback = Fallback.objects.filter(program=program, code=self.validated["fallback"]).first()
         if fallback is None:
             raise exceptions.NotFound("No such fallback in this program.")
         fallback_services.fallback_activate(

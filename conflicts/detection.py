@@ -14,10 +14,14 @@ twice). Three more detectors, for what the validator has no rule for, read the r
   ``NEAR_LIMIT_HOURS`` a week while still within the limit (a warning);
 - **workload imbalance**: within each 28-day block of the academic year, a person of a kind whose
   duty hours exceed the mean of their peers by more than ``IMBALANCE_FACTOR`` (and 24 h);
-- **inactive person**: someone made inactive (the engine schedules only active people, so their
-  shifts are otherwise only coverage gaps) who still holds published shifts from the program's
+- **inactive person**: someone made inactive who still holds published shifts from the program's
   today on: one finding per person naming every such shift, whatever the period detected (it is
   about the person, so a narrow pass neither splits it nor resolves it while a shift is left).
+  The engine schedules only active people, so the validator alone would also see each of those
+  shifts as a coverage gap: coverage detection counts them as held instead (``inactive_held``),
+  so one problem raises one alert, and resolving it (moving each shift to someone active) keeps
+  the day covered without going over its maximum. A gap the inactive holder does not explain
+  (the day would be short even with them) is still a coverage alert.
 
 Each finding carries a fingerprint that names the same conflict the same way every time, so the
 caller keeps one alert per conflict.
@@ -25,12 +29,12 @@ caller keeps one alert per conflict.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from conflicts.models import ConflictAlert
 from lib.timezones import local_today
@@ -120,15 +124,21 @@ def _validator_findings(
     }
     flagged = {f.fingerprint.split("|", 1)[1] for f in credential}
     scheduled = scheduled_days(program, start, end)
+    held = Counter(
+        inactive_held(program)
+        .filter(date__range=(start, end))
+        .values_list("date", "shift_type__abbreviation")
+    )
     out = []
     for violation in validate(built.problem, current).violations:
         kind = KIND_OF_RULE.get(violation.rule)
-        if (
-            violation.rule == rules.COVERAGE_MINIMUM
-            and violation.day is not None
-            and built.problem.horizon.date_of(violation.day) not in scheduled
-        ):
-            continue  # a day nobody has scheduled yet is not uncovered, only unplanned
+        if violation.rule == rules.COVERAGE_MINIMUM and violation.day is not None:
+            on = built.problem.horizon.date_of(violation.day)
+            if on not in scheduled:
+                continue  # a day nobody has scheduled yet is not uncovered, only unplanned
+            short = (violation.limit or 0.0) - (violation.measured or 0.0)
+            if held[(on, violation.shift or "")] >= short:
+                continue  # short only of inactive holders: the inactive alert names the shift
         if kind is None:
             if not violation.rule.startswith(("acgme.", "policy.")):
                 continue
@@ -244,17 +254,23 @@ def _credential_findings(program: Program, start: date, end: date) -> list[Findi
 SHIFTS_NAMED = 6  # an inactive person's shifts named in the message; the details hold all
 
 
+def inactive_held(program: Program) -> QuerySet[Assignment]:
+    """Published shifts held by inactive people from the program's today on: the inactive
+    detector names them, and coverage detection counts them as held (module docstring)."""
+    return Assignment.objects.filter(
+        person__program=program,
+        person__active=False,
+        state=State.PUBLISHED,
+        date__gte=local_today(program),
+    )
+
+
 def inactive_findings(program: Program) -> list[Finding]:
     """Inactive people holding published shifts from the program's today on (module docstring);
     the first shift is the alert's target for the resolution strategies."""
     held: dict[int, list[Assignment]] = defaultdict(list)
     for row in (
-        Assignment.objects.filter(
-            person__program=program,
-            person__active=False,
-            state=State.PUBLISHED,
-            date__gte=local_today(program),
-        )
+        inactive_held(program)
         .select_related("person", "shift_type")
         .order_by("person_id", "starts_at", "pk")
     ):

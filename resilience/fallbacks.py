@@ -195,7 +195,7 @@ def fallback_deactivate(*, fallback: Fallback, actor: Any) -> Fallback:
         start_date=fallback.start_date,
         end_date=fallback.end_date,
         actor=actor,
-        parameters={"restores_fallback": fallback.pk},
+        parameters={"restores_fallback": str(fallback.code)},
         enqueue=False,
     )
     people = {p.pk: p for p in program.people.all()}

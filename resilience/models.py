@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.db import models
 from django.db.models import F, Q
 
@@ -145,7 +147,8 @@ class ContingencyStudy(models.Model):
 
 
 class Fallback(models.Model):
-    """A precomputed fallback schedule: a draft run of the normal kind, published on activation."""
+    """A precomputed fallback schedule: a draft run of the normal kind, published on activation.
+    The dashboard and the API name it by ``code`` (STYLE rule 6), never by its database id."""
 
     class Scenario(models.TextChoices):
         LOSE_ONE_FACULTY = "lose_one_faculty", "Lose the busiest faculty member"
@@ -156,6 +159,7 @@ class Fallback(models.Model):
     program = models.ForeignKey(
         "people.Program", on_delete=models.CASCADE, related_name="fallbacks"
     )
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     scenario = models.CharField(max_length=32, choices=Scenario.choices)
     start_date = models.DateField()
     end_date = models.DateField()

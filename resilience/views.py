@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 
 from lib.errors import ApplicationError
 from lib.pages import render_page
-from people.access import READ, WRITE, Seat, page, scope_queryset
+from people.access import READ, WRITE, Seat, get_for_user, page
 from resilience import fallbacks as fallback_services
 from resilience import selectors, services
 from resilience.models import Fallback
@@ -37,9 +37,12 @@ def act(request: HttpRequest, seat: Seat) -> HttpResponse:
             study = services.study_create(program=program, start=start, end=end)
             messages.success(request, f"N-1/N-2 started: {study.total} scenarios.")
         elif action in ("activate", "deactivate"):
-            fallback = get_object_or_404(
-                scope_queryset(request.user, Fallback.objects.filter(program=program), WRITE),
-                pk=request.POST.get("fallback"),
+            fallback = get_for_user(
+                request.user,
+                Fallback.objects.filter(program=program),
+                request.POST.get("fallback"),
+                WRITE,
+                what="fallback",
             )
             if action == "activate":
                 fallback_services.fallback_activate(

@@ -355,7 +355,7 @@ ROUTES: list[Route] = [
         "POST",
         "/api/v1/resilience/fallbacks/activate/",
         statuses("401 403 403 400 200 200"),
-        body=lambda w: {"program": _program(w), "fallback": _fallback(w).pk, "confirm": True},
+        body=lambda w: {"program": _program(w), "fallback": code(_fallback(w)), "confirm": True},
     ),
     Route(
         "POST",

@@ -231,3 +231,33 @@ def test_an_inactive_persons_shifts_are_resolved_one_by_one_on_one_alert(
         conflicts_detect(program=cast.program, start=MONDAY, end=SUNDAY)
     assert len(alert.resolution["applied"]) == 2 and alert.resolved_by == cast.coordinator
     assert not ConflictAlert.objects.filter(kind=ConflictAlert.Kind.INACTIVE, status="open")
+
+
+def test_resolving_an_inactive_persons_one_alert_leaves_no_alert_and_no_day_over_its_maximum(
+    cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Exactly one ward resident a day: a shift added beside Sam's would be one too many.
+    CoverageRequirement.objects.filter(shift_type=cast.wd).update(maximum=1)
+    cast.sam.active = False  # Sam has left; he still holds Tue, Fri and Sun
+    cast.sam.save(update_fields=["active"])
+    conflicts_detect(program=cast.program, start=MONDAY, end=SUNDAY)
+    [alert] = ConflictAlert.objects.filter(program=cast.program, status="open")
+    assert alert.kind == ConflictAlert.Kind.INACTIVE  # not also a coverage gap per shift
+    monkeypatch.setattr(strategies, "STRATEGIES", {"reassign": strategies.reassign})
+    for _ in range(3):  # one shift at a time, on the same alert
+        [top, *_] = conflict_candidates(alert=alert, refresh=True)
+        alert.refresh_from_db()
+        alert = conflict_apply(alert=alert, candidate_id=top["id"], actor=cast.coordinator)
+        conflicts_detect(program=cast.program, start=MONDAY, end=SUNDAY)
+        alert.refresh_from_db()
+    assert alert.status == "resolved"
+    assert not ConflictAlert.objects.filter(program=cast.program, status="open").exists()
+    ward = Assignment.objects.filter(shift_type=cast.wd, state=State.PUBLISHED)
+    assert [ward.filter(date=cast.day(n)).count() for n in range(7)] == [1] * 7
+    assert not ward.filter(person=cast.sam).exists()
+    hard = [
+        v
+        for v in schedule_validate(program=cast.program, start=MONDAY, end=SUNDAY)
+        if v["severity"] in ("critical", "high")
+    ]
+    assert hard == []

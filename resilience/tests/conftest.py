@@ -30,3 +30,21 @@ def publish(person: Any, shift: Any, days: int = DAYS) -> None:
             date=START + timedelta(days=offset),
             state=State.PUBLISHED,
         )
+
+
+def ready_fallback(program: Any) -> Any:
+    """A fallback whose draft (an empty run) is ready to publish (with ``confirm``)."""
+    from resilience.models import Fallback
+    from scheduling.models import ScheduleRun
+
+    run = ScheduleRun.objects.create(
+        program=program, start_date=START, end_date=END, status=ScheduleRun.Status.SUCCEEDED
+    )
+    return Fallback.objects.create(
+        program=program,
+        scenario=Fallback.Scenario.HOLIDAY_SKELETON,
+        start_date=START,
+        end_date=END,
+        run=run,
+        baseline_signature="",
+    )

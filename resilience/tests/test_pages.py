@@ -9,6 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from resilience.models import Fallback, ResilienceSnapshot
+from resilience.tests.conftest import ready_fallback
 
 
 def test_first_view_computes_a_snapshot_and_names_what_is_missing(
@@ -43,3 +44,44 @@ def test_a_fallback_without_a_schedule_says_why_not_zero_changes(
     page = coordinator_client.get(reverse("resilience:dashboard")).content.decode()
     assert "No fallback schedule: no schedule found in 30 s" in page
     assert "0 added, 0 removed" not in page
+
+
+def test_it_publishes_a_fallback_named_by_its_code(
+    coordinator_client: Client, program_a: Any
+) -> None:
+    fallback = ready_fallback(program_a)
+    page = coordinator_client.get(reverse("resilience:dashboard")).content.decode()
+    assert f'name="fallback" value="{fallback.code}"' in page
+    response = coordinator_client.post(
+        reverse("resilience:act"),
+        {"action": "activate", "fallback": str(fallback.code), "confirm": "1"},
+    )
+    assert response.status_code == 302
+    fallback.refresh_from_db()
+    assert fallback.is_active
+
+
+def test_it_refuses_a_fallback_named_by_its_database_id(
+    coordinator_client: Client, program_a: Any
+) -> None:
+    fallback = ready_fallback(program_a)
+    response = coordinator_client.post(
+        reverse("resilience:act"),
+        {"action": "activate", "fallback": str(fallback.pk), "confirm": "1"},
+    )
+    assert response.status_code == 404
+    fallback.refresh_from_db()
+    assert not fallback.is_active
+
+
+def test_it_refuses_a_fallback_of_another_program_by_code(
+    coordinator_client: Client, program_b: Any
+) -> None:
+    fallback = ready_fallback(program_b)
+    response = coordinator_client.post(
+        reverse("resilience:act"),
+        {"action": "activate", "fallback": str(fallback.code), "confirm": "1"},
+    )
+    assert response.status_code == 404
+    fallback.refresh_from_db()
+    assert not fallback.is_active
