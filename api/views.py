@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Model, Prefetch, QuerySet
 from drf_spectacular.utils import (
     OpenApiParameter,
     extend_schema,
@@ -18,9 +18,12 @@ from rest_framework.reverse import reverse
 
 from api import filters
 from api import serializers as s
+from api.exceptions import as_field_error
 from api.permissions import MatrixPermission
 from api.serializers_runs import RunCreateSerializer, RunDetailSerializer, RunSerializer
 from api.viewsets import UUID_REGEX, ApiView, ScopedViewSet, check_body_size, idempotent
+from lib.errors import ApplicationError
+from people import accounts
 from people import services as people_services
 from people.access import DECIDE, WRITE, can, grants, is_admin, managed_program_ids, scope_queryset
 from people.models import Absence, AcademicYear, CalendarSubscription, Membership, Person, Program
@@ -52,9 +55,35 @@ class PersonViewSet(ScopedViewSet):
 
 
 class MembershipViewSet(ScopedViewSet):
+    """Seats in a program. As in the console, nobody grants a role above their own (400 on
+    ``role``) or changes or removes a seat above their own (403): ``people.accounts`` decides."""
+
     resource, model, select = "membership", Membership, ("program", "user", "person")
     serializer_class = s.MembershipSerializer
     filterset_fields = ["role"]
+
+    def within_rank(self, membership: Membership) -> None:
+        if not accounts.within_rank(self.request.user, membership):
+            raise exceptions.PermissionDenied("This seat holds a role above your own.")
+
+    def create_row(self, values: dict[str, Any]) -> Model:
+        accounts.check_grant(self.request.user, values["program"].pk, values["role"])
+        return super().create_row(values)
+
+    def perform_update(self, serializer: Any) -> None:
+        seat = serializer.instance
+        self.within_rank(seat)
+        data = serializer.validated_data
+        program, role = data.get("program", seat.program), data.get("role", seat.role)
+        try:
+            accounts.check_grant(self.request.user, program.pk, role)
+        except ApplicationError as error:
+            raise as_field_error(error) from None
+        super().perform_update(serializer)
+
+    def perform_destroy(self, instance: Membership) -> None:
+        self.within_rank(instance)
+        super().perform_destroy(instance)
 
 
 class DecideMixin:
