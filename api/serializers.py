@@ -229,7 +229,7 @@ class RequestSerializer(StrictModel):
     person = CodeField("person", Person)
     shift_type = CodeField("shift_type", ShiftType, required=False, allow_null=True)
     # A plain string in the schema (a blank-or-enum field becomes a oneOf that generated
-    # clients handle poorly); the values are checked below.
+    # clients handle poorly); request_create checks the value.
     reason = serializers.CharField(
         required=False,
         allow_blank=True,
@@ -252,23 +252,8 @@ class RequestSerializer(StrictModel):
             "note",
         ]
         read_only_fields = ["code", "status"]
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        person = attrs.get("person") or getattr(self.instance, "person", None)
-        if person is not None:
-            same_program(attrs, person.program, "shift_type")
-        # Blocked dates say why; wishes carry no reason (the database holds the same rule).
-        kind = attrs.get("kind", getattr(self.instance, "kind", None))
-        reason = attrs.get("reason", getattr(self.instance, "reason", ""))
-        if reason and reason not in BlockReason.values:
-            raise serializers.ValidationError(
-                {"reason": [f"Choose one of: {', '.join(BlockReason.values)}."]}
-            )
-        if kind == Request.Kind.BLOCKED and not reason:
-            raise serializers.ValidationError({"reason": ["Say why these dates are blocked."]})
-        if kind != Request.Kind.BLOCKED and reason:
-            raise serializers.ValidationError({"reason": ["Only blocked dates carry a reason."]})
-        return attrs
+        # The rules about the values (dates in an academic year, no overlap, a reason for
+        # blocked dates only, the shift type's program) are people.services.request_create's.
 
 
 class RotationSerializer(StrictModel):

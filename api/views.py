@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Model, Prefetch, QuerySet
 from drf_spectacular.utils import (
     OpenApiParameter,
     extend_schema,
@@ -18,9 +18,12 @@ from rest_framework.reverse import reverse
 
 from api import filters
 from api import serializers as s
+from api.exceptions import as_field_error
 from api.permissions import MatrixPermission
 from api.serializers_runs import RunCreateSerializer, RunDetailSerializer, RunSerializer
 from api.viewsets import UUID_REGEX, ApiView, ScopedViewSet, check_body_size, idempotent
+from lib.errors import ApplicationError
+from people import accounts
 from people import services as people_services
 from people.access import DECIDE, WRITE, can, grants, is_admin, managed_program_ids, scope_queryset
 from people.models import Absence, AcademicYear, CalendarSubscription, Membership, Person, Program
@@ -52,9 +55,35 @@ class PersonViewSet(ScopedViewSet):
 
 
 class MembershipViewSet(ScopedViewSet):
+    """Seats in a program. As in the console, nobody grants a role above their own (400 on
+    ``role``) or changes or removes a seat above their own (403): ``people.accounts`` decides."""
+
     resource, model, select = "membership", Membership, ("program", "user", "person")
     serializer_class = s.MembershipSerializer
     filterset_fields = ["role"]
+
+    def within_rank(self, membership: Membership) -> None:
+        if not accounts.within_rank(self.request.user, membership):
+            raise exceptions.PermissionDenied("This seat holds a role above your own.")
+
+    def create_row(self, values: dict[str, Any]) -> Model:
+        accounts.check_grant(self.request.user, values["program"].pk, values["role"])
+        return super().create_row(values)
+
+    def perform_update(self, serializer: Any) -> None:
+        seat = serializer.instance
+        self.within_rank(seat)
+        data = serializer.validated_data
+        program, role = data.get("program", seat.program), data.get("role", seat.role)
+        try:
+            accounts.check_grant(self.request.user, program.pk, role)
+        except ApplicationError as error:
+            raise as_field_error(error) from None
+        super().perform_update(serializer)
+
+    def perform_destroy(self, instance: Membership) -> None:
+        self.within_rank(instance)
+        super().perform_destroy(instance)
 
 
 class DecideMixin:
@@ -81,12 +110,33 @@ class DecideMixin:
         return Response(viewset.get_serializer(item).data)
 
 
+@extend_schema_view(
+    create=extend_schema(
+        description="Ask for time off for a person (`requested` until a coordinator decides). "
+        "The dates lie in one of the program's academic years and overlap none of the person's "
+        "requested or approved absences (400 naming the field otherwise)."
+    ),
+    destroy=extend_schema(
+        description="Cancel the absence: it stays listed as `cancelled` (with its history) and "
+        "no longer takes the person off the schedule. Only a requested or approved absence "
+        "can be cancelled (400)."
+    ),
+)
 class AbsenceViewSet(DecideMixin, ScopedViewSet):
-    """Absences. The same person, kind and dates twice (unless denied or cancelled) is a 409."""
+    """Absences, written through the same services as the requests pages: created as requested,
+    decided, cancelled (no PATCH: cancel and ask again). The same person, kind and dates twice
+    (unless denied or cancelled) is a 409."""
 
     resource, model, select = "absence", Absence, ("person",)
     serializer_class = s.AbsenceSerializer
     filterset_class = filters.AbsenceFilter
+    http_method_names = ["get", "post", "delete", "head", "options"]
+
+    def create_row(self, values: dict[str, Any]) -> Absence:
+        return people_services.absence_request_create(actor=self.request.user, **values)
+
+    def perform_destroy(self, instance: Absence) -> None:
+        people_services.absence_cancel(absence=instance, actor=self.request.user)
 
     def duplicate_of(self, values: dict[str, Any]) -> Absence | None:
         return (
@@ -136,13 +186,36 @@ class AbsenceViewSet(DecideMixin, ScopedViewSet):
         return Response(self.get_serializer(item).data)
 
 
+@extend_schema_view(
+    create=extend_schema(
+        description="A dated wish (`prefer_on`, `prefer_off`) or blocked dates (`blocked`, with "
+        "a `reason`). It is `pending` until a coordinator decides, or `approved` at once where "
+        "the program's preference policy says so. The dates lie in one of the program's "
+        "academic years and overlap none of the person's pending or approved requests (a wish "
+        "about one shift type clashes only with whole-day ones and that shift's); refusals are "
+        "400s naming the field."
+    ),
+    destroy=extend_schema(
+        description="Cancel the request: it stays listed as `cancelled` and the scheduler no "
+        "longer honours it. Only a pending or approved request can be cancelled (400)."
+    ),
+)
 class RequestViewSet(DecideMixin, ScopedViewSet):
-    """Preferences and requests; residents and faculty write their own. The same person, kind,
-    dates and shift twice (unless denied or cancelled) is a 409."""
+    """Dated wishes and blocked dates, written through the same services as the requests and
+    preferences pages: created, decided, cancelled (no PATCH: cancel and ask again). Residents
+    and faculty write their own. The same person, kind, dates and shift twice (unless denied or
+    cancelled) is a 409."""
 
     resource, model, select = "request", Req, ("person", "shift_type")
     serializer_class = s.RequestSerializer
     filterset_class = filters.RequestFilter
+    http_method_names = ["get", "post", "delete", "head", "options"]
+
+    def create_row(self, values: dict[str, Any]) -> Req:
+        return people_services.request_create(actor=self.request.user, **values)
+
+    def perform_destroy(self, instance: Req) -> None:
+        people_services.request_cancel(request=instance, actor=self.request.user)
 
     def duplicate_of(self, values: dict[str, Any]) -> Req | None:
         return (

@@ -9,7 +9,7 @@ user's programs. Model permissions are not used for domain models: the Membershi
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 from urllib.parse import unquote
 
 from auditlog.mixins import AuditlogHistoryAdminMixin
@@ -408,6 +408,23 @@ class ReadOnlyScopedAdmin(ProgramScopedAdmin):
         return False
 
     # Deleting stays possible (a failed run, a stale snapshot) and lets cascades through.
+
+
+# A person's name and email, for the search box of any admin of rows that belong to a person.
+PERSON_SEARCH = ("person__first_name", "person__last_name", "person__email")
+
+
+class PersonScopedAdmin(ProgramScopedAdmin):
+    """Rows that belong to one person (absences, requests, credentials): listed with the
+    person's program, searched by the person, and the person picked by autocomplete."""
+
+    list_select_related: ClassVar[bool | tuple[str, ...]] = ("person__program",)
+    search_fields: ClassVar[tuple[str, ...]] = PERSON_SEARCH
+    autocomplete_fields: ClassVar[tuple[str, ...]] = ("person",)
+
+    @admin.display(description="Program", ordering="person__program__name")
+    def program_name(self, obj: Any) -> str:
+        return str(obj.person.program)
 
 
 class ScopedInline(ScopedFormfieldsMixin):

@@ -117,10 +117,20 @@ class Request(CodedModel):
     def clean(self) -> None:
         if self.start_date and self.end_date and self.end_date < self.start_date:
             raise ValidationError({"end_date": "The request ends before it starts."})
-        if self.kind == self.Kind.BLOCKED and not self.reason:
-            raise ValidationError({"reason": "Say why these dates are blocked."})
-        if self.kind != self.Kind.BLOCKED and self.reason:
-            raise ValidationError({"reason": "Only blocked dates carry a reason."})
+        problem = self.reason_problem(self.kind, self.reason)
+        if problem:
+            raise ValidationError({"reason": problem})
+
+    @classmethod
+    def reason_problem(cls, kind: str, reason: str) -> str:
+        """What is wrong with ``reason`` for a request of ``kind`` ("" when nothing): blocked
+        dates say why, a wish carries no reason (``request_reason_iff_blocked`` in the database).
+        The console (``clean``) and ``people.services.request_create`` both ask here."""
+        if kind == cls.Kind.BLOCKED and not reason:
+            return "Say why these dates are blocked."
+        if kind != cls.Kind.BLOCKED and reason:
+            return "Only blocked dates carry a reason."
+        return ""
 
 
 class StandingPreference(CodedModel):

@@ -121,11 +121,14 @@ def request_create(
     _check_dates(person, start_date, end_date)
     if kind not in Request.Kind.values:
         raise ApplicationError(f"Unknown request kind {kind!r}.", details={"field": "kind"})
+    if reason and reason not in BlockReason.values:
+        raise ApplicationError(
+            f"Choose one of: {', '.join(BlockReason.values)}.", details={"field": "reason"}
+        )
+    problem = Request.reason_problem(kind, reason)
+    if problem:
+        raise ApplicationError(problem, details={"field": "reason"})
     blocked = kind == Request.Kind.BLOCKED
-    if blocked and reason not in BlockReason.values:
-        raise ApplicationError("Say why these dates are blocked.", details={"field": "reason"})
-    if not blocked:
-        reason = ""
     if shift_type is not None and shift_type.program_id != person.program_id:
         raise ApplicationError(
             "That shift type belongs to another program.", details={"field": "shift_type"}
@@ -234,12 +237,17 @@ def request_decide(*, request: Request, approve: bool, actor: Any, note: str = "
 
 
 def absence_cancel(*, absence: Absence, actor: Any) -> Absence:
+    """Withdraw a requested or approved absence; the row stays, cancelled. Cancelling an approved
+    one puts the person back on the schedule's dates, which can raise or clear conflicts there."""
     with transaction.atomic(), set_actor(actor):
         absence = Absence.objects.select_for_update().get(pk=absence.pk)
         if absence.status not in (Absence.Status.REQUESTED, Absence.Status.APPROVED):
             raise ApplicationError("Only a requested or approved absence can be cancelled.")
+        was_approved = absence.status == Absence.Status.APPROVED
         absence.status = Absence.Status.CANCELLED
         absence.save(update_fields=["status", "updated_at"])
+        if was_approved:
+            schedule_detection(absence.person.program_id, absence.start_date, absence.end_date)
     return absence
 
 

@@ -140,6 +140,21 @@ def test_it_detects_when_an_absence_is_approved_on_the_persons_page(
     assert (alert.person, alert.start_date) == (cast.rey, MONDAY)
 
 
+def test_it_resolves_when_an_approved_absence_is_cancelled_through_the_api(
+    cast: Cast, commit: Commit
+) -> None:
+    absence = unnoticed_absence(cast)
+    run(cast)
+    assert [a.person for a in open_alerts(cast, Kind.ABSENCE)] == [cast.rey]
+    client = APIClient()
+    client.force_authenticate(cast.coordinator)
+    response = commit(lambda: client.delete(f"/api/v1/absences/{absence.code}/"))
+    assert response.status_code == 204, response.content
+    absence.refresh_from_db()
+    assert absence.status == Absence.Status.CANCELLED
+    assert open_alerts(cast, Kind.ABSENCE) == []
+
+
 def test_it_detects_when_an_account_is_deactivated(
     cast: Cast, resident_a: Any, commit: Commit
 ) -> None:
