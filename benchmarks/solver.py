@@ -228,7 +228,7 @@ def run_one(
     return row
 
 
-def _subprocess(kind: str, name: str, args: argparse.Namespace) -> dict[str, Any]:
+def _subprocess(kind: str, name: str, args: argparse.Namespace, seed: int) -> dict[str, Any]:
     cmd = [
         sys.executable,
         __file__,
@@ -240,7 +240,7 @@ def _subprocess(kind: str, name: str, args: argparse.Namespace) -> dict[str, Any
         "--workers",
         str(args.workers),
         "--seed",
-        str(args.seed),
+        str(seed),
         "--bound-time",
         str(args.bound_time),
         *(["--pb-hint"] if args.pb_hint else []),
@@ -287,7 +287,7 @@ def _summarise(rows: list[dict[str, Any]], known: dict[str, float]) -> dict[str,
         ):
             first[key] = _median(rows, key)
         first["runs"] = [
-            {k: r.get(k) for k in ("objective", "first_feasible", "status")} for r in rows
+            {k: r.get(k) for k in ("seed", "objective", "first_feasible", "status")} for r in rows
         ]
     first["repeats"] = len(rows)
     obj = first.get("objective")
@@ -394,7 +394,12 @@ def main() -> int:
     parser.add_argument("--time-limit", type=float, default=60.0)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--repeat", type=int, default=1, help="runs per case (medians quoted)")
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="runs per case, seeds --seed, --seed + 1, ... (medians)",
+    )
     parser.add_argument(
         "--bound-time",
         type=float,
@@ -432,7 +437,9 @@ def main() -> int:
     machine = _machine()
     summary = []
     for kind, name in cases:
-        rows = [_subprocess(kind, name, args) for _ in range(args.repeat)]
+        # One seed per repeat (seed, seed + 1, ...): the medians are over seeds, not over
+        # reruns of one seed.
+        rows = [_subprocess(kind, name, args, args.seed + k) for k in range(args.repeat)]
         rows = [r for r in rows if "error" not in r] or rows[:1]
         summary.append(_summarise(rows, known))
         print(
