@@ -8,6 +8,7 @@ console model to each program, so scoping tests can look for program B leaking i
 from __future__ import annotations
 
 import os
+import socket
 
 import django
 
@@ -113,6 +114,31 @@ def _pinned_clock(pinned_now: datetime) -> Iterator[time_machine.Traveller]:
     """
     with time_machine.travel(pinned_now, tick=True) as traveller:
         yield traveller
+
+
+LOOPBACK = frozenset({"localhost", "127.0.0.1", "::1"})
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _loopback_only() -> Iterator[None]:
+    """Tests reach only 127.0.0.1: any other host name fails to resolve, as it would offline.
+
+    The cast's webhooks (``https://hooks.example.org/...``) are delivered by tests that run the
+    notification tasks; without this they tried a DNS lookup. Everything goes through
+    ``getaddrinfo`` (urllib, smtplib, database and broker clients), so one guard covers them."""
+    real = socket.getaddrinfo
+
+    def loopback(host: Any, *args: Any, **kwargs: Any) -> Any:
+        name = host.decode() if isinstance(host, bytes) else host
+        if name and name not in LOOPBACK and not str(name).startswith("127."):
+            raise socket.gaierror(socket.EAI_NONAME, f"tests reach only 127.0.0.1, not {name}")
+        return real(host, *args, **kwargs)
+
+    socket.getaddrinfo = loopback
+    try:
+        yield
+    finally:
+        socket.getaddrinfo = real
 
 
 @pytest.fixture(autouse=True)
