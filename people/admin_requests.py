@@ -114,24 +114,6 @@ def absence_create(form: forms.ModelForm, actor: Any) -> Absence:
     return created
 
 
-def absence_status_change(absence: Absence, status: str, actor: Any) -> None:
-    """A status picked on a person's page, through the decide and cancel services (which refuse
-    what they do not allow: deciding twice, cancelling a denied absence)."""
-    if status == absence.status:
-        return
-    if status == Absence.Status.CANCELLED:
-        people_services.absence_cancel(absence=absence, actor=actor)
-    elif status in (Absence.Status.APPROVED, Absence.Status.DENIED):
-        approve = status == Absence.Status.APPROVED
-        people_services.absence_decide(absence=absence, approve=approve, actor=actor)
-    else:
-        raise ApplicationError(
-            "An absence is requested again by asking again, not by editing its status.",
-            details={"field": "status"},
-        )
-    absence.refresh_from_db()
-
-
 class AbsenceFormSet(forms.BaseInlineFormSet):
     """The absences on a person's page: new ones through the service, status changes through
     the decide and cancel services, under ``actor`` (bound per request by the inline)."""
@@ -142,14 +124,14 @@ class AbsenceFormSet(forms.BaseInlineFormSet):
         setattr(form.instance, self.fk.name, self.instance)
         wanted = form.instance.status
         absence_create(form, self.actor)
-        absence_status_change(form.instance, wanted, self.actor)
+        people_services.absence_status_set(absence=form.instance, status=wanted, actor=self.actor)
         return form.instance
 
     def save_existing(self, form: Any, obj: Any, commit: bool = True) -> Absence:
         wanted = obj.status
         obj.status = form.initial.get("status", wanted)  # the other fields first, as they were
         super().save_existing(form, obj, commit)
-        absence_status_change(obj, wanted, self.actor)
+        people_services.absence_status_set(absence=obj, status=wanted, actor=self.actor)
         return obj
 
 

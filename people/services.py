@@ -193,6 +193,28 @@ def absence_cancel(*, absence: Absence, actor: Any) -> Absence:
     return absence
 
 
+def absence_status_set(*, absence: Absence, status: str, actor: Any) -> Absence:
+    """Bring an absence to ``status`` (a status picked on a person's page, or a file's column)
+    the one way each is reached: approved or denied by ``absence_decide``, cancelled by
+    ``absence_cancel``, which refuse what they do not allow (deciding twice, cancelling a denied
+    absence). Requested again is refused: one asks again."""
+    if status == absence.status:
+        return absence
+    if status == Absence.Status.CANCELLED:
+        absence_cancel(absence=absence, actor=actor)
+    elif status in (Absence.Status.APPROVED, Absence.Status.DENIED):
+        approve = status == Absence.Status.APPROVED
+        absence_decide(absence=absence, approve=approve, actor=actor)
+    else:
+        raise ApplicationError(
+            f"This absence is {absence.get_status_display().lower()}; ask again rather than "
+            "setting it back to requested.",
+            details={"field": "status"},
+        )
+    absence.refresh_from_db()
+    return absence
+
+
 def request_cancel(*, request: Request, actor: Any) -> Request:
     with transaction.atomic(), set_actor(actor):
         request = Request.objects.select_for_update().get(pk=request.pk)
