@@ -181,3 +181,19 @@ def test_it_adds_and_approves_an_absence_on_a_persons_page_through_the_services(
     absence = Absence.objects.get()
     assert absence.status == Absence.Status.APPROVED
     assert absence.decided_by == boss  # decided by the service, not written as a field
+
+
+def test_it_rechecks_the_dates_of_an_edited_absence_but_not_against_itself(
+    boss_client: Client, world: SmallProgram
+) -> None:
+    f.AbsenceFactory.create(person=world.residents[0], start_date=DAY, end_date=DAY)
+    moved = f.AbsenceFactory.create(
+        person=world.residents[0], start_date=date(2026, 11, 2), end_date=date(2026, 11, 3)
+    )
+    url = reverse("admin:people_absence_change", args=[moved.pk])
+    response = boss_client.post(url, {"note": "", **_absence(world, DAY, date(2026, 10, 21))})
+    assert "overlaps" in _form_errors(response)["start_date"]
+    longer = _absence(world, date(2026, 11, 2), date(2026, 11, 4))
+    assert boss_client.post(url, {"note": "", **longer}).status_code == 302
+    moved.refresh_from_db()
+    assert moved.end_date == date(2026, 11, 4)
