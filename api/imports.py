@@ -25,6 +25,8 @@ from api.models import ImportRecord
 from api.tables import Sheet, as_date, read_tables, text
 from conflicts.triggers import schedule_detection_ahead
 from lib.errors import ApplicationError
+from people import request_checks
+from people import services as people_services
 from people.models import Absence, AcademicYear, Person, Program
 from rotations.models import Block, Rotation, ShiftType
 from scheduling import edit_services
@@ -270,7 +272,54 @@ def _plan_absences(plan: Plan, ctx: Context, sheets: list[Sheet]) -> None:
             values |= {"start_date": start, "end_date": end}
             values["status"] = cells.get("status", "").lower() or Absence.Status.REQUESTED
             values["note"] = cells.get("note", "")
-            _stage(plan, row, existing.get(key), Absence, values, str)
+            _stage_absence(plan, row, existing.get(key), values)
+
+
+def _stage_absence(plan: Plan, row: int, existing: Absence | None, values: dict[str, Any]) -> None:
+    """Plan one absence the way people.services writes it: a new one asked for through
+    ``absence_request_create`` (its year and overlap rule checked now, and again when applied),
+    a status reached through ``absence_status_set`` (decide or cancel), under the importer."""
+    before = len(plan.errors)
+    _clean(plan, row, Absence(**values))  # the kind, the status, the dates' order
+    if existing is None and len(plan.errors) == before:
+        try:
+            request_checks.absence_request_check(
+                person=values["person"],
+                start_date=values["start_date"],
+                end_date=values["end_date"],
+            )
+        except ApplicationError as error:
+            plan.error(row, error.details.get("field", ""), error.message)
+    if len(plan.errors) > before:
+        return
+    status, note = values["status"], values["note"]
+    if existing is None:
+        plan.creates.append({"row": row, "label": str(Absence(**values))})
+    elif existing.status == status and existing.note == note:
+        plan.unchanged += 1
+        return
+    else:
+        changed = [k for k in ("status", "note") if getattr(existing, k) != values[k]]
+        plan.updates.append({"row": row, "label": str(existing), "fields": changed})
+    plan.steps.append(partial(_write_absence, plan, row, existing, values))
+
+
+def _write_absence(plan: Plan, row: int, existing: Absence | None, values: dict[str, Any]) -> None:
+    try:
+        absence = existing or people_services.absence_request_create(
+            **{k: v for k, v in values.items() if k != "status"}, actor=plan.actor
+        )
+        if absence.note != values["note"]:
+            absence.note = values["note"]
+            absence.save(update_fields=["note", "updated_at"])
+        people_services.absence_status_set(
+            absence=absence, status=values["status"], actor=plan.actor
+        )
+    except ApplicationError as error:  # refused when written (an earlier row of the file)
+        plan.error(row, error.details.get("field", ""), error.message)
+        raise ApplicationError(
+            f"Row {row}: {error.message} Nothing was imported.", details=plan.summary()
+        ) from None
 
 
 # Rotation plan ----------------------------------------------------------------------------------

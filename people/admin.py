@@ -25,6 +25,7 @@ from console.admin import (
 from people import accounts, admin_accounts
 from people import services as people_services
 from people.access import managed_program_ids
+from people.admin_requests import AbsenceForm, AbsenceFormSet
 from people.models import (
     Absence,
     AcademicYear,
@@ -140,9 +141,18 @@ class MembershipInline(ScopedInline, admin.TabularInline):
 
 
 class AbsenceInline(ScopedInline, admin.TabularInline):
+    """A person's absences: added through the service and checked like the absence admin's
+    form; a status picked here goes through the decide and cancel services."""
+
     model = Absence
+    form = AbsenceForm
+    formset = AbsenceFormSet
     fields = ("kind", "status", "start_date", "end_date", "note")
     ordering = ("-start_date",)
+
+    def get_formset(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
+        formset = super().get_formset(request, obj, **kwargs)
+        return type(formset.__name__, (formset,), {"actor": request.user})
 
 
 class CertificationInline(ScopedInline, admin.TabularInline):

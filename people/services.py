@@ -10,14 +10,12 @@ from typing import Any
 
 from auditlog.context import set_actor
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from conflicts.triggers import schedule_detection
 from lib.errors import ApplicationError
 from people.models import (
     Absence,
-    AcademicYear,
     CalendarSubscription,
     Membership,
     Notification,
@@ -33,9 +31,14 @@ from people.models_preferences import (
     WEEKS_PER_YEAR,
     WEIGHT_MAX,
     WEIGHT_MIN,
-    BlockReason,
 )
 from people.notify import Event, notify
+from people.request_checks import (
+    absence_overlap,
+    check_dates,
+    request_fields_check,
+    request_overlap,
+)
 from people.selectors import preference_policy
 from rotations.models import Rotation, ShiftType
 
@@ -45,26 +48,6 @@ TOKEN_HINT_LENGTH = 6
 
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
-
-
-def _check_dates(person: Person, start_date: date, end_date: date) -> None:
-    if end_date < start_date:
-        raise ApplicationError(
-            "The end date is before the start date.", details={"field": "end_date"}
-        )
-    year = AcademicYear.objects.filter(
-        program_id=person.program_id, start_date__lte=start_date, end_date__gte=start_date
-    ).first()
-    if year is None:
-        raise ApplicationError(
-            "This date is outside the program's academic years.", details={"field": "start_date"}
-        )
-    if end_date > year.end_date:
-        raise ApplicationError(
-            f"The academic year {year.name} ends on {year.end_date:%d %b %Y}; "
-            "request the rest in next year's schedule.",
-            details={"field": "end_date"},
-        )
 
 
 def absence_request_create(
@@ -77,22 +60,10 @@ def absence_request_create(
     actor: Any,
 ) -> Absence:
     """A person asks for time off; a coordinator decides later."""
-    _check_dates(person, start_date, end_date)
+    check_dates(person, start_date, end_date)
     with transaction.atomic(), set_actor(actor):
         Person.objects.select_for_update().filter(pk=person.pk).first()  # one request at a time
-        overlapping = (
-            Absence.objects.filter(
-                person=person, start_date__lte=end_date, end_date__gte=start_date
-            )
-            .exclude(status__in=[Absence.Status.DENIED, Absence.Status.CANCELLED])
-            .first()
-        )
-        if overlapping is not None:
-            raise ApplicationError(
-                f"This overlaps your {overlapping.get_kind_display().lower()} of "
-                f"{overlapping.start_date:%d %b}–{overlapping.end_date:%d %b %Y}.",
-                details={"field": "start_date"},
-            )
+        absence_overlap(person, start_date, end_date)
         return Absence.objects.create(
             person=person,
             kind=kind,
@@ -118,40 +89,11 @@ def request_create(
     """A soft wish to work, or not to work, some dates (optionally one shift type); or blocked
     dates, with a reason. Pending until a coordinator decides, unless the program's preference
     policy lets it apply at once."""
-    _check_dates(person, start_date, end_date)
-    if kind not in Request.Kind.values:
-        raise ApplicationError(f"Unknown request kind {kind!r}.", details={"field": "kind"})
-    if reason and reason not in BlockReason.values:
-        raise ApplicationError(
-            f"Choose one of: {', '.join(BlockReason.values)}.", details={"field": "reason"}
-        )
-    problem = Request.reason_problem(kind, reason)
-    if problem:
-        raise ApplicationError(problem, details={"field": "reason"})
+    request_fields_check(person, kind, start_date, end_date, shift_type, weight, reason)
     blocked = kind == Request.Kind.BLOCKED
-    if shift_type is not None and shift_type.program_id != person.program_id:
-        raise ApplicationError(
-            "That shift type belongs to another program.", details={"field": "shift_type"}
-        )
-    if not 1 <= weight <= 10:
-        raise ApplicationError("The weight runs from 1 to 10.", details={"field": "weight"})
     with transaction.atomic(), set_actor(actor):
         Person.objects.select_for_update().filter(pk=person.pk).first()
-        active = Request.objects.filter(
-            person=person,
-            start_date__lte=end_date,
-            end_date__gte=start_date,
-            status__in=[Request.Status.PENDING, Request.Status.APPROVED],
-        )
-        if shift_type is not None:  # a wish about one shift clashes with whole-day wishes only
-            active = active.filter(Q(shift_type__isnull=True) | Q(shift_type=shift_type))
-        overlapping = active.first()
-        if overlapping is not None:
-            raise ApplicationError(
-                f"This overlaps your request of {overlapping.start_date:%d %b}–"
-                f"{overlapping.end_date:%d %b %Y}.",
-                details={"field": "start_date"},
-            )
+        request_overlap(person, start_date, end_date, shift_type)
         reviewed = preference_policy(person.program_id).needs_review(blocked_or_target=blocked)
         return Request.objects.create(
             person=person,
@@ -248,6 +190,28 @@ def absence_cancel(*, absence: Absence, actor: Any) -> Absence:
         absence.save(update_fields=["status", "updated_at"])
         if was_approved:
             schedule_detection(absence.person.program_id, absence.start_date, absence.end_date)
+    return absence
+
+
+def absence_status_set(*, absence: Absence, status: str, actor: Any) -> Absence:
+    """Bring an absence to ``status`` (a status picked on a person's page, or a file's column)
+    the one way each is reached: approved or denied by ``absence_decide``, cancelled by
+    ``absence_cancel``, which refuse what they do not allow (deciding twice, cancelling a denied
+    absence). Requested again is refused: one asks again."""
+    if status == absence.status:
+        return absence
+    if status == Absence.Status.CANCELLED:
+        absence_cancel(absence=absence, actor=actor)
+    elif status in (Absence.Status.APPROVED, Absence.Status.DENIED):
+        approve = status == Absence.Status.APPROVED
+        absence_decide(absence=absence, approve=approve, actor=actor)
+    else:
+        raise ApplicationError(
+            f"This absence is {absence.get_status_display().lower()}; ask again rather than "
+            "setting it back to requested.",
+            details={"field": "status"},
+        )
+    absence.refresh_from_db()
     return absence
 
 

@@ -15,7 +15,7 @@ from django.test import TestCase
 from openpyxl import load_workbook
 
 from api.models import ImportRecord
-from people.models import Absence, AcademicYear, Person, Program
+from people.models import Absence, AcademicYear, Person, Program, ProgramWebhook
 from rotations.models import Block, CoverageRequirement, ShiftType
 from scheduler_project.celery import app as celery_app
 from scheduling.models import Assignment, RotationAssignment
@@ -282,3 +282,62 @@ def test_it_exports_a_formula_like_note_as_inert_text(
     notes = [row["note"] for row in rows if row["note"]]
     # Leading white space is trimmed like every text cell; what is left may not start a formula.
     assert notes == ["'" + note.strip()] if note.strip()[0] in "=+-@" else [note.strip()]
+
+
+def test_it_refuses_an_absence_over_a_stored_one_naming_the_row(
+    api: Any, year: AcademicYear, coordinator_a: Any
+) -> None:
+    before = _snapshot()
+    csv = (
+        b"person,kind,start_date,end_date\n"
+        b"Residenta Resa,vacation,2026-09-01,2026-09-03\n"  # fine
+        b"Residenta Resa,conference,2026-12-04,2026-12-08\n"  # over the stored 1-5 December
+    )
+    preview = _send(api(coordinator_a), "absences", "preview", year, "absences.csv", csv)
+    assert preview["status"] == "failed"
+    [error] = preview["errors"]
+    assert (error["row"], error["column"]) == (3, "start_date")
+    assert "overlaps" in error["reason"]
+    job = _send(api(coordinator_a), "absences", "apply", year, "absences.csv", csv)
+    assert job["status"] == "failed"
+    assert [(e["row"], e["column"]) for e in job["errors"]] == [(3, "start_date")]
+    assert _snapshot() == before
+
+
+def test_it_refuses_two_overlapping_absences_of_one_file_naming_the_later_row(
+    api: Any, year: AcademicYear, coordinator_a: Any
+) -> None:
+    before = _snapshot()
+    csv = (
+        b"person,kind,start_date,end_date\n"
+        b"Residenta Resa,vacation,2026-09-01,2026-09-03\n"
+        b"Residenta Resa,conference,2026-09-03,2026-09-04\n"
+    )
+    job = _send(api(coordinator_a), "absences", "apply", year, "absences.csv", csv)
+    assert job["status"] == "failed"
+    [error] = job["errors"]
+    assert (error["row"], error["column"]) == (3, "start_date")
+    assert "overlaps" in error["reason"]
+    assert _snapshot() == before
+
+
+def test_it_imports_absences_through_the_services_under_the_importer(
+    api: Any, world: Any, year: AcademicYear, coordinator_a: Any
+) -> None:
+    ProgramWebhook.objects.all().delete()  # the decisions notify; no delivery leaves the test
+    csv = (
+        b"person,kind,start_date,end_date,status\n"
+        b"Residenta Resa,vacation,2026-09-01,2026-09-03,approved\n"
+        b"Residenta Resa,sick,2026-09-10,2026-09-10,\n"
+        b"Residenta Resa,vacation,2026-12-01,2026-12-05,cancelled\n"  # the stored one, withdrawn
+    )
+    job = _send(api(coordinator_a), "absences", "apply", year, "absences.csv", csv)
+    assert job["status"] == "applied", job["errors"]
+    approved = Absence.objects.get(start_date=date(2026, 9, 1))
+    assert approved.status == Absence.Status.APPROVED
+    assert approved.decided_by == coordinator_a  # decided by absence_decide, not written
+    assert Absence.objects.get(start_date=date(2026, 9, 10)).status == Absence.Status.REQUESTED
+    stored = Absence.objects.get(pk=world.a[Absence].pk)
+    assert stored.status == Absence.Status.CANCELLED
+    entry = LogEntry.objects.get_for_object(approved).get(action=LogEntry.Action.CREATE)
+    assert entry.actor == coordinator_a
