@@ -51,7 +51,8 @@ def plot_case(result: dict[str, Any], out: Path, *, log_scale: bool = False) -> 
     finals: list[float] = []
     lows: list[float] = []
     for i, trace in enumerate(traces):
-        suffix = f" (run {i + 1})" if len(traces) > 1 else ""
+        seeds = [run.get("seed") for run in result.get("runs") or []]
+        suffix = f" (seed {seeds[i]})" if len(traces) > 1 and i < len(seeds) else ""
         xs, ys = _steps(trace, 1, end)
         if xs:
             finals.append(ys[-1])
@@ -78,7 +79,9 @@ def plot_case(result: dict[str, Any], out: Path, *, log_scale: bool = False) -> 
     ax.set_xlabel("seconds")
     ax.set_ylabel("objective (lower is better)")
     workers = result.get("workers")
-    ax.set_title(f"{name}: {end:.0f} s, {workers} worker(s), seed {result.get('seed')}")
+    seeds = [run.get("seed") for run in result.get("runs") or []] or [result.get("seed")]
+    label = "seed" if len(seeds) == 1 else "seeds"
+    ax.set_title(f"{name}: {end:.0f} s, {workers} worker(s), {label} {', '.join(map(str, seeds))}")
     ax.grid(True, alpha=0.3)
     ax.legend(loc="upper right", fontsize="small")
     fig.tight_layout()
