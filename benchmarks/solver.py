@@ -242,7 +242,7 @@ def _subprocess(kind: str, name: str, args: argparse.Namespace, seed: int) -> di
         "--seed",
         str(seed),
         "--bound-time",
-        str(args.bound_time),
+        str(args.bound_time if seed == args.seed or not args.bound_once else 0),
         *(["--pb-hint"] if args.pb_hint else []),
         *(["--trace"] if args.trace else []),
     ]
@@ -273,12 +273,10 @@ def _summarise(rows: list[dict[str, Any]], known: dict[str, float]) -> dict[str,
     if len(rows) > 1:
         for key in (
             "objective",
-            "bound",
             "first_feasible",
             "wall",
             "peak_mb",
             "greedy_seconds",
-            "cg_bound",
             "cg_seconds",
             "cg_cpu",
             "cpu",
@@ -286,6 +284,13 @@ def _summarise(rows: list[dict[str, Any]], known: dict[str, float]) -> dict[str,
             *(f"at_{int(t)}s" for t in CHECKPOINTS),
         ):
             first[key] = _median(rows, key)
+        # A bound any seed proved holds for the instance: the best of them, not a median.
+        for key in ("bound", "cg_bound"):
+            values = [r[key] for r in rows if r.get(key) is not None]
+            first[key] = max(values) if values else None
+        objectives = [r["objective"] for r in rows if r.get("objective") is not None]
+        if objectives:
+            first["objective_min"], first["objective_max"] = min(objectives), max(objectives)
         first["runs"] = [
             {k: r.get(k) for k in ("seed", "objective", "first_feasible", "status")} for r in rows
         ]
@@ -309,6 +314,12 @@ def _fmt(value: Any, digits: int = 1) -> str:
     return str(value)
 
 
+def _range(row: dict[str, Any]) -> str:
+    if row.get("objective_min") is None:
+        return "-"
+    return f"{_fmt(row['objective_min'], 0)}-{_fmt(row['objective_max'], 0)}"
+
+
 def _table(summary: list[dict[str, Any]]) -> str:
     head = [
         "case",
@@ -318,6 +329,7 @@ def _table(summary: list[dict[str, Any]]) -> str:
         "@30s",
         "@60s",
         "final",
+        "min-max",
         "bound",
         "cp-sat bound",
         "cg bound",
@@ -342,6 +354,7 @@ def _table(summary: list[dict[str, Any]]) -> str:
                     _fmt(r.get("at_30s"), 0),
                     _fmt(r.get("at_60s"), 0),
                     _fmt(r.get("objective"), 0),
+                    _range(r),
                     _fmt(r.get("best_bound"), 0),
                     _fmt(r.get("bound"), 0),
                     _fmt(r.get("cg_bound"), 0) + ("" if r.get("cg_converged", True) else "*"),
@@ -407,6 +420,12 @@ def main() -> int:
         help="seconds of roster-pattern relaxation per case (scenarios and benchmark instances), "
         "after the CP-SAT run (0: off; the table's 'cg bound', '*' when it did not converge, "
         "and 'p&b'; 'bound' is the best of it and CP-SAT's)",
+    )
+    parser.add_argument(
+        "--bound-once",
+        action="store_true",
+        help="with --repeat, run the relaxation after the first seed's run only (the instance's "
+        "bound does not depend on the CP-SAT seed)",
     )
     parser.add_argument(
         "--pb-hint",
