@@ -154,7 +154,7 @@ def run_one(
     else:
         from scheduling.engine.nrp import parse_instance, to_problem
 
-        instance = parse_instance(NRP / f"{name}.txt")
+        instance = parse_instance(Path(name) if name.endswith(".txt") else NRP / f"{name}.txt")
         problem = to_problem(instance)
     began = time.perf_counter()
     hint, offset, cg = None, 0.0, None
@@ -402,7 +402,7 @@ def main() -> int:
         "--instances",
         nargs="*",
         default=[str(i) for i in range(1, 13)],
-        help="benchmark instances: numbers or names (Instance7)",
+        help="benchmark instances: numbers, names (Instance7) or instance files (benchmarks/nrp_synth.py)",
     )
     parser.add_argument("--time-limit", type=float, default=60.0)
     parser.add_argument("--workers", type=int, default=2)
@@ -447,10 +447,14 @@ def main() -> int:
         print(json.dumps(row))
         return 0
     cases = [("scenario", s) for s in args.scenarios]
-    names = [n if n.startswith("Instance") else f"Instance{n}" for n in args.instances]
-    if names and not NRP.is_dir():
+    # Numbers, names (Instance7) or paths of instance files (benchmarks/nrp_synth.py's).
+    names = [
+        n if n.startswith("Instance") or n.endswith(".txt") else f"Instance{n}"
+        for n in args.instances
+    ]
+    if any(not n.endswith(".txt") for n in names) and not NRP.is_dir():
         print(f"skipping benchmark instances: {NRP} not found", file=sys.stderr)
-        names = []
+        names = [n for n in names if n.endswith(".txt")]
     cases += [("instance", n) for n in names]
     known = _best_known()
     machine = _machine()
