@@ -20,6 +20,11 @@ from .params import configure
 ALGORITHM = "cpsat"
 # The share of the time limit a long horizon may spend on its window-by-window first schedule.
 ROLLING_SHARE = 0.6
+# The sequential DP start (colgen/construct.py): tried before the window-by-window start on a
+# long horizon and instead of a greedy start that breaks a hard rule; at most this share of the
+# time limit. False: the greedy and window-by-window starts only, as before.
+SEQUENTIAL_START = True
+SEQUENTIAL_SHARE = 0.4
 PROGRESS_PERIOD = 0.5  # seconds between timer progress reports and should_stop polls
 # With 2+ workers, what the exact search does once it has stalled (no solution of its own and
 # no better bound for STALL_SHARE of the time limit, at least STALL_MIN seconds) while the LNS
@@ -91,6 +96,7 @@ def _hint_from(
     time_limit: float,
     seed: int,
     should_stop: StopFn | None,
+    sequential_limit: float = 0.0,
 ) -> Sequence[Assignment]:
     if isinstance(hint, Solution):
         return hint.assignments
@@ -101,17 +107,35 @@ def _hint_from(
     except ImportError:
         return ()
     try:
-        return greedy.solve(
+        found = greedy.solve(
             problem,
             time_limit=time_limit,
             seed=seed,
             workers=1,
             on_progress=None,
             should_stop=should_stop,
-        ).assignments
+        )
     except Exception:  # a hint is optional; a greedy failure must not sink the exact solve
         log.exception("greedy hint failed; solving without a hint")
         return ()
+    if found.status == SolveStatus.UNKNOWN:  # it breaks a hard rule: CP-SAT cannot complete it
+        return _sequential(problem, sequential_limit, should_stop) or found.assignments
+    return found.assignments
+
+
+def _sequential(
+    problem: Problem, time_limit: float, should_stop: StopFn | None
+) -> list[Assignment] | None:
+    """The sequential DP schedule (colgen/construct.py) when valid, else None."""
+    if not SEQUENTIAL_START or time_limit <= 0:
+        return None
+    try:
+        from ..colgen.construct import start_schedule
+
+        return start_schedule(problem, time_limit=time_limit, should_stop=should_stop)
+    except Exception:  # a start is optional
+        log.exception("sequential start failed")
+        return None
 
 
 def _use_hint(
@@ -167,15 +191,18 @@ def solve(
     if causes:
         return done(SolveStatus.INVALID, causes)
     chosen: Sequence[Assignment] | None = None
+    sequential = SEQUENTIAL_SHARE * time_limit  # its time; 0 once tried
     if hint is None and problem.horizon.days >= rolling.MIN_DAYS:
         # A long horizon: the whole model finds no first schedule in useful time (issue 12).
         # Before the whole model is built: on a year that alone takes seconds.
         if on_progress is not None:
             on_progress(Progress(perf_counter() - started, None, None, "start by windows"))
+        chosen, sequential = _sequential(problem, sequential, should_stop), 0.0
         budget = ROLLING_SHARE * time_limit - (perf_counter() - started)
-        chosen = rolling.rolling_start(
-            problem, time_limit=budget, seed=seed, should_stop=should_stop, solve=solve
-        )
+        if chosen is None:
+            chosen = rolling.rolling_start(
+                problem, time_limit=budget, seed=seed, should_stop=should_stop, solve=solve
+            )
     log.info("checked after %.2f s", perf_counter() - started)
     try:
         builder = build_model(problem)
@@ -187,7 +214,12 @@ def solve(
     if chosen is None:
         hint_budget = min(2.0, 0.1 * time_limit)
         chosen = _hint_from(
-            problem, hint, time_limit=hint_budget, seed=seed, should_stop=should_stop
+            problem,
+            hint,
+            time_limit=hint_budget,
+            seed=seed,
+            should_stop=should_stop,
+            sequential_limit=sequential - (perf_counter() - started),
         )
     log.info("start schedule after %.2f s", perf_counter() - started)
     incumbent = Incumbent(started)
