@@ -28,6 +28,10 @@ PROGRESS_PERIOD = 0.5  # seconds between timer progress reports and should_stop 
 ON_STALL = "none"
 STALL_SHARE = 0.15
 STALL_MIN = 4.0
+# "lns" hands the core over only once the LNS has shown it is the one making progress (this many
+# improving moves): on residency M and L no move improves, and there the exact search's own
+# schedules and bound are all there is.
+STALL_LNS_GAINS = 3
 log = logging.getLogger(__name__)
 
 ProgressFn = Callable[[Progress], None]
@@ -263,6 +267,7 @@ def solve(
                 and not stalled.is_set()
                 and objective is not None
                 and (monitor.own is None or objective < monitor.own)
+                and (ON_STALL != "lns" or lns.improvements >= STALL_LNS_GAINS)
                 and perf_counter() - monitor.moved > patience
                 and deadline - perf_counter() > patience
             ):
