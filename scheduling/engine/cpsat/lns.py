@@ -7,9 +7,8 @@ rostering has natural neighbourhoods instead: re-plan a few people over the whol
 people), the people who could fill an under-covered demand, or the people working one day.
 Each move fixes every other decision to the incumbent through its domain (so presolve removes
 them) in one working copy of the model (subproblem.py), hints the complete incumbent and solves
-the small rest with one worker, without the LP's cutting planes. The neighbourhood size adapts
-(subproblem.Sizes): subproblems solved to optimality grow it, subproblems that time out without
-improving shrink it.
+the small rest with one worker. The neighbourhood size adapts: subproblems solved to
+optimality grow it, subproblems that time out shrink it (``ADAPT``).
 """
 
 from __future__ import annotations
@@ -47,14 +46,15 @@ PRESOLVE_RATIO = 2.0
 # How a move's model is made: "workspace" (one working copy edited in place, subproblem.py) or
 # "copy" (a fresh copy of the whole model per move, the first version).
 MODEL = "workspace"
-# How sizes adapt: "vns" (subproblem.Sizes) or "step" (+1 when solved, -1 when not: the first
-# version, which also shrank after a timed-out move that improved).
-ADAPT = "vns"
-# The LP's cutting planes in a subproblem. The subproblems are small and a neighbourhood's
-# optimum is not worth proving at any price: on Instance 8 (24 fixed neighbourhoods of 3 people,
-# the same incumbent) a move took 0.17 s without them against 0.26 s with them, with the same
-# improvements; on Instance 12 (1 s limit) 15 improving moves of 18 against 11.
-SUB_CUTS = False
+# How sizes adapt: "step" (+1 when solved to optimality, -1 when not) or "vns"
+# (subproblem.Sizes: steps a share of the size, a timed-out move that improved keeps its size).
+# The "vns" rule and subproblems without cuts, together, ended worse than the first version on
+# Instances 8 and 12 in the side-by-side runs (docs/benchmarks.md): off.
+ADAPT = "step"
+# The LP's cutting planes in a subproblem. On 24 fixed neighbourhoods of one incumbent a move
+# took 0.17 s without them against 0.26 s with them on Instance 8, for the same improvements;
+# in whole runs (with the "vns" sizes) it did not pay, so the cuts stay.
+SUB_CUTS = True
 
 
 def restricted(

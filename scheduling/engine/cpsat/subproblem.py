@@ -13,7 +13,8 @@ variable neighbourhood search: a move solved to optimality (its neighbourhood ho
 better than what it found) grows its dimension, a move that ran out of time without improving
 shrinks it, and a move that ran out of time but improved keeps it (that size is paying, even if
 its subproblem cannot be closed in the time). Steps are a share of the current value (at least
-one), so a 210-person program adapts as fast as a 30-person one.
+one), so a 210-person program adapts as fast as a 30-person one. Used when ``lns.ADAPT`` is
+"vns"; off by default (it did not pay in the side-by-side runs, docs/benchmarks.md).
 """
 
 from __future__ import annotations

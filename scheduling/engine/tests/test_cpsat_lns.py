@@ -76,6 +76,7 @@ def test_two_workers_return_a_valid_schedule_whatever_happens_on_a_stall(
     monkeypatch.setattr(run, "ON_STALL", on_stall)
     monkeypatch.setattr(run, "STALL_MIN", 0.0)
     monkeypatch.setattr(run, "STALL_SHARE", 0.0)
+    monkeypatch.setattr(run, "STALL_LNS_GAINS", 0)  # hand over whether or not the LNS improved
     problem = roster_problem(people=8, days=14, seed=5)
     solution = cpsat.solve(problem, time_limit=3.0, seed=0, workers=2)
     assert solution.status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE)
