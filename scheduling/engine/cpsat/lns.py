@@ -5,10 +5,10 @@ two-core machine, manage a handful of calls a minute on the larger benchmark ins
 rostering has natural neighbourhoods instead: re-plan a few people over the whole horizon
 (their limits and runs stay intact), everybody over a few days (coverage trades between
 people), the people who could fill an under-covered demand, or the people working one day.
-Each move copies the model, fixes every other decision to the incumbent through its domain (so
-presolve removes them), hints the complete incumbent and solves the small rest with one
-worker. The neighbourhood size adapts: subproblems solved to optimality grow it, subproblems
-that time out shrink it.
+Each move fixes every other decision to the incumbent through its domain (so presolve removes
+them) in one working copy of the model (subproblem.py), hints the complete incumbent and solves
+the small rest with one worker. The neighbourhood size adapts: subproblems solved to
+optimality grow it, subproblems that time out shrink it (``ADAPT``).
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from ortools.sat.python import cp_model
 
 from .build import Builder, Key
 from .neighbourhoods import KINDS, CostMap, Targets, neighbourhood
+from .subproblem import Sizes, Workspace
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +43,18 @@ STRATEGY = "cost"  # "cost" (neighbourhoods.py) or "random" (the first version's
 COMPLETE_PRESOLVE = False
 # Subproblems skip presolve when it costs this many times more than a move without it.
 PRESOLVE_RATIO = 2.0
+# How a move's model is made: "workspace" (one working copy edited in place, subproblem.py) or
+# "copy" (a fresh copy of the whole model per move, the first version).
+MODEL = "workspace"
+# How sizes adapt: "step" (+1 when solved to optimality, -1 when not) or "vns"
+# (subproblem.Sizes: steps a share of the size, a timed-out move that improved keeps its size).
+# The "vns" rule and subproblems without cuts, together, ended worse than the first version on
+# Instances 8 and 12 in the side-by-side runs (docs/benchmarks.md): off.
+ADAPT = "step"
+# The LP's cutting planes in a subproblem. On 24 fixed neighbourhoods of one incumbent a move
+# took 0.17 s without them against 0.26 s with them on Instance 8, for the same improvements;
+# in whole runs (with the "vns" sizes) it did not pay, so the cuts stay.
+SUB_CUTS = True
 
 
 def restricted(
@@ -176,8 +189,16 @@ class RosterLns:
         self.on_improve = on_improve
         self.current: cp_model.CpSolver | None = None
         self.searching_first = False
-        self.size = max(2, len(self.people) // 8)  # people freed per move
-        self.days = max(2, builder.days // 7)  # days freed per all-staff move
+        self.sizes = Sizes(
+            len(self.people),
+            builder.days,
+            size=max(2, len(self.people) // 8),  # people freed per move
+            span=max(2, builder.days // 7),  # days freed per all-staff move
+        )
+        self.work: Workspace | None = (
+            Workspace(self.base, self.index) if MODEL == "workspace" else None
+        )
+        self.improvements = 0  # moves that improved the incumbent
         self.targets = Targets(builder)
         self.costs: tuple[int, CostMap] | None = None  # (incumbent version, its cost map)
         self.score = dict.fromkeys(KINDS, 1.0)
@@ -185,6 +206,14 @@ class RosterLns:
         self.presolve = True
         # kind -> [moves, improving moves, objective gained, seconds]
         self.stats: dict[str, list[float]] = defaultdict(lambda: [0, 0, 0.0, 0.0])
+
+    @property
+    def size(self) -> int:
+        return self.sizes.size
+
+    @property
+    def days(self) -> int:
+        return self.sizes.days
 
     def stop(self) -> None:
         self.stopped.set()
@@ -271,12 +300,20 @@ class RosterLns:
         p.add_lp_constraints_lazily = False
         p.max_time_in_seconds = max(0.01, min(time_limit, self._left()))
         p.cp_model_presolve = self.presolve
+        if not SUB_CUTS:
+            p.add_cg_cuts = False
+            p.add_mir_cuts = False
+            p.add_zero_half_cuts = False
+            p.add_clique_cuts = False
         return solver
 
     def _fixed_move(self, values: dict[Key, int], full: list[int] | None) -> float:
         """Seconds for one move with nothing free: the fixed cost every subproblem pays."""
         began = perf_counter()
-        model = restricted(self.base, self.index, values, set(), full)
+        if self.work is not None:
+            model = self.work.prepare(values, set(), full, None)
+        else:
+            model = restricted(self.base, self.index, values, set(), full)
         solver = self._solver(MAX_SUB_TIME)
         self.current = solver
         solver.Solve(model)
@@ -330,7 +367,10 @@ class RosterLns:
                 continue
             began = perf_counter()
             kind, free = self._pick(values, version)
-            model = restricted(self.base, self.index, values, free, full)
+            if self.work is not None:
+                model = self.work.prepare(values, free, full, version)
+            else:
+                model = restricted(self.base, self.index, values, free, full)
             solver = self._solver(self.sub_time)
             self.current = solver
             if self.stopped.is_set():
@@ -342,7 +382,8 @@ class RosterLns:
                 if objective is None or solver.ObjectiveValue() < objective:
                     gain = (objective or 0.0) - solver.ObjectiveValue()
                     self._take(solver)
-            self._adapt(kind, status == cp_model.OPTIMAL)
+                    self.improvements += 1
+            self._adapt(kind, status == cp_model.OPTIMAL, gain > 0)
             self._record(kind, gain, perf_counter() - began)
 
     def _record(self, kind: str, gain: float, seconds: float) -> None:
@@ -355,13 +396,20 @@ class RosterLns:
             self.score[kind] = SCORE_MEMORY * self.score[kind] + (1 - SCORE_MEMORY) * (gain > 0)
 
     def summary(self) -> str:
-        return ", ".join(
-            f"{k}: {int(r[0])} moves, {int(r[1])} better, -{r[2]:.0f}, {r[3]:.1f} s"
-            for k, r in sorted(self.stats.items())
+        return (
+            ", ".join(
+                f"{k}: {int(r[0])} moves, {int(r[1])} better, -{r[2]:.0f}, {r[3]:.1f} s"
+                for k, r in sorted(self.stats.items())
+            )
+            + f"; sizes at the end: {self.size} people, {self.days} days"
         )
 
-    def _adapt(self, kind: str, solved: bool) -> None:
+    def _adapt(self, kind: str, solved: bool, improved: bool) -> None:
+        if ADAPT == "vns":
+            self.sizes.update(kind, solved, improved)
+            return
+        s = self.sizes
         if kind in ("days", "window"):
-            self.days = min(self.b.days, self.days + 1) if solved else max(1, self.days - 1)
+            s.days = min(self.b.days, s.days + 1) if solved else max(1, s.days - 1)
         else:
-            self.size = min(len(self.people), self.size + 1) if solved else max(1, self.size - 1)
+            s.size = min(len(self.people), s.size + 1) if solved else max(1, s.size - 1)
