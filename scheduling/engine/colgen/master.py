@@ -361,6 +361,16 @@ class Master:
                 best[p] = (j, float(values[j]))
         return best
 
+    def values(self) -> np.ndarray:
+        """The last solve's value of every roster column known to it."""
+        return np.asarray(self.h.getSolution().col_value)[self.slacks :]
+
+    def bar(self, columns: np.ndarray, on: bool) -> None:
+        """Roster columns forced to 0 (``on``) or free again."""
+        upper = 0.0 if on else self.highspy.kHighsInf
+        for j in columns:
+            self.h.changeColBounds(self.slacks + int(j), 0.0, upper)
+
     def fix(self, j: int, on: bool) -> None:
         """Column j forced to 1 (``on``) or free again."""
         lower = 1.0 if on else 0.0
