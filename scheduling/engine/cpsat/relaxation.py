@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import logging
 import pickle
-import select
+import queue
 import subprocess
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from time import perf_counter
@@ -100,16 +101,28 @@ def run(
     )
     assert child.stdin is not None and child.stdout is not None
     bound: float | None = None
+    messages: queue.Queue[tuple] = queue.Queue()
+
+    def read() -> None:  # blocking reads in a thread: no frame is left unseen in a buffer
+        stream = child.stdout
+        assert stream is not None
+        try:
+            while True:
+                messages.put(pickle.load(stream))
+        except (EOFError, OSError, pickle.UnpicklingError, ValueError):
+            messages.put(("end",))
+
+    reader = threading.Thread(target=read, name="relaxation-reader", daemon=True)
     try:
         child.stdin.write(pickle.dumps((problem, options)))
         child.stdin.close()
+        reader.start()
         while perf_counter() < until and not should_stop():
-            ready, _, _ = select.select([child.stdout], [], [], POLL)
-            if not ready:
-                continue
             try:
-                message = pickle.load(child.stdout)
-            except EOFError:
+                message = messages.get(timeout=POLL)
+            except queue.Empty:
+                continue
+            if message[0] == "end":
                 log.warning("relaxation process ended without a result")
                 break
             if message[0] == "roster":
@@ -131,9 +144,13 @@ def run(
             if result.bound is not None:
                 bound = float(result.bound)
             break
+    except OSError:  # the child died before reading its input: the solve goes on without it
+        log.exception("relaxation process failed")
     finally:
         if child.poll() is None:
             child.kill()  # our own child, by its handle
         child.wait()
+        if reader.is_alive():
+            reader.join()
         child.stdout.close()
     return bound
