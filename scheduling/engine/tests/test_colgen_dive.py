@@ -128,3 +128,13 @@ def test_it_hands_the_solve_a_valid_roster_and_its_bound() -> None:
     assert report.is_valid and report.objective == objective
     assert evaluate(instance, roster_from_assignments(instance, schedule)).objective == objective
     assert bound is not None and bound <= _optimum(name) <= objective
+
+
+@needs_shared
+def test_it_gives_each_master_solve_its_own_time_whatever_the_runs_before_took() -> None:
+    problem = to_problem(parse_instance(SHARED / "Instance5.txt"))
+    data, pricers, master = _master(problem)
+    while master.h.getRunTime() < 0.2:  # HiGHS's run clock: every solve of this master so far
+        _generate(data, pricers, master, math.inf, 0.5, 0.0, frozenset(), rounds=1)
+        master.add(0, (-1,) * data.D, penalty=float(len(master.columns)))  # a change to solve
+    assert master.solve_lp(0.1) is not None
