@@ -107,6 +107,7 @@ def relax(
     dive_share: float = 0.5,
     should_stop: Callable[[], bool] | None = None,
     on_roster: Callable[[tuple[Assignment, ...], float], None] | None = None,
+    on_bound: Callable[[int], None] | None = None,
 ) -> RelaxResult:
     """Column generation for up to ``time_limit`` seconds, then the restricted master IP until
     ``ip_time_limit`` seconds after that limit (default: a quarter of ``time_limit``, at least
@@ -118,7 +119,8 @@ def relax(
     ``dive``: ``dive_share`` of the IP time goes to price and dive (dive.py), whose roster
     starts the IP. ``should_stop``: polled between rounds and fixings, ends the work early (the
     IP is skipped). ``on_roster(schedule, objective)``: called with each valid roster as soon
-    as it is found (the dive's, then the IP's when better), for a caller that runs beside it."""
+    as it is found (the dive's, then the IP's when better), for a caller that runs beside it;
+    ``on_bound(bound)`` once column generation ends, before the dive and the IP."""
     began, cpu0 = time.monotonic(), time.process_time()
     stop = should_stop if should_stop is not None else _never
     deadline = began + time_limit
@@ -171,6 +173,8 @@ def relax(
         return result(infeasible_people=tuple(no_roster), relaxed_people=relaxed)
     gen = _generate(data, pricers, master, deadline, smoothing, began, frozenset(),
                     initial=(y0, first), stop=stop)  # fmt: skip
+    if on_bound is not None and math.isfinite(gen.bound):
+        on_bound(math.ceil(gen.bound - EPS))
     ip_limit = ip_time_limit if ip_time_limit is not None else max(1.0, time_limit / 4)
     ip_deadline = deadline + ip_limit  # time column generation left unused goes to the IP
     found_roster: tuple[Assignment, ...] | None = None

@@ -6,7 +6,8 @@ relaxation's thread got 2.1 s of CPU in 10.7 s. A child process has its own.
 
 Protocol: the parent writes one pickle, ``(problem, keyword arguments of relax)``, to the
 child's stdin; the child writes pickles to its stdout: ``("roster", schedule, objective)`` for
-each valid roster as soon as found (``relax``'s ``on_roster``), then ``("done", RelaxResult)``
+each valid roster as soon as found (``relax``'s ``on_roster``), ``("bound", value)`` once
+column generation ends (the IP may overrun the caller's patience), then ``("done", RelaxResult)``
 without its assignments. HiGHS's banner and any other print go to stderr, never into the
 stream. Run as ``python -m scheduling.engine.colgen.worker``.
 """
@@ -32,7 +33,11 @@ def main() -> int:
         pickle.dump(("roster", schedule, objective), stream)
         stream.flush()
 
-    result = relax(problem, on_roster=found, **options)
+    def bound(value: int) -> None:
+        pickle.dump(("bound", value), stream)
+        stream.flush()
+
+    result = relax(problem, on_roster=found, on_bound=bound, **options)
     pickle.dump(("done", dataclasses.replace(result, assignments=None)), stream)
     stream.flush()
     return 0

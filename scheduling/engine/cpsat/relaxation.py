@@ -31,7 +31,13 @@ from .lns import Incumbent, complete
 
 log = logging.getLogger(__name__)
 
-MODE = "exact"  # "exact": when every pricing DP is exact; "always"; "off"
+MODE = (
+    "exact"  # "exact": when every pricing DP is exact and the problem small enough; "always"; "off"
+)
+# Largest people x days x shift types for "exact": on a quiet machine column generation
+# converged within 30 s on Instances 8-11 (840 to 8,400) but not on 12 (16,800), and 12 ended
+# worse with the relaxation first in all three loaded side-by-side runs (docs/benchmarks.md).
+MAX_CELLS = 10_000
 # Shares of the time limit: column generation (it stops earlier once converged), then the dive
 # and the IP (``DIVE_SHARE`` of that second part to the dive).
 CG_SHARE = 0.5
@@ -50,6 +56,9 @@ def wanted(problem: Problem, workers: int) -> bool:
         return False
     if MODE == "always":
         return True
+    cells = len(problem.people) * problem.horizon.days * len(problem.shift_types)
+    if cells > MAX_CELLS:
+        return False
     from ..colgen import exact_relaxation
 
     return exact_relaxation(problem)
@@ -125,6 +134,9 @@ def run(
             if message[0] == "end":
                 log.warning("relaxation process ended without a result")
                 break
+            if message[0] == "bound":
+                bound = float(message[1])
+                continue
             if message[0] == "roster":
                 _, schedule, objective = message
                 if offer(builder, incumbent, schedule, COMPLETE_LIMIT):

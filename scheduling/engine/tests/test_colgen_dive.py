@@ -81,12 +81,14 @@ def test_it_undoes_every_fixing_of_the_dive() -> None:
 
 
 @needs_shared
-def test_it_hands_relax_callers_each_valid_roster_as_found() -> None:
+def test_it_hands_relax_callers_its_bound_and_each_valid_roster_as_found() -> None:
     instance = parse_instance(SHARED / "Instance3.txt")
     problem = to_problem(instance)
     found: list[tuple[tuple[Assignment, ...], float]] = []
+    bounds: list[int] = []
     result = relax(problem, time_limit=5, ip_time_limit=2, smoothing=0.5,
-                   on_roster=lambda s, o: found.append((s, o)))  # fmt: skip
+                   on_roster=lambda s, o: found.append((s, o)), on_bound=bounds.append)  # fmt: skip
+    assert bounds == [result.bound]
     assert found and found[-1] == (result.assignments, result.objective)
     for schedule, objective in found:
         report = validate(problem, schedule)
@@ -101,12 +103,13 @@ def test_it_stops_the_relaxation_when_told() -> None:
 
 
 @needs_shared
-def test_it_runs_the_relaxation_first_only_where_every_pricing_dp_is_exact() -> None:
+def test_it_runs_the_relaxation_first_only_where_every_pricing_dp_is_exact_and_small() -> None:
     assert exact_relaxation(to_problem(parse_instance(SHARED / "Instance1.txt")))
     assert not exact_relaxation(scenario("M", 0))  # the ACGME windows are relaxed
     assert relaxation.wanted(to_problem(parse_instance(SHARED / "Instance1.txt")), 2)
     assert not relaxation.wanted(to_problem(parse_instance(SHARED / "Instance1.txt")), 1)
     assert not relaxation.wanted(scenario("M", 0), 2)
+    assert not relaxation.wanted(to_problem(parse_instance(SHARED / "Instance12.txt")), 2)
 
 
 @needs_shared
