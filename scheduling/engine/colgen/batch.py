@@ -16,17 +16,23 @@ def solve_batch(
     cell_costs: list[np.ndarray],
     day_costs: list[np.ndarray],
     count: int,
+    banned: list[np.ndarray | None] | None = None,
 ) -> list[list[tuple[float, list[int | None]]]]:
     """:meth:`Pricer.solve_many` for people whose pricers share one structure (built with the
     same ``structure``; :func:`batch_key` equal), in one batched DP when the first one uses the
-    stacked form, one by one otherwise."""
+    stacked form, one by one otherwise. ``banned``: per person, choices not allowed (the dive's
+    fixings; :meth:`Pricer.solve_many`)."""
     first = pricers[0]
+    bans = banned if banned is not None else [None] * len(pricers)
     if len(pricers) == 1 or not first.stacked:
         return [
-            p.solve_many(c, count, d)
-            for p, c, d in zip(pricers, cell_costs, day_costs, strict=True)
+            p.solve_many(c, count, d, b)
+            for p, c, d, b in zip(pricers, cell_costs, day_costs, bans, strict=True)
         ]
-    moves = [p._move_costs(c, d) for p, c, d in zip(pricers, cell_costs, day_costs, strict=True)]
+    moves = [
+        p._move_costs(c, d, b)
+        for p, c, d, b in zip(pricers, cell_costs, day_costs, bans, strict=True)
+    ]
     solved = first._stacked_batch(np.stack([m[0] for m in moves]))
     if solved is None:
         return [[] for _ in pricers]

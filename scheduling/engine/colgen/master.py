@@ -338,11 +338,18 @@ class Master:
         self.columns.append(column)
         return True
 
+    def _limit(self, time_left: float) -> None:
+        """HiGHS compares ``time_limit`` with its run clock, the time of *every* run of this
+        object so far: the next run gets ``time_left`` beyond it. (Set to ``time_left`` alone,
+        a master whose LP solves had added up to more than the time left stopped at once:
+        generation ended early, the dive and the IP found nothing.)"""
+        self.h.setOptionValue("time_limit", self.h.getRunTime() + max(0.05, time_left))
+
     def solve_lp(self, time_left: float) -> tuple[float, np.ndarray, np.ndarray] | None:
         """(value, pi, y) or None when HiGHS stops short of an optimum; ``y`` clipped to the
         sign its row allows."""
         size_pool(1)
-        self.h.setOptionValue("time_limit", max(0.05, time_left))
+        self._limit(time_left)
         self.h.run()
         if self.h.getModelStatus() != self.highspy.HighsModelStatus.kOptimal:
             return None
@@ -361,6 +368,16 @@ class Master:
                 best[p] = (j, float(values[j]))
         return best
 
+    def values(self) -> np.ndarray:
+        """The last solve's value of every roster column known to it."""
+        return np.asarray(self.h.getSolution().col_value)[self.slacks :]
+
+    def bar(self, columns: np.ndarray, on: bool) -> None:
+        """Roster columns forced to 0 (``on``) or free again."""
+        upper = 0.0 if on else self.highspy.kHighsInf
+        for j in columns:
+            self.h.changeColBounds(self.slacks + int(j), 0.0, upper)
+
     def fix(self, j: int, on: bool) -> None:
         """Column j forced to 1 (``on``) or free again."""
         lower = 1.0 if on else 0.0
@@ -373,7 +390,7 @@ class Master:
         kind = np.full(n, self.highspy.HighsVarType.kInteger.value, np.uint8)
         self.h.changeColsIntegrality(n, idx, kind)
         self.h.setOptionValue("solver", "choose")
-        self.h.setOptionValue("time_limit", max(0.05, time_left))
+        self._limit(time_left)
         self.h.setOptionValue("mip_rel_gap", 0.0)
         self.h.setOptionValue("mip_abs_gap", 0.999)  # integral objective
         if start is not None:

@@ -14,20 +14,21 @@ from __future__ import annotations
 import dataclasses
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from ..model import Assignment, Problem, Solution
 from ..validator import validate
-from .batch import batch_key, solve_batch
+from .batch import batch_key
+from .dive import dive_cells, dive_people
+from .generation import EPS, PER_PERSON, _column, _generate
 from .master import Column, Data, Master
 from .person import PricingTooLarge, ProblemTables, person_spec
 from .pricing import Pricer, make_pricer
 
-EPS = 1e-6
-DIVE_ROUNDS = 3  # pricing rounds between two fixings of the dive (a heuristic: no need to converge)
-PER_PERSON = 3  # columns a pricing round may add per person (best roster per final state)
+DIVE = "cells"  # the dive's form (dive.py): "cells" or "people"
 
 
 @dataclass(frozen=True)
@@ -49,8 +50,15 @@ class RelaxResult:
     trace: tuple[tuple[float, float, float], ...] = field(default=())  # (elapsed, lp, bound)
 
 
-def _column(roster: list[int | None]) -> Column:
-    return tuple(-1 if k is None else k for k in roster)
+def exact_relaxation(problem: Problem) -> bool:
+    """Whether the pricing DP keeps every per-person rule of every person (person.py), so each
+    column is a valid roster and the bound is the roster model's LP bound (a DP may still be
+    relaxed later for memory: ``make_pricer``)."""
+    try:
+        tables = ProblemTables(problem)
+        return all(person_spec(tables, i).exact for i in range(len(problem.people)))
+    except PricingTooLarge:
+        return False
 
 
 def build(problem: Problem) -> tuple[Data, list[Pricer]]:
@@ -66,15 +74,6 @@ def build(problem: Problem) -> tuple[Data, list[Pricer]]:
         union[key] = spec.allowed | union[key] if key in union else spec.allowed
     pricers = [make_pricer(spec, union[batch_key(spec)]) for spec in specs]
     return Data(problem, specs), pricers
-
-
-def groups(pricers: list[Pricer]) -> list[list[int]]:
-    """People whose pricers share one structure (priced in one batched DP)."""
-    found: dict[tuple, list[int]] = {}
-    for p, pricer in enumerate(pricers):
-        key = (batch_key(pricer.spec), pricer.exact, pricer.shape, pricer.stacked)
-        found.setdefault(key, []).append(p)
-    return list(found.values())
 
 
 def column_of(data: Data, p: int, assignments: list[Assignment]) -> Column | None:
@@ -105,6 +104,10 @@ def relax(
     start: list[Assignment] | tuple[Assignment, ...] | None = None,
     smoothing: float = 0.8,
     dive: bool = True,
+    dive_share: float = 0.5,
+    should_stop: Callable[[], bool] | None = None,
+    on_roster: Callable[[tuple[Assignment, ...], float], None] | None = None,
+    on_bound: Callable[[int], None] | None = None,
 ) -> RelaxResult:
     """Column generation for up to ``time_limit`` seconds, then the restricted master IP until
     ``ip_time_limit`` seconds after that limit (default: a quarter of ``time_limit``, at least
@@ -112,9 +115,14 @@ def relax(
     joins the initial columns and starts the IP. ``smoothing`` in [0, 1): the weight of the
     best-bound duals in the pricing point (0: plain column generation; 0.8 converged residency S
     without fairness and ACGME rules in 45 rounds where 0.5 had not after 28, while the shift
-    benchmark's Instances 5-7 converge in fewer rounds with 0.5, which its adapter passes). ``dive``: half the IP
-    time goes to price-and-dive, whose roster starts the IP."""
+    benchmark's Instances 5-7 converge in fewer rounds with 0.5, which its adapter passes).
+    ``dive``: ``dive_share`` of the IP time goes to price and dive (dive.py), whose roster
+    starts the IP. ``should_stop``: polled between rounds and fixings, ends the work early (the
+    IP is skipped). ``on_roster(schedule, objective)``: called with each valid roster as soon
+    as it is found (the dive's, then the IP's when better), for a caller that runs beside it;
+    ``on_bound(bound)`` once column generation ends, before the dive and the IP."""
     began, cpu0 = time.monotonic(), time.process_time()
+    stop = should_stop if should_stop is not None else _never
     deadline = began + time_limit
 
     def result(**kw: object) -> RelaxResult:
@@ -164,30 +172,45 @@ def relax(
     if no_roster:
         return result(infeasible_people=tuple(no_roster), relaxed_people=relaxed)
     gen = _generate(data, pricers, master, deadline, smoothing, began, frozenset(),
-                    initial=(y0, first))  # fmt: skip
+                    initial=(y0, first), stop=stop)  # fmt: skip
+    if on_bound is not None and math.isfinite(gen.bound):
+        on_bound(math.ceil(gen.bound - EPS))
     ip_limit = ip_time_limit if ip_time_limit is not None else max(1.0, time_limit / 4)
     ip_deadline = deadline + ip_limit  # time column generation left unused goes to the IP
-    candidates: list[list[Column]] = [start_columns] if start_columns is not None else []
-    if dive:
-        now = time.monotonic()
-        dived = _dive(data, pricers, master, now + (ip_deadline - now) / 2, smoothing)
-        if dived is not None:
-            candidates.append(dived)
-    ip_start = min(candidates, key=lambda c: _value(data, c), default=None)
-    picked = master.solve_ip(ip_deadline - time.monotonic(), ip_start)
-    if picked is not None:
-        candidates.append(picked)
     found_roster: tuple[Assignment, ...] | None = None
     objective: float | None = None
     dropped = 0
-    for columns in candidates:
+
+    def take(columns: list[Column]) -> float:
+        """The roster's objective if valid (inf if not), kept when the best so far."""
+        nonlocal found_roster, objective, dropped
         schedule = tuple(a for p, c in enumerate(columns) for a in data.assignments(p, c))
         report = validate(problem, schedule)
         # Never hand back a roster that breaks a rule (cross-person rules are relaxed above).
         if not report.is_valid:
             dropped += 1
-        elif objective is None or report.objective < objective:
+            return math.inf
+        if objective is None or report.objective < objective:
             found_roster, objective = schedule, report.objective
+            if on_roster is not None:
+                on_roster(schedule, report.objective)
+        return report.objective
+
+    values: list[tuple[float, list[Column]]] = []
+    if start_columns is not None:
+        values.append((take(start_columns), start_columns))
+    if dive and not stop():
+        now = time.monotonic()
+        diver = dive_cells if DIVE == "cells" else dive_people
+        until = now + dive_share * (ip_deadline - now)
+        dived = diver(data, pricers, master, until, smoothing, stop)
+        if dived is not None:
+            values.append((take(dived), dived))
+    ip_start = min(values, key=lambda v: v[0])[1] if values else None
+    if not stop():
+        picked = master.solve_ip(ip_deadline - time.monotonic(), ip_start)
+        if picked is not None:
+            take(picked)
     finite = math.isfinite(gen.bound)
     return result(
         bound=math.ceil(gen.bound - EPS) if finite else None,
@@ -204,125 +227,14 @@ def relax(
     )
 
 
-@dataclass
-class _Generation:
-    bound: float = -math.inf  # the best L(y); meaningful only with nobody fixed
-    lp_value: float | None = None
-    converged: bool = False
-    iterations: int = 0
-    trace: list[tuple[float, float, float]] = field(default_factory=list)
-
-
-def _generate(
-    data: Data,
-    pricers: list[Pricer],
-    master: Master,
-    deadline: float,
-    smoothing: float,
-    began: float,
-    fixed: frozenset[int],
-    rounds: int | None = None,
-    batches: list[list[int]] | None = None,
-    initial: tuple[np.ndarray, float] | None = None,
-) -> _Generation:
-    """Column generation until no column prices out, the deadline or ``rounds`` pricing rounds;
-    people in ``fixed`` are not priced (their roster is fixed in the master, and there is then
-    no bound). ``initial``: duals and their Lagrangian, the first centre of the smoothing."""
-    gen = _Generation()
-    if batches is None:
-        batches = groups(pricers)
-    center: np.ndarray | None = None  # the duals of the best bound so far
-    if initial is not None and not fixed:
-        center, gen.bound = initial  # (duals, their Lagrangian)
-    smooth = smoothing > 0
-    while time.monotonic() < deadline and (rounds is None or gen.iterations < rounds):
-        solved = master.solve_lp(deadline - time.monotonic())
-        if solved is None:
-            break
-        gen.lp_value, pi, y = solved
-        gen.iterations += 1
-        # Wentges smoothing: price at a point between the best-bound duals and the LP's; a
-        # convex combination keeps the signs, so its L(y) is a bound like any other. (With
-        # people fixed there is no bound, so no centre: plain pricing.)
-        at = y if center is None or not smooth else smoothing * center + (1 - smoothing) * y
-        total = float(at @ data.rhs_array) + data.extras_term(at) + data.global_const
-        added, complete = 0, True
-        for group in batches:
-            people = [p for p in group if p not in fixed]
-            if not people:
-                continue
-            if time.monotonic() >= deadline:
-                complete = False  # a partial round gives no bound and proves nothing
-                break
-            priced = solve_batch(
-                [pricers[p] for p in people],
-                [data.cell_cost[p] + data.dual_cells(p, at) for p in people],
-                [data.day_cost[p] for p in people],
-                PER_PERSON,
-            )
-            for p, found in zip(people, priced, strict=True):
-                if not found:  # cannot happen: the person had a roster at the start
-                    complete = False
-                    continue
-                total += data.const[p] + found[0][0]
-                for _, roster in found:
-                    column = _column(roster)
-                    rows = data.rows(p, column)
-                    reduced = data.cost(p, column) - pi[p]
-                    reduced -= sum(y[r] * c for r, c in rows.items())
-                    # Against the LP's own duals; a relaxed DP's roster may break a dropped rule.
-                    if reduced < -EPS and (pricers[p].exact or data.valid(p, column)):
-                        added += master.add(p, column)
-        if complete and not fixed:
-            if total > gen.bound:
-                gen.bound, center = total, at
-            gen.trace.append((time.monotonic() - began, gen.lp_value, gen.bound))
-        if complete and added == 0:
-            if at is y:
-                # Proven only when every DP is exact; a relaxed one has simply run dry.
-                gen.converged = all(pricer.exact for pricer in pricers)
-                break
-            smooth = False  # a mispricing: price at the LP's duals next
-        else:
-            smooth = smoothing > 0
-    return gen
+def _never() -> bool:
+    return False
 
 
 def _value(data: Data, columns: list[Column]) -> float:
     roster = [a for p, c in enumerate(columns) for a in data.assignments(p, c)]
     report = validate(data.problem, roster)
     return report.objective if report.is_valid else math.inf
-
-
-def _dive(
-    data: Data, pricers: list[Pricer], master: Master, deadline: float, smoothing: float
-) -> list[Column] | None:
-    """Price and dive: fix the people whose LP roster is (nearly) whole, or the one nearest to
-    it, generate columns for the others, repeat until everyone has a roster. The fixings are
-    undone before returning; None when the deadline comes first."""
-    fixed: dict[int, int] = {}  # person -> fixed column
-    try:
-        while len(fixed) < data.P and time.monotonic() < deadline:
-            gen = _generate(data, pricers, master, deadline, smoothing, 0.0, frozenset(fixed),
-                            rounds=DIVE_ROUNDS)  # fmt: skip
-            if gen.lp_value is None or master.solve_lp(deadline - time.monotonic()) is None:
-                return None  # the deadline (the LP re-solve takes in the last columns)
-            # Everyone whose roster is nearly whole, and at least a tenth of the people left.
-            free = sorted(((v, p, j) for p, (j, v) in master.best_columns().items()
-                           if p not in fixed), reverse=True)  # fmt: skip
-            least = max(1, (data.P - len(fixed)) // 10)
-            chosen = {p: j for i, (v, p, j) in enumerate(free) if v > 0.9 or i < least}
-            if not chosen:
-                return None
-            for p, j in chosen.items():
-                master.fix(j, True)
-                fixed[p] = j
-        if len(fixed) < data.P:
-            return None
-        return [master.columns[fixed[p]] for p in range(data.P)]
-    finally:
-        for j in fixed.values():
-            master.fix(j, False)
 
 
 def with_bound(

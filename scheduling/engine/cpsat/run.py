@@ -10,7 +10,7 @@ from time import perf_counter
 from ortools.sat.python import cp_model
 
 from ..model import Assignment, Problem, Progress, Solution, SolveStatus
-from . import proof, rolling
+from . import proof, relaxation, rolling
 from .acgme import add_acgme
 from .build import Builder, ModelDataError
 from .limits import add_person_limits, add_rest, add_successions, add_supervision
@@ -272,7 +272,6 @@ def solve(
         fresh.best_bound_callback = monitor.on_bound
         return fresh
 
-    solver = new_solver()
     proven = threading.Event()  # an LNS schedule reached the exact search's bound
     stalled = threading.Event()  # the exact search was stopped to restart or hand over
     patience = max(STALL_MIN, STALL_SHARE * time_limit)
@@ -318,10 +317,21 @@ def solve(
     report("start")
     timer = threading.Thread(target=tick, name="cpsat-progress", daemon=True)
     helper = threading.Thread(target=search, name="cpsat-lns", daemon=True) if lns else None
+    solver = new_solver()  # before the threads: tick() may stop it
     timer.start()
     if helper is not None:
         helper.start()
     try:
+        if lns is not None and relaxation.wanted(problem, workers):
+            # The exact search's core first runs the roster relaxation (relaxation.py).
+            bound = relaxation.run(problem, builder, incumbent, time_limit=time_limit,
+                                   deadline=deadline, seed=seed, on_improve=lambda: report("relax"),
+                                   should_stop=lambda: stopped.is_set() or proven.is_set())  # fmt: skip
+            if bound is not None:
+                monitor.on_bound(bound)
+            solver = new_solver()
+            if stopped.is_set() or proven.is_set():  # tick() stopped the solver it knew
+                solver.parameters.max_time_in_seconds = 0.01
         status = solver.Solve(builder.model, monitor)
         while stalled.is_set() and not stopped.is_set() and not proven.is_set():
             if status in (cp_model.OPTIMAL, cp_model.INFEASIBLE, cp_model.MODEL_INVALID):

@@ -1,0 +1,168 @@
+"""The roster-pattern relaxation (``scheduling/engine/colgen``) as a primal heuristic on the
+solve path: with 2+ workers, before the exact search starts, its core runs column generation,
+then price and dive, then the restricted master IP (in a child process, colgen/worker.py, so
+it does not share the interpreter lock with the LNS), while the LNS (lns.py) runs on the other
+core from CP-SAT's first schedule. Every roster the relaxation finds (valid by the validator)
+is completed to the whole model and offered to the shared incumbent as soon as it is found, so
+the LNS continues from the better schedule; its bound raises the search's when higher.
+
+Only where it pays (``MODE``): on problems whose every person's pricing DP is exact (the shift
+benchmark's rules: one column is one valid roster, and the LP is tight). On the residency
+scenarios the DP relaxes the ACGME windows, the roster bound is weaker than CP-SAT's (M) or
+little better, and price and branch never beat CP-SAT's schedule (docs/benchmarks.md, issue
+20), while the exact search is what improves M: there it keeps its core, as before.
+"""
+
+from __future__ import annotations
+
+import logging
+import pickle
+import queue
+import subprocess
+import sys
+import threading
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from time import perf_counter
+
+from ..model import Assignment, Problem
+from .build import Builder
+from .lns import Incumbent, complete
+
+log = logging.getLogger(__name__)
+
+MODE = (
+    "exact"  # "exact": when every pricing DP is exact and the problem small enough; "always"; "off"
+)
+# Largest people x days x shift types for "exact": on a quiet machine column generation
+# converged within 30 s on Instances 8-11 (840 to 8,400) but not on 12 (16,800), and 12 ended
+# worse with the relaxation first in all three loaded side-by-side runs (docs/benchmarks.md).
+MAX_CELLS = 10_000
+# Shares of the time limit: column generation (it stops earlier once converged), then the dive
+# and the IP (``DIVE_SHARE`` of that second part to the dive).
+CG_SHARE = 0.5
+POLISH_SHARE = 0.2
+DIVE_SHARE = 0.75
+SMOOTHING = 0.5  # the benchmark's (colgen.relax: fewer rounds than 0.8 on Instances 5-7)
+COMPLETE_LIMIT = 5.0  # seconds to complete a roster to every model variable
+GRACE = 3.0  # seconds past its limits the child may take (start-up, the last round)
+POLL = 0.2  # seconds between should_stop polls while waiting for the child
+ROOT = Path(__file__).resolve().parents[3]  # the project, where ``scheduling`` imports from
+
+
+def wanted(problem: Problem, workers: int) -> bool:
+    """Whether the relaxation runs first on this problem (``MODE``; 2+ workers only)."""
+    if workers < 2 or MODE == "off":
+        return False
+    if MODE == "always":
+        return True
+    cells = len(problem.people) * problem.horizon.days * len(problem.shift_types)
+    if cells > MAX_CELLS:
+        return False
+    from ..colgen import exact_relaxation
+
+    return exact_relaxation(problem)
+
+
+def offer(
+    builder: Builder, incumbent: Incumbent, schedule: Sequence[Assignment], time_limit: float
+) -> bool:
+    """Hand a schedule to the incumbent (completed to every model variable); False when it
+    breaks the model or is no better."""
+    picked = {(a.person, a.day, a.shift) for a in schedule}
+    values = {key: int(key in picked) for key in builder.x}
+    if len(picked) != sum(values.values()):
+        log.warning("relaxation roster has assignments the model does not know; not offered")
+        return False
+    full = complete(builder, values, time_limit)
+    if full is None:
+        log.warning("relaxation roster breaks the model; not offered")
+        return False
+    return incumbent.offer(full[0], values, full[1])
+
+
+def run(
+    problem: Problem,
+    builder: Builder,
+    incumbent: Incumbent,
+    *,
+    time_limit: float,
+    deadline: float,
+    seed: int,
+    should_stop: Callable[[], bool],
+    on_improve: Callable[[], None],
+) -> float | None:
+    """The relaxation until at most ``(CG_SHARE + POLISH_SHARE) * time_limit`` from now (never
+    past ``deadline``), in a child process (colgen/worker.py); returns its lower bound (None if
+    none). Ends the child early when ``should_stop`` says so."""
+    left = deadline - perf_counter()
+    cg = min(CG_SHARE * time_limit, left)
+    polish = max(0.0, min(POLISH_SHARE * time_limit, left - cg))
+    options = dict(time_limit=cg, ip_time_limit=polish, seed=seed, smoothing=SMOOTHING,
+                   dive_share=DIVE_SHARE)  # fmt: skip
+    until = perf_counter() + cg + polish + GRACE
+    child = subprocess.Popen(
+        [sys.executable, "-m", "scheduling.engine.colgen.worker"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        cwd=ROOT,
+    )
+    assert child.stdin is not None and child.stdout is not None
+    bound: float | None = None
+    messages: queue.Queue[tuple] = queue.Queue()
+
+    def read() -> None:  # blocking reads in a thread: no frame is left unseen in a buffer
+        stream = child.stdout
+        assert stream is not None
+        try:
+            while True:
+                messages.put(pickle.load(stream))
+        except (EOFError, OSError, pickle.UnpicklingError, ValueError):
+            messages.put(("end",))
+
+    reader = threading.Thread(target=read, name="relaxation-reader", daemon=True)
+    try:
+        child.stdin.write(pickle.dumps((problem, options)))
+        child.stdin.close()
+        reader.start()
+        while perf_counter() < until and not should_stop():
+            try:
+                message = messages.get(timeout=POLL)
+            except queue.Empty:
+                continue
+            if message[0] == "end":
+                log.warning("relaxation process ended without a result")
+                break
+            if message[0] == "bound":
+                bound = float(message[1])
+                continue
+            if message[0] == "roster":
+                _, schedule, objective = message
+                if offer(builder, incumbent, schedule, COMPLETE_LIMIT):
+                    log.info("relaxation roster %.0f offered to the incumbent", objective)
+                    on_improve()
+                continue
+            result = message[1]
+            log.info(
+                "relaxation: bound %s (%s, %d rounds), roster %s, %.1f s, %.1f CPU s",
+                result.bound,
+                "converged" if result.converged else "not converged",
+                result.iterations,
+                result.objective,
+                result.wall,
+                result.cpu,
+            )
+            if result.bound is not None:
+                bound = float(result.bound)
+            break
+    except OSError:  # the child died before reading its input: the solve goes on without it
+        log.exception("relaxation process failed")
+    finally:
+        if child.poll() is None:
+            child.kill()  # our own child, by its handle
+        child.wait()
+        if reader.is_alive():
+            reader.join()
+        child.stdout.close()
+    return bound

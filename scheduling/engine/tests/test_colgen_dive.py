@@ -1,0 +1,143 @@
+"""Price and dive (colgen/dive.py) and its hook on the solve path (cpsat/relaxation.py): every
+roster is one the validator accepts and, on the benchmark's proven instances, one the
+benchmark evaluator scores the same and never below the optimum."""
+
+from __future__ import annotations
+
+import csv
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from scheduling.engine.colgen import dive, exact_relaxation, relax
+from scheduling.engine.colgen import run as generic
+from scheduling.engine.colgen.generation import PER_PERSON, _column, _generate
+from scheduling.engine.colgen.master import Master
+from scheduling.engine.cpsat import relaxation
+from scheduling.engine.cpsat.lns import Incumbent
+from scheduling.engine.cpsat.run import build_model
+from scheduling.engine.model import Assignment, Problem
+from scheduling.engine.nrp import evaluate, parse_instance, to_problem
+from scheduling.engine.nrp.roster import roster_from_assignments
+from scheduling.engine.scenarios import scenario
+from scheduling.engine.validator import validate
+
+SHARED = Path(__file__).resolve().parents[3].parent / "shared/benchmarks/schedulingbenchmarks_nrp"
+needs_shared = pytest.mark.skipif(
+    not SHARED.is_dir(), reason=f"shared benchmark instances not found at {SHARED}"
+)
+
+
+def _optimum(name: str) -> int:
+    with open(SHARED / "best_known.csv") as fh:
+        return {r["instance"]: int(r["best_known_solution"]) for r in csv.DictReader(fh)}[name]
+
+
+def _master(problem: Problem) -> tuple[generic.Data, list, Master]:
+    """A master with everyone's cheapest rosters, then a few generation rounds (not converged:
+    the dive must work from any LP)."""
+    data, pricers = generic.build(problem)
+    master = Master(data, seed=0)
+    y0 = data.initial_duals()
+    for p, pricer in enumerate(pricers):
+        cost = data.cell_cost[p] + data.dual_cells(p, y0)
+        for _, roster in pricer.solve_many(cost, PER_PERSON, data.day_cost[p]):
+            master.add(p, _column(roster))
+    _generate(data, pricers, master, math.inf, 0.5, 0.0, frozenset(), rounds=3)
+    return data, pricers, master
+
+
+@needs_shared
+@pytest.mark.parametrize("form", ["cells", "people"])
+@pytest.mark.parametrize("number", [1, 2, 3, 4])
+def test_it_dives_to_a_roster_the_evaluator_scores_alike_never_below_the_optimum(
+    number: int, form: str
+) -> None:
+    name = f"Instance{number}"
+    instance = parse_instance(SHARED / f"{name}.txt")
+    problem = to_problem(instance)
+    data, pricers, master = _master(problem)
+    diver = dive.dive_cells if form == "cells" else dive.dive_people
+    columns = diver(data, pricers, master, math.inf, 0.5)
+    assert columns is not None and len(columns) == data.P
+    schedule = [a for p, c in enumerate(columns) for a in data.assignments(p, c)]
+    report = validate(problem, schedule)
+    assert report.is_valid
+    evaluation = evaluate(instance, roster_from_assignments(instance, schedule))
+    assert evaluation.feasible and evaluation.objective == report.objective
+    assert report.objective >= _optimum(name)
+
+
+@needs_shared
+def test_it_undoes_every_fixing_of_the_dive() -> None:
+    problem = to_problem(parse_instance(SHARED / "Instance2.txt"))
+    data, pricers, master = _master(problem)
+    dive.dive_cells(data, pricers, master, math.inf, 0.5)
+    upper = np.asarray(master.h.getLp().col_upper_)[master.slacks :]
+    lower = np.asarray(master.h.getLp().col_lower_)[master.slacks :]
+    assert (lower == 0).all() and np.isinf(upper).all()
+
+
+@needs_shared
+def test_it_hands_relax_callers_its_bound_and_each_valid_roster_as_found() -> None:
+    instance = parse_instance(SHARED / "Instance3.txt")
+    problem = to_problem(instance)
+    found: list[tuple[tuple[Assignment, ...], float]] = []
+    bounds: list[int] = []
+    result = relax(problem, time_limit=5, ip_time_limit=2, smoothing=0.5,
+                   on_roster=lambda s, o: found.append((s, o)), on_bound=bounds.append)  # fmt: skip
+    assert bounds == [result.bound]
+    assert found and found[-1] == (result.assignments, result.objective)
+    for schedule, objective in found:
+        report = validate(problem, schedule)
+        assert report.is_valid and report.objective == objective
+    objectives = [o for _, o in found]
+    assert objectives == sorted(objectives, reverse=True)  # each better than the last
+
+
+def test_it_stops_the_relaxation_when_told() -> None:
+    result = relax(scenario("S", 0), time_limit=60, ip_time_limit=60, should_stop=lambda: True)
+    assert result.iterations == 0 and result.assignments is None
+
+
+@needs_shared
+def test_it_runs_the_relaxation_first_only_where_every_pricing_dp_is_exact_and_small() -> None:
+    assert exact_relaxation(to_problem(parse_instance(SHARED / "Instance1.txt")))
+    assert not exact_relaxation(scenario("M", 0))  # the ACGME windows are relaxed
+    assert relaxation.wanted(to_problem(parse_instance(SHARED / "Instance1.txt")), 2)
+    assert not relaxation.wanted(to_problem(parse_instance(SHARED / "Instance1.txt")), 1)
+    assert not relaxation.wanted(scenario("M", 0), 2)
+    assert not relaxation.wanted(to_problem(parse_instance(SHARED / "Instance12.txt")), 2)
+
+
+@needs_shared
+def test_it_hands_the_solve_a_valid_roster_and_its_bound() -> None:
+    name = "Instance2"
+    instance = parse_instance(SHARED / f"{name}.txt")
+    problem = to_problem(instance)
+    builder = build_model(problem)
+    incumbent = Incumbent(0.0)
+    offered: list[bool] = []
+    bound = relaxation.run(
+        problem, builder, incumbent, time_limit=20, deadline=math.inf, seed=0,
+        should_stop=lambda: False, on_improve=lambda: offered.append(True),
+    )  # fmt: skip
+    objective, values, _ = incumbent.get()
+    assert offered and objective is not None and values is not None
+    schedule = builder.assignments(values)
+    report = validate(problem, schedule)
+    assert report.is_valid and report.objective == objective
+    assert evaluate(instance, roster_from_assignments(instance, schedule)).objective == objective
+    assert bound is not None and bound <= _optimum(name) <= objective
+
+
+@needs_shared
+def test_it_gives_each_master_solve_its_own_time_whatever_the_runs_before_took() -> None:
+    problem = to_problem(parse_instance(SHARED / "Instance5.txt"))
+    data, pricers, master = _master(problem)
+    while master.h.getRunTime() < 0.2:  # HiGHS's run clock: every solve of this master so far
+        _generate(data, pricers, master, math.inf, 0.5, 0.0, frozenset(), rounds=1)
+        master.add(0, (-1,) * data.D, penalty=float(len(master.columns)))  # a change to solve
+    assert master.solve_lp(0.1) is not None
