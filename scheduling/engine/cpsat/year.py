@@ -298,8 +298,10 @@ def _build_by_windows(
         last = min(days, end + LOOKAHEAD_DAYS)
         sub = sub_problem(problem, new_from, last, chosen, complete=last == days)
         share = min(left, (2 + 2 * retries) * left / max(1, windows - done))
+        # No start (hint=()): on the demo's year a window's greedy start breaks rules and
+        # misleads the search (issue 12's rolling start measured the same).
         solution = window_solve(sub, time_limit=share, seed=seed, workers=1,
-                                should_stop=should_stop, hint=None, verify=False)  # fmt: skip
+                                should_stop=should_stop, hint=(), verify=False)  # fmt: skip
         if not solution.assignments:
             log.warning("window of days %d-%d: no schedule (%s)", new_from, end - 1,
                         solution.status)  # fmt: skip
