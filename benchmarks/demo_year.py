@@ -3,7 +3,8 @@
 Seeds the demo (rotation plan and one block, as `seed_demo` does) into a throwaway database
 once, then starts one CP-SAT run over the academic year through `schedule_run_create` and runs
 it in-process, as the coordinator's "Generate" does. Prints the run's status, wall time, first
-schedule, objective, bound, hard violations (the validator's) and the load average.
+schedule, objective, bound, hard violations (the validator's), the load average and the
+process's peak memory (MB).
 
 Usage: .venv/bin/python benchmarks/demo_year.py [--workers 1] [--time-limit 290]
 """
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import sys
 import time
 from pathlib import Path
@@ -69,7 +71,10 @@ def main() -> None:
         f"status={run.status} wall={wall:.1f}s "
         f"first_schedule={metrics.get('time_to_first_feasible')} "
         f"objective={run.objective} bound={run.bound} hard_violations={len(hard)} "
-        f"load={os.getloadavg()[0]:.2f}"
+        f"load={os.getloadavg()[0]:.2f} "
+        # The process's peak resident memory (Linux reports kilobytes), as benchmarks/solver.py.
+        f"peak_mb={resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} "
+        f"algorithm={run.algorithm} bound={run.bound}"
     )
     if run.error:
         print(run.error)

@@ -23,7 +23,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
-from . import greedy
+from . import greedy, long_horizon
 from .checks import check_problem
 from .model import Assignment, Problem, Progress, Solution, SolveStatus
 from .validator import validate
@@ -50,6 +50,7 @@ class Plan:
     exact: str  # "mip", "cpsat" or "none" (the greedy alone)
     polish: bool  # CP-SAT LNS on the best schedule with the time the exact stage leaves
     reason: str
+    greedy: bool = True  # a greedy stage first (CP-SAT's window path starts from its own)
 
 
 @dataclass(frozen=True)
@@ -60,17 +61,11 @@ class Features:
     runs: bool  # min consecutive work/off rules (the shift benchmark's hard core)
     people: int
     days: int
+    windows: bool = False  # long and large: CP-SAT solves it window by window (issue 20)
 
 
 def features(problem: Problem) -> Features:
-    admitted: dict[object, int] = {}
-    variables = 0
-    for demand in problem.demands:
-        n = admitted.get(demand.eligibility)
-        if n is None:
-            n = sum(1 for p in problem.people if demand.eligibility.admits(p))
-            admitted[demand.eligibility] = n
-        variables += n
+    variables = long_horizon.variables(problem)
     return Features(
         variables=variables,
         acgme=problem.acgme is not None,
@@ -81,11 +76,17 @@ def features(problem: Problem) -> Features:
         ),
         people=len(problem.people),
         days=problem.horizon.days,
+        windows=long_horizon.by_windows(problem, variables),
     )
 
 
 def choose(f: Features, time_limit: float = 10.0) -> Plan:
     """The selection rules, from benchmarks/compare.py runs (docs/benchmarks-hybrid.md)."""
+    if f.windows:
+        # A year of a large program (L13: 178 724 decisions): the one model peaked at 9 GB with
+        # no schedule in 300 s; CP-SAT's window path builds only four weeks at a time, starts
+        # from the greedy schedule itself when it is valid, and gives a bound (issue 20).
+        return Plan("cpsat", polish=False, reason="long horizon: window by window", greedy=False)
     if f.variables / BUILD_RATE > BUILD_SHARE * time_limit:
         # Y (65 700 variables): CP-SAT spent ~40 s building and returned the greedy schedule
         # after 71 s of a 30 s limit; neither exact model can be built in time.
@@ -162,16 +163,20 @@ def solve(
                         wall_time=elapsed())  # fmt: skip
     plan = choose(features(problem), time_limit)
     at = elapsed()
-    start = greedy.solve(problem, time_limit=min(GREEDY_SECONDS, GREEDY_SHARE * time_limit),
-                         seed=seed, workers=1, on_progress=relay("greedy"),
-                         should_stop=should_stop)  # fmt: skip
-    stages.append("greedy")
-    best.offer(problem, start, at)
+    start: Solution | None = None
+    if plan.greedy:
+        start = greedy.solve(problem, time_limit=min(GREEDY_SECONDS, GREEDY_SHARE * time_limit),
+                             seed=seed, workers=1, on_progress=relay("greedy"),
+                             should_stop=should_stop)  # fmt: skip
+        stages.append("greedy")
+        best.offer(problem, start, at)
     exact: Solution | None = None
     if plan.exact != "none" and not stopped() and _left(time_limit, elapsed()) > 0.1:
         # The greedy schedule is the hint even when it breaks hard rules (as on the shift
         # benchmark): CP-SAT repairs it faster than it builds a roster from nothing.
-        hint = start.assignments if best.solution is None else best.solution.assignments
+        hint: Sequence[Assignment] | None = None
+        if start is not None:
+            hint = start.assignments if best.solution is None else best.solution.assignments
         at = elapsed()
         exact = _run(plan.exact, problem, _left(time_limit, at), seed, workers,
                      relay(plan.exact), should_stop, hint)  # fmt: skip
@@ -206,7 +211,7 @@ def _run(
     workers: int,
     on_progress: ProgressFn,
     should_stop: StopFn | None,
-    hint: Sequence[Assignment],
+    hint: Sequence[Assignment] | None,
 ) -> Solution:
     if name == "mip":
         from . import mip

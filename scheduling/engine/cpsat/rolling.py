@@ -9,7 +9,8 @@ window and every run of consecutive days that ends inside the new days is checke
 real history), the new days with their demands, requests and unavailability. The result is
 only a start: it is completed and checked against the whole year's model before it becomes
 the incumbent, and rules that span the whole horizon (yearly totals, weekend caps, program
-caps per block or year) are checked there, not here.
+caps per block or year) are checked there, not here. A horizon too large for that one model
+(long_horizon.by_windows) never comes here: year.py solves it window by window (issue 20).
 """
 
 from __future__ import annotations

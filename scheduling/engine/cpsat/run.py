@@ -10,7 +10,7 @@ from time import perf_counter
 from ortools.sat.python import cp_model
 
 from ..model import Assignment, Problem, Progress, Solution, SolveStatus
-from . import proof, relaxation, rolling
+from . import proof, relaxation, rolling, year
 from .acgme import add_acgme
 from .build import Builder, ModelDataError
 from .limits import add_person_limits, add_rest, add_successions, add_supervision
@@ -195,6 +195,19 @@ def solve(
     causes = _check(problem)
     if causes:
         return done(SolveStatus.INVALID, causes)
+    if year.takes(problem):
+        # Too long and too large for one model (issue 20): window by window, never whole.
+        return year.solve(
+            problem,
+            time_limit=time_limit - (perf_counter() - started),
+            seed=seed,
+            workers=workers,
+            on_progress=on_progress,
+            should_stop=should_stop,
+            hint=hint.assignments if isinstance(hint, Solution) else hint,
+            window_solve=solve,
+            algorithm=ALGORITHM,
+        )
     chosen: Sequence[Assignment] | None = None
     sequential = SEQUENTIAL_SHARE * time_limit  # its time; 0 once tried
     if hint is None and problem.horizon.days >= rolling.MIN_DAYS:

@@ -1,0 +1,159 @@
+"""A long horizon too large for one model is solved window by window (issue 20)."""
+
+from __future__ import annotations
+
+from datetime import date, time
+
+import pytest
+
+from scheduling.engine import cpsat, long_horizon
+from scheduling.engine.cpsat import windows, year
+from scheduling.engine.model import (
+    AcgmeRules,
+    Assignment,
+    Demand,
+    FairnessGroup,
+    Horizon,
+    Person,
+    PersonKind,
+    PersonLimits,
+    Problem,
+    Progress,
+    Request,
+    RequestKind,
+    ShiftType,
+    SolveStatus,
+    WeekendCap,
+)
+from scheduling.engine.validator import validate
+
+MONDAY = date(2026, 4, 6)
+DAYS = 3 * year.WINDOW_DAYS  # three windows
+
+
+@pytest.fixture
+def by_windows(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Small problems take the window path (the real thresholds are for a year of 210 people)."""
+    monkeypatch.setattr(long_horizon, "MIN_DAYS", 2 * year.WINDOW_DAYS)
+    monkeypatch.setattr(long_horizon, "MAX_VARIABLES", 0)
+
+
+def ward_year(days: int = DAYS) -> Problem:
+    """Three residents, two 12 h ward shifts a day (each works about 4 days in 7, so the 80 hours
+    and free days bind across every seam), with yearly rules no window sees whole: at most 60 ward
+    shifts each in the horizon (168 to share), at most 10 weekends each, at most 6 weekends in a
+    cap spanning the first two windows; requests that conflict and a weekend fairness spread."""
+    shifts = (ShiftType("ward", time(7), 720),)
+    limits = PersonLimits(
+        max_shifts={"ward": 60},
+        max_weekends=10,
+        weekend_caps=(WeekendCap("weekends in the first eight weeks", 6, 0, 55),),
+        max_consecutive_work=5,
+    )
+    people = tuple(Person(f"R{i}", PersonKind.RESIDENT, pgy=2, limits=limits) for i in range(3))
+    demands = tuple(Demand(d, "ward", 2, minimum=2, maximum=2) for d in range(days))
+    # Every fifth day two of the three ask it off, and only one can have it: a cost every
+    # window pays, whatever the rest of the schedule.
+    requests = tuple(
+        Request(pid, d, RequestKind.OFF, weight)
+        for d in range(0, days, 5)
+        for pid, weight in ((f"R{d % 3}", 2), (f"R{(d + 1) % 3}", 1))
+    ) + tuple(Request(f"R{d % 3}", d, RequestKind.ON, 1) for d in range(2, days, 9))
+    fairness = (FairnessGroup("weekends", frozenset(p.id for p in people), "weekend"),)
+    return Problem(
+        Horizon(MONDAY, days),
+        shifts,
+        people,
+        demands,
+        requests=requests,
+        fairness=fairness,
+        acgme=AcgmeRules(),
+        name="ward-year",
+    )
+
+
+def test_it_never_builds_the_whole_model_of_a_long_large_horizon(
+    by_windows: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    built: list[int] = []
+    real = cpsat.run.build_model
+
+    def spy(problem: Problem, **kwargs: object) -> object:
+        built.append(problem.horizon.days)
+        return real(problem, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(cpsat.run, "build_model", spy)
+    solution = cpsat.solve(ward_year(), time_limit=40, seed=0, workers=1)
+    assert solution.assignments
+    assert built and max(built) < DAYS
+
+
+def test_it_builds_a_schedule_the_validator_accepts_across_seams_and_yearly_rules(
+    by_windows: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # No greedy start: the windows build the schedule one after the other.
+    monkeypatch.setattr(year, "_greedy_start", lambda *args, **kwargs: None)
+    problem = ward_year()
+    solution = cpsat.solve(problem, time_limit=60, seed=0, workers=1)
+    report = validate(problem, solution.assignments)
+    assert report.is_valid, report.hard[:3]
+    assert {a.day for a in solution.assignments} == set(range(DAYS))
+    assert solution.objective == report.objective
+    assert solution.status in (SolveStatus.FEASIBLE, SolveStatus.OPTIMAL)
+
+
+def test_it_translates_yearly_rules_into_what_the_rest_of_the_schedule_leaves() -> None:
+    problem = ward_year()
+    # Days 5-6 and 40-41 are weekends; the window is the third four weeks.
+    outside = [Assignment("R0", d, "ward") for d in (0, 1, 2, 5, 6, 40, 41)]
+    sub = windows.sub_problem(problem, 56, 84, outside, complete=True)
+    r0 = sub.person_by_id["R0"].limits
+    assert r0.max_shifts == {"ward": 60 - 7}
+    assert r0.max_weekends == 10 - 2
+    # Both weekends are on the cap's days (0-55), none in the window: off the cap.
+    assert r0.weekend_caps[0].cap == 6 - 2
+    # A weekend straddling the window's edge stays the window's (its history day is read).
+    edge = windows.sub_problem(problem, 55, 84, [Assignment("R0", 54, "ward")], complete=True)
+    assert edge.person_by_id["R0"].limits.weekend_caps[0].cap == 6
+    assert sub.history is not None
+    assert {a.day for a in sub.history.assignments} == {40 - 56, 41 - 56}
+    relaxed = windows.sub_problem(problem, 56, 84, outside, complete=True, relaxed=True)
+    assert not relaxed.fairness and relaxed.history is None
+    assert relaxed.person_by_id["R0"].limits.max_shifts == {}
+
+
+def test_its_bound_never_exceeds_the_exact_optimum() -> None:
+    problem = ward_year()
+    assert not long_horizon.by_windows(problem)  # the one model, solved exactly
+    optimum = cpsat.solve(problem, time_limit=120, seed=0, workers=2, hint=())
+    assert optimum.status is SolveStatus.OPTIMAL
+    assert optimum.objective is not None
+    bound = year.relaxed_bound(problem, time_limit=60, seed=0, solve=cpsat.solve)
+    assert bound is not None
+    assert 0 < bound <= optimum.objective
+
+
+def test_should_stop_ends_the_run_between_windows_with_the_best_schedule(by_windows: None) -> None:
+    problem = ward_year()
+    phases: list[str] = []
+
+    def progress(p: Progress) -> None:
+        phases.append(p.phase)
+
+    def stop() -> bool:
+        return any(p.startswith("window ") for p in phases)
+
+    solution = cpsat.solve(
+        problem, time_limit=120, seed=0, workers=1, on_progress=progress, should_stop=stop
+    )
+    assert solution.status is SolveStatus.CANCELLED
+    assert validate(problem, solution.assignments).is_valid
+    assert sum(p.startswith("window ") for p in phases) == 1  # stopped after one window
+    assert any(p.startswith("bound window") for p in phases)  # progress per window
+
+
+def test_the_hybrid_hands_a_long_large_horizon_to_the_window_path(by_windows: None) -> None:
+    from scheduling.engine import hybrid
+
+    plan = hybrid.choose(hybrid.features(ward_year()), time_limit=290)
+    assert (plan.exact, plan.greedy) == ("cpsat", False)
