@@ -4,7 +4,8 @@
 The model is split by constraint family: build.py (variables, coverage, overlaps, objective),
 limits.py (person limits, successions, supervision), acgme.py (duty-hour rules), run.py
 (parameters, progress, cancellation), lns.py (rostering LNS), rolling.py (a long horizon's first
-schedule, window by window) and proof.py (an infeasibility verdict proved twice, and its causes
+schedule, window by window), relaxed.py (a lower bound from the model without its ACGME
+rules) and proof.py (an infeasibility verdict proved twice, and its causes
 from a re-checked core).
 """
 
