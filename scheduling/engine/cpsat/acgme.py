@@ -38,8 +38,11 @@ from .build import Builder, Key, Lit, neg
 # A safety cap only: chains stop growing once they break the 24 + 4 rule, so their length is
 # bounded by 28 h over the shortest touching shift (7 four-hour clinic sessions).
 MAX_CHAIN_NODES = 64
-# The encoding of "one day in seven free" (module docstring). The literals triple L's model
-# (57k to 179k constraints) and its build time; measured in docs/benchmarks.md, not default.
+# The encoding of "one day in seven free" (module docstring). With the literals the LNS moves
+# improve residency M (20 / 22 against 25 / 28 at 60 s, load 2-4) where with intervals none
+# did; L is level (53) but its model triples (57k to 179k constraints); and one worker alone
+# (no LNS) took 66 s to a first schedule on test_cpsat's big_problem. Not the default until
+# that is solved (docs/benchmarks.md).
 FREE_DAYS = "intervals"
 
 
