@@ -8,8 +8,10 @@ encoded, and chains, rests and night-float runs reach into the history.
 * weekly hours: exact. Per window, the real minutes of each duty shift clipped to the window's
   local midnights, times its literal, plus recorded call-back minutes; the limit per window
   (88-hour exception coverage, leave days) is the validator's.
-* free periods: exact. Per window, N ordered 24 h interval variables inside it share one
-  NoOverlap with the person's busy items (see ``_free_days``).
+* free periods: exact. ``FREE_DAYS`` chooses the encoding: "intervals" (default), per window
+  N ordered 24 h interval variables sharing one NoOverlap with the person's busy items (see
+  ``_free_days``); "literals", the chain literals of free_periods.py (shared with the MIP)
+  whose window sums the LP sees; "both".
 * 24 + 4: exact. Every minimal chain of touching duty shifts that breaks the rule is a clause;
   the rule is monotone in chain extension, so forbidding minimal chains forbids every period
   containing one.
@@ -28,6 +30,7 @@ from ortools.sat.python import cp_model
 
 from ..acgme import Frame, frame, window_limits
 from ..duty import MINUTES_PER_DAY
+from ..free_periods import free_structure
 from ..model import Person, PersonKind, ShiftCategory
 from ..validator import history_pairs
 from .build import Builder, Key, Lit, neg
@@ -35,6 +38,12 @@ from .build import Builder, Key, Lit, neg
 # A safety cap only: chains stop growing once they break the 24 + 4 rule, so their length is
 # bounded by 28 h over the shortest touching shift (7 four-hour clinic sessions).
 MAX_CHAIN_NODES = 64
+# The encoding of "one day in seven free" (module docstring). With the literals the LNS moves
+# improve residency M (20 / 22 against 25 / 28 at 60 s, load 2-4) where with intervals none
+# did; L is level (53) but its model triples (57k to 179k constraints); and one worker alone
+# (no LNS) took 66 s to a first schedule on test_cpsat's big_problem. Not the default until
+# that is solved (docs/benchmarks.md).
+FREE_DAYS = "intervals"
 
 
 def add_acgme(b: Builder) -> None:
@@ -55,7 +64,10 @@ def add_acgme(b: Builder) -> None:
             lit[(person.id, day, shift)] = True
         keys = sorted(lit, key=lambda k: b.timeline.interval(k[1], k[2]))
         _weekly_hours(b, person, fr, keys, lit)
-        _free_days(b, person, fr, keys, lit)
+        if FREE_DAYS in ("literals", "both"):
+            _free_day_literals(b, person, fr, keys, lit)
+        if FREE_DAYS in ("intervals", "both"):
+            _free_days(b, person, fr, keys, lit)
         _chains(b, person, keys, lit)
         _day_counts(b, person, fr, keys, lit)
 
@@ -176,6 +188,51 @@ def _free_days(
             else:
                 frees.append(model.new_optional_fixed_size_interval_var(start, day, present, name))
         model.add_no_overlap([member(i) for i in inside] + frees)
+
+
+def _free_day_literals(
+    b: Builder, person: Person, fr: Frame, keys: list[Key], lit: Mapping[Key, Lit]
+) -> None:
+    """Exact, as Boolean chains (free_periods.py): a node is on only when its 24 h and its
+    predecessors' are free and (first node) an anchor item is on; per window the lead and
+    anchored nodes inside it sum to at least N."""
+    rules = b.problem.acgme
+    assert rules is not None
+    need = rules.min_free_days_per_window
+    if need <= 0:
+        return
+    shifts = b.problem.shift_by_id
+    busy = [
+        (None if lit[k] is True else k, *b.timeline.interval(k[1], k[2]))
+        for k in keys
+        if _duty(b, k) or shifts[k[2]].category == ShiftCategory.AT_HOME_CALL
+    ]
+    if not busy:
+        return
+    st = free_structure(busy, fr.midnights, fr.count, fr.length, need)
+    if not st.windows:
+        return
+    model = b.model
+    zone: dict[int, cp_model.IntVar] = {}
+    for t, blockers in st.zones.items():
+        if blockers:
+            z = zone[t] = model.new_bool_var(f"free24[{person.id},{t}]")
+            for k in blockers:
+                model.add_bool_or([z.Not(), b.x[k].Not()])  # type: ignore[index]
+    on: list[cp_model.IntVar] = []
+    for i, node in enumerate(st.nodes):
+        v = model.new_bool_var(f"free[{person.id},{i}]")
+        if node.zone is not None:
+            model.add_implication(v, zone[node.zone])
+        if node.previous is not None:
+            model.add_implication(v, on[node.previous])
+        if not node.anchor_fixed:
+            model.add_bool_or([v.Not(), *(b.x[k] for k in node.anchor_keys)])  # type: ignore[index]
+        on.append(v)
+    group = f"ACGME free days for {person.id}"
+    for w in st.windows:
+        inside = set().union(*st.by_end[: w + st.length + 1]) - set().union(*st.by_anchor[: w + 1])
+        b.linear(sum(on[i] for i in [*st.lead[w], *sorted(inside)]) >= need, group)
 
 
 def _group_literal(b: Builder, group: str) -> Lit:

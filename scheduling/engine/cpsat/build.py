@@ -18,6 +18,7 @@ from ortools.sat.python import cp_model, cp_model_helper
 
 from ..duty import Timeline, interval_cliques, timeline_for
 from ..model import Assignment, Demand, Person, PersonKind, Problem, RequestKind, ShiftCategory
+from ..objective import fairness_measure
 
 Key = tuple[str, int, str]  # (person, day, shift)
 # A literal is a CP-SAT Boolean (or its negation) or a Python constant for "no variable".
@@ -50,6 +51,7 @@ class Builder:
         self._work: dict[tuple[str, int], Lit] = {}
         self.objective_terms: list[tuple[int, cp_model.LinearExprT]] = []
         self.objective_offset = 0
+        self._by_person: dict[str, list[tuple[Key, cp_model.IntVar]]] | None = None
         self._check_references()
 
     # ----------------------------------------------------------------- groups and clauses
@@ -295,22 +297,16 @@ class Builder:
             self.objective_terms.append((-weight, lit.Not()))
 
     def fairness_count(self, person: str, measure: str) -> cp_model.LinearExprT:
-        horizon = self.problem.horizon
-        shifts = self.problem.shift_by_id
-        calls = {ShiftCategory.IN_HOUSE_CALL, ShiftCategory.AT_HOME_CALL}
-        xs = []
-        for (p, d, s), v in self.x.items():
-            if p != person:
-                continue
-            category = shifts[s].category
-            if (
-                (measure == "call" and category in calls)
-                or (measure == "night" and category == ShiftCategory.NIGHT_FLOAT)
-                or (measure == "weekend" and horizon.is_weekend(d))
-                or (measure == "holiday" and d in horizon.holidays)
-            ):
-                xs.append(v)
-        return sum(xs)
+        counts = fairness_measure(self.problem, measure)
+        return sum(v for (_, d, s), v in self._keys_by_person().get(person, ()) if counts(d, s))
+
+    def _keys_by_person(self) -> dict[str, list[tuple[Key, cp_model.IntVar]]]:
+        """The decision variables per person (built once: the fairness terms ask per member)."""
+        if self._by_person is None:
+            self._by_person = defaultdict(list)
+            for key, v in self.x.items():
+                self._by_person[key[0]].append((key, v))
+        return self._by_person
 
     def _add_fairness(self) -> None:
         for group in self.problem.fairness:

@@ -44,7 +44,8 @@ ProgressFn = Callable[[Progress], None]
 StopFn = Callable[[], bool]
 
 
-def build_model(problem: Problem, *, diagnose: bool = False) -> Builder:
+def build_model(problem: Problem, *, diagnose: bool = False, acgme: bool = True) -> Builder:
+    """``acgme=False`` leaves the ACGME rules out: a relaxation (relaxed.py's bound)."""
     b = Builder(problem, diagnose=diagnose)
     b.build_variables()
     b.add_coverage()
@@ -53,7 +54,8 @@ def build_model(problem: Problem, *, diagnose: bool = False) -> Builder:
     add_successions(b)
     add_rest(b)
     add_supervision(b)
-    add_acgme(b)
+    if acgme:
+        add_acgme(b)
     if not diagnose:
         b.add_objective()
     return b
