@@ -18,6 +18,9 @@ window). The rules that span the whole horizon are translated into what ``outsid
 - ``min_total_minutes``: less what ``outside`` gives, only when ``complete`` (``outside`` holds
   every other day); a window of a schedule still being built drops it and the validator, the
   judge of the whole horizon, reports a miss;
+- while the schedule is still being built (not ``complete``), a hard count limit that also spans
+  the days not yet built gets a weighted target at the window's share of what is left
+  (``_reserve``), so the first windows do not spend a yearly ceiling the later ones need;
 - a linked pair (``Link``) with one day outside pins the window's day: off the linked shifts
   when ``outside`` does not work them, kept as ``pinned`` says when it does.
 
@@ -40,11 +43,13 @@ from ..model import (
     Person,
     PersonLimits,
     Problem,
+    ShiftCap,
     Unavailability,
     WeekendCap,
 )
 
 REACH = 28  # days of the outside schedule each window sees: the longest rolling rule (ACGME)
+RESERVE_WEIGHT = 10  # per assignment beyond a window's share of a horizon-wide limit (_reserve)
 
 
 def _shifted(items: Iterable, first: int, last: int) -> tuple:
@@ -174,11 +179,17 @@ def _person(
     per_type = Counter(a.shift for a in outside)
     minutes = sum(problem.shift_by_id[a.shift].minutes for a in outside)
     caps = []
+    days = problem.horizon.days
+    hard = [
+        (frozenset({s}), cap - per_type[s], 0, days - 1, s) for s, cap in limits.max_shifts.items()
+    ]
     for cap in limits.caps:
-        end = problem.horizon.days - 1 if cap.last is None else cap.last
+        end = days - 1 if cap.last is None else cap.last
         if end < first or cap.first >= last:
             continue  # the cap's days are all outside: the outside schedule answers for it
         used = sum(1 for a in outside if cap.covers(a.day, a.shift))
+        if cap.hard:
+            hard.append((cap.shifts, cap.cap - used, cap.first, end, cap.name))
         caps.append(
             replace(
                 cap,
@@ -199,6 +210,8 @@ def _person(
                 last=wcap.last - first,
             )
         )
+    if not complete:
+        caps += _reserve(days, hard, first, last)
     max_weekends = limits.max_weekends
     if max_weekends is not None:
         saturdays = {weekend_saturday(problem.horizon, a.day) for a in outside}
@@ -219,6 +232,31 @@ def _person(
             else max(0, limits.min_total_minutes - minutes),
         ),
     )
+
+
+def _reserve(
+    days: int, limits: list[tuple[frozenset[str], int, int, int, str]], first: int, last: int
+) -> list[ShiftCap]:
+    """While the schedule is built window by window (the days after ``last`` not yet built), a
+    hard count limit that also spans those days keeps the window to its share of what is left:
+    a weighted target at the window's share of the limit's days still to build, rounded up,
+    each assignment beyond it costing ``RESERVE_WEIGHT``. Without it the first windows spent
+    the faculty's yearly attending ceilings and a window in February found too few attendings
+    left (the demo's year, issue 20). A target, not a rule: a window that needs more (a faculty
+    member's service weeks) still takes it, at a cost. ``limits``: (shifts, what is left,
+    first day, last day, name) in the horizon's days."""
+    out = []
+    for shifts, left, start, end, name in limits:
+        own = min(end, last - 1) - max(start, first) + 1  # the limit's days in the window
+        later = min(end, days - 1) - max(start, last) + 1  # and after it, not yet built
+        if later <= 0 or left <= 0 or own <= 0:
+            continue
+        share = -(-left * own // (own + later))
+        if share < left:
+            out.append(
+                ShiftCap(f"reserve {name}", shifts, share, hard=False, weight=RESERVE_WEIGHT)
+            )
+    return out
 
 
 def _weekends_outside(

@@ -303,8 +303,8 @@ def _build_by_windows(
         solution = window_solve(sub, time_limit=share, seed=seed, workers=1,
                                 should_stop=should_stop, hint=(), verify=False)  # fmt: skip
         if not solution.assignments:
-            log.warning("window of days %d-%d: no schedule (%s)", new_from, end - 1,
-                        solution.status)  # fmt: skip
+            log.warning("window of days %d-%d: no schedule (%s) %s", new_from, end - 1,
+                        solution.status, "; ".join(solution.conflicts[:5]))  # fmt: skip
             if retries >= MAX_RETRIES:
                 return None
             retries += 1

@@ -23,6 +23,7 @@ from scheduling.engine.model import (
     RequestKind,
     ShiftType,
     SolveStatus,
+    Unavailability,
     WeekendCap,
 )
 from scheduling.engine.validator import validate
@@ -157,3 +158,56 @@ def test_the_hybrid_hands_a_long_large_horizon_to_the_window_path(by_windows: No
 
     plan = hybrid.choose(hybrid.features(ward_year()), time_limit=290)
     assert (plan.exact, plan.greedy) == ("cpsat", False)
+
+
+def _two_attendings(days: int = DAYS) -> Problem:
+    """One attending a day, two faculty with a ceiling of half the horizon's days each. B is
+    away every odd day, so A must keep its whole ceiling for the odd days; B asks the even days
+    of the first four weeks off (weight 1), which tempts the first windows to spend A there."""
+    shifts = (ShiftType("att", time(7), 600),)
+    limits = PersonLimits(max_shifts={"att": days // 2})
+    people = tuple(Person(pid, PersonKind.FACULTY, limits=limits) for pid in ("A", "B"))
+    demands = tuple(Demand(d, "att", 1, minimum=1, maximum=1) for d in range(days))
+    away = tuple(Unavailability("B", d) for d in range(1, days, 2))
+    requests = tuple(Request("B", d, RequestKind.OFF, 1) for d in range(0, 28, 2))
+    return Problem(
+        Horizon(MONDAY, days),
+        shifts,
+        people,
+        demands,
+        unavailable=away,
+        requests=requests,
+        name="two-attendings",
+    )
+
+
+def test_it_keeps_a_windows_share_of_a_yearly_ceiling_for_the_windows_still_to_build() -> None:
+    problem = _two_attendings()
+    # Building days 0-41 with days 42-83 still to build: A keeps to its share, 21 of 42, at a
+    # cost beyond it; once the rest of the schedule is known (complete) there is no share.
+    building = windows.sub_problem(problem, 0, 42, [], complete=False)
+    (share,) = building.person_by_id["A"].limits.caps
+    assert (share.shifts, share.cap, share.hard) == (frozenset({"att"}), 21, False)
+    assert share.weight == windows.RESERVE_WEIGHT
+    outside = [Assignment("A", d, "att") for d in range(0, 28, 2)]
+    later = windows.sub_problem(problem, 28, 70, outside, complete=False)
+    # 42 - 14 left, 42 of the 56 days still to build in the window: ceil(28 x 42 / 56) = 21.
+    assert later.person_by_id["A"].limits.caps[0].cap == 21
+    assert (
+        not windows.sub_problem(problem, 28, 70, outside, complete=True)
+        .person_by_id["A"]
+        .limits.caps
+    )
+
+
+def test_its_windows_leave_a_yearly_ceiling_enough_for_the_days_after_them(
+    by_windows: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(year, "_greedy_start", lambda *args, **kwargs: None)
+    problem = _two_attendings()
+    solution = cpsat.solve(problem, time_limit=60, seed=0, workers=1)
+    report = validate(problem, solution.assignments)
+    # Without the share the first window gave A the even days B asked off, and A's ceiling
+    # ran out before the odd days of the last window (no schedule, or one short of cover).
+    assert report.is_valid, report.hard[:3]
+    assert report.objective == 14  # B works the even days it asked off: nobody else can
