@@ -49,7 +49,6 @@ from ..model import (
 )
 
 REACH = 28  # days of the outside schedule each window sees: the longest rolling rule (ACGME)
-RESERVE_WEIGHT = 10  # per assignment beyond a window's share of a horizon-wide limit (_reserve)
 
 
 def _shifted(items: Iterable, first: int, last: int) -> tuple:
@@ -211,7 +210,7 @@ def _person(
             )
         )
     if not complete:
-        caps += _reserve(days, hard, first, last)
+        caps += _reserve(days, hard, first, last, reserve_weight(problem))
     max_weekends = limits.max_weekends
     if max_weekends is not None:
         saturdays = {weekend_saturday(problem.horizon, a.day) for a in outside}
@@ -234,13 +233,25 @@ def _person(
     )
 
 
+def reserve_weight(problem: Problem) -> int:
+    """What an assignment beyond a window's share costs: more than one unit of any demand's
+    shortfall, so a window does not buy cover above a target with a ceiling the later windows
+    need for their minimums. (At 10, below the demo's under-cover weights, the demo year's
+    windows still spent the attendings' ceilings on a second attending for the ward's target.)"""
+    return 1 + max((d.under_weight for d in problem.demands), default=0)
+
+
 def _reserve(
-    days: int, limits: list[tuple[frozenset[str], int, int, int, str]], first: int, last: int
+    days: int,
+    limits: list[tuple[frozenset[str], int, int, int, str]],
+    first: int,
+    last: int,
+    weight: int,
 ) -> list[ShiftCap]:
     """While the schedule is built window by window (the days after ``last`` not yet built), a
     hard count limit that also spans those days keeps the window to its share of what is left:
     a weighted target at the window's share of the limit's days still to build, rounded up,
-    each assignment beyond it costing ``RESERVE_WEIGHT``. Without it the first windows spent
+    each assignment beyond it costing ``weight``. Without it the first windows spent
     the faculty's yearly attending ceilings and a window in February found too few attendings
     left (the demo's year, issue 20). A target, not a rule: a window that needs more (a faculty
     member's service weeks) still takes it, at a cost. ``limits``: (shifts, what is left,
@@ -253,9 +264,7 @@ def _reserve(
             continue
         share = -(-left * own // (own + later))
         if share < left:
-            out.append(
-                ShiftCap(f"reserve {name}", shifts, share, hard=False, weight=RESERVE_WEIGHT)
-            )
+            out.append(ShiftCap(f"reserve {name}", shifts, share, hard=False, weight=weight))
     return out
 
 

@@ -188,7 +188,7 @@ def test_it_keeps_a_windows_share_of_a_yearly_ceiling_for_the_windows_still_to_b
     building = windows.sub_problem(problem, 0, 42, [], complete=False)
     (share,) = building.person_by_id["A"].limits.caps
     assert (share.shifts, share.cap, share.hard) == (frozenset({"att"}), 21, False)
-    assert share.weight == windows.RESERVE_WEIGHT
+    assert share.weight == windows.reserve_weight(problem) == 2  # above the under weight, 1
     outside = [Assignment("A", d, "att") for d in range(0, 28, 2)]
     later = windows.sub_problem(problem, 28, 70, outside, complete=False)
     # 42 - 14 left, 42 of the 56 days still to build in the window: ceil(28 x 42 / 56) = 21.
