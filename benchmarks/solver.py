@@ -257,7 +257,7 @@ def _subprocess(kind: str, name: str, args: argparse.Namespace, seed: int) -> di
         *(["--pb-hint"] if args.pb_hint else []),
         *(["--trace"] if args.trace else []),
         "--relax-time",
-        str(args.relax_time),
+        str(args.relax_time if seed == args.seed or not args.bound_once else 0),
     ]
     done = subprocess.run(cmd, capture_output=True, text=True, check=False)
     if done.returncode != 0:
@@ -447,8 +447,8 @@ def main() -> int:
     parser.add_argument(
         "--bound-once",
         action="store_true",
-        help="with --repeat, run the relaxation after the first seed's run only (the instance's "
-        "bound does not depend on the CP-SAT seed)",
+        help="with --repeat, run the relaxations (--bound-time, --relax-time) after the first "
+        "seed's run only (the instance's bound does not depend on the CP-SAT seed)",
     )
     parser.add_argument(
         "--pb-hint",
