@@ -125,8 +125,9 @@ def sub_problem(
     worked: dict[str, set[int]] = defaultdict(set)  # every day outside the window worked
     for a in (*before, *mine):
         worked[a.person].add(a.day)
+    weight = 0 if complete else reserve_weight(problem)  # once per window, not per person
     people = tuple(
-        _person(problem, p, first, last, by_person.get(p.id, []), worked[p.id], complete)
+        _person(problem, p, first, last, by_person.get(p.id, []), worked[p.id], complete, weight)
         for p in problem.people
     )
     off, keep = _link_pins(problem, first, last, mine, pinned, complete)
@@ -164,6 +165,7 @@ def _person(
     outside: list[Assignment],
     worked: set[int],
     complete: bool,
+    weight: int,
 ) -> Person:
     limits = person.limits
     if not (
@@ -210,7 +212,7 @@ def _person(
             )
         )
     if not complete:
-        caps += _reserve(days, hard, first, last, reserve_weight(problem))
+        caps += _reserve(days, hard, first, last, weight)
     max_weekends = limits.max_weekends
     if max_weekends is not None:
         saturdays = {weekend_saturday(problem.horizon, a.day) for a in outside}
