@@ -34,10 +34,12 @@ log = logging.getLogger(__name__)
 MODE = (
     "exact"  # "exact": when every pricing DP is exact and the problem small enough; "always"; "off"
 )
-# Largest people x days x shift types for "exact": on a quiet machine column generation
-# converged within 30 s on Instances 8-11 (840 to 8,400) but not on 12 (16,800), and 12 ended
-# worse with the relaxation first in all three loaded side-by-side runs (docs/benchmarks.md).
-MAX_CELLS = 10_000
+# Largest people x days x shift types for "exact", from quiet runs (60 s, 2 workers): with the
+# relaxation first, Instance 12 (16,800) reached 4041 / 4040 / 4040 (seeds 0-2; 4608 without)
+# and a synthetic 60-staff, 10-type, 4-week instance (16,800) 5855 against 6074; on the
+# 120-staff, 18-type, 12-week one (181,440) column generation does not converge in its share
+# and the solve ended at 65951 against 58670 without (docs/benchmarks.md, issue 20).
+MAX_CELLS = 20_000
 # Shares of the time limit: column generation (it stops earlier once converged), then the dive
 # and the IP (``DIVE_SHARE`` of that second part to the dive).
 CG_SHARE = 0.5
