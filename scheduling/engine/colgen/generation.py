@@ -35,6 +35,7 @@ def groups(pricers: list[Pricer]) -> list[list[int]]:
 @dataclass
 class _Generation:
     bound: float = -math.inf  # the best L(y); meaningful only with nobody fixed
+    duals: np.ndarray | None = None  # the y of that bound
     lp_value: float | None = None
     converged: bool = False
     iterations: int = 0
@@ -67,6 +68,7 @@ def _generate(
     center: np.ndarray | None = None  # the duals of the best bound so far
     if initial is not None and not fixed:
         center, gen.bound = initial  # (duals, their Lagrangian)
+        gen.duals = center
     smooth = smoothing > 0
     while time.monotonic() < deadline and (rounds is None or gen.iterations < rounds):
         if stop is not None and stop():
@@ -113,6 +115,7 @@ def _generate(
         if complete and not fixed:
             if total > gen.bound:
                 gen.bound, center = total, at
+                gen.duals = at
             gen.trace.append((time.monotonic() - began, gen.lp_value, gen.bound))
         if complete and added == 0:
             if at is y:

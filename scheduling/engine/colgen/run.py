@@ -23,6 +23,7 @@ from ..model import Assignment, Problem, Solution
 from ..validator import validate
 from .batch import batch_key
 from .dive import dive_cells, dive_people
+from .fixing import Reduced, reduced_costs
 from .generation import EPS, PER_PERSON, _column, _generate
 from .master import Column, Data, Master
 from .person import PricingTooLarge, ProblemTables, person_spec
@@ -108,6 +109,7 @@ def relax(
     should_stop: Callable[[], bool] | None = None,
     on_roster: Callable[[tuple[Assignment, ...], float], None] | None = None,
     on_bound: Callable[[int], None] | None = None,
+    on_reduced: Callable[[Reduced], None] | None = None,
 ) -> RelaxResult:
     """Column generation for up to ``time_limit`` seconds, then the restricted master IP until
     ``ip_time_limit`` seconds after that limit (default: a quarter of ``time_limit``, at least
@@ -120,7 +122,9 @@ def relax(
     starts the IP. ``should_stop``: polled between rounds and fixings, ends the work early (the
     IP is skipped). ``on_roster(schedule, objective)``: called with each valid roster as soon
     as it is found (the dive's, then the IP's when better), for a caller that runs beside it;
-    ``on_bound(bound)`` once column generation ends, before the dive and the IP."""
+    ``on_bound(bound)`` once column generation ends, before the dive and the IP;
+    ``on_reduced(reduced)`` then, with the reduced costs of every cell at the best bound's
+    duals (fixing.py: which cells a better schedule cannot use)."""
     began, cpu0 = time.monotonic(), time.process_time()
     stop = should_stop if should_stop is not None else _never
     deadline = began + time_limit
@@ -175,6 +179,10 @@ def relax(
                     initial=(y0, first), stop=stop)  # fmt: skip
     if on_bound is not None and math.isfinite(gen.bound):
         on_bound(math.ceil(gen.bound - EPS))
+    if on_reduced is not None and gen.duals is not None and not stop():
+        reduced = reduced_costs(data, pricers, gen.duals)
+        if reduced is not None:
+            on_reduced(reduced)
     ip_limit = ip_time_limit if ip_time_limit is not None else max(1.0, time_limit / 4)
     ip_deadline = deadline + ip_limit  # time column generation left unused goes to the IP
     found_roster: tuple[Assignment, ...] | None = None

@@ -204,6 +204,8 @@ class RosterLns:
         self.score = dict.fromkeys(KINDS, 1.0)
         self.sub_time = SUB_TIME
         self.presolve = True
+        # Leaves decisions out of a move's free ones (fixing.py: reduced-cost fixing).
+        self.narrow: Callable[[set[Key]], set[Key]] | None = None
         # kind -> [moves, improving moves, objective gained, seconds]
         self.stats: dict[str, list[float]] = defaultdict(lambda: [0, 0, 0.0, 0.0])
 
@@ -367,6 +369,8 @@ class RosterLns:
                 continue
             began = perf_counter()
             kind, free = self._pick(values, version)
+            if self.narrow is not None:
+                free = self.narrow(free)
             if self.work is not None:
                 model = self.work.prepare(values, free, full, version)
             else:

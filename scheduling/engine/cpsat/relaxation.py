@@ -24,10 +24,14 @@ import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from time import perf_counter
+from typing import TYPE_CHECKING
 
 from ..model import Assignment, Problem
 from .build import Builder
 from .lns import Incumbent, complete
+
+if TYPE_CHECKING:
+    from ..colgen.fixing import Reduced
 
 log = logging.getLogger(__name__)
 
@@ -93,10 +97,12 @@ def run(
     seed: int,
     should_stop: Callable[[], bool],
     on_improve: Callable[[], None],
+    on_reduced: Callable[[Reduced], None] | None = None,
 ) -> float | None:
     """The relaxation until at most ``(CG_SHARE + POLISH_SHARE) * time_limit`` from now (never
     past ``deadline``), in a child process (colgen/worker.py); returns its lower bound (None if
-    none). Ends the child early when ``should_stop`` says so."""
+    none). Ends the child early when ``should_stop`` says so. ``on_reduced``: called with the
+    relaxation's reduced costs (colgen/fixing.py) when they come."""
     left = deadline - perf_counter()
     cg = min(CG_SHARE * time_limit, left)
     polish = max(0.0, min(POLISH_SHARE * time_limit, left - cg))
@@ -138,6 +144,10 @@ def run(
                 break
             if message[0] == "bound":
                 bound = float(message[1])
+                continue
+            if message[0] == "reduced":
+                if on_reduced is not None:
+                    on_reduced(message[1])
                 continue
             if message[0] == "roster":
                 _, schedule, objective = message

@@ -10,7 +10,7 @@ from time import perf_counter
 from ortools.sat.python import cp_model
 
 from ..model import Assignment, Problem, Progress, Solution, SolveStatus
-from . import proof, relaxation, rolling, year
+from . import fixing, proof, relaxation, rolling, year
 from .acgme import add_acgme
 from .build import Builder, ModelDataError
 from .limits import add_person_limits, add_rest, add_successions, add_supervision
@@ -273,6 +273,9 @@ def solve(
             on_improve=lambda: report("lns"),
         )
     exact_workers = workers - 1 if lns else workers
+    fixer = fixing.Fixer(builder, incumbent) if lns is not None and fixing.ENABLED else None
+    if lns is not None and fixer is not None:
+        lns.narrow = fixer.narrow
     searches = [lns] if lns is not None else []  # every LNS running, for stop()
 
     def new_solver() -> cp_model.CpSolver:
@@ -341,9 +344,12 @@ def solve(
             # The exact search's core first runs the roster relaxation (relaxation.py).
             bound = relaxation.run(problem, builder, incumbent, time_limit=time_limit,
                                    deadline=deadline, seed=seed, on_improve=lambda: report("relax"),
-                                   should_stop=lambda: stopped.is_set() or proven.is_set())  # fmt: skip
+                                   should_stop=lambda: stopped.is_set() or proven.is_set(),
+                                   on_reduced=None if fixer is None else fixer.take)  # fmt: skip
             if bound is not None:
                 monitor.on_bound(bound)
+            if fixer is not None:
+                fixer.apply(builder.model)  # the exact search runs on the reduced model
             solver = new_solver()
             if stopped.is_set() or proven.is_set():  # tick() stopped the solver it knew
                 solver.parameters.max_time_in_seconds = 0.01
@@ -364,6 +370,8 @@ def solve(
                     stopped=threading.Event(),
                     on_improve=lambda: report("lns"),
                 )
+                if fixer is not None:
+                    second.narrow = fixer.narrow
                 searches.append(second)
                 if not (stopped.is_set() or proven.is_set()):
                     second.run()
