@@ -103,7 +103,7 @@ class Fixer:
         for person, day in self.ones:
             shifts = self.builder.day_vars(person, day)
             if shifts:
-                model.Add(sum(shifts) >= 1)
+                model.add(sum(shifts) >= 1)
         full = self.incumbent.full_solution()
         if HINT and full is not None and self.upper is not None:
             # The incumbent keeps every fixing (the module's docstring): the search starts there.
