@@ -5,8 +5,8 @@ schedule as good as the incumbent can use are fixed to 0 and the days it cannot 
 worked. The incumbent always survives its own fixings, so a bound of the reduced model is a
 bound of the problem, and the fixings tighten as the incumbent improves.
 
-Where: the exact search's model, once, when it starts after the relaxation (``apply``), and the
-LNS's moves (``narrow``: a fixed cell is left out of a move's free decisions, so it keeps the
+Where: the exact search's model when it starts after the relaxation (``apply``), again on a
+restart once the incumbent's improvements fix enough more (``gained``), and the LNS's moves (``narrow``: a fixed cell is left out of a move's free decisions, so it keeps the
 incumbent's 0).
 """
 
@@ -28,6 +28,10 @@ log = logging.getLogger(__name__)
 
 ENABLED = True  # False: the relaxation's reduced costs are ignored
 HINT = True  # the reduced model is hinted with the incumbent (every variable) when known
+# The exact search restarts on the model fixed again once this share more of the decisions is
+# fixed than in its model (the incumbent improved), with at least REFIX_LEFT seconds left.
+REFIX_GAIN = 0.05
+REFIX_LEFT = 5.0
 
 
 class Fixer:
@@ -41,6 +45,7 @@ class Fixer:
         self.upper: float | None = None  # the objective the fixings were computed for
         self.zeros: frozenset[Key] = frozenset()
         self.ones: tuple[tuple[str, int], ...] = ()
+        self.applied = 0  # decisions fixed to 0 in the exact search's model
 
     def take(self, reduced: Reduced) -> None:
         """The relaxation's reduced costs (a second call replaces the first)."""
@@ -78,6 +83,12 @@ class Fixer:
         """The share of the model's decisions fixed to 0."""
         return len(self.zeros) / max(1, len(self.builder.x))
 
+    def gained(self) -> bool:
+        """Whether enough more decisions are fixed now than in the exact search's model to
+        restart it (``REFIX_GAIN``)."""
+        self.refresh()
+        return len(self.zeros) - self.applied >= REFIX_GAIN * len(self.builder.x)
+
     def narrow(self, free: set[Key]) -> set[Key]:
         """An LNS move's free decisions without the fixed ones."""
         self.refresh()
@@ -91,6 +102,7 @@ class Fixer:
         self.refresh()
         proto = model.Proto()
         fixed = 0
+        self.applied = len(self.zeros)
         for key in self.zeros:
             domain = proto.variables[self.builder.x[key].Index()].domain
             if list(domain) == [0, 0]:

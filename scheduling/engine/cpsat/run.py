@@ -291,6 +291,8 @@ def solve(
         return fresh
 
     proven = threading.Event()  # an LNS schedule reached the exact search's bound
+    searching = threading.Event()  # the exact search runs on a model with fixings
+    refix = threading.Event()  # it was stopped to restart on tighter fixings (fixing.py)
     stalled = threading.Event()  # the exact search was stopped to restart or hand over
     patience = max(STALL_MIN, STALL_SHARE * time_limit)
 
@@ -323,6 +325,15 @@ def solve(
             ):
                 stalled.set()
                 solver.stop_search()
+            if (
+                fixer is not None
+                and searching.is_set()
+                and not refix.is_set()
+                and deadline - perf_counter() > fixing.REFIX_LEFT
+                and fixer.gained()
+            ):
+                refix.set()
+                solver.stop_search()
             report("search")
 
     def search() -> None:
@@ -348,12 +359,28 @@ def solve(
                                    on_reduced=None if fixer is None else fixer.take)  # fmt: skip
             if bound is not None:
                 monitor.on_bound(bound)
-            if fixer is not None:
+            if fixer is not None and fixer.reduced is not None:
                 fixer.apply(builder.model)  # the exact search runs on the reduced model
+                searching.set()
             solver = new_solver()
             if stopped.is_set() or proven.is_set():  # tick() stopped the solver it knew
                 solver.parameters.max_time_in_seconds = 0.01
         status = solver.Solve(builder.model, monitor)
+        while refix.is_set() and not stopped.is_set() and not proven.is_set():
+            searching.clear()
+            if status in (cp_model.OPTIMAL, cp_model.INFEASIBLE, cp_model.MODEL_INVALID):
+                break
+            monitor.on_bound(float(solver.BestObjectiveBound()))  # the problem's (fixing.py)
+            assert fixer is not None
+            log.info(
+                "exact search restarted on tighter fixings at %.1f s", perf_counter() - started
+            )
+            fixer.apply(builder.model)
+            solver = new_solver()
+            refix.clear()
+            searching.set()
+            status = solver.Solve(builder.model, monitor)
+        searching.clear()
         while stalled.is_set() and not stopped.is_set() and not proven.is_set():
             if status in (cp_model.OPTIMAL, cp_model.INFEASIBLE, cp_model.MODEL_INVALID):
                 break
