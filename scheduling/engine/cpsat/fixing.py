@@ -30,6 +30,8 @@ ENABLED = True  # False: the relaxation's reduced costs are ignored
 HINT = True  # the reduced model is hinted with the incumbent (every variable) when known
 # The exact search restarts on the model fixed again once this share more of the decisions is
 # fixed than in its model (the incumbent improved), with at least REFIX_LEFT seconds left.
+# Off: not shown to pay in the loaded side-by-side runs (docs/benchmarks.md, issue 20).
+REFIX = False
 REFIX_GAIN = 0.05
 REFIX_LEFT = 5.0
 
@@ -86,6 +88,8 @@ class Fixer:
     def gained(self) -> bool:
         """Whether enough more decisions are fixed now than in the exact search's model to
         restart it (``REFIX_GAIN``)."""
+        if not REFIX:
+            return False
         self.refresh()
         return len(self.zeros) - self.applied >= REFIX_GAIN * len(self.builder.x)
 
