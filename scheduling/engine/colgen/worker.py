@@ -7,7 +7,8 @@ relaxation's thread got 2.1 s of CPU in 10.7 s. A child process has its own.
 Protocol: the parent writes one pickle, ``(problem, keyword arguments of relax)``, to the
 child's stdin; the child writes pickles to its stdout: ``("roster", schedule, objective)`` for
 each valid roster as soon as found (``relax``'s ``on_roster``), ``("bound", value)`` once
-column generation ends (the IP may overrun the caller's patience), then ``("done", RelaxResult)``
+column generation ends (the IP may overrun the caller's patience), ``("fixings", cells,
+assignments)`` once if the cell dive's LP rises (``relax``'s ``on_fixings``), then ``("done", RelaxResult)``
 without its assignments. HiGHS's banner and any other print go to stderr, never into the
 stream. Run as ``python -m scheduling.engine.colgen.worker``.
 """
@@ -28,6 +29,7 @@ def main() -> int:
     os.dup2(2, 1)  # whatever prints to stdout (HiGHS's banner) goes to stderr
     problem, options = pickle.load(sys.stdin.buffer)
     from . import relax
+    from .run import Fixings
 
     def found(schedule: tuple[Assignment, ...], objective: float) -> None:
         pickle.dump(("roster", schedule, objective), stream)
@@ -37,7 +39,11 @@ def main() -> int:
         pickle.dump(("bound", value), stream)
         stream.flush()
 
-    result = relax(problem, on_roster=found, on_bound=bound, **options)
+    def fixings(cells: Fixings) -> None:
+        pickle.dump(("fixings", *cells), stream)
+        stream.flush()
+
+    result = relax(problem, on_roster=found, on_bound=bound, on_fixings=fixings, **options)
     pickle.dump(("done", dataclasses.replace(result, assignments=None)), stream)
     stream.flush()
     return 0
