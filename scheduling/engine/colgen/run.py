@@ -22,7 +22,7 @@ import numpy as np
 from ..model import Assignment, Problem, Solution
 from ..validator import validate
 from .batch import batch_key
-from .dive import dive_cells, dive_people
+from .dive import FREE, dive_cells, dive_people
 from .fixing import Reduced, reduced_costs
 from .generation import EPS, PER_PERSON, _column, _generate
 from .master import Column, Data, Master
@@ -30,6 +30,8 @@ from .person import PricingTooLarge, ProblemTables, person_spec
 from .pricing import Pricer, make_pricer
 
 DIVE = "cells"  # the dive's form (dive.py): "cells" or "people"
+# The cell dive's fixings before its LP rose: (person, day) cells, the assignments on them.
+Fixings = tuple[tuple[tuple[str, int], ...], tuple[Assignment, ...]]
 
 
 @dataclass(frozen=True)
@@ -110,6 +112,7 @@ def relax(
     on_roster: Callable[[tuple[Assignment, ...], float], None] | None = None,
     on_bound: Callable[[int], None] | None = None,
     on_reduced: Callable[[Reduced], None] | None = None,
+    on_fixings: Callable[[Fixings], None] | None = None,
 ) -> RelaxResult:
     """Column generation for up to ``time_limit`` seconds, then the restricted master IP until
     ``ip_time_limit`` seconds after that limit (default: a quarter of ``time_limit``, at least
@@ -124,7 +127,10 @@ def relax(
     as it is found (the dive's, then the IP's when better), for a caller that runs beside it;
     ``on_bound(bound)`` once column generation ends, before the dive and the IP;
     ``on_reduced(reduced)`` then, with the reduced costs of every cell at the best bound's
-    duals (fixing.py: which cells a better schedule cannot use)."""
+    duals (fixing.py: which cells a better schedule cannot use).
+    ``on_fixings(cells, assignments)``: the cell dive's (person, day) cells fixed before its
+    LP first rose (dive.py's ``on_rise``) and their assignments, for a caller that completes
+    them with an exact search over the other cells."""
     began, cpu0 = time.monotonic(), time.process_time()
     stop = should_stop if should_stop is not None else _never
     deadline = began + time_limit
@@ -211,7 +217,15 @@ def relax(
         now = time.monotonic()
         diver = dive_cells if DIVE == "cells" else dive_people
         until = now + dive_share * (ip_deadline - now)
-        dived = diver(data, pricers, master, until, smoothing, stop)
+        if DIVE == "cells" and on_fixings is not None:
+            report = on_fixings
+
+            def rise(fixed: np.ndarray) -> None:
+                report(fixings(data, fixed))
+
+            dived = dive_cells(data, pricers, master, until, smoothing, stop, rise)
+        else:
+            dived = diver(data, pricers, master, until, smoothing, stop)
         if dived is not None:
             values.append((take(dived), dived))
     ip_start = min(values, key=lambda v: v[0])[1] if values else None
@@ -233,6 +247,17 @@ def relax(
         dropped=dropped,
         trace=tuple(gen.trace),
     )
+
+
+def fixings(data: Data, fixed: np.ndarray) -> Fixings:
+    """The dive's fixed cells (dive.py: ``FREE`` not fixed, -1 a day off, k pattern k) as
+    (person, day) cells and the assignments on them."""
+    rows, days = np.nonzero(fixed != FREE)
+    cells = tuple((data.people[p], int(d)) for p, d in zip(rows, days, strict=True))
+    worked = tuple(
+        a for p in range(data.P) for a in data.assignments(p, tuple(np.maximum(fixed[p], -1)))
+    )
+    return cells, worked
 
 
 def _never() -> bool:

@@ -8,7 +8,9 @@ Protocol: the parent writes one pickle, ``(problem, keyword arguments of relax)`
 child's stdin; the child writes pickles to its stdout: ``("roster", schedule, objective)`` for
 each valid roster as soon as found (``relax``'s ``on_roster``), ``("bound", value)`` once
 column generation ends (the IP may overrun the caller's patience), ``("reduced", Reduced)``
-just after it (fixing.py: the reduced cost of every cell), then ``("done", RelaxResult)``
+just after it (fixing.py: the reduced cost of every cell), ``("fixings", cells,
+assignments)`` once if the cell dive's LP rises (``relax``'s ``on_fixings``), then
+``("done", RelaxResult)``
 without its assignments. HiGHS's banner and any other print go to stderr, never into the
 stream. Run as ``python -m scheduling.engine.colgen.worker``.
 """
@@ -30,6 +32,7 @@ def main() -> int:
     problem, options = pickle.load(sys.stdin.buffer)
     from . import relax
     from .fixing import Reduced
+    from .run import Fixings
 
     def found(schedule: tuple[Assignment, ...], objective: float) -> None:
         pickle.dump(("roster", schedule, objective), stream)
@@ -43,7 +46,12 @@ def main() -> int:
         pickle.dump(("reduced", value), stream)
         stream.flush()
 
-    result = relax(problem, on_roster=found, on_bound=bound, on_reduced=reduced, **options)
+    def fixings(cells: Fixings) -> None:
+        pickle.dump(("fixings", *cells), stream)
+        stream.flush()
+
+    result = relax(problem, on_roster=found, on_bound=bound, on_reduced=reduced,
+                   on_fixings=fixings, **options)  # fmt: skip
     pickle.dump(("done", dataclasses.replace(result, assignments=None)), stream)
     stream.flush()
     return 0

@@ -4,7 +4,9 @@ then price and dive, then the restricted master IP (in a child process, colgen/w
 it does not share the interpreter lock with the LNS), while the LNS (lns.py) runs on the other
 core from CP-SAT's first schedule. Every roster the relaxation finds (valid by the validator)
 is completed to the whole model and offered to the shared incumbent as soon as it is found, so
-the LNS continues from the better schedule; its bound raises the search's when higher.
+the LNS continues from the better schedule; its bound raises the search's when higher. When
+the dive's LP rises (colgen/dive.py), the cells it had fixed before are completed by CP-SAT
+over all the others (``finish``) and offered the same way.
 
 Only where it pays (``MODE``): on problems whose every person's pricing DP is exact (the shift
 benchmark's rules: one column is one valid roster, and the LP is tight). On the residency
@@ -26,9 +28,11 @@ from pathlib import Path
 from time import perf_counter
 from typing import TYPE_CHECKING
 
+from ortools.sat.python import cp_model
+
 from ..model import Assignment, Problem
 from .build import Builder
-from .lns import Incumbent, complete
+from .lns import Incumbent, complete, restricted
 
 if TYPE_CHECKING:
     from ..colgen.fixing import Reduced
@@ -51,6 +55,10 @@ POLISH_SHARE = 0.2
 DIVE_SHARE = 0.75
 SMOOTHING = 0.5  # the benchmark's (colgen.relax: fewer rounds than 0.8 on Instances 5-7)
 COMPLETE_LIMIT = 5.0  # seconds to complete a roster to every model variable
+# Seconds for the exact search over the cells the dive left free when its LP rose (colgen/
+# dive.py's ``on_rise``; after the child has ended; 0: off). Instance 8 (load 4.8): 1405 and 1406, each proved optimal
+# for its fixings in under 3 s, where the dive itself ended at 1500-1700.
+FIXINGS_LIMIT = 8.0
 GRACE = 3.0  # seconds past its limits the child may take (start-up, the last round)
 POLL = 0.2  # seconds between should_stop polls while waiting for the child
 ROOT = Path(__file__).resolve().parents[3]  # the project, where ``scheduling`` imports from
@@ -87,6 +95,60 @@ def offer(
     return incumbent.offer(full[0], values, full[1])
 
 
+def finish(
+    builder: Builder,
+    incumbent: Incumbent,
+    cells: Sequence[tuple[str, int]],
+    schedule: Sequence[Assignment],
+    time_limit: float,
+    should_stop: Callable[[], bool] = lambda: False,
+) -> float | None:
+    """The best schedule keeping the dive's fixed (person, day) ``cells`` as in ``schedule``,
+    by CP-SAT over every other decision for up to ``time_limit`` seconds (one worker, ended
+    early when ``should_stop`` says so), offered to the incumbent; its objective (None when
+    none was found or it was no better)."""
+    fixed = set(cells)
+    picked = {(a.person, a.day, a.shift) for a in schedule}
+    values = {key: int(key in picked) for key in builder.x}
+    free = {key for key in builder.x if (key[0], key[1]) not in fixed}
+    index = {key: var.Index() for key, var in builder.x.items()}
+    model = restricted(builder.model, index, values, free)
+    model.Proto().clear_solution_hint()  # the fixings and the incumbent disagree
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.max_time_in_seconds = max(0.01, time_limit)
+    solver.parameters.linearization_level = 2
+    done = threading.Event()
+
+    def watch() -> None:
+        while not done.wait(POLL):
+            if should_stop():
+                solver.stop_search()
+                return
+
+    watcher = threading.Thread(target=watch, name="relaxation-fixings", daemon=True)
+    watcher.start()
+    try:
+        status = solver.Solve(model)
+    finally:
+        done.set()
+        watcher.join()
+    log.info(
+        "the dive's %d fixed cells completed: %s %s in %.1f s",
+        len(fixed),
+        solver.StatusName(status),
+        solver.ObjectiveValue() if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) else "-",
+        solver.WallTime(),
+    )
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    full = list(solver.ResponseProto().solution)
+    found = {key: full[i] for key, i in index.items()}
+    if not incumbent.offer(solver.ObjectiveValue(), found, full):
+        return None
+    return float(solver.ObjectiveValue())
+
+
 def run(
     problem: Problem,
     builder: Builder,
@@ -100,8 +162,9 @@ def run(
     on_reduced: Callable[[Reduced], None] | None = None,
 ) -> float | None:
     """The relaxation until at most ``(CG_SHARE + POLISH_SHARE) * time_limit`` from now (never
-    past ``deadline``), in a child process (colgen/worker.py); returns its lower bound (None if
-    none). Ends the child early when ``should_stop`` says so. ``on_reduced``: called with the
+    past ``deadline``), in a child process (colgen/worker.py), then up to ``FIXINGS_LIMIT``
+    seconds completing the dive's fixings (``finish``); returns its lower bound (None if none).
+    Ends the child early when ``should_stop`` says so. ``on_reduced``: called with the
     relaxation's reduced costs (colgen/fixing.py) when they come."""
     left = deadline - perf_counter()
     cg = min(CG_SHARE * time_limit, left)
@@ -119,6 +182,7 @@ def run(
     assert child.stdin is not None and child.stdout is not None
     bound: float | None = None
     messages: queue.Queue[tuple] = queue.Queue()
+    fixings: tuple | None = None  # the dive's ("fixings", cells, assignments), when its LP rose
 
     def read() -> None:  # blocking reads in a thread: no frame is left unseen in a buffer
         stream = child.stdout
@@ -149,6 +213,9 @@ def run(
                 if on_reduced is not None:
                     on_reduced(message[1])
                 continue
+            if message[0] == "fixings":
+                fixings = message  # completed once the child has ended: no third busy process
+                continue
             if message[0] == "roster":
                 _, schedule, objective = message
                 if offer(builder, incumbent, schedule, COMPLETE_LIMIT):
@@ -177,4 +244,9 @@ def run(
         if reader.is_alive():
             reader.join()
         child.stdout.close()
+    if fixings is not None and FIXINGS_LIMIT > 0 and not should_stop():
+        _, cells, schedule = fixings
+        limit = min(FIXINGS_LIMIT, deadline - perf_counter())
+        if finish(builder, incumbent, cells, schedule, limit, should_stop) is not None:
+            on_improve()
     return bound

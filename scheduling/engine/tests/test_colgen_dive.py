@@ -146,3 +146,29 @@ def test_it_gives_each_master_solve_its_own_time_whatever_the_runs_before_took()
         _generate(data, pricers, master, math.inf, 0.5, 0.0, frozenset(), rounds=1)
         master.add(0, (-1,) * data.D, penalty=float(len(master.columns)))  # a change to solve
     assert master.solve_lp(0.1) is not None
+
+
+@needs_shared
+def test_it_completes_the_dives_fixings_to_a_valid_roster_that_keeps_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    name = "Instance3"
+    instance = parse_instance(SHARED / f"{name}.txt")
+    problem = to_problem(instance)
+    monkeypatch.setattr(dive, "RISE", -1.0)  # every round "rises": the first fixings go
+    got: list[generic.Fixings] = []
+    relax(problem, time_limit=5, ip_time_limit=2, smoothing=0.5, on_fixings=got.append)
+    assert len(got) == 1  # once per dive
+    cells, worked = got[0]
+    assert cells and all((a.person, a.day) in set(cells) for a in worked)
+    builder = build_model(problem)
+    incumbent = Incumbent(0.0)
+    objective = relaxation.finish(builder, incumbent, cells, worked, 20.0)
+    _, values, _ = incumbent.get()
+    assert objective is not None and values is not None
+    schedule = builder.assignments(values)
+    kept = {(a.person, a.day, a.shift) for a in schedule if (a.person, a.day) in set(cells)}
+    assert kept == {(a.person, a.day, a.shift) for a in worked}
+    report = validate(problem, schedule)
+    assert report.is_valid and report.objective == objective >= _optimum(name)
+    assert evaluate(instance, roster_from_assignments(instance, schedule)).objective == objective
