@@ -10,7 +10,7 @@ allowed (model.py: "or the assignment is fixed").
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from .checks_seams import day_name, seam_causes
@@ -360,10 +360,7 @@ class CapacityShortfall:
 def capacity_shortfalls(problem: Problem) -> list[CapacityShortfall]:
     """Caps that leave a shift type's minimums uncoverable over the horizon. Without a binding
     cap the per-day staffing check already covers the sum, so only caps are reported here."""
-    unavailable_day = {(u.person, u.day) for u in problem.unavailable if u.shift is None}
-    unavailable_shift = {(u.person, u.day, u.shift) for u in problem.unavailable if u.shift}
-    capped = [p for p in problem.people if p.limits.max_shifts]
-    if not capped:
+    if not any(p.limits.max_shifts for p in problem.people):
         return []
     by_shift: dict[str, list[Demand]] = {}
     for d in problem.demands:
@@ -371,32 +368,44 @@ def capacity_shortfalls(problem: Problem) -> list[CapacityShortfall]:
             by_shift.setdefault(d.shift, []).append(d)
     found = []
     for shift, demands in sorted(by_shift.items()):
-        if not any(shift in p.limits.max_shifts for p in capped):
+        if not any(shift in p.limits.max_shifts for p in problem.people):
             continue
-        days: Counter[str] = Counter()
-        pools: dict[object, list[str]] = {}
-        for d in demands:
-            pool = pools.get(d.eligibility)
-            if pool is None:
-                pool = pools[d.eligibility] = [
-                    p.id for p in problem.people if d.eligibility.admits(p)
-                ]
-            days.update(
-                pid
-                for pid in pool
-                if (pid, d.day) not in unavailable_day
-                and (pid, d.day, d.shift) not in unavailable_shift
-            )
-        caps = {
-            pid: problem.person_by_id[pid].limits.max_shifts[shift]
-            for pid, n in days.items()
-            if problem.person_by_id[pid].limits.max_shifts.get(shift, n) < n
-        }
-        capacity = sum(min(n, caps.get(pid, n)) for pid, n in days.items())
+        capacity, caps, _ = shift_capacity(problem, demands)
         needed = sum(d.minimum for d in demands)
         if caps and capacity < needed:
-            found.append(CapacityShortfall(shift, needed, capacity, dict(sorted(caps.items()))))
+            found.append(CapacityShortfall(shift, needed, capacity, caps))
     return found
+
+
+def shift_capacity(problem: Problem, demands: Sequence[Demand]) -> tuple[int, dict[str, int], int]:
+    """At most how many of ``demands`` (all on one shift type) the people they admit may work
+    over the horizon: each one on the days a demand admits them and they are free, no more
+    than their cap (``PersonLimits.max_shifts``). Returns (capacity, the caps that bind, the
+    people admitted)."""
+    unavailable_day = {(u.person, u.day) for u in problem.unavailable if u.shift is None}
+    unavailable_shift = {(u.person, u.day, u.shift) for u in problem.unavailable if u.shift}
+    free: set[tuple[str, int]] = set()  # (person, day): one shift of a type a day at most
+    pools: dict[object, list[str]] = {}
+    for d in demands:
+        pool = pools.get(d.eligibility)
+        if pool is None:
+            pool = pools[d.eligibility] = [p.id for p in problem.people if d.eligibility.admits(p)]
+        free.update(
+            (pid, d.day)
+            for pid in pool
+            if (pid, d.day) not in unavailable_day
+            and (pid, d.day, d.shift) not in unavailable_shift
+        )
+    days = Counter(pid for pid, _ in free)
+    shift = demands[0].shift if demands else ""
+    caps = {
+        pid: problem.person_by_id[pid].limits.max_shifts[shift]
+        for pid, n in days.items()
+        if problem.person_by_id[pid].limits.max_shifts.get(shift, n) < n
+    }
+    capacity = sum(min(n, caps.get(pid, n)) for pid, n in days.items())
+    admitted = {pid for pool in pools.values() for pid in pool}
+    return capacity, dict(sorted(caps.items())), len(admitted)
 
 
 def _capacity(problem: Problem) -> list[str]:

@@ -32,8 +32,9 @@ rule of the horizon restricted to the window's days).
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
+from math import ceil
 
 from ..limits import weekend_saturday
 from ..model import (
@@ -74,10 +75,16 @@ def sub_problem(
     complete: bool,
     relaxed: bool = False,
     pinned: Sequence[Assignment] = (),
+    need: Mapping[str, Sequence[float]] | None = None,
+    kept: int | None = None,
 ) -> Problem:
     """Days [first, last) of ``problem`` with ``outside`` (assignments of other days of the
     horizon) fixed around them; see the module docstring. ``pinned``: the window's current
-    assignments, used to keep a linked day whose partner outside is worked."""
+    assignments, used to keep a linked day whose partner outside is worked. ``need``: per
+    shift type, what each day of the horizon needs of it (ceilings.py's plan), by which
+    ``_reserve`` shares a yearly ceiling instead of by days. ``kept``: the window keeps days
+    [first, kept) and the next window re-decides the rest (its look-ahead), so the share is
+    of the days kept, and the days after ``kept`` count as still to build."""
     h = problem.horizon
     days = h.days
     horizon = Horizon(
@@ -127,7 +134,18 @@ def sub_problem(
         worked[a.person].add(a.day)
     weight = 0 if complete else reserve_weight(problem)  # once per window, not per person
     people = tuple(
-        _person(problem, p, first, last, by_person.get(p.id, []), worked[p.id], complete, weight)
+        _person(
+            problem,
+            p,
+            first,
+            last,
+            by_person.get(p.id, []),
+            worked[p.id],
+            complete,
+            weight,
+            need,
+            last if kept is None else kept,
+        )
         for p in problem.people
     )
     off, keep = _link_pins(problem, first, last, mine, pinned, complete)
@@ -166,6 +184,8 @@ def _person(
     worked: set[int],
     complete: bool,
     weight: int,
+    need: Mapping[str, Sequence[float]] | None = None,
+    kept: int | None = None,
 ) -> Person:
     limits = person.limits
     if not (
@@ -212,7 +232,7 @@ def _person(
             )
         )
     if not complete:
-        caps += _reserve(days, hard, first, last, weight)
+        caps += _reserve(days, hard, first, last if kept is None else kept, weight, need)
     max_weekends = limits.max_weekends
     if max_weekends is not None:
         saturdays = {weekend_saturday(problem.horizon, a.day) for a in outside}
@@ -249,6 +269,7 @@ def _reserve(
     first: int,
     last: int,
     weight: int,
+    need: Mapping[str, Sequence[float]] | None = None,
 ) -> list[ShiftCap]:
     """While the schedule is built window by window (the days after ``last`` not yet built), a
     hard count limit that also spans those days keeps the window to its share of what is left:
@@ -257,7 +278,10 @@ def _reserve(
     the faculty's yearly attending ceilings and a window in February found too few attendings
     left (the demo's year, issue 20). A target, not a rule: a window that needs more (a faculty
     member's service weeks) still takes it, at a cost. ``limits``: (shifts, what is left,
-    first day, last day, name) in the horizon's days."""
+    first day, last day, name) in the horizon's days; ``last``: the end of the days the
+    window keeps (its look-ahead after them is not shared). With ``need`` covering the limit's
+    shifts, the share is by what the days need (ceilings.py's plan: a chunk whose supervision
+    needs a second attending on eight days keeps more) rather than by how many they are."""
     out = []
     for shifts, left, start, end, name in limits:
         own = min(end, last - 1) - max(start, first) + 1  # the limit's days in the window
@@ -265,9 +289,30 @@ def _reserve(
         if later <= 0 or left <= 0 or own <= 0:
             continue
         share = -(-left * own // (own + later))
+        if need and all(s in need for s in shifts):
+            mine = _needed(need, shifts, max(start, first), min(end, last - 1))
+            after = _needed(need, shifts, max(start, last), min(end, days - 1))
+            if mine + after > 0:
+                share = ceil(left * mine / (mine + after) - 1e-9)
         if share < left:
-            out.append(ShiftCap(f"reserve {name}", shifts, share, hard=False, weight=weight))
+            # On the days [first, last) only: a look-ahead after them is re-decided.
+            out.append(
+                ShiftCap(
+                    f"reserve {name}",
+                    shifts,
+                    share,
+                    first=max(start, first) - first,
+                    last=min(end, last - 1) - first,
+                    hard=False,
+                    weight=weight,
+                )
+            )
     return out
+
+
+def _needed(need: Mapping[str, Sequence[float]], shifts: frozenset[str], lo: int, hi: int) -> float:
+    """What days lo..hi need of ``shifts`` by the plan."""
+    return sum(sum(need[s][lo : hi + 1]) for s in shifts)
 
 
 def _weekends_outside(

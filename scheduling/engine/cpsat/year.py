@@ -6,6 +6,11 @@ it is the L scenario's size, which the same solver schedules in seconds. So a ho
 least ``long_horizon.MIN_DAYS`` days whose model would be larger than
 ``long_horizon.MAX_VARIABLES`` decisions is never built whole:
 
+0. **Count** (ceilings.py): the shifts a capped supervisor shift needs, chunk by chunk, from
+   a small model of the supervised cells; more than the yearly ceilings allow ends the run at
+   once INFEASIBLE, saying which shift, how many are needed, where and how many are short
+   (the demo's year: 405 attending days against ceilings of 399, in 1 s); otherwise the count
+   is the plan by which the windows below share the ceilings.
 1. **Start.** The greedy schedule of the whole horizon, when the validator accepts it; else
    windows built one after the other (``WINDOW_DAYS`` new days, ``LOOKAHEAD_DAYS`` planned
    ahead and re-decided by the next window, the days before fixed as history: windows.py), a
@@ -38,6 +43,7 @@ from time import perf_counter
 from .. import long_horizon
 from ..model import Assignment, Problem, Progress, Solution, SolveStatus
 from ..validator import Report, validate
+from . import ceilings
 from .windows import sub_problem
 
 log = logging.getLogger(__name__)
@@ -49,6 +55,8 @@ MAX_RETRIES = 2
 START_SHARE = 0.6  # at most, of the time limit, for the window-by-window start
 BOUND_SHARE = 0.35  # at most, of the time limit, for the relaxed windows' bounds
 GREEDY_SHARE = 0.1
+PLAN_SHARE = 0.05  # at most, of the time limit, for ceilings.py's count of the capped shifts
+PLAN_SECONDS = 15.0  # and at most this (the demo's year: 1 s)
 MIN_MOVE = 4.0  # seconds: a window's move needs its model built and completed first
 
 SolveFn = Callable[..., Solution]
@@ -218,6 +226,22 @@ def solve(
         )
 
     report("start by windows")
+    # Before anything else: can the capped supervisor shifts be covered at all (ceilings.py)?
+    short, planned = ceilings.shortfalls(
+        problem,
+        partition(problem.horizon.days),
+        time_limit=min(PLAN_SECONDS, PLAN_SHARE * time_limit),
+        seed=seed,
+    )
+    if short:
+        return Solution(
+            (),
+            SolveStatus.INFEASIBLE,
+            algorithm,
+            wall_time=elapsed(),
+            conflicts=tuple(s.message(problem) for s in short),
+        )
+    need = {s: n.per_day(problem.horizon.days) for s, n in planned.items()}
     if hint:
         best.offer(hint)
     if not best.valid:
@@ -231,6 +255,7 @@ def solve(
             seed=seed,
             should_stop=should_stop,
             report=report,
+            need=need,
         )
         if built is not None:
             best.offer(built)
@@ -276,6 +301,7 @@ def _build_by_windows(
     seed: int,
     should_stop: StopFn | None,
     report: Callable[[str], None],
+    need: dict[str, list[float]] | None = None,
 ) -> list[Assignment] | None:
     """The horizon's schedule from consecutive windows, each with the days before it fixed."""
     began = perf_counter()
@@ -296,7 +322,9 @@ def _build_by_windows(
         if left <= 0.5:
             return None
         last = min(days, end + LOOKAHEAD_DAYS)
-        sub = sub_problem(problem, new_from, last, chosen, complete=last == days)
+        sub = sub_problem(
+            problem, new_from, last, chosen, complete=last == days, need=need, kept=end
+        )
         share = min(left, (2 + 2 * retries) * left / max(1, windows - done))
         # No start (hint=()): on the demo's year a window's greedy start breaks rules and
         # misleads the search (issue 12's rolling start measured the same).
