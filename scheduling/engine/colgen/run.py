@@ -48,6 +48,7 @@ class RelaxResult:
     relaxed_people: int = 0  # people whose DP relaxes some rule (person.py)
     dropped: int = 0  # price-and-branch rosters the validator refused
     trace: tuple[tuple[float, float, float], ...] = field(default=())  # (elapsed, lp, bound)
+    gave_up: bool = False  # column generation gave up after its first round (``min_rounds``)
 
 
 def exact_relaxation(problem: Problem) -> bool:
@@ -108,6 +109,7 @@ def relax(
     should_stop: Callable[[], bool] | None = None,
     on_roster: Callable[[tuple[Assignment, ...], float], None] | None = None,
     on_bound: Callable[[int], None] | None = None,
+    min_rounds: float | None = None,
 ) -> RelaxResult:
     """Column generation for up to ``time_limit`` seconds, then the restricted master IP until
     ``ip_time_limit`` seconds after that limit (default: a quarter of ``time_limit``, at least
@@ -120,7 +122,11 @@ def relax(
     starts the IP. ``should_stop``: polled between rounds and fixings, ends the work early (the
     IP is skipped). ``on_roster(schedule, objective)``: called with each valid roster as soon
     as it is found (the dive's, then the IP's when better), for a caller that runs beside it;
-    ``on_bound(bound)`` once column generation ends, before the dive and the IP."""
+    ``on_bound(bound)`` once column generation ends, before the dive and the IP.
+    ``min_rounds``: when the first round of column generation shows that ``time_limit`` affords
+    fewer rounds like it (generation.affords), give up at once: no dive and no IP (``gave_up``;
+    the bound of the rounds done is still returned), so a caller running beside it gets its core
+    back instead of a relaxation that cannot converge in its share."""
     began, cpu0 = time.monotonic(), time.process_time()
     stop = should_stop if should_stop is not None else _never
     deadline = began + time_limit
@@ -172,7 +178,13 @@ def relax(
     if no_roster:
         return result(infeasible_people=tuple(no_roster), relaxed_people=relaxed)
     gen = _generate(data, pricers, master, deadline, smoothing, began, frozenset(),
-                    initial=(y0, first), stop=stop)  # fmt: skip
+                    initial=(y0, first), stop=stop, min_rounds=min_rounds)  # fmt: skip
+    finite = math.isfinite(gen.bound)
+    if gen.gave_up:
+        return result(bound=math.ceil(gen.bound - EPS) if finite else None,
+                      lagrangian=gen.bound if finite else None, lp_value=gen.lp_value,
+                      iterations=gen.iterations, columns=len(master.columns),
+                      relaxed_people=relaxed, trace=tuple(gen.trace), gave_up=True)  # fmt: skip
     if on_bound is not None and math.isfinite(gen.bound):
         on_bound(math.ceil(gen.bound - EPS))
     ip_limit = ip_time_limit if ip_time_limit is not None else max(1.0, time_limit / 4)
@@ -211,7 +223,6 @@ def relax(
         picked = master.solve_ip(ip_deadline - time.monotonic(), ip_start)
         if picked is not None:
             take(picked)
-    finite = math.isfinite(gen.bound)
     return result(
         bound=math.ceil(gen.bound - EPS) if finite else None,
         lagrangian=gen.bound if finite else None,
