@@ -32,6 +32,12 @@ def groups(pricers: list[Pricer]) -> list[list[int]]:
     return list(found.values())
 
 
+def affords(share: float, round_seconds: float, min_rounds: float) -> bool:
+    """Whether ``share`` seconds of column generation afford ``min_rounds`` rounds of
+    ``round_seconds`` (the first round measured: later ones grow with the master)."""
+    return round_seconds * min_rounds <= share
+
+
 @dataclass
 class _Generation:
     bound: float = -math.inf  # the best L(y); meaningful only with nobody fixed
@@ -40,6 +46,7 @@ class _Generation:
     converged: bool = False
     iterations: int = 0
     empty: set[int] = field(default_factory=set)
+    gave_up: bool = False  # the first round showed the share affords too few rounds
     trace: list[tuple[float, float, float]] = field(default_factory=list)
 
 
@@ -56,12 +63,16 @@ def _generate(
     initial: tuple[np.ndarray, float] | None = None,
     banned: dict[int, np.ndarray] | None = None,
     stop: Callable[[], bool] | None = None,
+    min_rounds: float | None = None,
 ) -> _Generation:
     """Column generation until no column prices out, the deadline or ``rounds`` pricing rounds;
     people in ``fixed`` are not priced (their roster is fixed in the master, and there is then
     no bound). ``initial``: duals and their Lagrangian, the first centre of the smoothing.
     ``banned``: per person, the (day, choice) cells its rosters may not use (the dive's
-    fixings); a person left without any roster is in ``empty``. ``stop``: polled each round."""
+    fixings); a person left without any roster is in ``empty``. ``stop``: polled each round.
+    ``min_rounds``: after the first complete round (its LP solve and its pricing), give up
+    (``gave_up``) when the whole share, ``deadline - began``, affords fewer rounds of that
+    round's time (:func:`affords`)."""
     gen = _Generation()
     if batches is None:
         batches = groups(pricers)
@@ -73,6 +84,7 @@ def _generate(
     while time.monotonic() < deadline and (rounds is None or gen.iterations < rounds):
         if stop is not None and stop():
             break
+        round_began = time.monotonic()
         solved = master.solve_lp(deadline - time.monotonic())
         if solved is None:
             break
@@ -117,6 +129,14 @@ def _generate(
                 gen.bound, center = total, at
                 gen.duals = at
             gen.trace.append((time.monotonic() - began, gen.lp_value, gen.bound))
+        if (
+            min_rounds is not None
+            and gen.iterations == 1
+            and complete
+            and not affords(deadline - began, time.monotonic() - round_began, min_rounds)
+        ):
+            gen.gave_up = True
+            break
         if complete and added == 0:
             if at is y:
                 # Proven only when every DP is exact; a relaxed one has simply run dry.

@@ -24,7 +24,7 @@ from ..validator import validate
 from .batch import batch_key
 from .dive import FREE, dive_cells, dive_people
 from .fixing import Reduced, reduced_costs
-from .generation import EPS, PER_PERSON, _column, _generate
+from .generation import EPS, PER_PERSON, _column, _generate, affords
 from .master import Column, Data, Master
 from .person import PricingTooLarge, ProblemTables, person_spec
 from .pricing import Pricer, make_pricer
@@ -32,6 +32,10 @@ from .pricing import Pricer, make_pricer
 DIVE = "cells"  # the dive's form (dive.py): "cells" or "people"
 # The cell dive's fixings before its LP rose: (person, day) cells, the assignments on them.
 Fixings = tuple[tuple[tuple[str, int], ...], tuple[Assignment, ...]]
+# The first pricing (everyone's favourite rosters) also builds every DP's per-day layouts: on
+# Synth120x18x12 it took 5.3 s where the next round's pricing took 2.6 s. With ``min_rounds``
+# it counts as this many rounds, and relax gives up during it once it has cost more.
+FIRST_PRICING_ROUNDS = 2.0
 
 
 @dataclass(frozen=True)
@@ -51,6 +55,7 @@ class RelaxResult:
     relaxed_people: int = 0  # people whose DP relaxes some rule (person.py)
     dropped: int = 0  # price-and-branch rosters the validator refused
     trace: tuple[tuple[float, float, float], ...] = field(default=())  # (elapsed, lp, bound)
+    gave_up: bool = False  # column generation gave up after its first round (``min_rounds``)
 
 
 def exact_relaxation(problem: Problem) -> bool:
@@ -113,6 +118,7 @@ def relax(
     on_bound: Callable[[int], None] | None = None,
     on_reduced: Callable[[Reduced], None] | None = None,
     on_fixings: Callable[[Fixings], None] | None = None,
+    min_rounds: float | None = None,
 ) -> RelaxResult:
     """Column generation for up to ``time_limit`` seconds, then the restricted master IP until
     ``ip_time_limit`` seconds after that limit (default: a quarter of ``time_limit``, at least
@@ -130,7 +136,12 @@ def relax(
     duals (fixing.py: which cells a better schedule cannot use).
     ``on_fixings(cells, assignments)``: the cell dive's (person, day) cells fixed before its
     LP first rose (dive.py's ``on_rise``) and their assignments, for a caller that completes
-    them with an exact search over the other cells."""
+    them with an exact search over the other cells.
+    ``min_rounds``: when the first round of column generation shows that ``time_limit`` affords
+    fewer rounds like it (generation.affords), give up at once: no dive and no IP (``gave_up``;
+    the bound of the rounds done is still returned); likewise during the first pricing, which
+    counts as ``FIRST_PRICING_ROUNDS`` rounds (then with no bound), so a caller running beside
+    it gets its core back instead of a relaxation that cannot converge in its share."""
     began, cpu0 = time.monotonic(), time.process_time()
     stop = should_stop if should_stop is not None else _never
     deadline = began + time_limit
@@ -164,7 +175,11 @@ def relax(
     # Lagrangian: the first bound and the first centre of the smoothing.
     y0 = data.initial_duals()
     first = float(y0 @ data.rhs_array) + data.extras_term(y0) + data.global_const
+    pricing_began = time.monotonic()
     for p, pricer in enumerate(pricers):
+        spent = (time.monotonic() - pricing_began) / FIRST_PRICING_ROUNDS
+        if min_rounds is not None and not affords(time_limit, spent, min_rounds):
+            return result(relaxed_people=relaxed_count(pricers), gave_up=True)
         cost = data.cell_cost[p] + data.dual_cells(p, y0)
         found = pricer.solve_many(cost, PER_PERSON, data.day_cost[p])
         if not found:
@@ -178,11 +193,17 @@ def relax(
                 added |= master.add(p, column)
         if not added:  # a relaxed DP's rosters break a rule: a placeholder the master avoids
             master.add(p, (-1,) * data.D, penalty=data.big * data.D)
-    relaxed = sum(not pricer.exact for pricer in pricers)
+    relaxed = relaxed_count(pricers)
     if no_roster:
         return result(infeasible_people=tuple(no_roster), relaxed_people=relaxed)
     gen = _generate(data, pricers, master, deadline, smoothing, began, frozenset(),
-                    initial=(y0, first), stop=stop)  # fmt: skip
+                    initial=(y0, first), stop=stop, min_rounds=min_rounds)  # fmt: skip
+    finite = math.isfinite(gen.bound)
+    if gen.gave_up:
+        return result(bound=math.ceil(gen.bound - EPS) if finite else None,
+                      lagrangian=gen.bound if finite else None, lp_value=gen.lp_value,
+                      iterations=gen.iterations, columns=len(master.columns),
+                      relaxed_people=relaxed, trace=tuple(gen.trace), gave_up=True)  # fmt: skip
     if on_bound is not None and math.isfinite(gen.bound):
         on_bound(math.ceil(gen.bound - EPS))
     if on_reduced is not None and gen.duals is not None and not stop():
@@ -233,7 +254,6 @@ def relax(
         picked = master.solve_ip(ip_deadline - time.monotonic(), ip_start)
         if picked is not None:
             take(picked)
-    finite = math.isfinite(gen.bound)
     return result(
         bound=math.ceil(gen.bound - EPS) if finite else None,
         lagrangian=gen.bound if finite else None,
@@ -258,6 +278,10 @@ def fixings(data: Data, fixed: np.ndarray) -> Fixings:
         a for p in range(data.P) for a in data.assignments(p, tuple(np.maximum(fixed[p], -1)))
     )
     return cells, worked
+
+
+def relaxed_count(pricers: list[Pricer]) -> int:
+    return sum(not pricer.exact for pricer in pricers)
 
 
 def _never() -> bool:

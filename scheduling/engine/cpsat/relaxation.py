@@ -39,15 +39,20 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-MODE = (
-    "exact"  # "exact": when every pricing DP is exact and the problem small enough; "always"; "off"
-)
-# Largest people x days x shift types for "exact", from quiet runs (60 s, 2 workers): with the
-# relaxation first, Instance 12 (16,800) reached 4041 / 4040 / 4040 (seeds 0-2; 4608 without)
-# and a synthetic 60-staff, 10-type, 4-week instance (16,800) 5855 against 6074; on the
-# 120-staff, 18-type, 12-week one (181,440) column generation does not converge in its share
-# and the solve ended at 65951 against 58670 without (docs/benchmarks.md, issue 20).
-MAX_CELLS = 20_000
+MODE = "exact"  # "exact": when every pricing DP is exact; "always"; "off"
+# Where it stops paying follows what a round costs, not the problem's size: the child gives its
+# core back (colgen.relax's ``min_rounds``) when its first round of column generation (the
+# master's LP solve and every person's pricing) shows that its share affords fewer than
+# MIN_ROUNDS rounds like it. Later rounds cost up to twice the first (the master grows), and
+# column generation converged in 17-31 rounds where it paid. Standalone, 30 s, load 5 (first
+# round; rounds to converge): Instance 12 0.31 s, 31; synthetic 60x10x4 0.23 s, 20; 120x10x4
+# 0.33 s, 17 (solve at 60 s, load 5: 12093 with bound 9673 against 11989 / 328 without);
+# 120x18x4 1.0-1.4 s, 25 rounds in 66 s (solve: 17109 with it against 16695 without); 120x10x8
+# 1.4 s, not in 30 s; 60x18x8 about 18 s before its first round ended (counter axes); 120x18x12
+# 2.6 s (quiet: 65951 with it against 58670 without). The bare size rule this replaces (at most
+# 20,000 people x days x types) kept 120x10x4 (33,600) out and would let a small instance with
+# an expensive DP in.
+MIN_ROUNDS = 40
 # Shares of the time limit: column generation (it stops earlier once converged), then the dive
 # and the IP (``DIVE_SHARE`` of that second part to the dive).
 CG_SHARE = 0.5
@@ -70,9 +75,6 @@ def wanted(problem: Problem, workers: int) -> bool:
         return False
     if MODE == "always":
         return True
-    cells = len(problem.people) * problem.horizon.days * len(problem.shift_types)
-    if cells > MAX_CELLS:
-        return False
     from ..colgen import exact_relaxation
 
     return exact_relaxation(problem)
@@ -170,7 +172,7 @@ def run(
     cg = min(CG_SHARE * time_limit, left)
     polish = max(0.0, min(POLISH_SHARE * time_limit, left - cg))
     options = dict(time_limit=cg, ip_time_limit=polish, seed=seed, smoothing=SMOOTHING,
-                   dive_share=DIVE_SHARE)  # fmt: skip
+                   dive_share=DIVE_SHARE, min_rounds=MIN_ROUNDS)  # fmt: skip
     until = perf_counter() + cg + polish + GRACE
     child = subprocess.Popen(
         [sys.executable, "-m", "scheduling.engine.colgen.worker"],
@@ -223,6 +225,10 @@ def run(
                     on_improve()
                 continue
             result = message[1]
+            if result.gave_up:
+                log.info("relaxation gave its core back after %d rounds in %.1f s: its share "
+                         "affords fewer than %d rounds", result.iterations, result.wall,
+                         MIN_ROUNDS)  # fmt: skip
             log.info(
                 "relaxation: bound %s (%s, %d rounds), roster %s, %.1f s, %.1f CPU s",
                 result.bound,
