@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from datetime import date, time
 
+from scheduling.engine.colgen.generation import PER_PERSON, _column, _generate
+from scheduling.engine.colgen.master import Data, Master
+from scheduling.engine.colgen.pricing import Pricer
+from scheduling.engine.colgen.run import build as build_relaxation
 from scheduling.engine.model import (
     AcgmeRules,
     Assignment,
@@ -99,3 +104,17 @@ def rules_of(report: Report) -> set[str]:
 
 def check(problem: Problem, assignments: Iterable[Assignment]) -> set[str]:
     return rules_of(validate(problem, list(assignments)))
+
+
+def generated_master(problem: Problem) -> tuple[Data, list[Pricer], Master]:
+    """A master with everyone's cheapest rosters, then a few generation rounds (not converged:
+    the dive must work from any LP)."""
+    data, pricers = build_relaxation(problem)
+    master = Master(data, seed=0)
+    y0 = data.initial_duals()
+    for p, pricer in enumerate(pricers):
+        cost = data.cell_cost[p] + data.dual_cells(p, y0)
+        for _, roster in pricer.solve_many(cost, PER_PERSON, data.day_cost[p]):
+            master.add(p, _column(roster))
+    _generate(data, pricers, master, math.inf, 0.5, 0.0, frozenset(), rounds=3)
+    return data, pricers, master

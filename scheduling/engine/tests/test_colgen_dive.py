@@ -13,15 +13,15 @@ import pytest
 
 from scheduling.engine.colgen import dive, exact_relaxation, relax
 from scheduling.engine.colgen import run as generic
-from scheduling.engine.colgen.generation import PER_PERSON, _column, _generate
-from scheduling.engine.colgen.master import Master
+from scheduling.engine.colgen.generation import _generate
 from scheduling.engine.cpsat import relaxation
 from scheduling.engine.cpsat.lns import Incumbent
 from scheduling.engine.cpsat.run import build_model
-from scheduling.engine.model import Assignment, Problem
+from scheduling.engine.model import Assignment
 from scheduling.engine.nrp import evaluate, parse_instance, to_problem
 from scheduling.engine.nrp.roster import roster_from_assignments
 from scheduling.engine.scenarios import scenario
+from scheduling.engine.tests.helpers import generated_master
 from scheduling.engine.validator import validate
 
 SHARED = Path(__file__).resolve().parents[3].parent / "shared/benchmarks/schedulingbenchmarks_nrp"
@@ -35,20 +35,6 @@ def _optimum(name: str) -> int:
         return {r["instance"]: int(r["best_known_solution"]) for r in csv.DictReader(fh)}[name]
 
 
-def _master(problem: Problem) -> tuple[generic.Data, list, Master]:
-    """A master with everyone's cheapest rosters, then a few generation rounds (not converged:
-    the dive must work from any LP)."""
-    data, pricers = generic.build(problem)
-    master = Master(data, seed=0)
-    y0 = data.initial_duals()
-    for p, pricer in enumerate(pricers):
-        cost = data.cell_cost[p] + data.dual_cells(p, y0)
-        for _, roster in pricer.solve_many(cost, PER_PERSON, data.day_cost[p]):
-            master.add(p, _column(roster))
-    _generate(data, pricers, master, math.inf, 0.5, 0.0, frozenset(), rounds=3)
-    return data, pricers, master
-
-
 @needs_shared
 @pytest.mark.parametrize("form", ["cells", "people"])
 @pytest.mark.parametrize("number", [1, 2, 3, 4])
@@ -58,7 +44,7 @@ def test_it_dives_to_a_roster_the_evaluator_scores_alike_never_below_the_optimum
     name = f"Instance{number}"
     instance = parse_instance(SHARED / f"{name}.txt")
     problem = to_problem(instance)
-    data, pricers, master = _master(problem)
+    data, pricers, master = generated_master(problem)
     diver = dive.dive_cells if form == "cells" else dive.dive_people
     columns = diver(data, pricers, master, math.inf, 0.5)
     assert columns is not None and len(columns) == data.P
@@ -73,7 +59,7 @@ def test_it_dives_to_a_roster_the_evaluator_scores_alike_never_below_the_optimum
 @needs_shared
 def test_it_undoes_every_fixing_of_the_dive() -> None:
     problem = to_problem(parse_instance(SHARED / "Instance2.txt"))
-    data, pricers, master = _master(problem)
+    data, pricers, master = generated_master(problem)
     dive.dive_cells(data, pricers, master, math.inf, 0.5)
     upper = np.asarray(master.h.getLp().col_upper_)[master.slacks :]
     lower = np.asarray(master.h.getLp().col_lower_)[master.slacks :]
@@ -138,7 +124,7 @@ def test_it_hands_the_solve_a_valid_roster_and_its_bound() -> None:
 @needs_shared
 def test_it_gives_each_master_solve_its_own_time_whatever_the_runs_before_took() -> None:
     problem = to_problem(parse_instance(SHARED / "Instance5.txt"))
-    data, pricers, master = _master(problem)
+    data, pricers, master = generated_master(problem)
     while master.h.getRunTime() < 0.2:  # HiGHS's run clock: every solve of this master so far
         _generate(data, pricers, master, math.inf, 0.5, 0.0, frozenset(), rounds=1)
         master.add(0, (-1,) * data.D, penalty=float(len(master.columns)))  # a change to solve

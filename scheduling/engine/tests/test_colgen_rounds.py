@@ -14,12 +14,12 @@ import pytest
 from scheduling.engine.colgen import master as master_module
 from scheduling.engine.colgen import relax
 from scheduling.engine.colgen import run as generic
-from scheduling.engine.colgen.generation import PER_PERSON, _column, _generate, affords
-from scheduling.engine.colgen.master import Master
+from scheduling.engine.colgen.generation import affords
 from scheduling.engine.cpsat import relaxation
 from scheduling.engine.cpsat.lns import Incumbent
 from scheduling.engine.cpsat.run import build_model
 from scheduling.engine.nrp import parse_instance, to_problem
+from scheduling.engine.tests.helpers import generated_master
 
 SHARED = Path(__file__).resolve().parents[3].parent / "shared/benchmarks/schedulingbenchmarks_nrp"
 needs_shared = pytest.mark.skipif(
@@ -74,15 +74,7 @@ def test_the_solve_path_gets_its_core_back_with_the_bound_and_no_roster(
 def test_the_master_takes_the_primal_simplex_after_columns_and_the_dual_after_bounds(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    problem = to_problem(parse_instance(SHARED / "Instance2.txt"))
-    data, pricers = generic.build(problem)
-    master = Master(data, seed=0)
-    y0 = data.initial_duals()
-    for p, pricer in enumerate(pricers):
-        cost = data.cell_cost[p] + data.dual_cells(p, y0)
-        for _, roster in pricer.solve_many(cost, PER_PERSON, data.day_cost[p]):
-            master.add(p, _column(roster))
-    _generate(data, pricers, master, math.inf, 0.5, 0.0, frozenset(), rounds=3)
+    _, _, master = generated_master(to_problem(parse_instance(SHARED / "Instance2.txt")))
     solved = master.solve_lp(60)
     assert solved is not None
     assert master.h.getOptionValue("simplex_strategy")[1] == 4  # primal: columns were added
