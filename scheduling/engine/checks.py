@@ -270,11 +270,28 @@ class StaffingShortfall:
         return len(self.eligible) - len(self.unavailable)
 
 
+@dataclass(frozen=True)
+class Away:
+    """Who may not work what (``Problem.unavailable``): whole days and single shifts."""
+
+    days: frozenset[tuple[str, int]]
+    shifts: frozenset[tuple[str, int, str]]
+
+    @classmethod
+    def of(cls, problem: Problem) -> Away:
+        return cls(
+            frozenset((u.person, u.day) for u in problem.unavailable if u.shift is None),
+            frozenset((u.person, u.day, u.shift) for u in problem.unavailable if u.shift),
+        )
+
+    def __call__(self, person: str, day: int, shift: str) -> bool:
+        return (person, day) in self.days or (person, day, shift) in self.shifts
+
+
 def staffing_shortfalls(problem: Problem) -> list[StaffingShortfall]:
     """Every demand minimum above the eligible people available that day, with who is away:
     the translator names them in coordinator words (scheduling/problem_preferences.py)."""
-    unavailable_day = {(u.person, u.day) for u in problem.unavailable if u.shift is None}
-    unavailable_shift = {(u.person, u.day, u.shift) for u in problem.unavailable if u.shift}
+    away_from = Away.of(problem)
     admitted: dict[object, tuple[str, ...]] = {}
     found = []
     for d in problem.demands:
@@ -287,8 +304,7 @@ def staffing_shortfalls(problem: Problem) -> list[StaffingShortfall]:
         away = tuple(
             pid
             for pid in pool
-            if (pid, d.day) in unavailable_day
-            or (pid, d.day, d.shift) in unavailable_shift
+            if away_from(pid, d.day, d.shift)
             or problem.person_by_id[pid].limits.max_shifts.get(d.shift) == 0  # capped at none
         )
         if len(pool) - len(away) < d.minimum:
@@ -318,8 +334,7 @@ def _staffing(problem: Problem) -> list[str]:
 def _independent(problem: Problem) -> list[str]:
     """A demand needing a credential whose free holders that day all hold it supervised only
     (enough of them, but none may cover it alone)."""
-    unavailable_day = {(u.person, u.day) for u in problem.unavailable if u.shift is None}
-    unavailable_shift = {(u.person, u.day, u.shift) for u in problem.unavailable if u.shift}
+    away_from = Away.of(problem)
     people = problem.person_by_id
     admitted: dict[object, list[str]] = {}
     causes = []
@@ -334,8 +349,7 @@ def _independent(problem: Problem) -> list[str]:
         free = [
             pid
             for pid in pool
-            if (pid, d.day) not in unavailable_day
-            and (pid, d.day, d.shift) not in unavailable_shift
+            if not away_from(pid, d.day, d.shift)
             and people[pid].limits.max_shifts.get(d.shift) != 0
         ]
         if len(free) >= d.minimum and not any(d.eligibility.leads(people[pid]) for pid in free):
@@ -382,20 +396,14 @@ def shift_capacity(problem: Problem, demands: Sequence[Demand]) -> tuple[int, di
     over the horizon: each one on the days a demand admits them and they are free, no more
     than their cap (``PersonLimits.max_shifts``). Returns (capacity, the caps that bind, the
     people admitted)."""
-    unavailable_day = {(u.person, u.day) for u in problem.unavailable if u.shift is None}
-    unavailable_shift = {(u.person, u.day, u.shift) for u in problem.unavailable if u.shift}
+    away_from = Away.of(problem)
     free: set[tuple[str, int]] = set()  # (person, day): one shift of a type a day at most
     pools: dict[object, list[str]] = {}
     for d in demands:
         pool = pools.get(d.eligibility)
         if pool is None:
             pool = pools[d.eligibility] = [p.id for p in problem.people if d.eligibility.admits(p)]
-        free.update(
-            (pid, d.day)
-            for pid in pool
-            if (pid, d.day) not in unavailable_day
-            and (pid, d.day, d.shift) not in unavailable_shift
-        )
+        free.update((pid, d.day) for pid in pool if not away_from(pid, d.day, d.shift))
     days = Counter(pid for pid, _ in free)
     shift = demands[0].shift if demands else ""
     caps = {

@@ -199,11 +199,17 @@ def relax(
     gen = _generate(data, pricers, master, deadline, smoothing, began, frozenset(),
                     initial=(y0, first), stop=stop, min_rounds=min_rounds)  # fmt: skip
     finite = math.isfinite(gen.bound)
+    generated: dict[str, object] = dict(
+        bound=math.ceil(gen.bound - EPS) if finite else None,
+        lagrangian=gen.bound if finite else None,
+        lp_value=gen.lp_value,
+        converged=gen.converged,
+        iterations=gen.iterations,
+        relaxed_people=relaxed,
+        trace=tuple(gen.trace),
+    )
     if gen.gave_up:
-        return result(bound=math.ceil(gen.bound - EPS) if finite else None,
-                      lagrangian=gen.bound if finite else None, lp_value=gen.lp_value,
-                      iterations=gen.iterations, columns=len(master.columns),
-                      relaxed_people=relaxed, trace=tuple(gen.trace), gave_up=True)  # fmt: skip
+        return result(columns=len(master.columns), gave_up=True, **generated)
     if on_bound is not None and math.isfinite(gen.bound):
         on_bound(math.ceil(gen.bound - EPS))
     if on_reduced is not None and gen.duals is not None and not stop():
@@ -236,17 +242,13 @@ def relax(
         values.append((take(start_columns), start_columns))
     if dive and not stop():
         now = time.monotonic()
-        diver = dive_cells if DIVE == "cells" else dive_people
         until = now + dive_share * (ip_deadline - now)
-        if DIVE == "cells" and on_fixings is not None:
+        if DIVE == "cells":
             report = on_fixings
-
-            def rise(fixed: np.ndarray) -> None:
-                report(fixings(data, fixed))
-
+            rise = None if report is None else (lambda fixed: report(fixings(data, fixed)))
             dived = dive_cells(data, pricers, master, until, smoothing, stop, rise)
         else:
-            dived = diver(data, pricers, master, until, smoothing, stop)
+            dived = dive_people(data, pricers, master, until, smoothing, stop)
         if dived is not None:
             values.append((take(dived), dived))
     ip_start = min(values, key=lambda v: v[0])[1] if values else None
@@ -255,17 +257,11 @@ def relax(
         if picked is not None:
             take(picked)
     return result(
-        bound=math.ceil(gen.bound - EPS) if finite else None,
-        lagrangian=gen.bound if finite else None,
-        lp_value=gen.lp_value,
-        converged=gen.converged,
         assignments=found_roster,
         objective=objective,
-        iterations=gen.iterations,
         columns=len(master.columns),
-        relaxed_people=relaxed,
         dropped=dropped,
-        trace=tuple(gen.trace),
+        **generated,
     )
 
 

@@ -38,7 +38,7 @@ from time import perf_counter
 
 from ortools.sat.python import cp_model
 
-from ..checks import shift_capacity
+from ..checks import Away, shift_capacity
 from ..checks_seams import day_name
 from ..model import Demand, PersonKind, Problem
 from .params import configure
@@ -216,18 +216,13 @@ def _chunk(
     """The proved minimum of ``shift`` assignments on days [first, last), and whether it is
     the optimum."""
     people = problem.person_by_id
-    away_day = {(u.person, u.day) for u in problem.unavailable if u.shift is None}
-    away_shift = {(u.person, u.day, u.shift) for u in problem.unavailable if u.shift}
+    away = Away.of(problem)
     fixed = {(a.person, a.day, a.shift) for a in problem.fixed}
 
     def free(pid: str, day: int, s: str) -> bool:
         if (pid, day, s) in fixed:
             return True
-        return (
-            (pid, day) not in away_day
-            and (pid, day, s) not in away_shift
-            and people[pid].limits.max_shifts.get(s) != 0
-        )
+        return not away(pid, day, s) and people[pid].limits.max_shifts.get(s) != 0
 
     model = cp_model.CpModel()
     x: dict[tuple[str, int, str], cp_model.IntVar] = {}
