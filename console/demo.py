@@ -208,19 +208,24 @@ def seed_demo(
     return program, _logins(program), True
 
 
-def generate_demo_schedule(program: Program, *, time_limit: int = 20) -> list[ScheduleRun]:
-    """Plan the year, publish it, then schedule and publish one block. Runs in-process."""
+def generate_demo_schedule(
+    program: Program, *, time_limit: int = 20, blocks: bool = True
+) -> list[ScheduleRun]:
+    """Plan the year, publish it, then schedule and publish one block. Runs in-process.
+
+    Without ``blocks``, only the year's rotation plan (a shift schedule needs one published).
+    """
     from scheduling import services
 
     year = AcademicYear.objects.get(program=program)
-    blocks = list(year.blocks.order_by("number"))
-    today = timezone.localdate()
-    block = next((b for b in blocks if b.start_date <= today <= b.end_date), blocks[0])
+    periods = [(ScheduleRun.Kind.ROTATION_PLAN, year.start_date, year.end_date)]
+    if blocks:
+        all_blocks = list(year.blocks.order_by("number"))
+        today = timezone.localdate()
+        block = next((b for b in all_blocks if b.start_date <= today <= b.end_date), all_blocks[0])
+        periods.append((ScheduleRun.Kind.SCHEDULE, block.start_date, block.end_date))
     runs = []
-    for kind, start, end in (
-        (ScheduleRun.Kind.ROTATION_PLAN, year.start_date, year.end_date),
-        (ScheduleRun.Kind.SCHEDULE, block.start_date, block.end_date),
-    ):
+    for kind, start, end in periods:
         # A busy machine may run out of time: once more with three times as long.
         for limit in (time_limit, 3 * time_limit):
             run = services.schedule_run_create(
