@@ -155,3 +155,31 @@ def test_it_completes_the_dives_fixings_to_a_valid_roster_that_keeps_them(
     report = validate(problem, schedule)
     assert report.is_valid and report.objective == objective >= _optimum(name)
     assert evaluate(instance, roster_from_assignments(instance, schedule)).objective == objective
+
+
+@needs_shared
+def test_it_frees_the_days_around_each_shortfall_and_keeps_the_roster_valid(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    name = "Instance3"
+    instance = parse_instance(SHARED / f"{name}.txt")
+    problem = to_problem(instance)
+    builder = build_model(problem)
+    nobody = {key: 0 for key in builder.x}  # every demand with a target is short
+    short = {d.day for d in problem.demands if d.target > 0 and d.under_weight > 0}
+    near = {d for day in short for d in range(day - relaxation.SPREAD, day + relaxation.SPREAD + 1)}
+    assert relaxation.released(builder, nobody) == {k for k in builder.x if k[1] in near}
+    monkeypatch.setattr(dive, "RISE", -1.0)
+    got: list[generic.Fixings] = []
+    relax(problem, time_limit=5, ip_time_limit=2, smoothing=0.5, on_fixings=got.append)
+    cells, worked = got[0]
+    plain = relaxation.finish(builder, Incumbent(0.0), cells, worked, 20.0)
+    incumbent = Incumbent(0.0)
+    objective = relaxation.finish(builder, incumbent, cells, worked, 20.0, release_limit=20.0)
+    _, values, _ = incumbent.get()
+    assert plain is not None and objective is not None and values is not None
+    assert objective <= plain
+    schedule = builder.assignments(values)
+    report = validate(problem, schedule)
+    assert report.is_valid and report.objective == objective >= _optimum(name)
+    assert evaluate(instance, roster_from_assignments(instance, schedule)).objective == objective
