@@ -10,6 +10,7 @@ import pytest
 from ortools.sat.python import cp_model
 
 from scheduling.engine import cpsat
+from scheduling.engine.cpsat import acgme as cpsat_acgme
 from scheduling.engine.cpsat import run
 from scheduling.engine.cpsat.lns import complete
 from scheduling.engine.cpsat.neighbourhoods import KINDS, CostMap, Targets, neighbourhood
@@ -66,6 +67,27 @@ def test_a_short_demand_frees_someone_who_could_fill_it() -> None:
     for seed in range(10):
         _, free = neighbourhood("cover", targets, costs, values, random.Random(seed), 1, 1)
         assert any(key in free for _, _, _, keys in costs.cells for key in keys)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_the_free_day_literals_only_where_an_lns_runs_and_the_schedule_passes_the_validator(
+    workers: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    built: list[str] = []
+    original = cpsat_acgme._free_day_literals
+
+    def spy(*args: object) -> None:
+        built.append(args[1].id)  # type: ignore[attr-defined]
+        original(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(cpsat_acgme, "_free_day_literals", spy)
+    problem = roster_problem(people=8, days=28, seed=5)
+    solution = cpsat.solve(problem, time_limit=3.0, seed=0, workers=workers)
+    assert bool(built) is (workers >= 2)
+    assert solution.status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE)
+    report = validate(problem, solution.assignments)
+    assert report.is_valid, [v.message for v in report.hard]
+    assert solution.objective == report.objective
 
 
 @pytest.mark.parametrize("on_stall", ["none", "restart", "lns"])
