@@ -8,7 +8,8 @@ encoded, and chains, rests and night-float runs reach into the history.
 * weekly hours: exact. Per window, the real minutes of each duty shift clipped to the window's
   local midnights, times its literal, plus recorded call-back minutes; the limit per window
   (88-hour exception coverage, leave days) is the validator's.
-* free periods: exact. ``FREE_DAYS`` chooses the encoding: "intervals" (default), per window
+* free periods: exact. ``FREE_DAYS`` (or the build's ``free_days``) chooses the encoding:
+  "intervals" (the one-worker default), per window
   N ordered 24 h interval variables sharing one NoOverlap with the person's busy items (see
   ``_free_days``); "literals", the chain literals of free_periods.py (shared with the MIP)
   whose window sums the LP sees; "both".
@@ -38,18 +39,19 @@ from .build import Builder, Key, Lit, neg
 # A safety cap only: chains stop growing once they break the 24 + 4 rule, so their length is
 # bounded by 28 h over the shortest touching shift (7 four-hour clinic sessions).
 MAX_CHAIN_NODES = 64
-# The encoding of "one day in seven free" (module docstring). With the literals the LNS moves
-# improve residency M (20 / 22 against 25 / 28 at 60 s, load 2-4) where with intervals none
-# did; L is level (53) but its model triples (57k to 179k constraints); and one worker alone
-# (no LNS) took 66 s to a first schedule on test_cpsat's big_problem. Not the default until
-# that is solved (docs/benchmarks.md).
+# The encoding of "one day in seven free" (module docstring) when the build does not choose
+# one. With the literals the LNS moves improve residency M (20 / 22 against 25 / 28 at 60 s,
+# load 2-4) where with intervals none did; L is level (53) but its model triples (57k to 179k
+# constraints); and one worker alone (no LNS) took 66 s to a first schedule on test_cpsat's
+# big_problem. So the literals only where an LNS runs (run.FREE_DAYS_WITH_LNS).
 FREE_DAYS = "intervals"
 
 
-def add_acgme(b: Builder) -> None:
+def add_acgme(b: Builder, free_days: str | None = None) -> None:
     rules = b.problem.acgme
     if rules is None:
         return
+    encoding = FREE_DAYS if free_days is None else free_days
     fr = frame(b.timeline, rules)
     keys_of = b.person_keys()
     history = history_pairs(b.problem)
@@ -64,9 +66,9 @@ def add_acgme(b: Builder) -> None:
             lit[(person.id, day, shift)] = True
         keys = sorted(lit, key=lambda k: b.timeline.interval(k[1], k[2]))
         _weekly_hours(b, person, fr, keys, lit)
-        if FREE_DAYS in ("literals", "both"):
+        if encoding in ("literals", "both"):
             _free_day_literals(b, person, fr, keys, lit)
-        if FREE_DAYS in ("intervals", "both"):
+        if encoding in ("intervals", "both"):
             _free_days(b, person, fr, keys, lit)
         _chains(b, person, keys, lit)
         _day_counts(b, person, fr, keys, lit)

@@ -14,8 +14,10 @@ LNS frees the decisions that can change such a cost rather than a few people at 
 * ``people``: a few people at random (diversification);
 * ``day``: the people working on a costly day (their swaps fix that day's cover);
 * ``fair``: a fairness group drawn by its weighted spread: everybody at its maximum (or at its
-  minimum) at once, since the spread only narrows when all of them move, and a few others of
-  the group to take the difference.
+  minimum) at once, since the spread only narrows when all of them move, and the members who
+  can take the difference: below the maximum the eligible ones (with a decision that counts),
+  lowest first; above the minimum, highest first. A minimum held by members who can never
+  count is not a side to move.
 
 The cost is read with the validator's own functions (objective.py), so it is the objective's
 decomposition, not a second copy of it. Sizes are counted in people (whole rosters) or days
@@ -29,12 +31,15 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from typing import TypeVar
 
-from ..model import Demand
-from ..objective import broken_requests, demand_cost, group_counts
+from ..model import Demand, FairnessGroup
+from ..objective import broken_requests, demand_cost, fairness_measure, group_counts
 from .build import Builder, Key
 
 KINDS = ("cover", "window", "costly", "people", "day", "fair")
 T = TypeVar("T")
+# A fairness group's weighted spread, its members at the maximum, at the minimum, every member,
+# the group and every member's count.
+Spread = tuple[float, list[str], list[str], list[str], FairnessGroup, dict[str, int]]
 
 
 class Targets:
@@ -58,6 +63,13 @@ class Targets:
             ]
             if keys:
                 self.demands.append((demand, keys))
+        # Per fairness group, the members with a decision that counts toward its measure.
+        self.eligible: dict[FairnessGroup, frozenset[str]] = {}
+        for group in problem.fairness:
+            counts = fairness_measure(problem, group.measure)
+            self.eligible[group] = frozenset(
+                p for p in group.people if any(counts(d, s) for _, d, s in self.keys_of.get(p, ()))
+            )
 
 
 class CostMap:
@@ -79,8 +91,7 @@ class CostMap:
             if v:
                 pairs[p].append((d, s))
         self.person_cost: dict[str, float] = defaultdict(float)
-        # weighted spread, people at the maximum, at the minimum, every member
-        self.spreads: list[tuple[float, list[str], list[str], list[str]]] = []
+        self.spreads: list[Spread] = []
         for request in broken_requests(problem, pairs):
             self.person_cost[request.person] += request.weight
             if 0 <= request.day < b.days:
@@ -94,7 +105,8 @@ class CostMap:
                 continue
             top = [pid for pid, n in counts.items() if n == hi]
             bottom = [pid for pid, n in counts.items() if n == lo]
-            self.spreads.append((group.weight * (hi - lo), top, bottom, sorted(counts)))
+            spread = group.weight * (hi - lo)
+            self.spreads.append((spread, top, bottom, sorted(counts), group, counts))
             for pid in top + bottom:
                 self.person_cost[pid] += group.weight * (hi - lo)
         if problem.change_weight:
@@ -174,14 +186,37 @@ def neighbourhood(
         busy = {p: 1.0 for p, pairs in costs.pairs.items() if any(d == day for d, _ in pairs)}
         return kind, rosters(_sample_by(rng, busy, size), 1)
     if kind == "fair" and costs.spreads:
-        _, top, bottom, members = _weighted(rng, costs.spreads, [c[0] for c in costs.spreads])
-        side = top if rng.random() < 0.5 else bottom
-        known = set(targets.keys_of)
-        extremes = [p for p in side if p in known]
-        chosen = set(rng.sample(extremes, min(len(extremes), max(4, 3 * size))))
-        middle = [p for p in members if p in known and p not in chosen]
-        chosen |= set(rng.sample(middle, min(len(middle), max(1, size // 2))))
+        spread = _weighted(rng, costs.spreads, [c[0] for c in costs.spreads])
+        chosen = _fair(targets, spread, rng, size)
         if chosen:
             return kind, {k for p in chosen for k in targets.keys_of[p]}
     chosen = set(rng.sample(people, size))
     return "people", {k for p in chosen for k in targets.keys_of[p]}
+
+
+def _fair(
+    targets: Targets,
+    spread: Spread,
+    rng: random.Random,
+    size: int,
+) -> set[str]:
+    """The people of one ``fair`` move: one extreme of a group's spread, all at once, and the
+    members who can take the difference from it (module docstring)."""
+    _, top, bottom, _, group, counts = spread
+    eligible = targets.eligible.get(group, frozenset()) & set(targets.keys_of)
+    hi, lo = counts[top[0]], counts[bottom[0]]
+    # A minimum only rises where its members can count; else the maximum is the side to move.
+    lowest = [p for p in bottom if p in eligible]
+    raise_minimum = bool(lowest) and rng.random() < 0.5
+    side = lowest if raise_minimum else [p for p in top if p in eligible]
+    chosen = set(rng.sample(side, min(len(side), max(4, 3 * size))))
+    # Donors to a minimum, highest first; takers from a maximum, lowest first (ties at random).
+    order = [
+        p
+        for p in sorted(eligible - chosen)
+        if (counts[p] > lo if raise_minimum else counts[p] < hi)
+    ]
+    rng.shuffle(order)
+    order.sort(key=lambda p: -counts[p] if raise_minimum else counts[p])
+    chosen |= set(order[: max(2, size // 2 + 1)])
+    return chosen

@@ -38,14 +38,23 @@ STALL_MIN = 4.0
 # improving moves): on residency M and L no move improves, and there the exact search's own
 # schedules and bound are all there is.
 STALL_LNS_GAINS = 3
+# The free-day encoding (acgme.FREE_DAYS) when an LNS runs (2+ workers): the chain literals let
+# its moves improve residency M where the interval encoding left every move without gain, and
+# the LNS's first-solution phase and the completed start schedule find the first schedule the
+# larger model would cost the one-worker exact search (66 s on test_cpsat's big_problem). None:
+# the one-worker encoding everywhere.
+FREE_DAYS_WITH_LNS: str | None = "literals"
 log = logging.getLogger(__name__)
 
 ProgressFn = Callable[[Progress], None]
 StopFn = Callable[[], bool]
 
 
-def build_model(problem: Problem, *, diagnose: bool = False, acgme: bool = True) -> Builder:
-    """``acgme=False`` leaves the ACGME rules out: a relaxation (relaxed.py's bound)."""
+def build_model(
+    problem: Problem, *, diagnose: bool = False, acgme: bool = True, free_days: str | None = None
+) -> Builder:
+    """``acgme=False`` leaves the ACGME rules out: a relaxation (relaxed.py's bound);
+    ``free_days`` the free-day encoding (acgme.FREE_DAYS when None)."""
     b = Builder(problem, diagnose=diagnose)
     b.build_variables()
     b.add_coverage()
@@ -55,7 +64,7 @@ def build_model(problem: Problem, *, diagnose: bool = False, acgme: bool = True)
     add_rest(b)
     add_supervision(b)
     if acgme:
-        add_acgme(b)
+        add_acgme(b, free_days)
     if not diagnose:
         b.add_objective()
     return b
@@ -225,7 +234,7 @@ def solve(
             )
     log.info("checked after %.2f s", perf_counter() - started)
     try:
-        builder = build_model(problem)
+        builder = build_model(problem, free_days=FREE_DAYS_WITH_LNS if workers >= 2 else None)
     except ModelDataError as exc:
         return done(SolveStatus.INVALID, [str(exc)])
     log.info("model built after %.2f s", perf_counter() - started)

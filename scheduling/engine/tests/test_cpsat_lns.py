@@ -5,16 +5,18 @@ handling a stalled exact search: schedules always pass the validator."""
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 
 import pytest
 from ortools.sat.python import cp_model
 
 from scheduling.engine import cpsat
+from scheduling.engine.cpsat import acgme as cpsat_acgme
 from scheduling.engine.cpsat import run
 from scheduling.engine.cpsat.lns import complete
 from scheduling.engine.cpsat.neighbourhoods import KINDS, CostMap, Targets, neighbourhood
 from scheduling.engine.cpsat.subproblem import Sizes, Workspace
-from scheduling.engine.model import Problem, SolveStatus
+from scheduling.engine.model import Problem, SolveStatus, Unavailability
 from scheduling.engine.tests.test_cpsat import roster_problem
 from scheduling.engine.validator import validate
 
@@ -66,6 +68,47 @@ def test_a_short_demand_frees_someone_who_could_fill_it() -> None:
     for seed in range(10):
         _, free = neighbourhood("cover", targets, costs, values, random.Random(seed), 1, 1)
         assert any(key in free for _, _, _, keys in costs.cells for key in keys)
+
+
+def test_a_fair_move_frees_the_maximum_and_who_can_take_it_never_who_cannot_count() -> None:
+    problem = roster_problem(people=8, days=14, seed=5)
+    # R6 and R7 never take call: the group's minimum is theirs (0) whatever the schedule.
+    never = tuple(Unavailability(p, d, "call") for p in ("R6", "R7") for d in range(14))
+    builder = cpsat.build_model(replace(problem, unavailable=never))
+    values = dict.fromkeys(builder.x, 0)
+    for person, days in {"R0": (0, 3, 6), "R1": (1, 4, 7), "R2": (2,)}.items():
+        for day in days:
+            values[(person, day, "call")] = 1
+    targets = Targets(builder)
+    costs = CostMap(targets, values)
+    for seed in range(20):
+        used, free = neighbourhood("fair", targets, costs, values, random.Random(seed), 2, 2)
+        assert used == "fair"
+        freed = {key[0] for key in free}
+        assert free == {k for p in freed for k in targets.keys_of[p]}  # whole rosters
+        assert not freed & {"R6", "R7"}  # they can neither give a call nor take one
+        assert freed & {"R0", "R1"} and freed & {"R3", "R4", "R5"}  # a giver and a taker
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_the_free_day_literals_only_where_an_lns_runs_and_the_schedule_passes_the_validator(
+    workers: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    built: list[str] = []
+    original = cpsat_acgme._free_day_literals
+
+    def spy(*args: object) -> None:
+        built.append(args[1].id)  # type: ignore[attr-defined]
+        original(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(cpsat_acgme, "_free_day_literals", spy)
+    problem = roster_problem(people=8, days=28, seed=5)
+    solution = cpsat.solve(problem, time_limit=3.0, seed=0, workers=workers)
+    assert bool(built) is (workers >= 2)
+    assert solution.status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE)
+    report = validate(problem, solution.assignments)
+    assert report.is_valid, [v.message for v in report.hard]
+    assert solution.objective == report.objective
 
 
 @pytest.mark.parametrize("on_stall", ["none", "restart", "lns"])
