@@ -34,7 +34,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
-from math import ceil
+from math import floor
 
 from ..limits import weekend_saturday
 from ..model import (
@@ -256,11 +256,14 @@ def _person(
 
 
 def reserve_weight(problem: Problem) -> int:
-    """What an assignment beyond a window's share costs: more than one unit of any demand's
-    shortfall, so a window does not buy cover above a target with a ceiling the later windows
-    need for their minimums. (At 10, below the demo's under-cover weights, the demo year's
-    windows still spent the attendings' ceilings on a second attending for the ward's target.)"""
-    return 1 + max((d.under_weight for d in problem.demands), default=0)
+    """What an assignment beyond a window's share costs: ten units of any demand's shortfall,
+    so a window does not buy cover above a target with a ceiling the later windows need for
+    their minimums. (At 10, below the demo's under-cover weights, the demo year's windows still
+    spent the attendings' ceilings on a second attending for the ward's target; at one unit
+    more than a shortfall, 101, a window stopped at its time limit, not at its optimum, still
+    kept 48 and 54 attending days in 28 where the plan needed 28 and 32: the search had not
+    got round to taking them off. At ten units it kept 28-40.)"""
+    return 10 * (1 + max((d.under_weight for d in problem.demands), default=0))
 
 
 def _reserve(
@@ -273,8 +276,10 @@ def _reserve(
 ) -> list[ShiftCap]:
     """While the schedule is built window by window (the days after ``last`` not yet built), a
     hard count limit that also spans those days keeps the window to its share of what is left:
-    a weighted target at the window's share of the limit's days still to build, rounded up,
-    each assignment beyond it costing ``weight``. Without it the first windows spent
+    a weighted target at the window's share of the limit's days still to build, rounded down
+    (rounded up, a dozen faculty's shares summed to about six attending days a window more than
+    the plan, which the demo's windows spent on the ward's target), each assignment beyond it
+    costing ``weight``. Without it the first windows spent
     the faculty's yearly attending ceilings and a window in February found too few attendings
     left (the demo's year, issue 20). A target, not a rule: a window that needs more (a faculty
     member's service weeks) still takes it, at a cost. ``limits``: (shifts, what is left,
@@ -288,12 +293,12 @@ def _reserve(
         later = min(end, days - 1) - max(start, last) + 1  # and after it, not yet built
         if later <= 0 or left <= 0 or own <= 0:
             continue
-        share = -(-left * own // (own + later))
+        share = left * own // (own + later)
         if need and all(s in need for s in shifts):
             mine = _needed(need, shifts, max(start, first), min(end, last - 1))
             after = _needed(need, shifts, max(start, last), min(end, days - 1))
             if mine + after > 0:
-                share = ceil(left * mine / (mine + after) - 1e-9)
+                share = floor(left * mine / (mine + after) + 1e-9)
         if share < left:
             # On the days [first, last) only: a look-ahead after them is re-decided.
             out.append(
