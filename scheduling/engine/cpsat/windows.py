@@ -85,6 +85,7 @@ def sub_problem(
     ``_reserve`` shares a yearly ceiling instead of by days. ``kept``: the window keeps days
     [first, kept) and the next window re-decides the rest (its look-ahead), so the share is
     of the days kept, and the days after ``kept`` count as still to build."""
+    problem = _leave_renumbered(problem, first)
     h = problem.horizon
     days = h.days
     horizon = Horizon(
@@ -159,6 +160,26 @@ def sub_problem(
             (pid, d - first, s): m for (pid, d, s), m in problem.callbacks.items() if lo <= d < hi
         },
     )
+
+
+def _leave_renumbered(problem: Problem, first: int) -> Problem:
+    """``problem`` with its people's leave days counted from day ``first``, as the window's
+    days are. Leave days are horizon days (an ACGME window holding leave has its duty-hour
+    limit prorated by them); left unshifted, a window read the leave ``first`` days late and
+    the demo year's windows broke one resident's weekly hours around a parental leave (the
+    validator's three hard violations, issue 20)."""
+    if not any(p.limits.leave_days for p in problem.people):
+        return problem
+    people = tuple(
+        replace(
+            p,
+            limits=replace(p.limits, leave_days=frozenset(d - first for d in p.limits.leave_days)),
+        )
+        if p.limits.leave_days
+        else p
+        for p in problem.people
+    )
+    return replace(problem, people=people)
 
 
 def _relaxed_limits(limits: PersonLimits) -> PersonLimits:
