@@ -34,7 +34,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
-from math import ceil
+from math import floor
 
 from ..limits import weekend_saturday
 from ..model import (
@@ -85,6 +85,7 @@ def sub_problem(
     ``_reserve`` shares a yearly ceiling instead of by days. ``kept``: the window keeps days
     [first, kept) and the next window re-decides the rest (its look-ahead), so the share is
     of the days kept, and the days after ``kept`` count as still to build."""
+    problem = _leave_renumbered(problem, first)
     h = problem.horizon
     days = h.days
     horizon = Horizon(
@@ -159,6 +160,26 @@ def sub_problem(
             (pid, d - first, s): m for (pid, d, s), m in problem.callbacks.items() if lo <= d < hi
         },
     )
+
+
+def _leave_renumbered(problem: Problem, first: int) -> Problem:
+    """``problem`` with its people's leave days counted from day ``first``, as the window's
+    days are. Leave days are horizon days (an ACGME window holding leave has its duty-hour
+    limit prorated by them); left unshifted, a window read the leave ``first`` days late and
+    the demo year's windows broke one resident's weekly hours around a parental leave (the
+    validator's three hard violations, issue 20)."""
+    if not any(p.limits.leave_days for p in problem.people):
+        return problem
+    people = tuple(
+        replace(
+            p,
+            limits=replace(p.limits, leave_days=frozenset(d - first for d in p.limits.leave_days)),
+        )
+        if p.limits.leave_days
+        else p
+        for p in problem.people
+    )
+    return replace(problem, people=people)
 
 
 def _relaxed_limits(limits: PersonLimits) -> PersonLimits:
@@ -256,11 +277,14 @@ def _person(
 
 
 def reserve_weight(problem: Problem) -> int:
-    """What an assignment beyond a window's share costs: more than one unit of any demand's
-    shortfall, so a window does not buy cover above a target with a ceiling the later windows
-    need for their minimums. (At 10, below the demo's under-cover weights, the demo year's
-    windows still spent the attendings' ceilings on a second attending for the ward's target.)"""
-    return 1 + max((d.under_weight for d in problem.demands), default=0)
+    """What an assignment beyond a window's share costs: ten units of any demand's shortfall,
+    so a window does not buy cover above a target with a ceiling the later windows need for
+    their minimums. (At 10, below the demo's under-cover weights, the demo year's windows still
+    spent the attendings' ceilings on a second attending for the ward's target; at one unit
+    more than a shortfall, 101, a window stopped at its time limit, not at its optimum, still
+    kept 48 and 54 attending days in 28 where the plan needed 28 and 32: the search had not
+    got round to taking them off. At ten units it kept 28-40.)"""
+    return 10 * (1 + max((d.under_weight for d in problem.demands), default=0))
 
 
 def _reserve(
@@ -273,8 +297,10 @@ def _reserve(
 ) -> list[ShiftCap]:
     """While the schedule is built window by window (the days after ``last`` not yet built), a
     hard count limit that also spans those days keeps the window to its share of what is left:
-    a weighted target at the window's share of the limit's days still to build, rounded up,
-    each assignment beyond it costing ``weight``. Without it the first windows spent
+    a weighted target at the window's share of the limit's days still to build, rounded down
+    (rounded up, a dozen faculty's shares summed to about six attending days a window more than
+    the plan, which the demo's windows spent on the ward's target), each assignment beyond it
+    costing ``weight``. Without it the first windows spent
     the faculty's yearly attending ceilings and a window in February found too few attendings
     left (the demo's year, issue 20). A target, not a rule: a window that needs more (a faculty
     member's service weeks) still takes it, at a cost. ``limits``: (shifts, what is left,
@@ -288,12 +314,12 @@ def _reserve(
         later = min(end, days - 1) - max(start, last) + 1  # and after it, not yet built
         if later <= 0 or left <= 0 or own <= 0:
             continue
-        share = -(-left * own // (own + later))
+        share = left * own // (own + later)
         if need and all(s in need for s in shifts):
             mine = _needed(need, shifts, max(start, first), min(end, last - 1))
             after = _needed(need, shifts, max(start, last), min(end, days - 1))
             if mine + after > 0:
-                share = ceil(left * mine / (mine + after) - 1e-9)
+                share = floor(left * mine / (mine + after) + 1e-9)
         if share < left:
             # On the days [first, last) only: a look-ahead after them is re-decided.
             out.append(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, time
 
 import pytest
@@ -188,11 +189,17 @@ def test_it_keeps_a_windows_share_of_a_yearly_ceiling_for_the_windows_still_to_b
     building = windows.sub_problem(problem, 0, 42, [], complete=False)
     (share,) = building.person_by_id["A"].limits.caps
     assert (share.shifts, share.cap, share.hard) == (frozenset({"att"}), 21, False)
-    assert share.weight == windows.reserve_weight(problem) == 2  # above the under weight, 1
+    assert share.weight == windows.reserve_weight(problem) == 20  # ten times the under weight + 1
     outside = [Assignment("A", d, "att") for d in range(0, 28, 2)]
     later = windows.sub_problem(problem, 28, 70, outside, complete=False)
     # 42 - 14 left, 42 of the 56 days still to build in the window: ceil(28 x 42 / 56) = 21.
     assert later.person_by_id["A"].limits.caps[0].cap == 21
+    # Rounded down: 42 x 25 / 84 = 12.5 gives 12 (rounded up, a dozen faculty's shares
+    # summed to about six days a window more than the plan; the demo's year ran out in June).
+    assert (
+        windows.sub_problem(problem, 0, 25, [], complete=False).person_by_id["A"].limits.caps[0].cap
+        == 12
+    )
     assert (
         not windows.sub_problem(problem, 28, 70, outside, complete=True)
         .person_by_id["A"]
@@ -211,3 +218,17 @@ def test_its_windows_leave_a_yearly_ceiling_enough_for_the_days_after_them(
     # ran out before the odd days of the last window (no schedule, or one short of cover).
     assert report.is_valid, report.hard[:3]
     assert report.objective == 14  # B works the even days it asked off: nobody else can
+
+
+def test_a_windows_leave_days_are_counted_from_its_first_day() -> None:
+    # The duty-hour limit of an ACGME window holding leave is prorated by the leave days, which
+    # are horizon days: a window of days 28-55 sees leave on days 30-33 as its days 2-5.
+    problem = _two_attendings()
+    on_leave = replace(
+        problem.people[0],
+        limits=replace(problem.people[0].limits, leave_days=frozenset(range(30, 34))),
+    )
+    problem = replace(problem, people=(on_leave, *problem.people[1:]))
+    for complete, relaxed in ((False, False), (True, False), (True, True)):
+        sub = windows.sub_problem(problem, 28, 56, [], complete=complete, relaxed=relaxed)
+        assert sub.person_by_id["A"].limits.leave_days == frozenset(range(2, 6))
