@@ -469,9 +469,9 @@ def _faculty(program: Program) -> list[Person]:
                 # (399 days) the year was infeasible: the ward's supervision ratios and the
                 # residents' ACGME free days force a second attending on at least 40 days, so
                 # every compliant year needs at least 405 (scheduling/engine/cpsat/ceilings.py;
-                # docs/benchmarks.md, issue 20). Six weeks, not a day more than needed: the
-                # target is in whole weeks, and a year built window by window needs a margin
-                # (with 3 of them at 6 weeks, 420 days, the windows ran out in June).
+                # docs/benchmarks.md, issue 20). Six for everyone: the target is in whole weeks,
+                # and a year built window by window needs a margin (with 3 of them at 6 weeks,
+                # 420 days, the windows ran out in June).
                 attending_weeks_target=2 if index == len(FACULTY_NAMES) - 1 else 6,
             )
         )
