@@ -85,7 +85,7 @@ def sub_problem(
     ``_reserve`` shares a yearly ceiling instead of by days. ``kept``: the window keeps days
     [first, kept) and the next window re-decides the rest (its look-ahead), so the share is
     of the days kept, and the days after ``kept`` count as still to build."""
-    problem = _leave_renumbered(problem, first)
+    problem = _days_renumbered(problem, first)
     h = problem.horizon
     days = h.days
     horizon = Horizon(
@@ -162,24 +162,29 @@ def sub_problem(
     )
 
 
-def _leave_renumbered(problem: Problem, first: int) -> Problem:
-    """``problem`` with its people's leave days counted from day ``first``, as the window's
-    days are. Leave days are horizon days (an ACGME window holding leave has its duty-hour
-    limit prorated by them); left unshifted, a window read the leave ``first`` days late and
-    the demo year's windows broke one resident's weekly hours around a parental leave (the
-    validator's three hard violations, issue 20)."""
-    if not any(p.limits.leave_days for p in problem.people):
-        return problem
-    people = tuple(
-        replace(
-            p,
-            limits=replace(p.limits, leave_days=frozenset(d - first for d in p.limits.leave_days)),
+def _days_renumbered(problem: Problem, first: int) -> Problem:
+    """``problem`` with its people's day sets (leave days, the days a weekly-hours exception
+    covers) counted from day ``first``, as the window's days are. They are horizon days (an
+    ACGME window holding leave has its duty-hour limit prorated by them; one wholly inside the
+    exception's days has the exception's limit); left unshifted, a window read them ``first``
+    days late, and the demo year's windows broke one resident's weekly hours around a parental
+    leave (the validator's three hard violations, issue 20)."""
+
+    def shifted(limits: PersonLimits) -> PersonLimits:
+        covered = limits.weekly_hours_days
+        return replace(
+            limits,
+            leave_days=frozenset(d - first for d in limits.leave_days),
+            weekly_hours_days=None if covered is None else frozenset(d - first for d in covered),
         )
-        if p.limits.leave_days
+
+    people = tuple(
+        replace(p, limits=shifted(p.limits))
+        if p.limits.leave_days or p.limits.weekly_hours_days is not None
         else p
         for p in problem.people
     )
-    return replace(problem, people=people)
+    return replace(problem, people=people) if first else problem
 
 
 def _relaxed_limits(limits: PersonLimits) -> PersonLimits:

@@ -220,15 +220,21 @@ def test_its_windows_leave_a_yearly_ceiling_enough_for_the_days_after_them(
     assert report.objective == 14  # B works the even days it asked off: nobody else can
 
 
-def test_a_windows_leave_days_are_counted_from_its_first_day() -> None:
-    # The duty-hour limit of an ACGME window holding leave is prorated by the leave days, which
-    # are horizon days: a window of days 28-55 sees leave on days 30-33 as its days 2-5.
+def test_a_windows_leave_and_exception_days_are_counted_from_its_first_day() -> None:
+    # The duty-hour limit of an ACGME window holding leave is prorated by the leave days, and a
+    # weekly-hours exception holds on the days it covers; both are horizon days: a window of
+    # days 28-55 sees leave on days 30-33 as its days 2-5.
     problem = _two_attendings()
     on_leave = replace(
         problem.people[0],
-        limits=replace(problem.people[0].limits, leave_days=frozenset(range(30, 34))),
+        limits=replace(
+            problem.people[0].limits,
+            leave_days=frozenset(range(30, 34)),
+            weekly_hours_days=frozenset(range(28, 84)),
+        ),
     )
     problem = replace(problem, people=(on_leave, *problem.people[1:]))
     for complete, relaxed in ((False, False), (True, False), (True, True)):
         sub = windows.sub_problem(problem, 28, 56, [], complete=complete, relaxed=relaxed)
         assert sub.person_by_id["A"].limits.leave_days == frozenset(range(2, 6))
+        assert sub.person_by_id["A"].limits.weekly_hours_days == frozenset(range(56))
