@@ -288,25 +288,39 @@ class Away:
         return (person, day) in self.days or (person, day, shift) in self.shifts
 
 
+class Eligible:
+    """Who may serve a demand, in one reading for the precheck, the translator's shortfalls and
+    the ceilings' models: the people its eligibility admits (once per eligibility), and among
+    them who is free for it on a day: not away (``Away``) and not capped at none of its shift."""
+
+    def __init__(self, problem: Problem) -> None:
+        self._problem = problem
+        self.away = Away.of(problem)
+        self._pools: dict[object, tuple[str, ...]] = {}
+
+    def admitted(self, demand: Demand) -> tuple[str, ...]:
+        pool = self._pools.get(demand.eligibility)
+        if pool is None:
+            people = self._problem.people
+            pool = tuple(p.id for p in people if demand.eligibility.admits(p))
+            self._pools[demand.eligibility] = pool
+        return pool
+
+    def free(self, person: str, day: int, shift: str) -> bool:
+        limits = self._problem.person_by_id[person].limits
+        return not self.away(person, day, shift) and limits.max_shifts.get(shift) != 0
+
+
 def staffing_shortfalls(problem: Problem) -> list[StaffingShortfall]:
     """Every demand minimum above the eligible people available that day, with who is away:
     the translator names them in coordinator words (scheduling/problem_preferences.py)."""
-    away_from = Away.of(problem)
-    admitted: dict[object, tuple[str, ...]] = {}
+    eligible = Eligible(problem)
     found = []
     for d in problem.demands:
         if d.minimum == 0:
             continue
-        pool = admitted.get(d.eligibility)
-        if pool is None:
-            pool = tuple(p.id for p in problem.people if d.eligibility.admits(p))
-            admitted[d.eligibility] = pool
-        away = tuple(
-            pid
-            for pid in pool
-            if away_from(pid, d.day, d.shift)
-            or problem.person_by_id[pid].limits.max_shifts.get(d.shift) == 0  # capped at none
-        )
+        pool = eligible.admitted(d)
+        away = tuple(pid for pid in pool if not eligible.free(pid, d.day, d.shift))
         if len(pool) - len(away) < d.minimum:
             found.append(StaffingShortfall(d, pool, away))
     return found
@@ -334,24 +348,13 @@ def _staffing(problem: Problem) -> list[str]:
 def _independent(problem: Problem) -> list[str]:
     """A demand needing a credential whose free holders that day all hold it supervised only
     (enough of them, but none may cover it alone)."""
-    away_from = Away.of(problem)
+    eligible = Eligible(problem)
     people = problem.person_by_id
-    admitted: dict[object, list[str]] = {}
     causes = []
     for d in problem.demands:
         if d.minimum == 0 or not d.eligibility.skills:
             continue
-        pool = admitted.get(d.eligibility)
-        if pool is None:
-            pool = admitted[d.eligibility] = [
-                p.id for p in problem.people if d.eligibility.admits(p)
-            ]
-        free = [
-            pid
-            for pid in pool
-            if not away_from(pid, d.day, d.shift)
-            and people[pid].limits.max_shifts.get(d.shift) != 0
-        ]
+        free = [pid for pid in eligible.admitted(d) if eligible.free(pid, d.day, d.shift)]
         if len(free) >= d.minimum and not any(d.eligibility.leads(people[pid]) for pid in free):
             causes.append(
                 f"no one holds {_skills(d)} independently on {day_name(problem, d.day)} for "
@@ -396,14 +399,14 @@ def shift_capacity(problem: Problem, demands: Sequence[Demand]) -> tuple[int, di
     over the horizon: each one on the days a demand admits them and they are free, no more
     than their cap (``PersonLimits.max_shifts``). Returns (capacity, the caps that bind, the
     people admitted)."""
-    away_from = Away.of(problem)
+    eligible = Eligible(problem)
     free: set[tuple[str, int]] = set()  # (person, day): one shift of a type a day at most
-    pools: dict[object, list[str]] = {}
+    admitted: set[str] = set()
     for d in demands:
-        pool = pools.get(d.eligibility)
-        if pool is None:
-            pool = pools[d.eligibility] = [p.id for p in problem.people if d.eligibility.admits(p)]
-        free.update((pid, d.day) for pid in pool if not away_from(pid, d.day, d.shift))
+        pool = eligible.admitted(d)
+        admitted.update(pool)
+        # Not ``eligible.free``: a cap of none binds below as every other cap does.
+        free.update((pid, d.day) for pid in pool if not eligible.away(pid, d.day, d.shift))
     days = Counter(pid for pid, _ in free)
     shift = demands[0].shift if demands else ""
     caps = {
@@ -412,7 +415,6 @@ def shift_capacity(problem: Problem, demands: Sequence[Demand]) -> tuple[int, di
         if problem.person_by_id[pid].limits.max_shifts.get(shift, n) < n
     }
     capacity = sum(min(n, caps.get(pid, n)) for pid, n in days.items())
-    admitted = {pid for pool in pools.values() for pid in pool}
     return capacity, dict(sorted(caps.items())), len(admitted)
 
 

@@ -38,7 +38,7 @@ from time import perf_counter
 
 from ortools.sat.python import cp_model
 
-from ..checks import Away, shift_capacity
+from ..checks import Eligible, shift_capacity
 from ..checks_seams import day_name
 from ..model import Demand, PersonKind, Problem
 from .params import configure
@@ -216,13 +216,11 @@ def _chunk(
     """The proved minimum of ``shift`` assignments on days [first, last), and whether it is
     the optimum."""
     people = problem.person_by_id
-    away = Away.of(problem)
+    eligible = Eligible(problem)
     fixed = {(a.person, a.day, a.shift) for a in problem.fixed}
 
     def free(pid: str, day: int, s: str) -> bool:
-        if (pid, day, s) in fixed:
-            return True
-        return not away(pid, day, s) and people[pid].limits.max_shifts.get(s) != 0
+        return (pid, day, s) in fixed or eligible.free(pid, day, s)
 
     model = cp_model.CpModel()
     x: dict[tuple[str, int, str], cp_model.IntVar] = {}
@@ -237,7 +235,7 @@ def _chunk(
 
     def cover(demands: list[Demand], day: int, s: str) -> None:
         for d in demands:
-            admitted = [p.id for p in problem.people if d.eligibility.admits(p)]
+            admitted = eligible.admitted(d)
             vs = [var(pid, day, s) for pid in admitted if free(pid, day, s)]
             vs += [var(pid, day, s) for pid in _fixed_on(fixed, day, s) if pid not in admitted]
             model.add(sum(vs) >= d.minimum)
