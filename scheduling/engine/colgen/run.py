@@ -119,6 +119,7 @@ def relax(
     on_reduced: Callable[[Reduced], None] | None = None,
     on_fixings: Callable[[Fixings], None] | None = None,
     min_rounds: float | None = None,
+    ip_patience: float = math.inf,
 ) -> RelaxResult:
     """Column generation for up to ``time_limit`` seconds, then the restricted master IP until
     ``ip_time_limit`` seconds after that limit (default: a quarter of ``time_limit``, at least
@@ -141,7 +142,9 @@ def relax(
     fewer rounds like it (generation.affords), give up at once: no dive and no IP (``gave_up``;
     the bound of the rounds done is still returned); likewise during the first pricing, which
     counts as ``FIRST_PRICING_ROUNDS`` rounds (then with no bound), so a caller running beside
-    it gets its core back instead of a relaxation that cannot converge in its share."""
+    it gets its core back instead of a relaxation that cannot converge in its share.
+    ``ip_patience``: the IP's seconds at most, whatever column generation left unused (a
+    caller running beside it wants its core back rather than an IP that has not paid)."""
     began, cpu0 = time.monotonic(), time.process_time()
     stop = should_stop if should_stop is not None else _never
     deadline = began + time_limit
@@ -253,7 +256,7 @@ def relax(
             values.append((take(dived), dived))
     ip_start = min(values, key=lambda v: v[0])[1] if values else None
     if not stop():
-        picked = master.solve_ip(ip_deadline - time.monotonic(), ip_start)
+        picked = master.solve_ip(min(ip_deadline - time.monotonic(), ip_patience), ip_start)
         if picked is not None:
             take(picked)
     return result(

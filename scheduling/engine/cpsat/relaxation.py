@@ -75,6 +75,12 @@ FIXINGS_LIMIT = 8.0
 # rise (fewer cells fixed) completed to 1407, 1404, 1404, 1404, 1398 in 2.8-7.4 s: not kept.
 RELEASE_LIMIT = 8.0
 SPREAD = 1
+# The restricted master IP gets at most the solve's stall patience (``run``'s ``patience``)
+# instead of everything column generation left unused. Where column generation converges early
+# the IP held the exact search's core for the rest of the relaxation's shares and gave nothing
+# the LNS had not: Instance 7 (logged, 60 s, 2 workers) 33 s of IP ending at 1275 against the
+# shared 1075, Instance 9 26 s and nothing (its 439 is the dive's). False: as before.
+IP_PATIENCE = True
 GRACE = 3.0  # seconds past its limits the child may take (start-up, the last round)
 POLL = 0.2  # seconds between should_stop polls while waiting for the child
 ROOT = Path(__file__).resolve().parents[3]  # the project, where ``scheduling`` imports from
@@ -208,17 +214,22 @@ def run(
     should_stop: Callable[[], bool],
     on_improve: Callable[[], None],
     on_reduced: Callable[[Reduced], None] | None = None,
+    patience: float = math.inf,
 ) -> float | None:
     """The relaxation until at most ``(CG_SHARE + POLISH_SHARE) * time_limit`` from now (never
     past ``deadline``), in a child process (colgen/worker.py), then up to ``FIXINGS_LIMIT``
     seconds completing the dive's fixings (``finish``); returns its lower bound (None if none).
     Ends the child early when ``should_stop`` says so. ``on_reduced``: called with the
-    relaxation's reduced costs (colgen/fixing.py) when they come."""
+    relaxation's reduced costs (colgen/fixing.py) when they come. ``patience``: the restricted
+    master IP's seconds at most (colgen.relax's ``ip_patience``), whatever column generation
+    left unused: the solve's stall patience (run.py), the time it gives a search that finds
+    nothing before handing its core on."""
     left = deadline - perf_counter()
     cg = min(CG_SHARE * time_limit, left)
     polish = max(0.0, min(POLISH_SHARE * time_limit, left - cg))
     options = dict(time_limit=cg, ip_time_limit=polish, seed=seed, smoothing=SMOOTHING,
-                   dive_share=DIVE_SHARE, min_rounds=MIN_ROUNDS)  # fmt: skip
+                   dive_share=DIVE_SHARE, min_rounds=MIN_ROUNDS,
+                   ip_patience=patience if IP_PATIENCE else math.inf)  # fmt: skip
     until = perf_counter() + cg + polish + GRACE
     child = subprocess.Popen(
         [sys.executable, "-m", "scheduling.engine.colgen.worker"],

@@ -365,7 +365,8 @@ def solve(
             bound = relaxation.run(problem, builder, incumbent, time_limit=time_limit,
                                    deadline=deadline, seed=seed, on_improve=lambda: report("relax"),
                                    should_stop=lambda: stopped.is_set() or proven.is_set(),
-                                   on_reduced=None if fixer is None else fixer.take)  # fmt: skip
+                                   on_reduced=None if fixer is None else fixer.take,
+                                   patience=patience)  # fmt: skip
             if bound is not None:
                 monitor.on_bound(bound)
             if fixer is not None and fixer.reduced is not None:

@@ -1,10 +1,13 @@
 """How much column generation costs, and what the relaxation does about it (issue 20): the
 master's simplex follows what changed since its last solve, and the relaxation on the solve path
-gives its core back when its first round shows that its share affords too few rounds."""
+gives its core back when its first round shows that its share affords too few rounds, and its
+IP gets no more than the solve's stall patience."""
 
 from __future__ import annotations
 
+import io
 import math
+import pickle
 from pathlib import Path
 from time import perf_counter
 
@@ -16,8 +19,9 @@ from scheduling.engine.colgen import relax
 from scheduling.engine.colgen import run as generic
 from scheduling.engine.colgen.generation import affords
 from scheduling.engine.cpsat import relaxation
+from scheduling.engine.cpsat import run as cpsat_run
 from scheduling.engine.cpsat.lns import Incumbent
-from scheduling.engine.cpsat.run import build_model
+from scheduling.engine.cpsat.run import build_model, solve
 from scheduling.engine.nrp import parse_instance, to_problem
 from scheduling.engine.tests.helpers import generated_master
 
@@ -90,3 +94,71 @@ def test_the_master_takes_the_primal_simplex_after_columns_and_the_dual_after_bo
     master.h.clearSolver()
     fresh = master.solve_lp(60)
     assert fresh is not None and abs(fresh[0] - solved[0]) < 1e-6
+
+
+@needs_shared
+def test_the_ip_gets_at_most_its_patience_whatever_column_generation_left(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    problem = to_problem(parse_instance(SHARED / "Instance2.txt"))
+    limits: list[float] = []
+    solve_ip = master_module.Master.solve_ip
+
+    def recorded(self: master_module.Master, time_left: float, start: list | None) -> list | None:
+        limits.append(time_left)
+        return solve_ip(self, time_left, start)
+
+    monkeypatch.setattr(master_module.Master, "solve_ip", recorded)
+    # Instance 2 converges in well under a second of its 30: the rest would go to the IP.
+    before = relax(problem, time_limit=30, ip_time_limit=5, dive=False)
+    assert before.converged and limits[-1] > 5
+    after = relax(problem, time_limit=30, ip_time_limit=5, dive=False, ip_patience=1.5)
+    assert after.converged and limits[-1] <= 1.5
+    assert after.bound == OPTIMUM_2 and after.assignments is not None
+
+
+class _Child:
+    """A relaxation child that reads its input and ends at once, keeping what it was sent."""
+
+    sent: list[bytes] = []
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        child = self
+
+        class Input(io.BytesIO):
+            def close(self) -> None:
+                child.sent.append(self.getvalue())
+                super().close()
+
+        self.stdin, self.stdout = Input(), io.BytesIO()
+
+    def poll(self) -> int:
+        return 0
+
+    def wait(self) -> int:
+        return 0
+
+
+@needs_shared
+def test_the_solve_path_hands_the_relaxation_its_stall_patience_for_the_ip(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    problem = to_problem(parse_instance(SHARED / "Instance2.txt"))
+    seen: list[float] = []
+
+    def run(*args: object, patience: float = math.inf, **kwargs: object) -> None:
+        seen.append(patience)
+        return None
+
+    monkeypatch.setattr(relaxation, "run", run)
+    solve(problem, time_limit=2, workers=2, seed=0)
+    assert seen == [max(cpsat_run.STALL_MIN, cpsat_run.STALL_SHARE * 2)]
+    # ... which the child gets as the IP's limit (colgen.relax's ``ip_patience``).
+    monkeypatch.undo()
+    monkeypatch.setattr(relaxation.subprocess, "Popen", _Child)
+    builder = build_model(problem)
+    relaxation.run(problem, builder, Incumbent(perf_counter()), time_limit=60,
+                   deadline=math.inf, seed=0, should_stop=lambda: False,
+                   on_improve=lambda: None, patience=9.0)  # fmt: skip
+    _, options = pickle.loads(_Child.sent[-1])
+    assert options["ip_patience"] == 9.0
