@@ -10,17 +10,14 @@ restart once the incumbent's improvements fix enough more (``gained``), and the 
 (``narrow``: a fixed cell is left out of a move's free decisions, so it keeps the incumbent's
 0).
 
-The same reduced costs also give the exact search one constraint, the Lagrangian cut
-(``add_cut``): every schedule costs at least ``L(y) + sum_p e_p`` where ``e_p``, the person's
-roster's excess over their cheapest, is at least the excess of every cell the roster uses. A
-fixing looks at one person's excess against the gap; the cut adds them over people, and CP-SAT
-propagates it against its own objective bound as that improves (and its LP starts at L(y)).
+A Lagrangian cut from the same reduced costs (the fixings' argument summed over people) was
+measured and removed: it gave CP-SAT the relaxation's bound at once but no better schedule
+(docs/benchmarks.md, issue 20, "Re-fixing late and a Lagrangian cut").
 """
 
 from __future__ import annotations
 
 import logging
-import math
 import threading
 from typing import TYPE_CHECKING
 
@@ -42,12 +39,6 @@ HINT = True  # the reduced model is hinted with the incumbent (every variable) w
 REFIX = False
 REFIX_GAIN = 0.05
 REFIX_LEFT = 5.0
-# The Lagrangian cut (``add_cut``) in the exact search's model; its excesses in 1/CUT_SCALE
-# units of the objective (rounded down: never above the true excess). Off: on Instance 7 it
-# gives CP-SAT the relaxation's bound (1055) at once but no better schedule (docs/benchmarks.md,
-# issue 20, "Re-fixing late and a Lagrangian cut").
-CUT = False
-CUT_SCALE = 100
 
 
 class Fixer:
@@ -62,7 +53,6 @@ class Fixer:
         self.zeros: frozenset[Key] = frozenset()
         self.ones: tuple[tuple[str, int], ...] = ()
         self.applied = 0  # decisions fixed to 0 in the exact search's model
-        self.cut = False  # the Lagrangian cut is in the builder's model (``add_cut``)
 
     def take(self, reduced: Reduced) -> None:
         """The relaxation's reduced costs (a second call replaces the first)."""
@@ -135,9 +125,6 @@ class Fixer:
             shifts = self.builder.day_vars(person, day)
             if shifts:
                 model.add(sum(shifts) >= 1)
-        if CUT and self.reduced is not None and not self.cut:
-            add_cut(self.builder, model, self.reduced)
-            self.cut = True
         full = self.incumbent.full_solution()
         if HINT and full is not None and self.upper is not None:
             # The incumbent keeps every fixing (the module's docstring): the search starts there.
@@ -145,45 +132,3 @@ class Fixer:
             proto.solution_hint.vars.extend(range(len(full)))
             proto.solution_hint.values.extend(full)
         return fixed
-
-
-def add_cut(builder: Builder, model: cp_model.CpModel, reduced: Reduced) -> int:
-    """Add the Lagrangian cut to ``model`` (the builder's or a copy with the same variables):
-    ``CUT_SCALE * objective >= CUT_SCALE * L(y) + sum_p E_p`` with ``E_p`` at least the scaled
-    excess of every cell person p works and of every day they have off (colgen/fixing.py: each
-    is a lower bound of the person's term in the objective's Lagrangian form). Cells no roster
-    of the relaxation has (an infinite excess) are left to the fixings. Returns the number of
-    people with a term."""
-    from ..colgen.fixing import TOLERANCE
-
-    scale = CUT_SCALE
-    person_of = {person: p for p, person in enumerate(reduced.people)}
-    shift_of = {shift: s for s, shift in enumerate(reduced.shifts)}
-    terms: dict[str, list[tuple[int, cp_model.LinearExprT]]] = {}
-    for (person, day, shift), var in builder.x.items():
-        p, s = person_of.get(person), shift_of.get(shift)
-        if p is None or s is None:
-            continue
-        excess = float(reduced.excess[p, day, s])
-        if math.isfinite(excess) and int(scale * excess) > 0:
-            terms.setdefault(person, []).append((int(scale * excess), var))
-    for person, p in person_of.items():
-        for day, excess in enumerate(reduced.off[p]):
-            shifts = builder.day_vars(person, day)
-            if shifts and math.isfinite(excess) and int(scale * excess) > 0:
-                terms.setdefault(person, []).append((int(scale * excess), 1 - sum(shifts)))
-    excesses = []
-    for person, weighted in terms.items():
-        top = max(weight for weight, _ in weighted)
-        e = model.new_int_var(0, top, f"excess[{person}]")
-        for weight, term in weighted:
-            model.add(e >= weight * term)
-        excesses.append(e)
-    if excesses:
-        costs = builder.objective_terms
-        objective = cp_model.LinearExpr.weighted_sum([t for _, t in costs], [c for c, _ in costs])
-        lower = (
-            math.ceil(scale * (reduced.lagrangian - TOLERANCE)) - scale * builder.objective_offset
-        )
-        model.add(scale * objective - cp_model.LinearExpr.sum(excesses) >= lower)
-    return len(excesses)

@@ -15,8 +15,6 @@ from scheduling.engine.colgen.fixing import Reduced, reduced_costs, through
 from scheduling.engine.colgen.master import Master
 from scheduling.engine.colgen.pricing import Pricer
 from scheduling.engine.cpsat import fixing as cpsat_fixing
-from scheduling.engine.cpsat.lns import complete
-from scheduling.engine.cpsat.run import build_model
 from scheduling.engine.model import Problem, SolveStatus
 from scheduling.engine.nrp import evaluate, parse_instance, roster_from_assignments, to_problem
 from scheduling.engine.tests.test_nrp_colgen import (
@@ -202,19 +200,3 @@ def test_it_returns_valid_schedules_from_the_reduced_model(monkeypatch: pytest.M
     )
     assert solved.objective is not None and solved.objective >= optimum
     assert solved.bound is not None and solved.bound <= optimum
-
-
-@needs_shared
-@pytest.mark.parametrize("number", [1, 2, 3, 4])
-def test_the_lagrangian_cut_keeps_a_known_optimum(number: int) -> None:
-    name = f"Instance{number}"
-    problem = to_problem(parse_instance(SHARED / f"{name}.txt"))
-    optimum = _best_known()[name]
-    solved = cpsat.solve(problem, time_limit=60, workers=1, seed=0)  # no relaxation, no cut
-    assert solved.status == SolveStatus.OPTIMAL and solved.objective == optimum
-    reduced = _reduced(problem)
-    builder = build_model(problem)
-    assert cpsat_fixing.add_cut(builder, builder.model, reduced) > 0
-    picked = {(a.person, a.day, a.shift) for a in solved.assignments}
-    completed = complete(builder, {key: int(key in picked) for key in builder.x}, 10.0)
-    assert completed is not None and completed[0] == optimum  # the optimum keeps the cut
