@@ -48,7 +48,8 @@ FREE_DAYS_WITH_LNS: str | None = "literals"
 # model without them (relaxed.py), each improving schedule completed in the full model and
 # handed to the incumbent when it keeps every rule; the relaxed bound is the problem's too.
 # Residency M: the relaxed search descends to 11 (optimal) in 50 s, its schedules nearly all
-# keep the ACGME rules, where the full model's search stays at 20 (docs/benchmarks.md).
+# keep the ACGME rules, where the full model's search stays at 20 (docs/benchmarks.md). Only
+# without a caller's hint and once the completed start schedule keeps every rule.
 # False: the full model's exact search from the start, as before.
 RELAXED_SEARCH = True
 # Seconds to complete one relaxed schedule in the full model (propagation only).
@@ -396,7 +397,16 @@ def solve(
             solver = new_solver()
             if stopped.is_set() or proven.is_set():  # tick() stopped the solver it knew
                 solver.parameters.max_time_in_seconds = 0.01
-        elif lns is not None and RELAXED_SEARCH and problem.acgme is not None:
+        elif (
+            lns is not None
+            and RELAXED_SEARCH
+            and problem.acgme is not None
+            and hint is None
+            and incumbent.get()[1] is not None
+        ):
+            # Only from a start that keeps every rule and no caller's hint: without a schedule,
+            # the full model's search is what finds one (the demo year's windows, given their
+            # neighbours' schedules as hints, ended with 87 violations instead of compliant).
             relaxed = _relaxed_model(problem, builder, incumbent)
             if relaxed is not None:
                 solver = new_solver()  # tick() stops the solver it knows: this one
