@@ -405,8 +405,8 @@ def solve(
             and incumbent.get()[1] is not None
         ):
             # Only from a start that keeps every rule and no caller's hint: without a schedule,
-            # the full model's search is what finds one (the demo year's windows, given their
-            # neighbours' schedules as hints, ended with 87 violations instead of compliant).
+            # the full model's search is what finds one (a precaution for the year's hinted
+            # windows; the demo year's non-compliance on this branch is not settled: the docs).
             relaxed = _relaxed_model(problem, builder, incumbent)
             if relaxed is not None:
                 solver = new_solver()  # tick() stops the solver it knows: this one
