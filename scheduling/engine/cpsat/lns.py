@@ -55,6 +55,9 @@ ADAPT = "step"
 # took 0.17 s without them against 0.26 s with them on Instance 8, for the same improvements;
 # in whole runs (with the "vns" sizes) it did not pay, so the cuts stay.
 SUB_CUTS = True
+# Seconds at most to complete an incumbent found on another model (``Incumbent``) on the
+# moves' own: residency L's 179k-constraint model takes about 1.7 s.
+MAX_COMPLETE = 10.0
 
 
 def restricted(
@@ -113,19 +116,29 @@ def complete(
 
 
 class Incumbent:
-    """The best schedule found by any search thread, shared under a lock."""
+    """The best schedule found by any search thread, shared under a lock.
+
+    ``full`` (every model variable) belongs to one model: the solve's own (``model`` None) or
+    another encoding of the same decisions (an LNS's workspace model, named by its builder);
+    a reader gets it only for the model it asks for, else None (it completes the decisions on
+    its own model, ``complete``)."""
 
     def __init__(self, started: float) -> None:
         self.lock = threading.Lock()
         self.started = started
         self.objective: float | None = None
         self.values: dict[Key, int] | None = None
-        self.full: list[int] | None = None  # every model variable, when known
+        self.full: list[int] | None = None  # every variable of ``full_model``, when known
+        self.full_model: object = None
         self.first_feasible: float | None = None
         self.version = 0
 
     def offer(
-        self, objective: float, values: dict[Key, int], full: list[int] | None = None
+        self,
+        objective: float,
+        values: dict[Key, int],
+        full: list[int] | None = None,
+        model: object = None,
     ) -> bool:
         with self.lock:
             if self.first_feasible is None:
@@ -133,6 +146,7 @@ class Incumbent:
             if self.objective is not None and objective >= self.objective:
                 return False
             self.objective, self.values, self.full = objective, values, full
+            self.full_model = model
             self.version += 1
             return True
 
@@ -140,16 +154,20 @@ class Incumbent:
         with self.lock:
             return self.objective, self.values, self.version
 
-    def full_solution(self) -> list[int] | None:
+    def _full(self, model: object) -> list[int] | None:
+        return self.full if self.full_model is model else None
+
+    def full_solution(self, model: object = None) -> list[int] | None:
         with self.lock:
-            return self.full
+            return self._full(model)
 
     def snapshot(
-        self,
+        self, model: object = None
     ) -> tuple[float | None, dict[Key, int] | None, list[int] | None, int]:
-        """Objective, decisions, every variable and version of one incumbent, read together."""
+        """Objective, decisions, every variable (of ``model``) and version of one incumbent,
+        read together."""
         with self.lock:
-            return self.objective, self.values, self.full, self.version
+            return self.objective, self.values, self._full(model), self.version
 
 
 class RosterLns:
@@ -162,11 +180,19 @@ class RosterLns:
         deadline: float,
         stopped: threading.Event,
         on_improve: Callable[[], None],
+        model: Callable[[], Builder] | None = None,
     ) -> None:
+        """``model``: builds the model the moves solve, another encoding of ``builder``'s
+        decisions (the same keys), in the LNS's own thread when it starts (``prepare``);
+        None: ``builder``'s model."""
         self.b = builder
-        self.base = builder.model.clone()
-        self.base.Proto().clear_solution_hint()
-        self.index = {key: var.Index() for key, var in builder.x.items()}
+        self.make_model = model
+        self.model_builder: Builder | None = None  # whose model the moves solve, once prepared
+        self.tag: object = None  # the incumbent's name for that model (None: the solve's own)
+        self.base = cp_model.CpModel()
+        self.index: dict[Key, int] = {}
+        self.work: Workspace | None = None
+        self.completed: tuple[int, list[int] | None] | None = None  # (version, its variables)
         self.people = sorted({k[0] for k in builder.x})
         self.keys_of: dict[str, list[Key]] = defaultdict(list)
         for key in builder.x:
@@ -195,9 +221,6 @@ class RosterLns:
             size=max(2, len(self.people) // 8),  # people freed per move
             span=max(2, builder.days // 7),  # days freed per all-staff move
         )
-        self.work: Workspace | None = (
-            Workspace(self.base, self.index) if MODEL == "workspace" else None
-        )
         self.improvements = 0  # moves that improved the incumbent
         self.targets = Targets(builder)
         self.costs: tuple[int, CostMap] | None = None  # (incumbent version, its cost map)
@@ -208,6 +231,44 @@ class RosterLns:
         self.narrow: Callable[[set[Key]], set[Key]] | None = None
         # kind -> [moves, improving moves, objective gained, seconds]
         self.stats: dict[str, list[float]] = defaultdict(lambda: [0, 0, 0.0, 0.0])
+        if model is None:
+            self.prepare()
+
+    def prepare(self) -> None:
+        """Build (once) the model the moves solve and its working copy."""
+        if self.model_builder is not None:
+            return
+        began = perf_counter()
+        own = self.b if self.make_model is None else self.make_model()
+        self.base = own.model.clone()
+        self.base.Proto().clear_solution_hint()
+        self.index = {key: var.Index() for key, var in own.x.items()}
+        self.work = Workspace(self.base, self.index) if MODEL == "workspace" else None
+        self.tag = None if own is self.b else own
+        self.model_builder = own
+        if own is not self.b:
+            log.info(
+                "LNS model of its own: %d constraints, ready in %.2f s",
+                len(self.base.Proto().constraints),
+                perf_counter() - began,
+            )
+
+    def _own_full(
+        self, values: dict[Key, int], full: list[int] | None, version: int
+    ) -> list[int] | None:
+        """Every variable of the moves' model for the incumbent ``version``: its own when the
+        incumbent came from this model, else the decisions completed on it (once a version;
+        None when that fails: the moves then hint the decisions alone)."""
+        if full is not None or self.tag is None:
+            return full
+        if self.completed is None or self.completed[0] != version:
+            assert self.model_builder is not None
+            began = perf_counter()
+            done = complete(self.model_builder, values, min(MAX_COMPLETE, self._left()))
+            self.completed = (version, None if done is None else done[1])
+            log.info("LNS: incumbent %d completed on its model in %.2f s: %s",
+                     version, perf_counter() - began, done is not None)  # fmt: skip
+        return self.completed[1]
 
     @property
     def size(self) -> int:
@@ -229,6 +290,9 @@ class RosterLns:
     def first_solution(self, time_limit: float, workers: int) -> None:
         """A feasible start: CP-SAT's portfolio (feasibility jump, LNS) on all workers, before
         the exact search starts, as one-worker tree search can take long to find one."""
+        if self.stopped.is_set():
+            return
+        self.prepare()
         solver = cp_model.CpSolver()
         solver.parameters.num_workers = workers
         solver.parameters.max_time_in_seconds = max(0.01, min(time_limit, self._left()))
@@ -251,7 +315,7 @@ class RosterLns:
     def _take(self, solver: cp_model.CpSolver) -> None:
         solution = list(solver.ResponseProto().solution)
         values = {key: solution[i] for key, i in self.index.items()}
-        if self.incumbent.offer(solver.ObjectiveValue(), values, solution):
+        if self.incumbent.offer(solver.ObjectiveValue(), values, solution, self.tag):
             self.on_improve()
 
     def _neighbourhood(self, values: dict[Key, int]) -> tuple[str, set[Key]]:
@@ -356,13 +420,17 @@ class RosterLns:
         return used, free
 
     def run(self) -> None:
+        if self.stopped.is_set():  # before a build of its own model (seconds on a large one)
+            return
+        self.prepare()
         measured = False
         while not self.stopped.is_set() and self._left() > 0.05:
-            objective, values, full, version = self.incumbent.snapshot()
+            objective, values, full, version = self.incumbent.snapshot(self.tag)
             if values is None:
                 if self.stopped.wait(0.05):
                     return
                 continue
+            full = self._own_full(values, full, version)
             if not measured:
                 measured = True
                 self._overhead(values, full)
