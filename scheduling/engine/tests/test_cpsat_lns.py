@@ -129,7 +129,7 @@ def test_two_workers_return_a_valid_schedule_whatever_happens_on_a_stall(
     assert solution.bound is None or solution.bound <= report.objective + 1e-9
 
 
-def _incumbent(problem: Problem) -> tuple[cpsat.run.Builder, dict, float, list[int]]:
+def solved_incumbent(problem: Problem) -> tuple[cpsat.run.Builder, dict, float, list[int]]:
     """A schedule of ``problem`` (one short exact solve) with every model variable's value."""
     builder = cpsat.build_model(problem)
     solution = cpsat.solve(problem, time_limit=2.0, seed=0, workers=1)
@@ -145,7 +145,7 @@ def test_the_workspace_fixes_outside_the_neighbourhood_frees_inside_and_hints_th
     None
 ):
     problem = roster_problem(people=6, days=7, seed=3)
-    builder, values, _, full = _incumbent(problem)
+    builder, values, _, full = solved_incumbent(problem)
     index = {key: var.Index() for key, var in builder.x.items()}
     work = Workspace(builder.model, index)
     keys = sorted(builder.x)
@@ -169,7 +169,7 @@ def test_a_move_on_the_workspace_returns_a_valid_schedule_never_worse_than_the_i
     seed: int,
 ) -> None:
     problem = roster_problem(people=8, days=14, seed=5)
-    builder, values, objective, full = _incumbent(problem)
+    builder, values, objective, full = solved_incumbent(problem)
     targets = Targets(builder)
     costs = CostMap(targets, values)
     index = {key: var.Index() for key, var in builder.x.items()}

@@ -15,9 +15,10 @@ from scheduling.engine import cpsat
 from scheduling.engine.cpsat import acgme as cpsat_acgme
 from scheduling.engine.cpsat import run
 from scheduling.engine.cpsat.build import Builder
-from scheduling.engine.cpsat.lns import Incumbent, RosterLns, complete
+from scheduling.engine.cpsat.lns import Incumbent, RosterLns
 from scheduling.engine.model import SolveStatus
 from scheduling.engine.tests.test_cpsat import roster_problem
+from scheduling.engine.tests.test_cpsat_lns import solved_incumbent
 from scheduling.engine.validator import validate
 
 
@@ -83,13 +84,8 @@ def _satisfies(builder: Builder, full: list[int]) -> float | None:
 
 def test_an_incumbent_of_either_model_is_completed_on_the_other() -> None:
     problem = roster_problem(people=6, days=21, seed=5)
-    exact = cpsat.build_model(problem, free_days="intervals")
-    found = cpsat.solve(problem, time_limit=2.0, seed=0, workers=1)
-    picked = {(a.person, a.day, a.shift) for a in found.assignments}
-    values = {key: int(key in picked) for key in exact.x}
-    done = complete(exact, values, 5.0)
-    assert done is not None
-    objective, full = done
+    assert cpsat_acgme.FREE_DAYS == "intervals"  # the exact search's model: the one-worker's
+    exact, values, objective, full = solved_incumbent(problem)
     incumbent = Incumbent(perf_counter())
     incumbent.offer(objective, values, full)  # found by the exact search, on its own model
     lns = RosterLns(
